@@ -1,0 +1,1 @@
+"""Files shipped with the program (icons, help text), found through ``importlib.resources``."""

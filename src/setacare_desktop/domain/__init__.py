@@ -1,0 +1,1 @@
+"""Plain-Python domain rules and reference data. Imports neither Qt nor SQLAlchemy."""

@@ -1,0 +1,66 @@
+"""Reading consultations, within the caller's scope. (The intake issue adds recording them.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain import roles
+from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.services import audit
+from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import Consultation
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationRow:
+    consultation_id: int
+    received_at: datetime
+    district_name: str
+    organisation_name: str
+    channel_label: str
+    consulter_label: str
+    target_labels: tuple[str, ...]
+    main_complaint: str
+    response_label: str
+    urgent: bool
+
+
+def list_day(db: Database, actor: StaffProfile, day: date,
+             district_code: str | None = None) -> list[ConsultationRow]:
+    """The consultations of ``day`` in one district, or in every district ``actor`` may read."""
+    if district_code is not None:
+        require_case_read(db, actor, district_code, "consultation_list")
+        districts = [district_code]
+    else:
+        districts = roles.readable_districts(actor)
+        if not districts:
+            raise deny(db, actor, "consultation_list", "相談記録を閲覧する権限がありません。")
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Consultation)
+            .where(Consultation.received_on == day, Consultation.district_code.in_(districts))
+            .options(selectinload(Consultation.target_groups),
+                     selectinload(Consultation.organisation))
+            .order_by(Consultation.received_at, Consultation.id)
+        ).all()
+        audit.record(session, actor, "consultation_list", entity="day",
+                     entity_id=day.isoformat(), detail=",".join(districts))
+        return [
+            ConsultationRow(
+                c.id, c.received_at, ref.DISTRICTS_BY_CODE[c.district_code].name,
+                c.organisation.name, ref.label_of(ref.CHANNELS, c.channel_code),
+                ref.label_of(ref.CONSULTER_KINDS, c.consulter_kind_code),
+                tuple(ref.label_of(ref.TARGET_GROUPS, t.code) for t in c.target_groups),
+                c.main_complaint,
+                ref.label_of(ref.RESPONSES, c.response_code) if c.response_code else "",
+                c.urgent,
+            )
+            for c in rows
+        ]
+

@@ -1,0 +1,191 @@
+"""Staff accounts: the first administrator, adding staff, listing them, the profile of a login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from setacare_desktop.domain.passwords import password_problems
+from setacare_desktop.domain.reference import (
+    AREAS_BY_CODE,
+    AREAS_BY_NAME,
+    DISTRICTS_BY_CODE,
+    DISTRICTS_BY_NAME,
+    OrgKind,
+)
+from setacare_desktop.domain.roles import Role, StaffProfile
+from setacare_desktop.services import audit
+from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
+from setacare_desktop.services.guard import require_account_manager
+from setacare_desktop.services.passwords import hash_password
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import Organisation, Staff, utc_now
+
+LOGIN_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class NewStaff:
+    """What is needed to create an account. ``place`` is a district or area, code or name."""
+
+    login: str
+    name: str
+    role: str
+    place: str
+    org_kind: str
+    password: str
+    can_manage_accounts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    staff_id: int
+    login: str
+    name: str
+    role_label: str
+    organisation_name: str
+    active: bool
+    locked: bool
+
+
+def profile_of(staff: Staff) -> StaffProfile:
+    org = staff.organisation
+    return StaffProfile(
+        staff_id=staff.id,
+        login=staff.login,
+        name=staff.name,
+        role=Role(staff.role),
+        org_kind=OrgKind(org.kind),
+        organisation_name=org.name,
+        district_code=org.district_code,
+        area_code=org.area_code,
+        can_manage_accounts=staff.can_manage_accounts or staff.role == Role.ADMINISTRATOR,
+    )
+
+
+def needs_first_administrator(db: Database) -> bool:
+    """True on an empty database: the first start must create the administrator."""
+    with db.read() as session:
+        return not session.scalar(select(func.count()).select_from(Staff))
+
+
+def _parse_org_kind(text: str) -> OrgKind | None:
+    for kind in OrgKind:
+        if text in (kind.value, kind.label):
+            return kind
+    return None
+
+
+def _find_organisation(session: Session, place: str, kind: OrgKind) -> Organisation | None:
+    if kind is OrgKind.BRANCH:
+        area = AREAS_BY_CODE.get(place) or AREAS_BY_NAME.get(place.removesuffix("総合支所"))
+        if area is None:
+            return None
+        return session.scalar(select(Organisation).where(
+            Organisation.kind == kind.value, Organisation.area_code == area.code,
+            Organisation.district_code.is_(None)))
+    district = DISTRICTS_BY_CODE.get(place) or DISTRICTS_BY_NAME.get(place.removesuffix("地区"))
+    if district is None:
+        return None
+    return session.scalar(select(Organisation).where(
+        Organisation.kind == kind.value, Organisation.district_code == district.code))
+
+
+def _validated(session: Session, new: NewStaff) -> tuple[Role, Organisation]:
+    problems: list[FieldProblem] = []
+    login = new.login.strip()
+    if not login:
+        problems.append(FieldProblem("ログインID", "入力してください"))
+    elif len(login) > LOGIN_MAX or not login.isascii() or any(c.isspace() for c in login):
+        problems.append(FieldProblem(
+            "ログインID", "半角英数字と記号（空白なし、64文字以内）で入力してください"))
+    elif session.scalar(select(Staff.id).where(Staff.login == login)) is not None:
+        problems.append(FieldProblem("ログインID", f"「{login}」は既に使われています"))
+    if not new.name.strip():
+        problems.append(FieldProblem("氏名", "入力してください"))
+    role: Role | None
+    try:
+        role = Role.parse(new.role)
+    except ValueError:
+        role = None
+        problems.append(FieldProblem("役割", f"「{new.role}」は役割ではありません"
+                                             "（受付・相談員・監督者・管理者のいずれか）"))
+    kind = _parse_org_kind(new.org_kind)
+    org = None
+    if kind is None:
+        problems.append(FieldProblem("所属", f"「{new.org_kind}」は所属の種類ではありません"))
+    else:
+        org = _find_organisation(session, new.place, kind)
+        if org is None:
+            what = "地域" if kind is OrgKind.BRANCH else "地区"
+            problems.append(FieldProblem(what, f"「{new.place}」は{what}ではありません"))
+    for message in password_problems(new.password, login):
+        field, _, problem = message.partition(": ")
+        problems.append(FieldProblem(field, problem))
+    if problems:
+        raise ValidationError(problems)
+    assert role is not None and org is not None
+    return role, org
+
+
+def _create(session: Session, new: NewStaff) -> Staff:
+    role, org = _validated(session, new)
+    staff = Staff(
+        login=new.login.strip(),
+        name=new.name.strip(),
+        role=role.value,
+        can_manage_accounts=new.can_manage_accounts or role is Role.ADMINISTRATOR,
+        organisation=org,
+        password_hash=hash_password(new.password),
+        failed_attempts=0,
+        active=True,
+    )
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+STAFF_FIELDS = ("login", "name", "role", "organisation", "password", "can_manage_accounts")
+
+
+def create_first_administrator(db: Database, new: NewStaff) -> StaffProfile:
+    """Create the administrator on an empty database; refused once any account exists."""
+    with db.transaction() as session:
+        if session.scalar(select(func.count()).select_from(Staff)):
+            raise ServiceError("管理者は既に登録されています。ログインしてください。")
+        new = NewStaff(new.login, new.name, Role.ADMINISTRATOR.value, new.place, new.org_kind,
+                       new.password, True)
+        staff = _create(session, new)
+        profile = profile_of(staff)
+        audit.record(session, profile, "staff_create", entity="staff", entity_id=staff.id,
+                     fields=STAFF_FIELDS, detail="first administrator")
+        return profile
+
+
+def add_staff(db: Database, actor: StaffProfile | None, new: NewStaff) -> StaffProfile:
+    """Add an account. ``actor`` None means the local command line run by the machine's owner
+    (``setacare user add``); the window always passes the logged-in administrator."""
+    if actor is not None:
+        require_account_manager(db, actor, "staff_create")
+    with db.transaction() as session:
+        staff = _create(session, new)
+        profile = profile_of(staff)
+        audit.record(session, actor, "staff_create", entity="staff", entity_id=staff.id,
+                     fields=STAFF_FIELDS)
+        return profile
+
+
+def list_staff(db: Database, actor: StaffProfile | None) -> list[StaffRow]:
+    if actor is not None:
+        require_account_manager(db, actor, "staff_list")
+    now = utc_now()
+    with db.read() as session:
+        rows = session.scalars(select(Staff).join(Staff.organisation)
+                               .order_by(Organisation.id, Staff.login))
+        return [
+            StaffRow(s.id, s.login, s.name, Role(s.role).label, s.organisation.name, s.active,
+                     s.locked_until is not None and s.locked_until > now)
+            for s in rows
+        ]

@@ -1,0 +1,42 @@
+"""Opening the database for the window or a command, and what ``setacare info`` shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from setacare_desktop import __version__
+from setacare_desktop.settings import Settings
+from setacare_desktop.store.database import Database, MigrationReport
+from setacare_desktop.store.models import Consultation, Staff
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """Open (and by default migrate) the database the settings name."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database.open(settings.database_url, migrate=migrate)
+
+
+def upgrade(db: Database) -> MigrationReport:
+    return db.upgrade()
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInfo:
+    version: str
+    data_dir: str
+    database_url: str
+    backend: str
+    schema_revision: str | None
+    head_revision: str
+    staff_count: int
+    consultation_count: int
+
+
+def info(db: Database, settings: Settings) -> SystemInfo:
+    with db.read() as session:
+        staff = int(session.scalar(select(func.count()).select_from(Staff)) or 0)
+        cases = int(session.scalar(select(func.count()).select_from(Consultation)) or 0)
+    return SystemInfo(__version__, str(settings.data_dir), db.url, db.engine.dialect.name,
+                      db.current_revision(), db.head_revision(), staff, cases)

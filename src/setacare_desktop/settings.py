@@ -1,0 +1,55 @@
+"""Where the data lives: the data folder and the database URL.
+
+Precedence: command-line flag, then environment variable, then the default.
+- ``--data-dir`` / ``SETACARE_DATA_DIR``: a folder for everything (a throw-away copy for trying
+  things out); default: the platform's user-data folder (platformdirs).
+- ``--database`` / ``SETACARE_DATABASE_URL``: a SQLAlchemy URL or a plain file path; default:
+  ``setacare.db`` (SQLite) in the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "SetaCareDesktop"
+APP_AUTHOR = "Setagaya"
+ENV_DATA_DIR = "SETACARE_DATA_DIR"
+ENV_DATABASE_URL = "SETACARE_DATABASE_URL"
+DATABASE_FILE = "setacare.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        data_dir: str | None = None,
+        database: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        folder_text = data_dir or env.get(ENV_DATA_DIR)
+        folder = (
+            Path(folder_text).expanduser().resolve()
+            if folder_text
+            else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+        )
+        url_text = database or env.get(ENV_DATABASE_URL)
+        url = database_url(url_text) if url_text else database_url(str(folder / DATABASE_FILE))
+        return cls(folder, url)
+
+
+def database_url(text: str) -> str:
+    """Accept a SQLAlchemy URL (``postgresql+psycopg://…``) or a path to a SQLite file."""
+    if "://" in text:
+        return text
+    return "sqlite:///" + str(Path(text).expanduser().resolve())

@@ -1,0 +1,74 @@
+"""SQLite-only code. **The one module allowed to use SQLite-specific SQL.**
+
+Connection pragmas (WAL, foreign keys, busy timeout), the pre-migration file backup, and the
+append-only triggers of the audit table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+BUSY_TIMEOUT_MS = 10_000
+
+AUDIT_APPEND_ONLY_DDL = (
+    """
+    CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+    BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+    BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
+    """,
+)
+
+
+def install_pragmas(engine: Engine) -> None:
+    """Every connection: WAL journal, enforced foreign keys, a busy timeout.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
+    that counts (the documented recipe), and we begin IMMEDIATE so two writers queue on the busy
+    timeout instead of failing with "database is locked" half-way through a save.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def database_file(engine: Engine) -> Path | None:
+    """The file behind a SQLite engine, or None for an in-memory database."""
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file::memory:"):
+        return None
+    return Path(name)
+
+
+def backup_file(path: Path, label: str) -> Path:
+    """Copy the database aside with SQLite's online backup (consistent even in WAL mode)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bak-{label}-{stamp}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target

@@ -1,0 +1,111 @@
+"""Shared fixtures.
+
+- Qt runs offscreen; the variable is set here, before any QApplication exists.
+- One migrated template database per session, copied for each test (SQLite: a file copy;
+  PostgreSQL: ``CREATE DATABASE … TEMPLATE``), so tests are fast and independent.
+- ``any_db`` runs a storage or service test on SQLite and on PostgreSQL. PostgreSQL is used when
+  ``SETACARE_TEST_POSTGRES_URL`` names a server (``.ci/run`` starts one); under CI=true a missing
+  server fails the run instead of silently testing less.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.fonts=false")
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services.staff import NewStaff, add_staff
+
+PG_ENV = "SETACARE_TEST_POSTGRES_URL"
+TEST_PASSWORD = "test-pass-123"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database.open(f"sqlite:///{path}")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def db_path(sqlite_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "setacare.db"
+    shutil.copyfile(sqlite_template, path)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = Database.open(f"sqlite:///{db_path}")
+    yield database
+    database.close()
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url and os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI=true but {PG_ENV} is not set: PostgreSQL tests must run in CI")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[tuple[sa.Engine, str] | None]:
+    url = _pg_admin_url()
+    if not url:
+        yield None
+        return
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"setacare_tpl_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    template_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    Database.open(template_url).close()
+    yield admin, name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_template: tuple[sa.Engine, str] | None) -> Iterator[Database]:
+    if pg_template is None:
+        pytest.skip(f"no PostgreSQL server ({PG_ENV} not set; CI always sets it)")
+    admin, template = pg_template
+    name = f"setacare_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    database = Database.open(admin.url.set(database=name).render_as_string(hide_password=False))
+    yield database
+    database.close()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The same test on the embedded SQLite file and on a PostgreSQL server."""
+    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
+
+
+def make_staff(db: Database, login: str, *, role: str = "受付", place: str = "池尻",
+               org_kind: str = "まちづくりセンター", admin: bool = False,
+               password: str = TEST_PASSWORD) -> StaffProfile:
+    """Create an account directly (as ``setacare user add`` does) for a test."""
+    return add_staff(db, None, NewStaff(login, f"{login} 職員", role, place, org_kind, password,
+                                        admin))
+
+
+@pytest.fixture
+def staff_factory() -> object:
+    return make_staff

@@ -1,0 +1,64 @@
+"""Adding accounts: validation in Japanese naming the field, nothing written on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from setacare_desktop.services import Database, PermissionDeniedError, ValidationError, audit
+from setacare_desktop.services.staff import NewStaff, add_staff, list_staff
+from setacare_desktop.store.models import Staff
+
+
+def staff_count(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(Staff)) or 0)
+
+
+def test_add_staff_to_a_district_partner_and_an_area_branch(any_db: Database) -> None:
+    clerk = add_staff(any_db, None, NewStaff("c1", "受付 一郎", "受付", "用賀",
+                                             "あんしんすこやかセンター", "long-password"))
+    assert clerk.organisation_name == "用賀あんしんすこやかセンター"
+    boss = add_staff(any_db, None, NewStaff("s1", "監督 次郎", "監督者", "玉川", "総合支所",
+                                            "long-password"))
+    assert boss.district_code is None and boss.area_code == "tamagawa"
+    rows = list_staff(any_db, None)
+    assert {(r.login, r.role_label) for r in rows} == {("c1", "受付"), ("s1", "監督者")}
+    event = audit.recent(any_db, 1)[0]
+    assert event.action == "staff_create" and "password" in (event.fields or [])
+
+
+def test_every_problem_is_named_and_nothing_is_written(any_db: Database) -> None:
+    with pytest.raises(ValidationError) as error:
+        add_staff(any_db, None, NewStaff("", "", "社長", "架空", "まちづくりセンター", "short"))
+    messages = [str(p) for p in error.value.problems]
+    assert "ログインID: 入力してください" in messages
+    assert "氏名: 入力してください" in messages
+    assert any(m.startswith("役割: 「社長」は役割ではありません") for m in messages)
+    assert "地区: 「架空」は地区ではありません" in messages
+    assert "パスワード: 8文字以上にしてください" in messages
+    assert staff_count(any_db) == 0
+    assert audit.recent(any_db) == []
+
+
+def test_duplicate_login_is_refused(any_db: Database, staff_factory: Callable) -> None:
+    staff_factory(any_db, "dup")
+    with pytest.raises(ValidationError, match="ログインID: 「dup」は既に使われています"):
+        staff_factory(any_db, "dup")
+    assert staff_count(any_db) == 1
+
+
+def test_only_account_managers_may_add_or_list_staff(any_db: Database,
+                                                     staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    with pytest.raises(PermissionDeniedError, match="管理者のみ"):
+        add_staff(any_db, clerk, NewStaff("x1", "x", "受付", "池尻", "児童館", "long-password"))
+    with pytest.raises(PermissionDeniedError):
+        list_staff(any_db, clerk)
+    assert staff_count(any_db) == 1
+    assert [e.action for e in audit.recent(any_db, 2)] == ["permission_denied"] * 2
+    admin = staff_factory(any_db, "admin", role="管理者", place="世田谷", org_kind="総合支所")
+    add_staff(any_db, admin, NewStaff("x1", "x", "受付", "池尻", "児童館", "long-password"))
+    assert staff_count(any_db) == 3
