@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -37,3 +40,80 @@ def to_wareki(day: date) -> str:
 def fiscal_year(day: date) -> int:
     """The fiscal year (April–March) a day belongs to, by its starting western year."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+class DateParseError(ValueError):
+    """The text is not a date we understand; the message is Japanese and names the problem."""
+
+
+_ERA_BY_NAME = {name: start for name, _initial, start in ERAS}
+_ERA_BY_INITIAL = {initial: start for _name, initial, start in ERAS}
+_ERA_END: dict[date, date] = {}
+for _newer, _older in itertools.pairwise(ERAS):
+    _ERA_END[_older[2]] = _newer[2] - timedelta(days=1)
+
+_WAREKI = re.compile(r"^(令和|平成|昭和|大正)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日?$")
+_WAREKI_SHORT = re.compile(r"^([RHST])(元|\d{1,2})[./\-](\d{1,2})[./\-](\d{1,2})$")
+_WESTERN_KANJI = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
+_WESTERN_SEP = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$")
+_WESTERN_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def _clean(text: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII; spaces removed."""
+    normalised = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", normalised).upper()
+
+
+def _era_day(start: date, year_text: str, month: int, day_of_month: int) -> date:
+    era_year = 1 if year_text == "元" else int(year_text)
+    if era_year < 1:
+        raise DateParseError("年が正しくありません")
+    try:
+        result = date(start.year + era_year - 1, month, day_of_month)
+    except ValueError as error:
+        raise DateParseError("存在しない日付です") from error
+    end = _ERA_END.get(start)
+    if result < start or (end is not None and result > end):
+        raise DateParseError("その元号の期間外の日付です")
+    return result
+
+
+def parse_date(text: str) -> date:
+    """Parse a date as users type it.
+
+    Accepts 令和8年11月24日, R8.11.24, R8/11/24, 2026-11-24, 2026/11/24, 2026年11月24日, 20261124,
+    with full-width digits too, and 元年. Raises DateParseError with a Japanese reason.
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        raise DateParseError("日付を入力してください")
+    if match := _WAREKI.match(cleaned):
+        era, year, month, day_of_month = match.groups()
+        return _era_day(_ERA_BY_NAME[era], year, int(month), int(day_of_month))
+    if match := _WAREKI_SHORT.match(cleaned):
+        era, year, month, day_of_month = match.groups()
+        return _era_day(_ERA_BY_INITIAL[era], year, int(month), int(day_of_month))
+    for pattern in (_WESTERN_KANJI, _WESTERN_SEP, _WESTERN_COMPACT):
+        if match := pattern.match(cleaned):
+            year, month, day_of_month = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day_of_month)
+            except ValueError as error:
+                raise DateParseError("存在しない日付です") from error
+    raise DateParseError("日付の形式が正しくありません（例: 令和8年11月24日、R8.11.24、2026-11-24）")
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in completed years on ``day`` (the day before a birthday counts as not yet)."""
+    years = day.year - birth.year
+    if (day.month, day.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def wareki_with_western(day: date) -> str:
+    """令和8年（2026年）11月25日: the era date with the western year, as forms print it."""
+    text = to_wareki(day)
+    era_part, _, rest = text.partition("年")
+    return f"{era_part}年（{day.year}年）{rest}"
