@@ -90,3 +90,34 @@ def search_text(text: str) -> str:
 def digits_only(text: str) -> str:
     """Phone numbers compared by digits: ０３-１２３４ → 031234."""
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+
+
+_WORD_CHARS = re.compile(r"[\wー]+")
+
+
+def search_words(text: str) -> list[str]:
+    """Fold free text and split it into words (runs of letters, digits, kana, kanji)."""
+    return _WORD_CHARS.findall(search_text(text).replace("_", " "))
+
+
+def grams(text: str) -> tuple[str, str]:
+    """Unigrams and bigrams of the folded words of ``text``, each space-separated.
+
+    The search index stores these instead of relying on a database tokenizer: a query of one
+    character looks up unigrams, a longer one the phrase of its bigrams, so one- and two-character
+    Japanese words (林, 介護) are indexed too and the same tokens work on SQLite and PostgreSQL.
+    Grams never span two words.
+    """
+    unigrams: list[str] = []
+    bigrams: list[str] = []
+    for word in search_words(text):
+        unigrams.extend(word)
+        bigrams.extend(word[i:i + 2] for i in range(len(word) - 1))
+    return " ".join(unigrams), " ".join(bigrams)
+
+
+def query_grams(word: str) -> tuple[str, list[str]]:
+    """How to look one folded query word up: ("uni", [char]) or ("bi", [bigram, …])."""
+    if len(word) == 1:
+        return "uni", [word]
+    return "bi", [word[i:i + 2] for i in range(len(word) - 1)]

@@ -40,15 +40,26 @@ def login(db: Database, login_id: str, password: str, *, now: datetime | None = 
     The failure counter, the lock and the audit row are committed even when the login fails,
     so the attempt is decided inside the transaction and the error raised after it.
     """
+    return _checked(db, login_id, password, now, "login")
+
+
+def verify_credentials(db: Database, login_id: str, password: str) -> StaffProfile:
+    """Check another staff member's password without logging them in (a supervisor approving
+    at the clerk's desk). Failures count towards that account's lock-out like a login."""
+    return _checked(db, login_id, password, None, "credentials_verified")
+
+
+def _checked(db: Database, login_id: str, password: str, now: datetime | None,
+             success_action: str) -> StaffProfile:
     with db.transaction() as session:
-        outcome = _attempt(session, login_id.strip(), password, now or utc_now())
+        outcome = _attempt(session, login_id.strip(), password, now or utc_now(), success_action)
     if isinstance(outcome, AuthenticationError):
         raise outcome
     return outcome
 
 
-def _attempt(session: Session, login_id: str, password: str, now: datetime
-             ) -> StaffProfile | AuthenticationError:
+def _attempt(session: Session, login_id: str, password: str, now: datetime,
+             success_action: str) -> StaffProfile | AuthenticationError:
     staff = session.scalar(select(Staff).where(Staff.login == login_id))
     if staff is None or not staff.active:
         verify_password(DUMMY_HASH, password)  # same time as a wrong password
@@ -73,7 +84,7 @@ def _attempt(session: Session, login_id: str, password: str, now: datetime
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     profile = profile_of(staff)
-    audit.record(session, profile, "login", entity="staff", entity_id=staff.id)
+    audit.record(session, profile, success_action, entity="staff", entity_id=staff.id)
     return profile
 
 

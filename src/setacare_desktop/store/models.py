@@ -189,3 +189,129 @@ class ConsultationElement(Base):
         ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(ForeignKey("element.code"), primary_key=True)
+
+
+# --- intake (migration 0002) ---------------------------------------------------------------------
+
+
+class Person(Base):
+    """The person a consultation is about. ``*_key`` columns are comparison keys for the
+    duplicate check (domain.kana); what is shown and printed is ``name`` and ``reading``."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    reading: Mapped[str] = mapped_column(String(200), default="")
+    name_key: Mapped[str] = mapped_column(String(100), index=True)
+    reading_key: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    address_town: Mapped[str] = mapped_column(String(200), default="")
+    address_rest: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone_digits: Mapped[str] = mapped_column(String(32), default="", index=True)
+    household: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class ConsultationDetail(Base):
+    """What the intake form adds to a consultation (one row per consultation)."""
+
+    __tablename__ = "consultation_detail"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    consulter_relation: Mapped[str] = mapped_column(String(100), default="")
+    consulter_name: Mapped[str] = mapped_column(String(100), default="")
+    consulter_contact: Mapped[str] = mapped_column(String(100), default="")
+    details: Mapped[str] = mapped_column(Text, default="")
+    next_date: Mapped[date | None] = mapped_column(Date)
+    next_note: Mapped[str] = mapped_column(String(500), default="")
+    urgency: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urgency_note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    amended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    amended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    person: Mapped[Person | None] = relationship()
+
+
+class ConsultationVersion(Base):
+    """The previous state of an amended consultation: who changed it, when, which fields."""
+
+    __tablename__ = "consultation_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    changed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    previous: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class ConsentRecordRow(Base):
+    """One consent (or refusal) of a person for one recipient and purpose."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"))
+    recipient: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))
+    given: Mapped[bool] = mapped_column(Boolean)
+    giver: Mapped[str] = mapped_column(String(16))
+    giver_relation: Mapped[str] = mapped_column(String(100), default="")
+    method: Mapped[str] = mapped_column(String(16))
+    given_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class EmergencyExceptionRow(Base):
+    __tablename__ = "emergency_exception"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    recipient: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    approved_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class IntakeDraft(Base):
+    """An intake being typed, saved as it is filled so a crash loses nothing."""
+
+    __tablename__ = "intake_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class SearchText(Base):
+    """The folded text a consultation is found by (name, reading, phone, 主訴, 相談内容).
+
+    The gram index over it is created per backend by migration 0003 (store.sqlite /
+    store.postgresql) and is not a mapped table.
+    """
+
+    __tablename__ = "search_text"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from setacare_desktop.domain.kana import query_grams
+
 BUSY_TIMEOUT_MS = 10_000
 
 AUDIT_APPEND_ONLY_DDL = (
@@ -42,7 +44,8 @@ def install_pragmas(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a committed save (or draft) survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -72,3 +75,49 @@ def backup_file(path: Path, label: str) -> Path:
     finally:
         source.close()
     return target
+
+
+# --- search index (FTS5) -------------------------------------------------------------------------
+# A contentless FTS5 table over our own unigram/bigram tokens (domain.kana.grams); the 'ascii'
+# tokenizer splits on ASCII spaces only and keeps every Japanese character as part of a token.
+# Contentless keeps the index small; a delete replays the old tokens, which search_text keeps.
+
+SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(d, g1, g2, content='', tokenize='ascii')",
+)
+
+
+def search_add(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_fts (rowid, d, g1, g2) VALUES (?, ?, ?, ?)",
+        (rowid, district, unigrams, bigrams))
+
+
+def search_remove(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_fts (search_fts, rowid, d, g1, g2) VALUES ('delete', ?, ?, ?, ?)",
+        (rowid, district, unigrams, bigrams))
+
+
+def _phrase(tokens: list[str]) -> str:
+    return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+
+def search_match_expression(words: list[str], districts: list[str]) -> str:
+    parts = ["d : (" + " OR ".join(_phrase([d]) for d in districts) + ")"]
+    for word in words:
+        column, tokens = query_grams(word)
+        parts.append(f"{'g1' if column == 'uni' else 'g2'} : {_phrase(tokens)}")
+    return " AND ".join(parts)
+
+
+def search_ids(session: Any, words: list[str], districts: list[str], limit: int,
+               before_id: int | None) -> list[int]:
+    sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+    params: list[Any] = [search_match_expression(words, districts)]
+    if before_id is not None:
+        sql += " AND rowid < ?"
+        params.append(before_id)
+    sql += " ORDER BY rowid DESC LIMIT ?"
+    params.append(limit)
+    return [r[0] for r in session.connection().exec_driver_sql(sql, tuple(params))]

@@ -1,0 +1,115 @@
+"""The duplicate-person check: persons on record who may be the one being typed.
+
+Compared through keys that ignore hiragana/katakana, width, spaces and common kanji variants
+(domain.kana). Every lookup uses an index (prefix range on a key, or equality on the birth date),
+so it stays instant with hundreds of thousands of persons. Candidates are limited to the caller's
+scope (情報参照範囲を必要最小限).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain import roles
+from setacare_desktop.domain.jpdate import DateParseError, parse_date
+from setacare_desktop.domain.kana import name_key, reading_key
+from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
+
+PER_KEY = 30
+_TOP = "\U0010ffff"  # sorts after every character: key >= p AND key < p + _TOP is "starts with p"
+
+
+@dataclass(frozen=True, slots=True)
+class RecentConsultation:
+    received_at: datetime
+    main_complaint: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCandidate:
+    person_id: int
+    name: str
+    reading: str
+    birth_date: date | None
+    district_name: str
+    address_town: str
+    score: int
+    reasons: tuple[str, ...]
+    recent: tuple[RecentConsultation, ...]
+
+
+def _prefix(column: object, key: str) -> object:
+    return (column >= key) & (column < key + _TOP)  # type: ignore[operator]
+
+
+def possible_duplicates(db: Database, actor: StaffProfile, *, name: str = "",
+                        reading: str = "", birth_date: str = "", limit: int = 8
+                        ) -> list[PersonCandidate]:
+    """Persons who may be the same as the one typed, best match first.
+
+    Not audited per keystroke; what a clerk then opens is.
+    """
+    districts = roles.readable_districts(actor)
+    nk, rk = name_key(name), reading_key(reading)
+    try:
+        birth = parse_date(birth_date) if birth_date.strip() else None
+    except DateParseError:
+        birth = None
+    if not districts or not (nk or len(rk) >= 2 or birth):
+        return []
+    base = select(Person).where(Person.district_code.in_(districts))
+    queries: list[Select[tuple[Person]]] = []
+    if nk:
+        queries.append(base.where(_prefix(Person.name_key, nk)).order_by(Person.name_key))
+    if len(rk) >= 2:
+        queries.append(base.where(_prefix(Person.reading_key, rk)).order_by(Person.reading_key))
+    if birth:
+        queries.append(base.where(Person.birth_date == birth).order_by(Person.id))
+    with db.read() as session:
+        found: dict[int, Person] = {}
+        for query in queries:
+            for person in session.scalars(query.limit(PER_KEY)):
+                found[person.id] = person
+        scored = []
+        for person in found.values():
+            score, reasons = _score(person, nk, rk, birth)
+            if score >= 2:
+                scored.append((score, person, reasons))
+        scored.sort(key=lambda item: (-item[0], item[1].reading_key, item[1].id))
+        return [
+            PersonCandidate(p.id, p.name, p.reading, p.birth_date,
+                            ref.DISTRICTS_BY_CODE[p.district_code].name, p.address_town, score,
+                            tuple(reasons), _recent(session, p.id))
+            for score, p, reasons in scored[:limit]
+        ]
+
+
+def _score(person: Person, nk: str, rk: str, birth: date | None) -> tuple[int, list[str]]:
+    score, reasons = 0, []
+    if nk and person.name_key == nk:
+        score, reasons = score + 4, [*reasons, "氏名が一致"]
+    elif nk and person.name_key.startswith(nk):
+        score, reasons = score + 2, [*reasons, "氏名が前方一致"]
+    if rk and person.reading_key == rk:
+        score, reasons = score + 3, [*reasons, "ふりがなが一致"]
+    elif len(rk) >= 2 and person.reading_key.startswith(rk):
+        score, reasons = score + 2, [*reasons, "ふりがなが前方一致"]
+    if birth and person.birth_date == birth:
+        score, reasons = score + 3, [*reasons, "生年月日が一致"]
+    return score, reasons
+
+
+def _recent(session: Session, person_id: int, count: int = 3) -> tuple[RecentConsultation, ...]:
+    rows = session.execute(
+        select(Consultation.received_at, Consultation.main_complaint)
+        .join(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
+        .where(ConsultationDetail.person_id == person_id)
+        .order_by(Consultation.received_at.desc()).limit(count))
+    return tuple(RecentConsultation(at, complaint) for at, complaint in rows)
