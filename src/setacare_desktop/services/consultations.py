@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
+from setacare_desktop.domain.intake import URGENCY_FLAGS
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.store.database import Database
-from setacare_desktop.store.models import Consultation
+from setacare_desktop.store.models import Consultation, ConsultationDetail
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,11 @@ class ConsultationRow:
     main_complaint: str
     response_label: str
     urgent: bool
+    person_name: str = ""
+    org_kind: str = ""
+    target_codes: tuple[str, ...] = ()
+    response_code: str = ""
+    urgency_labels: tuple[str, ...] = ()
 
 
 def list_day(db: Database, actor: StaffProfile, day: date,
@@ -49,6 +55,10 @@ def list_day(db: Database, actor: StaffProfile, day: date,
                      selectinload(Consultation.organisation))
             .order_by(Consultation.received_at, Consultation.id)
         ).all()
+        details = {d.consultation_id: d for d in session.scalars(
+            select(ConsultationDetail)
+            .where(ConsultationDetail.consultation_id.in_([c.id for c in rows]))
+            .options(selectinload(ConsultationDetail.person)))}
         audit.record(session, actor, "consultation_list", entity="day",
                      entity_id=day.isoformat(), detail=",".join(districts))
         return [
@@ -60,7 +70,19 @@ def list_day(db: Database, actor: StaffProfile, day: date,
                 c.main_complaint,
                 ref.label_of(ref.RESPONSES, c.response_code) if c.response_code else "",
                 c.urgent,
+                _person_name(details.get(c.id)),
+                c.organisation.kind,
+                tuple(t.code for t in c.target_groups),
+                c.response_code or "",
+                tuple(ref.label_of(URGENCY_FLAGS, code)
+                      for code in (details[c.id].urgency or [] if c.id in details else [])),
             )
             for c in rows
         ]
+
+
+def _person_name(detail: ConsultationDetail | None) -> str:
+    if detail is None or detail.person is None:
+        return "（匿名）" if detail is not None else ""
+    return detail.person.name
 
