@@ -66,13 +66,15 @@ def list_day(db: Database, actor: StaffProfile, day: date,
                 c.id, c.received_at, ref.DISTRICTS_BY_CODE[c.district_code].name,
                 c.organisation.name, ref.label_of(ref.CHANNELS, c.channel_code),
                 ref.label_of(ref.CONSULTER_KINDS, c.consulter_kind_code),
-                tuple(ref.label_of(ref.TARGET_GROUPS, t.code) for t in c.target_groups),
+                tuple(t.label for t in ref.TARGET_GROUPS
+                      if t.code in {g.code for g in c.target_groups}),
                 c.main_complaint,
                 ref.label_of(ref.RESPONSES, c.response_code) if c.response_code else "",
                 c.urgent,
                 _person_name(details.get(c.id)),
                 c.organisation.kind,
-                tuple(t.code for t in c.target_groups),
+                tuple(t.code for t in ref.TARGET_GROUPS
+                      if t.code in {g.code for g in c.target_groups}),
                 c.response_code or "",
                 tuple(ref.label_of(URGENCY_FLAGS, code)
                       for code in (details[c.id].urgency or [] if c.id in details else [])),

@@ -5,17 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from setacare_desktop import __version__
+from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.settings import Settings
-from setacare_desktop.store.database import Database, MigrationReport
+from setacare_desktop.store.database import Database, MigrationReport, display_url
 from setacare_desktop.store.models import Consultation, Staff
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """Open (and by default migrate) the database the settings name."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database.open(settings.database_url, migrate=migrate)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return Database.open(settings.database_url, migrate=migrate)
+    except OperationalError as error:
+        raise ServiceError(
+            f"データベースに接続できません（{display_url(settings.database_url)}）。"
+            f"接続先と権限を確認してください。詳細: {error.orig}") from error
+    except OSError as error:
+        raise ServiceError(f"データフォルダを作成できません（{settings.data_dir}）: {error}"
+                           ) from error
 
 
 def upgrade(db: Database) -> MigrationReport:

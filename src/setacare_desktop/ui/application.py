@@ -1,0 +1,225 @@
+"""Starting the window: the QApplication, the Japanese font, the database, then the session.
+
+``run(settings)`` is called by ``app.main`` when no command is given. The flow of a session
+(first administrator → login → main window → logout → login …) lives in :class:`SessionController`,
+driven by signals so that tests can step through it without a blocking ``exec()``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import sys
+
+from PySide6.QtCore import QByteArray, QLocale, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from setacare_desktop import __version__
+from setacare_desktop.fonts import japanese_font_path
+from setacare_desktop.services import (
+    Database,
+    SchemaTooNewError,
+    ServiceError,
+    StaffProfile,
+    auth,
+    staff,
+    system,
+)
+from setacare_desktop.settings import Settings
+from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
+from setacare_desktop.ui.login_dialog import LoginDialog
+from setacare_desktop.ui.main_window import MainWindow
+
+APPLICATION_NAME = "SetaCare Desktop"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+FONT_MISSING = (
+    "日本語フォント（IPAexゴシック）が見つかりませんでした。\n"
+    "このまま起動しますが、日本語が正しく表示されない場合があります。\n\n"
+    "SetaCare Desktop を再インストールするか、システム管理者に連絡してください"
+    "（必要なパッケージ: matplotlib-fontja）。"
+)
+
+
+# --- application set-up -------------------------------------------------------------------------
+
+
+def application() -> QApplication:
+    """The QApplication (the existing one, e.g. in tests, or a new one)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName(APPLICATION_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Setagaya")
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    icon = application_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    return app
+
+
+def application_icon() -> QIcon:
+    """The window icon, rendered from ``resources/icon.svg`` at the usual sizes.
+
+    The SVG is read as bytes (works from a wheel, a zip or a PyInstaller bundle alike).
+    """
+    data = importlib.resources.files("setacare_desktop.resources").joinpath("icon.svg")
+    renderer = QSvgRenderer(QByteArray(data.read_bytes()))
+    icon = QIcon()
+    if not renderer.isValid():
+        return icon
+    for size in ICON_SIZES:
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        renderer.render(painter, QRectF(0, 0, size, size))
+        painter.end()
+        icon.addPixmap(QPixmap.fromImage(image))
+    return icon
+
+
+def install_japanese_font() -> str | None:
+    """Register IPAexGothic and make it the application font, keeping the system point size.
+
+    Returns the family name, or None when the font is missing (the caller tells the user).
+    """
+    path = japanese_font_path()
+    if path is None:
+        return None
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    font = QGuiApplication.font()  # the system font: its size follows the user's settings
+    font.setFamilies([families[0]])
+    QGuiApplication.setFont(font)
+    return families[0]
+
+
+def open_database_for_window(settings: Settings, parent: QWidget | None = None
+                             ) -> Database | None:
+    """Open (and migrate) the database; on failure explain in a dialog and return None."""
+    try:
+        return system.open_database(settings)
+    except SchemaTooNewError as error:
+        text = str(error)
+    except ServiceError as error:
+        text = error.message
+    except OSError as error:
+        text = ("データフォルダーまたはデータベースのファイルを開けませんでした。\n"
+                f"データフォルダー: {settings.data_dir}\n\n{error}")
+    except Exception as error:
+        # e.g. a PostgreSQL server that cannot be reached: the window has no console, so every
+        # cause must be shown (the UI may not import SQLAlchemy to name its errors).
+        text = ("データベースに接続できませんでした。設定（--database または "
+                "SETACARE_DATABASE_URL）とネットワークを確認してください。\n\n"
+                f"{type(error).__name__}: {error}")
+    QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", text)
+    return None
+
+
+# --- the session ----------------------------------------------------------------------------
+
+
+class SessionController(QObject):
+    """First administrator (on an empty database) → login → main window → logout → login …
+
+    Logging out and switching user are audited (``services.auth.logout``) and return to the
+    login dialog; closing the login dialog or the main window ends the program (``finished``).
+    """
+
+    finished = Signal(int)
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.first_admin_dialog: FirstAdminDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.main_window: MainWindow | None = None
+        self.profile: StaffProfile | None = None
+
+    def start(self) -> None:
+        if staff.needs_first_administrator(self._db):
+            dialog = FirstAdminDialog(self._db)
+            dialog.accepted.connect(self._first_admin_created)
+            dialog.rejected.connect(self._quit)
+            self.first_admin_dialog = dialog
+            dialog.show()
+        else:
+            self.show_login()
+
+    def show_login(self, login_id: str = "") -> None:
+        dialog = LoginDialog(self._db, login_id)
+        dialog.accepted.connect(self._logged_in)
+        dialog.rejected.connect(self._quit)
+        self.login_dialog = dialog
+        dialog.show()
+        dialog.activateWindow()
+
+    def _first_admin_created(self) -> None:
+        dialog = self.first_admin_dialog
+        assert dialog is not None and dialog.profile is not None
+        self.first_admin_dialog = None
+        self.show_login(dialog.profile.login)
+        dialog.deleteLater()
+
+    def _logged_in(self) -> None:
+        dialog = self.login_dialog
+        assert dialog is not None and dialog.profile is not None
+        self.login_dialog = None
+        self.profile = dialog.profile
+        window = MainWindow(self._db, dialog.profile)
+        window.logout_requested.connect(self.logout)
+        window.switch_user_requested.connect(self.switch_user)
+        window.closed.connect(self._window_closed)
+        self.main_window = window
+        window.show()
+        dialog.deleteLater()
+
+    def logout(self) -> None:
+        """End the session; the login dialog comes back with the same login ID filled in."""
+        login_id = self.profile.login if self.profile else ""
+        self._end_session()
+        self.show_login(login_id)
+
+    def switch_user(self) -> None:
+        """End the session; the login dialog comes back empty for another staff member."""
+        self._end_session()
+        self.show_login()
+
+    def _end_session(self) -> None:
+        if self.profile is not None:
+            auth.logout(self._db, self.profile)
+            self.profile = None
+        window = self.main_window
+        self.main_window = None
+        if window is not None:
+            window.leave()
+            window.deleteLater()
+
+    def _window_closed(self) -> None:
+        self._end_session()
+        self._quit()
+
+    def _quit(self) -> None:
+        self.finished.emit(0)
+
+
+def run(settings: Settings) -> int:
+    """Run the window until the user quits; 1 when the database cannot be opened."""
+    app = application()
+    if install_japanese_font() is None:
+        QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    db = open_database_for_window(settings)
+    if db is None:
+        return 1
+    # The controller decides when the program ends (windows come and go between sessions).
+    app.setQuitOnLastWindowClosed(False)
+    controller = SessionController(db)
+    controller.finished.connect(app.exit)
+    try:
+        controller.start()
+        return app.exec()
+    finally:
+        db.close()

@@ -1,0 +1,261 @@
+"""本人同意: the wording to read out, a decision per recipient and purpose, and the records so far.
+
+A decision is 未確認 (not asked), 同意 or 不同意 per recipient (the district's four partners) and
+purpose (情報共有, 連携シートの送付); only asked ones become ``ConsentInput`` records. An anonymous
+consultation records no consent: the panel says so and disables itself (its ticks are kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from setacare_desktop.domain.consent import CONSENT_WORDING, Giver, Method, Purpose
+from setacare_desktop.domain.intake import ConsentInput
+from setacare_desktop.domain.jpdate import to_wareki
+from setacare_desktop.domain.reference import Term
+from setacare_desktop.services.intake import ConsentRow, Recipient
+from setacare_desktop.ui.intake.widgets import ConsentBox, FieldBox, TermCombo
+
+PURPOSES: tuple[Purpose, ...] = (Purpose.SHARE, Purpose.SHEET)
+GIVERS = tuple(Term(g.value, g.label) for g in Giver)
+METHODS = tuple(Term(m.value, m.label) for m in Method)
+ANONYMOUS_NOTE = ("匿名の相談（対象者の氏名なし）のため、同意は記録できません。"
+                  "個人を特定できる情報は共有・送付されません。")
+EXISTING_COLUMNS = ("関係先", "目的", "内容", "同意者", "方法", "同意日", "撤回")
+
+
+class ConsentPanel(QGroupBox):
+    """The consent section of the intake form."""
+
+    changed = Signal()
+    withdraw_requested = Signal(object)  # ConsentRow
+    emergency_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("本人同意", parent)
+        self.recipients: list[Recipient] = []
+        self.boxes: dict[tuple[str, Purpose], ConsentBox] = {}
+        self._existing: list[ConsentRow] = []
+
+        self.wording_label = QLabel(f"次の文言を読み上げて確認してください：\n「{CONSENT_WORDING}」",
+                                    self)
+        self.wording_label.setWordWrap(True)
+        self.wording_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.anonymous_label = QLabel(ANONYMOUS_NOTE, self)
+        self.anonymous_label.setWordWrap(True)
+        self.anonymous_label.hide()
+
+        self.grid_widget = QWidget(self)
+        self.grid = QGridLayout(self.grid_widget)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.all_button = QPushButton("すべて同意", self)
+        self.all_button.setToolTip("すべての関係先・目的を「同意」にします")
+
+        self.giver_combo = TermCombo(GIVERS, parent=self)
+        self.giver_combo.setAccessibleName("同意者")
+        self.giver_relation_edit = QLineEdit(self)
+        self.giver_relation_edit.setPlaceholderText("代理人の続柄（例: 長女）")
+        self.giver_relation_edit.setAccessibleName("代理人の続柄")
+        self.method_combo = TermCombo(METHODS, parent=self)
+        self.method_combo.setAccessibleName("同意の方法")
+        giver_row = QHBoxLayout()
+        giver_row.addWidget(QLabel("同意者", self))
+        giver_row.addWidget(self.giver_combo)
+        giver_row.addWidget(self.giver_relation_edit, 1)
+        giver_row.addWidget(QLabel("方法", self))
+        giver_row.addWidget(self.method_combo)
+        self.giver_box = FieldBox(QWidget(self), parent=self)
+        self.giver_box.widget.setLayout(giver_row)
+        giver_row.setContentsMargins(0, 0, 0, 0)
+
+        self.existing_label = QLabel("これまでの同意記録（撤回しても記録は残ります）", self)
+        self.existing_tree = QTreeWidget(self)
+        self.existing_tree.setHeaderLabels(list(EXISTING_COLUMNS))
+        self.existing_tree.setRootIsDecorated(False)
+        self.existing_tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.existing_tree.setAccessibleName("これまでの同意記録")
+        self.withdraw_button = QPushButton("撤回…", self)
+        self.withdraw_button.setEnabled(False)
+        self.emergency_button = QPushButton("緊急時の例外を記録…", self)
+        self.emergency_button.setToolTip(
+            "生命・身体の危険があり同意を得られない場合に、監督者の承認を得て記録します")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.all_button)
+        buttons.addStretch(1)
+        existing_buttons = QHBoxLayout()
+        existing_buttons.addWidget(self.withdraw_button)
+        existing_buttons.addStretch(1)
+        existing_buttons.addWidget(self.emergency_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.wording_label)
+        layout.addWidget(self.anonymous_label)
+        layout.addWidget(self.grid_widget)
+        layout.addLayout(buttons)
+        layout.addWidget(self.giver_box)
+        layout.addWidget(self.existing_label)
+        layout.addWidget(self.existing_tree)
+        layout.addLayout(existing_buttons)
+        self.set_existing([])
+        self._connect_signals()
+        self._giver_changed()
+
+    def _connect_signals(self) -> None:
+        self.all_button.clicked.connect(self.give_all)
+        self.giver_combo.currentIndexChanged.connect(self._giver_changed)
+        self.giver_relation_edit.textChanged.connect(self.changed)
+        self.method_combo.currentIndexChanged.connect(self.changed)
+        self.existing_tree.itemSelectionChanged.connect(self._selection_changed)
+        self.withdraw_button.clicked.connect(self._withdraw_clicked)
+        self.emergency_button.clicked.connect(self.emergency_requested)
+
+    # --- recipients and decisions ---------------------------------------------------------
+
+    def set_recipients(self, recipients: Iterable[Recipient]) -> None:
+        """Rebuild the rows for a district's partners; decisions for the same keys are kept."""
+        kept = {key: box.decision() for key, box in self.boxes.items()}
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.boxes = {}
+        self.recipients = list(recipients)
+        self.grid.addWidget(QLabel("関係先", self.grid_widget), 0, 0)
+        for column, purpose in enumerate(PURPOSES, start=1):
+            self.grid.addWidget(QLabel(purpose.label, self.grid_widget), 0, column)
+        for row, recipient in enumerate(self.recipients, start=1):
+            self.grid.addWidget(QLabel(recipient.name, self.grid_widget), row, 0)
+            for column, purpose in enumerate(PURPOSES, start=1):
+                box = ConsentBox(f"{recipient.name} {purpose.label}の同意", self.grid_widget)
+                box.set_decision(kept.get((recipient.key, purpose)))
+                box.stateChanged.connect(self.changed)
+                self.grid.addWidget(box, row, column)
+                self.boxes[(recipient.key, purpose)] = box
+        self.grid.setColumnStretch(0, 1)
+
+    def give_all(self) -> None:
+        for box in self.boxes.values():
+            box.set_decision(True)
+
+    def box(self, recipient_key: str, purpose: Purpose) -> ConsentBox:
+        return self.boxes[(recipient_key, purpose)]
+
+    def consents(self, given_on: str = "") -> list[ConsentInput]:
+        """The asked decisions as records to save (empty while anonymous)."""
+        if self.is_anonymous():
+            return []
+        result = []
+        for (key, purpose), box in self.boxes.items():
+            decision = box.decision()
+            if decision is None:
+                continue
+            result.append(ConsentInput(
+                recipient=key, purpose=purpose.value, given=decision,
+                giver=self.giver_combo.code(),
+                giver_relation=(self.giver_relation_edit.text().strip()
+                                if self.giver_combo.code() == Giver.PROXY.value else ""),
+                method=self.method_combo.code(), given_on=given_on))
+        return result
+
+    def set_consents(self, consents: Iterable[ConsentInput]) -> None:
+        """Show saved decisions again (a restored draft); unknown recipients are ignored."""
+        consents = list(consents)
+        for box in self.boxes.values():
+            box.set_decision(None)
+        for item in consents:
+            try:
+                purpose = Purpose(item.purpose)
+            except ValueError:
+                continue
+            box = self.boxes.get((item.recipient, purpose))
+            if box is not None:
+                box.set_decision(item.given)
+        if consents:
+            self.giver_combo.set_code(consents[0].giver)
+            self.giver_relation_edit.setText(consents[0].giver_relation)
+            self.method_combo.set_code(consents[0].method)
+        else:
+            self.giver_combo.set_code(Giver.SELF.value)
+            self.giver_relation_edit.clear()
+            self.method_combo.set_code(Method.ORAL.value)
+
+    def set_anonymous(self, anonymous: bool) -> None:
+        """No name and no linked person: say why consent cannot be recorded, keep the ticks."""
+        self.anonymous_label.setVisible(anonymous)
+        self.grid_widget.setEnabled(not anonymous)
+        self.all_button.setEnabled(not anonymous)
+        self.giver_box.setEnabled(not anonymous)
+
+    def is_anonymous(self) -> bool:
+        return not self.anonymous_label.isHidden()
+
+    def show_error(self, text: str) -> None:
+        self.giver_box.show_error(text)
+
+    def _giver_changed(self) -> None:
+        self.giver_relation_edit.setEnabled(self.giver_combo.code() == Giver.PROXY.value)
+        self.changed.emit()
+
+    # --- existing records -----------------------------------------------------------------
+
+    def set_existing(self, rows: Iterable[ConsentRow]) -> None:
+        self._existing = list(rows)
+        self.existing_tree.clear()
+        for row in self._existing:
+            record = row.record
+            withdrawn = (f"{to_wareki(record.withdrawn_on)}撤回（{record.withdrawal_reason}）"
+                         if record.withdrawn_on else "")
+            giver = record.giver.label + (f"（{record.giver_relation}）"
+                                          if record.giver_relation else "")
+            item = QTreeWidgetItem([
+                row.recipient_name, record.purpose.label, "同意" if record.given else "不同意",
+                giver, record.method.label, to_wareki(record.given_on), withdrawn])
+            self.existing_tree.addTopLevelItem(item)
+        has_rows = bool(self._existing)
+        self.existing_label.setVisible(has_rows)
+        self.existing_tree.setVisible(has_rows)
+        self.withdraw_button.setVisible(has_rows)
+        self._selection_changed()
+
+    def existing(self) -> list[ConsentRow]:
+        return list(self._existing)
+
+    def selected_existing(self) -> ConsentRow | None:
+        index = self.existing_tree.currentIndex()
+        if not index.isValid() or not self.existing_tree.selectedItems():
+            return None
+        return self._existing[index.row()]
+
+    def _selection_changed(self) -> None:
+        row = self.selected_existing()
+        self.withdraw_button.setEnabled(
+            row is not None and row.record.given and row.record.withdrawn_on is None)
+
+    def _withdraw_clicked(self) -> None:
+        row = self.selected_existing()
+        if row is not None:
+            self.withdraw_requested.emit(row)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The panel's widgets in Tab order."""
+        return [*self.boxes.values(), self.all_button, self.giver_combo,
+                self.giver_relation_edit, self.method_combo, self.existing_tree,
+                self.withdraw_button, self.emergency_button]

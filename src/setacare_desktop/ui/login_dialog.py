@@ -1,0 +1,111 @@
+"""The login dialog: login ID and password, checked by ``services.auth.login``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from setacare_desktop.services import AuthenticationError, Database, StaffProfile, auth
+from setacare_desktop.services.staff import LOGIN_MAX
+from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.page import heading
+
+EMPTY_LOGIN = "ログインIDを入力してください。"
+EMPTY_PASSWORD = "パスワードを入力してください。"
+
+
+class LoginDialog(QDialog):
+    """Asks who is working. After ``accepted``, :attr:`profile` is the logged-in staff member.
+
+    Enter submits from either field; on failure the login ID stays, the password is cleared and
+    takes the focus, and the service's message (wrong password, locked account) is shown.
+    Closing the dialog (or 終了) rejects it.
+    """
+
+    def __init__(self, db: Database, login_id: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.profile: StaffProfile | None = None
+        self.setWindowTitle("SetaCare Desktop — ログイン")
+
+        self.login_edit = QLineEdit(login_id, self)
+        self.login_edit.setMaxLength(LOGIN_MAX)
+        self.login_edit.setAccessibleName("ログインID")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName("パスワード")
+        login_label = QLabel("ログインID(&I)", self)
+        login_label.setBuddy(self.login_edit)
+        password_label = QLabel("パスワード(&P)", self)
+        password_label.setBuddy(self.password_edit)
+
+        self.error_label = error_label(self)
+        self.database_label = QLabel(f"データベース: {db.url}", self)
+        self.database_label.setWordWrap(True)
+        self.database_label.setEnabled(False)  # greyed: context, not a control
+
+        self.buttons = QDialogButtonBox(self)
+        self.login_button: QPushButton = self.buttons.addButton(
+            "ログイン", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button: QPushButton = self.buttons.addButton(
+            "終了", QDialogButtonBox.ButtonRole.RejectRole)
+        self.login_button.setDefault(True)
+
+        form = QFormLayout()
+        form.addRow(login_label, self.login_edit)
+        form.addRow(password_label, self.password_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("SetaCare Desktop", self))
+        layout.addWidget(QLabel("世田谷区 福祉の相談窓口", self))
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        layout.addWidget(self.database_label)
+
+        QWidget.setTabOrder(self.login_edit, self.password_edit)
+        QWidget.setTabOrder(self.password_edit, self.login_button)
+        QWidget.setTabOrder(self.login_button, self.quit_button)
+        (self.password_edit if login_id else self.login_edit).setFocus()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 26)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def accept(self) -> None:
+        login_id = self.login_edit.text().strip()
+        password = self.password_edit.text()
+        if not login_id:
+            self._refuse(EMPTY_LOGIN, self.login_edit)
+            return
+        if not password:
+            self._refuse(EMPTY_PASSWORD, self.password_edit)
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            profile = auth.login(self._db, login_id, password)
+        except AuthenticationError as error:
+            self.password_edit.clear()
+            self._refuse(error.message, self.password_edit)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.profile = profile
+        self.error_label.hide()
+        super().accept()
+
+    def _refuse(self, message: str, focus: QLineEdit) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+        focus.setFocus()

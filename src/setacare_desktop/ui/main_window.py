@@ -1,0 +1,192 @@
+"""The main window: menus, the navigation between work areas, and the status bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import PySide6
+from PySide6.QtCore import Signal, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from setacare_desktop import __version__
+from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
+from setacare_desktop.domain.roles import CASE_ROLES
+from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.ui.admin_page import AdminPage
+from setacare_desktop.ui.page import Page, PlaceholderPage
+from setacare_desktop.ui.today_page import TodayPage
+
+WINDOW_TITLE = "SetaCare Desktop"
+
+AREA_INTAKE = "受付"
+AREA_TODAY = "本日の相談"
+AREA_REFERRALS = "つなぎ先"
+AREA_SHEETS = "連携シート"
+AREA_REVIEW = "確認・統計"
+AREA_ADMIN = "管理"
+
+#: The work areas in the order of the navigation list.
+AREAS: tuple[str, ...] = (
+    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    title: str
+    description: str
+
+
+#: Areas not built yet: what each will do, said plainly on its page.
+PLANNED: dict[str, _Planned] = {
+    AREA_INTAKE: _Planned(
+        "受付", "来所・電話・訪問などで受けた相談の内容と本人同意を記録する画面です。"),
+    AREA_REFERRALS: _Planned(
+        "つなぎ先", "つなぎ先（区の窓口や関係機関）を調べ、つないだ相談が受け止められたかを"
+        "確認する画面です。"),
+    AREA_SHEETS: _Planned(
+        "連携シート", "つなぎ先に送る連携シートを作成・印刷し、返信を記録する画面です。"),
+    AREA_REVIEW: _Planned(
+        "確認・統計", "監督者が一日の相談を確認し、件数を集計して報告する画面です。"),
+}
+
+
+def place_text(profile: StaffProfile) -> str:
+    """「池尻地区」 for district staff, 「世田谷地域」 for area-branch staff."""
+    if profile.district_code is not None:
+        return f"{DISTRICTS_BY_CODE[profile.district_code].name}地区"
+    return f"{AREAS_BY_CODE[profile.area_code].name}地域"
+
+
+class MainWindow(QMainWindow):
+    """One logged-in staff member's window.
+
+    The window does not end the session itself: it asks (``logout_requested``,
+    ``switch_user_requested``, ``closed``) and the application's session controller logs out.
+    """
+
+    logout_requested = Signal()
+    switch_user_requested = Signal()
+    #: The user closed the window (終了 or the window's close button).
+    closed = Signal()
+
+    def __init__(self, db: Database, profile: StaffProfile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.profile = profile
+        self._leaving = False
+        self.setWindowTitle(WINDOW_TITLE)
+
+        # Menus
+        file_menu = self.menuBar().addMenu("ファイル(&F)")
+        self.logout_action = QAction("ログアウト(&L)", self)
+        self.switch_user_action = QAction("ユーザーの切り替え(&U)…", self)
+        self.quit_action = QAction("終了(&X)", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.logout_action)
+        file_menu.addAction(self.switch_user_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        self.about_action = QAction("バージョン情報(&A)", self)
+        help_menu.addAction(self.about_action)
+
+        # Navigation and pages
+        self.navigation = QListWidget(self)
+        self.navigation.addItems(list(AREAS))
+        self.navigation.setAccessibleName("業務の切り替え")
+        self.navigation.setSpacing(4)
+        self.navigation.setFixedWidth(self.fontMetrics().horizontalAdvance("あ") * 8)
+        self.stack = QStackedWidget(self)
+        self.today_page = TodayPage(db, profile, self)
+        self.admin_page = AdminPage(db, profile, self)
+        self.pages: dict[str, Page] = {}
+        for area in AREAS:
+            page: Page
+            if area == AREA_TODAY:
+                page = self.today_page
+            elif area == AREA_ADMIN:
+                page = self.admin_page
+            else:
+                planned = PLANNED[area]
+                page = PlaceholderPage(planned.title, planned.description, self)
+            self.pages[area] = page
+            self.stack.addWidget(page)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # Status bar: who, where, which database — always visible
+        self.user_label = QLabel(f"{profile.name}（{profile.role.label}）", self)
+        self.organisation_label = QLabel(profile.organisation_name, self)
+        self.place_label = QLabel(place_text(profile), self)
+        self.database_label = QLabel(f"データベース: {db.url}", self)
+        for number, label in enumerate((self.user_label, self.organisation_label,
+                                         self.place_label, self.database_label)):
+            if number:
+                separator = QFrame(self)
+                separator.setFrameShape(QFrame.Shape.VLine)
+                separator.setFrameShadow(QFrame.Shadow.Sunken)
+                self.statusBar().addPermanentWidget(separator)
+            label.setContentsMargins(4, 0, 4, 0)
+            self.statusBar().addPermanentWidget(label)
+
+        self.resize(1100, 700)
+        self._connect_signals()
+        self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
+
+    def _connect_signals(self) -> None:
+        self.navigation.currentRowChanged.connect(self._area_selected)
+        self.logout_action.triggered.connect(self.logout_requested)
+        self.switch_user_action.triggered.connect(self.switch_user_requested)
+        self.quit_action.triggered.connect(self.close)
+        self.about_action.triggered.connect(self.show_about)
+        self.admin_page.status_message.connect(self._show_status)
+
+    def show_area(self, area: str) -> None:
+        self.navigation.setCurrentRow(AREAS.index(area))
+
+    def current_area(self) -> str:
+        return AREAS[self.stack.currentIndex()]
+
+    def _area_selected(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.pages[AREAS[row]].activate()
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "バージョン情報",
+            f"SetaCare Desktop {__version__}\n"
+            "世田谷区 福祉の相談窓口\n\n"
+            f"データベース: {self._db.url}\n"
+            f"Qt {qVersion()} / PySide6 {PySide6.__version__}\n"
+            "日本語フォント: IPAexゴシック（IPAフォントライセンスv1.0）",
+        )
+
+    def leave(self) -> None:
+        """Close without emitting ``closed`` (the session controller is ending the session)."""
+        self._leaving = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if not self._leaving:
+            self._leaving = True
+            self.closed.emit()

@@ -1,0 +1,45 @@
+"""A work area of the main window, and the plain page of an area not built yet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+NOT_YET = "この機能は準備中です（未実装）"
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+    elif font.pixelSize() > 0:
+        font.setPixelSize(round(font.pixelSize() * 1.4))
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class Page(QWidget):
+    """One page of the main window's stack. ``activate`` runs each time the page is shown, so
+    pages read the database only when the user goes to them."""
+
+    def activate(self) -> None:
+        """Called when the user navigates to the page. Default: nothing to load."""
+
+
+class PlaceholderPage(Page):
+    """Says plainly that the area is not built yet, and what it will do. No fake screen."""
+
+    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = heading(title, self)
+        self.status_label = QLabel(NOT_YET, self)
+        self.description_label = QLabel(description, self)
+        self.description_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.description_label)
+        layout.addStretch(1)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)

@@ -1,0 +1,111 @@
+"""Helpers for the window's tests: typing Japanese, inserting consultations, answering modal
+message boxes.
+
+Typing: ``qtbot.keyClicks`` with any non-ASCII character aborts the whole test process, so
+Japanese is committed the way an input method does it, with a ``QInputMethodEvent`` carrying a
+commit string sent to the focused widget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.services import Database
+from setacare_desktop.store.models import Consultation, ConsultationTargetGroup, Organisation
+
+TypeText = Callable[[QWidget, str], None]
+AddConsultation = Callable[..., int]
+AnswerMessageBox = Callable[..., list[str]]
+
+_RUNS = re.compile(r"[\x20-\x7e]+|[^\x20-\x7e]+")
+
+
+def ime_commit(widget: QWidget, text: str) -> None:
+    """Commit ``text`` to ``widget`` as an input method (IME) does after conversion."""
+    widget.setFocus()
+    target = QApplication.focusWidget() or widget
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(target, event)
+
+
+@pytest.fixture
+def type_text(qtbot: QtBot) -> TypeText:
+    """Type into a widget like a user: ASCII as key presses, everything else through the IME."""
+
+    def type_(widget: QWidget, text: str) -> None:
+        widget.setFocus()
+        for run in _RUNS.findall(text):
+            if run.isascii():
+                qtbot.keyClicks(widget, run)
+            else:
+                ime_commit(widget, run)
+
+    return type_
+
+
+@pytest.fixture
+def add_consultation() -> AddConsultation:
+    """Insert a consultation straight into the store (until the intake service exists)."""
+
+    def add(db: Database, staff_id: int, *, district: str = "ikejiri",
+            org_kind: str = "machizukuri", day: date | None = None, at: time = time(10, 0),
+            complaint: str = "一人暮らしの母の物忘れが心配", urgent: bool = False,
+            targets: Iterable[str] = ("elderly",), channel: str = "phone",
+            consulter: str = "family", response: str | None = "advice") -> int:
+        day = day or local_now().date()
+        with db.transaction() as session:
+            org = session.scalar(select(Organisation).where(
+                Organisation.kind == org_kind, Organisation.district_code == district))
+            assert org is not None
+            consultation = Consultation(
+                received_at=datetime.combine(day, at), received_on=day, channel_code=channel,
+                consulter_kind_code=consulter, district_code=district,
+                organisation_id=org.id, staff_id=staff_id, main_complaint=complaint,
+                response_code=response, urgent=urgent,
+                target_groups=[ConsultationTargetGroup(code=code) for code in targets],
+            )
+            session.add(consultation)
+            session.flush()
+            return consultation.id
+
+    return add
+
+
+@pytest.fixture
+def answer_message_box(qtbot: QtBot) -> AnswerMessageBox:
+    """Arm a timer that answers the next ``count`` modal QMessageBoxes; returns a list that
+    receives their texts. Call it just before the code that opens the (blocking) boxes."""
+
+    def arm(button: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+            count: int = 1, attempts: int = 500) -> list[str]:
+        seen: list[str] = []
+        answered: list[QMessageBox] = []
+
+        def poll(remaining: int) -> None:
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox) and box not in answered:
+                answered.append(box)
+                seen.append(box.text())
+                chosen = box.button(button)
+                if chosen is not None:
+                    chosen.click()
+                else:
+                    box.reject()
+            if len(seen) < count and remaining > 0:
+                QTimer.singleShot(10, lambda: poll(remaining - 1))
+
+        QTimer.singleShot(0, lambda: poll(attempts))
+        return seen
+
+    return arm
