@@ -199,13 +199,19 @@ class Person(Base):
     duplicate check (domain.kana); what is shown and printed is ``name`` and ``reading``."""
 
     __tablename__ = "person"
+    # The duplicate check always filters by the caller's districts and a key prefix: composite
+    # indexes serve both (measured in bench/intake_bench.py: 20 ms -> 0.04 ms at 500,000 persons).
+    __table_args__ = (
+        Index("ix_person_district_name_key", "district_code", "name_key"),
+        Index("ix_person_district_reading_key", "district_code", "reading_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     reading: Mapped[str] = mapped_column(String(200), default="")
-    name_key: Mapped[str] = mapped_column(String(100), index=True)
-    reading_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str] = mapped_column(String(100))
+    reading_key: Mapped[str] = mapped_column(String(200))
     birth_date: Mapped[date | None] = mapped_column(Date, index=True)
     sex: Mapped[str | None] = mapped_column(String(16))
     address_town: Mapped[str] = mapped_column(String(200), default="")
