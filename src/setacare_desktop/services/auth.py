@@ -13,7 +13,7 @@ from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import AuthenticationError
 from setacare_desktop.services.passwords import (
-    DUMMY_HASH,
+    dummy_hash,
     hash_password,
     needs_rehash,
     verify_password,
@@ -62,7 +62,7 @@ def _attempt(session: Session, login_id: str, password: str, now: datetime,
              success_action: str) -> StaffProfile | AuthenticationError:
     staff = session.scalar(select(Staff).where(Staff.login == login_id))
     if staff is None or not staff.active:
-        verify_password(DUMMY_HASH, password)  # same time as a wrong password
+        verify_password(dummy_hash(), password)  # same time as a wrong password
         audit.record(session, None, "login_failed", login=login_id[:64] or "(empty)",
                      detail="unknown or inactive login")
         return AuthenticationError(WRONG_CREDENTIALS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -23,6 +25,9 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-#: Verified against when the login does not exist, so that an unknown login takes as long as a
-#: wrong password and cannot be told apart by timing.
-DUMMY_HASH = _hasher.hash("setacare-dummy-password")
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the login does not exist, so that an unknown login takes as long
+    as a wrong password and cannot be told apart by timing. Made on first use, not at import
+    (it costs ~90 ms of start-up)."""
+    return _hasher.hash("setacare-dummy-password")

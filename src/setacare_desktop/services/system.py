@@ -28,6 +28,11 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
                            ) from error
 
 
+def schema_revisions(db: Database) -> tuple[str | None, str]:
+    """(the database's revision, the newest this program knows)."""
+    return db.current_revision(), db.head_revision()
+
+
 def upgrade(db: Database) -> MigrationReport:
     return db.upgrade()
 

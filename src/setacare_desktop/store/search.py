@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.kana import grams
@@ -36,6 +36,21 @@ def index(session: Session, consultation_id: int, district_code: str, text: str)
                                body=text))
     session.flush()
     backend.search_add(session, consultation_id, district_code, *grams(text))
+
+
+def index_many(session: Session, rows: list[tuple[int, str, str]]) -> None:
+    """Index many new consultations at once: (consultation id, district code, folded text).
+
+    For bulk loads (demo data, imports); rows must not be indexed yet.
+    """
+    if not rows:
+        return
+    session.execute(insert(SearchText), [
+        {"consultation_id": cid, "district_code": district, "body": text}
+        for cid, district, text in rows])
+    backend = _backend(session)
+    for cid, district, text in rows:
+        backend.search_add(session, cid, district, *grams(text))
 
 
 def matching_ids(session: Session, words: list[str], districts: list[str], *, limit: int,

@@ -1,0 +1,143 @@
+"""Benchmarks of SetaCare Desktop: prints figures, asserts nothing.
+
+    python bench/run.py              # the venv's python; about a minute
+    python bench/run.py --runs 9     # more start-up runs for a steadier median
+
+1. Start-up: time from spawning a process to the login dialog shown (Qt offscreen), median of
+   ``--runs`` runs, next to the time for a bare PySide6 QWidget window measured in the same
+   session (interleaved, after one unmeasured warm-up of each). The difference is what the
+   program itself adds: our imports, the font, opening and checking the database.
+2. Demo data: ``setacare demo --cases 100000`` on a fresh SQLite database (wall-clock time of the
+   whole process, and the time the command itself reports).
+
+The login dialog is shown on the database of step 2 (so it has staff and 100,000 consultations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEMO_CASES = 100_000
+TIMEOUT = 300
+PHASE_LABELS = {
+    "interpreter": "Python起動",
+    "imports": "import",
+    "qapplication": "QApplication",
+    "font": "フォント",
+    "database": "DB",
+    "dialog": "ダイアログ",
+}
+
+
+def child_env() -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUTF8": "1"}
+    env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    env.pop("SETACARE_DATABASE_URL", None)
+    return env
+
+
+def time_until_shown(argv: list[str], phases: dict[str, list[float]] | None = None) -> float:
+    """Seconds from spawning ``argv`` to its ``SHOWN`` line on stdout.
+
+    ``PHASE <name> <seconds>`` lines printed before it are collected into ``phases``.
+    """
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=child_env(), text=True, encoding="utf-8")
+    assert process.stdout is not None
+    seen: dict[str, float] = {}
+    line = process.stdout.readline()
+    while line.startswith("PHASE "):
+        _tag, name, seconds = line.split()
+        seen[name] = float(seconds)
+        line = process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    _out, err = process.communicate(timeout=TIMEOUT)
+    if not line.startswith("SHOWN") or process.returncode != 0:
+        raise RuntimeError(f"{argv[1]} did not show its window: {line!r}\n{err}")
+    if line.strip() != "SHOWN":
+        print(f"  注意: {line.strip()}（ログイン画面ではありません）")
+    if phases is not None:
+        phases.setdefault("interpreter", []).append(elapsed - sum(seen.values()))
+        for name, seconds in seen.items():
+            phases.setdefault(name, []).append(seconds)
+    return elapsed
+
+
+def run_demo(data_dir: Path) -> tuple[float, str]:
+    argv = [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "demo",
+            "--cases", str(DEMO_CASES)]
+    started = time.perf_counter()
+    result = subprocess.run(argv, capture_output=True, text=True, encoding="utf-8",
+                            env=child_env(), timeout=TIMEOUT)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"demo failed ({result.returncode}):\n{result.stderr}")
+    reported = re.search(r"([0-9.]+) 秒", result.stdout)
+    return elapsed, reported.group(1) if reported else "?"
+
+
+def spread(values: list[float]) -> str:
+    return (f"{statistics.median(values):6.3f} s  (最小 {min(values):.3f} / 最大 "
+            f"{max(values):.3f}, {len(values)} 回)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="SetaCare Desktop のベンチマーク（数値を表示するだけ）")
+    parser.add_argument("--runs", type=int, default=5, help="起動の計測回数（既定 5）")
+    options = parser.parse_args()
+
+    import PySide6
+
+    print(f"SetaCare Desktop ベンチマーク — Python {platform.python_version()}, "
+          f"PySide6 {PySide6.__version__}, {platform.system()} {platform.machine()}, "
+          f"CPU {os.cpu_count()}")
+    with tempfile.TemporaryDirectory(prefix="setacare-bench-") as folder:
+        data_dir = Path(folder) / "data"
+        print(f"demo --cases {DEMO_CASES:,} を新しい SQLite データベースに作成中…", flush=True)
+        demo_wall, demo_reported = run_demo(data_dir)
+        size_mb = sum(p.stat().st_size for p in data_dir.glob("setacare.db*")) / 1e6
+
+        bare = [sys.executable, str(HERE / "startup_bare.py")]
+        login = [sys.executable, str(HERE / "startup_login.py"), "--data-dir", str(data_dir)]
+        print(f"起動時間を計測中（準備 1 回 + {options.runs} 回ずつ交互に）…", flush=True)
+        time_until_shown(bare)
+        time_until_shown(login)
+        bare_times: list[float] = []
+        login_times: list[float] = []
+        phases: dict[str, list[float]] = {}
+        for _ in range(options.runs):
+            bare_times.append(time_until_shown(bare))
+            login_times.append(time_until_shown(login, phases))
+
+    difference = statistics.median(login_times) - statistics.median(bare_times)
+    rows = [
+        ("素の PySide6 QWidget が表示されるまで", spread(bare_times)),
+        ("ログイン画面が表示されるまで", spread(login_times)),
+        ("  差（このプログラムが加える時間）", f"{difference:6.3f} s"),
+        ("  内訳（中央値）", "  ".join(f"{PHASE_LABELS.get(name, name)} {statistics.median(v):.3f}"
+                                   for name, v in phases.items())),
+        (f"demo --cases {DEMO_CASES:,}（プロセス全体）", f"{demo_wall:6.2f} s"),
+        ("  うちコマンドが報告した時間", f"{demo_reported} s"),
+        ("  データベースの大きさ", f"{size_mb:.1f} MB"),
+    ]
+    print()
+    width = max(len(label) + sum(1 for c in label if ord(c) > 0x2E80) for label, _ in rows)
+    for label, value in rows:
+        pad = width - len(label) - sum(1 for c in label if ord(c) > 0x2E80)
+        print(f"{label}{' ' * pad}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,325 @@
+"""The command line, through ``app.main`` in-process and once as a real ``python -m`` process."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from setacare_desktop import __version__
+from setacare_desktop.app import main
+from setacare_desktop.services import Database, auth
+from setacare_desktop.store.models import AuditEvent, Consultation, Staff
+
+PASSWORD = "cli-pass-2026"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``setacare *argv`` (argparse exits count as codes)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def count(path: Path, model: type) -> int:
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        with db.read() as session:
+            return int(session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+    finally:
+        db.close()
+
+
+def audit_actions(path: Path) -> list[tuple[str, str]]:
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        with db.read() as session:
+            return [(e.action, e.login) for e in session.scalars(sa.select(AuditEvent))]
+    finally:
+        db.close()
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_fills_the_database_and_a_printed_login_works(
+        capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    code, out, err = run(capsys, "--database", str(db_path), "demo", "--cases", "300",
+                         "--days", "3", "--seed", "4")
+    assert code == 0, err
+    assert "デモデータを作成しました" in out and "300 件" in out
+    assert count(db_path, Consultation) == 300
+    staff = count(db_path, Staff)
+    assert staff >= 28 * 5 + 5 + 1  # 4 partners + a supervisor per district, branches, admin
+    password = re.search(r"パスワードは全員共通: (\S+?)）", out)
+    login = re.search(r"^(demo-ikejiri-anshin-counter)\s", out, re.MULTILINE)
+    assert password and login
+    db = Database.open(f"sqlite:///{db_path}")
+    try:
+        profile = auth.login(db, login.group(1), password.group(1))
+    finally:
+        db.close()
+    assert profile.district_code == "ikejiri"
+    assert ("demo_generate", "(system)") in audit_actions(db_path)
+
+
+def test_demo_if_empty_adds_nothing_the_second_time(
+        capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    assert run(capsys, "--database", str(db_path), "demo", "--cases", "40", "--days", "1")[0] == 0
+    before = (count(db_path, Staff), count(db_path, Consultation))
+    code, out, _err = run(capsys, "--database", str(db_path), "demo", "--if-empty")
+    assert code == 0
+    assert "作成しませんでした" in out and "demo-pass-2026" in out
+    assert (count(db_path, Staff), count(db_path, Consultation)) == before
+
+
+def test_demo_refuses_a_database_with_real_accounts(
+        capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name", "佐藤 花子",
+               "--role", "受付", "--district", "池尻", "--org", "まちづくりセンター",
+               "--password-stdin")[0] == 0
+    code, _out, err = run(capsys, "--database", str(db_path), "demo", "--cases", "10")
+    assert code == 1 and "デモ以外の職員" in err
+    assert count(db_path, Consultation) == 0 and count(db_path, Staff) == 1
+
+
+# --- user ---------------------------------------------------------------------------------------
+
+
+def add_user(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path,
+             *extra: str, login: str = "sato01", password: str = PASSWORD
+             ) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    options = {"--name": "佐藤 花子", "--role": "受付", "--district": "池尻",
+               "--org": "まちづくりセンター"}
+    for flag, value in zip(extra[::2], extra[1::2], strict=True):
+        options[flag] = value
+    argv = ["--database", str(db_path), "user", "add", login, "--password-stdin"]
+    for flag, value in options.items():
+        if value:
+            argv += [flag, value]
+    return run(capsys, *argv)
+
+
+def test_user_add_reads_the_password_from_stdin_and_audits(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    code, out, err = add_user(capsys, monkeypatch, db_path)
+    assert code == 0, err
+    assert "sato01" in out and "池尻まちづくりセンター" in out
+    assert PASSWORD not in out + err
+    assert count(db_path, Staff) == 1
+    assert ("staff_create", "(system)") in audit_actions(db_path)
+    db = Database.open(f"sqlite:///{db_path}")
+    try:
+        assert auth.login(db, "sato01", PASSWORD).organisation_name == "池尻まちづくりセンター"
+    finally:
+        db.close()
+
+
+def test_user_add_at_an_area_branch_with_codes(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    code, out, err = add_user(capsys, monkeypatch, db_path, "--role", "supervisor", "--org",
+                              "branch", "--district", "", "--area", "玉川", login="tama-sv")
+    assert code == 0, err
+    assert "玉川総合支所" in out and "監督者" in out
+
+
+@pytest.mark.parametrize(("extra", "password", "message"), [
+    (("--role", "係長"), PASSWORD, "役割: 「係長」は役割ではありません"),
+    (("--district", "渋谷"), PASSWORD, "地区: 「渋谷」は地区ではありません"),
+    (("--org", "区役所"), PASSWORD, "所属: 「区役所」は所属の種類ではありません"),
+    ((), "short", "パスワード: 8文字以上にしてください"),
+    (("--district", ""), PASSWORD, "地区: --district で指定してください"),
+    (("--org", "総合支所"), PASSWORD, "地域: --area で指定してください"),
+])
+def test_user_add_bad_input_exits_2_and_writes_nothing(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path,
+        extra: tuple[str, ...], password: str, message: str) -> None:
+    code, out, err = add_user(capsys, monkeypatch, db_path, *extra, password=password)
+    assert code == 2
+    assert message in err
+    assert all(line.startswith("入力エラー: ") for line in err.splitlines())
+    assert out == ""
+    assert count(db_path, Staff) == 0
+    assert "staff_create" not in {action for action, _login in audit_actions(db_path)}
+
+
+def test_user_add_reports_every_problem_on_its_own_line(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    code, _out, err = add_user(capsys, monkeypatch, db_path, "--role", "係長", "--district",
+                               "渋谷", password="short")
+    assert code == 2
+    assert len(err.splitlines()) == 3
+
+
+def test_user_add_duplicate_login_exits_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    assert add_user(capsys, monkeypatch, db_path)[0] == 0
+    code, _out, err = add_user(capsys, monkeypatch, db_path, "--name", "別の 人")
+    assert code == 2 and "ログインID: 「sato01」は既に使われています" in err
+    assert count(db_path, Staff) == 1
+
+
+def test_user_add_prompts_twice_and_refuses_a_mismatch(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    answers = iter([PASSWORD, PASSWORD + "x"])
+    prompts: list[str] = []
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("getpass.getpass", fake_getpass)
+    code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
+                          "佐藤 花子", "--role", "受付", "--district", "池尻", "--org",
+                          "まちづくりセンター")
+    assert code == 2 and "パスワード: 確認用の入力と一致しません" in err
+    assert len(prompts) == 2 and count(db_path, Staff) == 0
+
+    answers = iter([PASSWORD, PASSWORD])
+    code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
+                          "佐藤 花子", "--role", "相談員", "--district", "ikejiri", "--org",
+                          "あんすこ")
+    assert code == 0, err
+    assert count(db_path, Staff) == 1
+
+
+def test_user_list_shows_the_accounts(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    code, out, _err = run(capsys, "--database", str(db_path), "user", "list")
+    assert code == 0 and "登録されていません" in out
+    add_user(capsys, monkeypatch, db_path)
+    code, out, _err = run(capsys, "--database", str(db_path), "user", "list")
+    assert code == 0
+    assert re.search(r"sato01\s+佐藤 花子\s+受付\s+池尻まちづくりセンター\s+有効", out)
+
+
+# --- info and db --------------------------------------------------------------------------------
+
+
+def head_revision(db_path: Path) -> str:
+    db = Database.open(f"sqlite:///{db_path}")
+    try:
+        return db.head_revision()
+    finally:
+        db.close()
+
+
+def test_info_shows_version_folder_url_and_counts(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "data"), "info")
+    assert code == 0, err
+    database = tmp_path / "data" / "setacare.db"
+    assert f"sqlite:///{database}" in out
+    assert str(tmp_path / "data") in out and __version__ in out
+    assert "0 人" in out and "0 件" in out
+    assert head_revision(database) in out
+
+
+def test_location_options_also_work_after_the_command(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _err = run(capsys, "info", "--data-dir", str(tmp_path / "later"))
+    assert code == 0 and str(tmp_path / "later" / "setacare.db") in out
+
+
+def test_db_current_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                db_path: Path) -> None:
+    head = head_revision(db_path)
+    code, out, _err = run(capsys, "--database", str(db_path), "db", "current")
+    assert code == 0
+    assert f"現在のスキーマ: {head}" in out and f"最新のスキーマ: {head}" in out
+    fresh = tmp_path / "fresh.db"
+    code, out, _err = run(capsys, "--database", str(fresh), "db", "current")
+    assert code == 0 and "現在のスキーマ: （なし）" in out and "更新が必要です" in out
+    code, out, _err = run(capsys, "--database", str(fresh), "db", "upgrade")
+    assert code == 0 and f"（なし） → {head}" in out
+    code, out, _err = run(capsys, "--database", str(fresh), "db", "upgrade")
+    assert code == 0 and f"スキーマは最新です（{head}）" in out
+
+
+def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, db_path: Path) -> None:
+    old = tmp_path / "old.db"
+    engine = sa.create_engine(f"sqlite:///{old}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE legacy_note (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    code, out, err = run(capsys, "--database", str(old), "db", "upgrade")
+    assert code == 0, err
+    backup = re.search(r"更新前のバックアップ: (.+)$", out, re.MULTILINE)
+    assert backup and Path(backup.group(1)).exists()
+    assert f"（なし） → {head_revision(db_path)}" in out
+
+
+def test_a_database_from_a_newer_program_is_refused(
+        capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    for command in (["info"], ["db", "current"], ["db", "upgrade"], ["demo", "--cases", "5"]):
+        code, out, err = run(capsys, "--database", str(db_path), *command)
+        assert code == 1, command
+        assert "新しいバージョン" in err and out == ""
+
+
+# --- argparse misuse ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["demo", "--cases", "many"], "引数 --cases: 整数ではありません: many"),
+    (["demo", "--days", "0"], "引数 --days: 1以上の整数にしてください: 0"),
+    (["launch"], "選べない値です: 'launch'"),
+    (["user", "add"], "次の引数が必要です: LOGIN, --name, --role, --org"),
+    (["db"], "次の引数が必要です"),
+    (["info", "--colour"], "不明な引数です: --colour"),
+])
+def test_argparse_misuse_exits_2_in_japanese(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), *argv)
+    assert code == 2
+    assert "入力エラー: " in err and message in err
+    assert "使い方: setacare" in err
+    assert out == ""
+    assert not (tmp_path / "setacare.db").exists()
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "--help")
+    assert code == 0 and "使い方: setacare" in out and "コマンド" in out and "demo" in out
+    code, out, _err = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"SetaCare Desktop {__version__}"
+
+
+# --- a real process -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_python_dash_m_runs_the_demo_and_info(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    env.pop("SETACARE_DATABASE_URL", None)
+    base = [sys.executable, "-m", "setacare_desktop", "--data-dir", str(tmp_path)]
+    demo = subprocess.run([*base, "demo", "--cases", "200", "--days", "2"], env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    assert "demo-admin" in demo.stdout and "200 件" in demo.stdout
+    info = subprocess.run([*base, "info"], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert info.returncode == 0, info.stderr
+    assert "200 件" in info.stdout
+    bad = subprocess.run([*base, "user", "add", "x", "--name", "n", "--role", "係長",
+                          "--district", "池尻", "--org", "児童館", "--password-stdin"],
+                         input="long-enough-pw\n", env=env, capture_output=True, text=True,
+                         encoding="utf-8", timeout=120)
+    assert bad.returncode == 2 and "役割: 「係長」は役割ではありません" in bad.stderr
