@@ -41,6 +41,15 @@ def test_wheel_ships_migrations_and_resources(wheel: Path) -> None:
         entry_points).decode()
 
 
+def test_wheel_ships_every_package_of_the_source_tree(wheel: Path) -> None:
+    """pyproject.toml lists packages by hand (db/ and resources/ are mapped in): none forgotten."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    source = ROOT / "src"
+    missing = [str(init.relative_to(source)) for init in source.rglob("__init__.py")
+               if str(init.relative_to(source)) not in names]
+    assert missing == []
+
+
 def test_installed_copy_migrates_a_database(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

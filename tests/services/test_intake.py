@@ -174,3 +174,37 @@ def test_drafts_are_kept_until_saved(any_db: Database, staff_factory: Callable) 
     assert svc.list_drafts(any_db, other) == []
     svc.record_intake(any_db, clerk, intake(), draft_id=draft_id, now=NOW)
     assert svc.list_drafts(any_db, clerk) == []
+
+
+def test_linking_a_person_keeps_what_is_on_record(any_db: Database,
+                                                  staff_factory: Callable) -> None:
+    from setacare_desktop.services.persons import person_details
+
+    clerk = staff_factory(any_db, "clerk")
+    first = svc.record_intake(any_db, clerk, intake(), now=NOW)
+    again = intake(person=PersonInput(name="山田 花子", phone="03-9999-0000"),
+                   person_id=first.person_id)
+    second = svc.record_intake(any_db, clerk, again, now=NOW)
+    assert second.person_id == first.person_id and count(any_db, Person) == 1
+    details = person_details(any_db, clerk, first.person_id)  # type: ignore[arg-type]
+    assert details.phone == "03-9999-0000"  # changed on purpose
+    assert details.reading == "やまだ はなこ" and details.birth_date == "1945-03-03"  # kept
+    assert audit.recent(any_db, 1)[0].action == "person_view"
+
+
+def test_amend_without_change_still_removes_the_draft_and_dates_new_consent_today(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    saved = svc.record_intake(any_db, clerk, intake(), now=NOW)
+    loaded = svc.load_intake(any_db, clerk, saved.consultation_id)
+    draft = svc.save_draft(any_db, clerk, loaded.data, consultation_id=saved.consultation_id)
+    svc.amend_intake(any_db, clerk, saved.consultation_id, loaded.data, expected_version=1,
+                     draft_id=draft, now=NOW)
+    assert svc.list_drafts(any_db, clerk) == []
+    key = svc.consent_recipients(any_db, "ikejiri")[0].key
+    loaded.data.consents = [ConsentInput(key)]
+    later = datetime(2026, 11, 30, 9, 0)
+    svc.amend_intake(any_db, clerk, saved.consultation_id, loaded.data, expected_version=1,
+                     now=later)
+    [row] = svc.consents_of(any_db, clerk, saved.person_id)  # type: ignore[arg-type]
+    assert row.record.given_on == date(2026, 11, 30)

@@ -140,7 +140,7 @@ def _apply_person(session: Session, valid: ValidIntake, actor: StaffProfile,
         require_case_read(db, actor, person.district_code, "person_link")
         if valid.person is None:
             return person, []
-        changed = _set_person(person, valid.person)
+        changed = _set_person(person, valid.person, keep_empty=True)
         if changed:
             person.updated_at = utc_now()
             audit.record(session, actor, "person_update", entity="person", entity_id=person.id,
@@ -161,12 +161,14 @@ PERSON_FIELDS = ("name", "reading", "birth_date", "sex", "address_town", "addres
                  "phone", "household")
 
 
-def _set_person(person: Person, data: ValidPerson) -> list[str]:
+def _set_person(person: Person, data: ValidPerson, *, keep_empty: bool = False) -> list[str]:
+    """Copy the typed person fields; with ``keep_empty`` (a person linked from the duplicate
+    check) a field left empty keeps what is on record instead of blanking it."""
     changed = []
     for name in PERSON_FIELDS:
         value = getattr(data, name)
-        if name == "name" and not value:
-            continue  # linking a known person without retyping the name keeps it
+        if value in ("", None) and (keep_empty or name == "name"):
+            continue
         if getattr(person, name) != value:
             setattr(person, name, value)
             changed.append(name)
@@ -267,12 +269,16 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
         session.add(detail)
         _add_consents(session, actor, valid, person, case.id)
         index_consultation(session, case, detail, person)
-        if draft_id is not None:
-            session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft_id,
-                                                      IntakeDraft.staff_id == actor.staff_id))
+        _remove_draft(session, actor, draft_id)
         audit.record(session, actor, "consultation_create", entity="consultation",
                      entity_id=case.id, fields=_snapshot(case, detail).keys())
         return SavedIntake(case.id, person.id if person else None, 1)
+
+
+def _remove_draft(session: Session, actor: StaffProfile, draft_id: int | None) -> None:
+    if draft_id is not None:
+        session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft_id,
+                                                  IntakeDraft.staff_id == actor.staff_id))
 
 
 def _org_id(session: Session, actor: StaffProfile) -> int:
@@ -312,7 +318,10 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
         district = existing.district_code
     _check_write(db, actor, district, "consultation_amend")
     data.district = district  # a consultation does not move between districts
-    valid = _validated(data, now or local_now())
+    now = now or local_now()
+    for consent in data.consents:  # consent given while amending is given today, not back then
+        consent.given_on = consent.given_on or now.date().isoformat()
+    valid = _validated(data, now)
     with db.transaction() as session:
         case, detail = _load(session, consultation_id)
         if (detail.version or 1) != expected_version:
@@ -328,6 +337,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
             changed.append("consents")
         _add_consents(session, actor, valid, person, case.id)
         if not changed:
+            _remove_draft(session, actor, draft_id)
             return SavedIntake(case.id, detail.person_id, detail.version)
         version = detail.version or 1
         session.add(ConsultationVersion(consultation_id=case.id, version=version,
@@ -337,9 +347,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
         detail.amended_at = utc_now()
         detail.amended_by = actor.staff_id
         index_consultation(session, case, detail, person)
-        if draft_id is not None:
-            session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft_id,
-                                                      IntakeDraft.staff_id == actor.staff_id))
+        _remove_draft(session, actor, draft_id)
         audit.record(session, actor, "consultation_amend", entity="consultation",
                      entity_id=case.id, fields=changed)
         return SavedIntake(case.id, detail.person_id, detail.version)

@@ -16,9 +16,13 @@ from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
+from setacare_desktop.domain.intake import PersonInput
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.kana import name_key, reading_key
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.services import audit
+from setacare_desktop.services.errors import NotFoundError
+from setacare_desktop.services.guard import require_case_read
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
 
@@ -28,6 +32,7 @@ _TOP = "\U0010ffff"  # sorts after every character: key >= p AND key < p + _TOP 
 
 @dataclass(frozen=True, slots=True)
 class RecentConsultation:
+    consultation_id: int
     received_at: datetime
     main_complaint: str
 
@@ -40,6 +45,9 @@ class PersonCandidate:
     birth_date: date | None
     district_name: str
     address_town: str
+    sex: str | None
+    phone: str
+    household: str | None
     score: int
     reasons: tuple[str, ...]
     recent: tuple[RecentConsultation, ...]
@@ -85,7 +93,8 @@ def possible_duplicates(db: Database, actor: StaffProfile, *, name: str = "",
         scored.sort(key=lambda item: (-item[0], item[1].reading_key, item[1].id))
         return [
             PersonCandidate(p.id, p.name, p.reading, p.birth_date,
-                            ref.DISTRICTS_BY_CODE[p.district_code].name, p.address_town, score,
+                            ref.DISTRICTS_BY_CODE[p.district_code].name, p.address_town,
+                            p.sex, p.phone, p.household, score,
                             tuple(reasons), _recent(session, p.id))
             for score, p, reasons in scored[:limit]
         ]
@@ -108,8 +117,28 @@ def _score(person: Person, nk: str, rk: str, birth: date | None) -> tuple[int, l
 
 def _recent(session: Session, person_id: int, count: int = 3) -> tuple[RecentConsultation, ...]:
     rows = session.execute(
-        select(Consultation.received_at, Consultation.main_complaint)
+        select(Consultation.id, Consultation.received_at, Consultation.main_complaint)
         .join(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
         .where(ConsultationDetail.person_id == person_id)
         .order_by(Consultation.received_at.desc()).limit(count))
-    return tuple(RecentConsultation(at, complaint) for at, complaint in rows)
+    return tuple(RecentConsultation(cid, at, complaint) for cid, at, complaint in rows)
+
+
+def person_details(db: Database, actor: StaffProfile, person_id: int) -> PersonInput:
+    """A person's stored details, as the intake form fills them in after linking (audited)."""
+    with db.read() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
+        district = person.district_code
+    require_case_read(db, actor, district, "person_view")
+    with db.transaction() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        audit.record(session, actor, "person_view", entity="person", entity_id=person_id)
+        return PersonInput(
+            name=person.name, reading=person.reading,
+            birth_date=person.birth_date.isoformat() if person.birth_date else "",
+            sex=person.sex or "", address_town=person.address_town,
+            address_rest=person.address_rest, phone=person.phone,
+            household=person.household or "")
