@@ -1,6 +1,10 @@
 """Helpers for the window's tests: typing Japanese, inserting consultations, answering modal
 message boxes.
 
+Consultations come two ways: ``record_case`` records one through the intake service, as the
+form does (person, details, search index, audit); ``add_consultation`` writes the bare row into
+the store, for lists that only need its columns (e.g. another organisation's case).
+
 Typing: ``qtbot.keyClicks`` with any non-ASCII character aborts the whole test process, so
 Japanese is committed the way an input method does it, with a ``QInputMethodEvent`` carrying a
 commit string sent to the focused widget.
@@ -9,22 +13,25 @@ commit string sent to the focused widget.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.services import Database
+from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services import intake as intake_service
 from setacare_desktop.store.models import Consultation, ConsultationTargetGroup, Organisation
 
 TypeText = Callable[[QWidget, str], None]
 AddConsultation = Callable[..., int]
+RecordCase = Callable[..., int]
 AnswerMessageBox = Callable[..., list[str]]
 
 _RUNS = re.compile(r"[\x20-\x7e]+|[^\x20-\x7e]+")
@@ -54,9 +61,31 @@ def type_text(qtbot: QtBot) -> TypeText:
     return type_
 
 
+def record_case_now(db: Database, actor: StaffProfile, complaint: str = "物忘れが心配", *,
+                    name: str = "", reading: str = "", phone: str = "", details: str = "",
+                    day: date | None = None, at: time = time(10, 0),
+                    targets: Sequence[str] = ("高齢者",), response: str = "",
+                    urgency: Sequence[str] = ()) -> int:
+    """Record a consultation through ``services.intake.record_intake`` (labels as the form
+    sends them); returns its id."""
+    day = day or local_now().date()
+    data = IntakeInput(
+        received_at=f"{day:%Y-%m-%d} {at:%H:%M}", channel="電話", consulter_kind="本人",
+        main_complaint=complaint, details=details, target_groups=list(targets),
+        response=response, urgency=list(urgency),
+        person=PersonInput(name=name, reading=reading, phone=phone))
+    return intake_service.record_intake(db, actor, data).consultation_id
+
+
+@pytest.fixture
+def record_case() -> RecordCase:
+    """``record_case(db, actor, complaint, *, name=…, details=…, …)`` → consultation id."""
+    return record_case_now
+
+
 @pytest.fixture
 def add_consultation() -> AddConsultation:
-    """Insert a consultation straight into the store (until the intake service exists)."""
+    """Insert a bare consultation row straight into the store (no person, details or index)."""
 
     def add(db: Database, staff_id: int, *, district: str = "ikejiri",
             org_kind: str = "machizukuri", day: date | None = None, at: time = time(10, 0),
@@ -80,6 +109,21 @@ def add_consultation() -> AddConsultation:
             return consultation.id
 
     return add
+
+
+DoubleClick = Callable[[QWidget, QPoint], None]
+
+
+@pytest.fixture
+def double_click(qtbot: QtBot) -> DoubleClick:
+    """Double-click like a hand does: a click, then the press the system reports as a double
+    click (``QTest.mouseDClick`` alone skips the first click, and item views ignore it)."""
+
+    def click(widget: QWidget, pos: QPoint) -> None:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+    return click
 
 
 @pytest.fixture

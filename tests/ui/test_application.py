@@ -157,6 +157,16 @@ def test_an_unusable_data_folder_is_explained(qtbot: QtBot, tmp_path: Path,
     assert seen and "データフォルダ" in seen[0]
 
 
+def test_a_damaged_database_file_is_explained(qtbot: QtBot, tmp_path: Path,
+                                              answer_message_box: AnswerMessageBox) -> None:
+    path = tmp_path / "setacare.db"
+    path.write_bytes(b"this is not an SQLite database" * 200)
+    seen = answer_message_box()
+    assert open_database_for_window(Settings(tmp_path, f"sqlite:///{path}")) is None
+    assert seen and "データベースを開けませんでした" in seen[0]
+    assert "file is not a database" in seen[0]
+
+
 def test_a_missing_font_is_explained_and_start_up_continues(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         answer_message_box: AnswerMessageBox) -> None:

@@ -15,6 +15,7 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, StaffProfile, audit, staff
 from setacare_desktop.ui.add_staff_dialog import AddStaffDialog
 from setacare_desktop.ui.admin_page import MANAGERS_ONLY
+from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.main_window import (
     AREA_ADMIN,
     AREA_INTAKE,
@@ -25,7 +26,7 @@ from setacare_desktop.ui.main_window import (
     AREAS,
     MainWindow,
 )
-from setacare_desktop.ui.page import NOT_YET, PlaceholderPage
+from setacare_desktop.ui.page import NOT_YET, NoticePage, PlaceholderPage
 from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
     COL_DISTRICT,
@@ -72,7 +73,11 @@ def test_title_menus_and_status_bar(db: Database, staff_factory: MakeStaff,
     window = open_window(staff_factory(db, "ikejiri1", role="相談員"))
     assert window.windowTitle() == "SetaCare Desktop"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["ファイル(&F)", "ヘルプ(&H)"]
+    assert menus == ["ファイル(&F)", "表示(&V)", "ヘルプ(&H)"]
+    view_actions = window.menuBar().actions()[1].menu().actions()
+    assert [(a.text(), a.shortcut().toString()) for a in view_actions] == [
+        ("受付", "Ctrl+1"), ("本日の相談", "Ctrl+2"), ("つなぎ先", "Ctrl+3"),
+        ("連携シート", "Ctrl+4"), ("確認・統計", "Ctrl+5"), ("管理", "Ctrl+6")]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()
                     if not a.isSeparator()]
     assert file_actions == ["ログアウト(&L)", "ユーザーの切り替え(&U)…", "終了(&X)"]
@@ -100,12 +105,15 @@ def test_areas_not_built_say_so(qtbot: QtBot, db: Database, staff_factory: MakeS
     window = open_window(staff_factory(db, "ikejiri1"))
     assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == [
         "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理"]
-    for area in (AREA_INTAKE, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW):
+    for area in (AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW):
         _click_area(qtbot, window, area)
         page = window.stack.currentWidget()
         assert isinstance(page, PlaceholderPage)
         assert page.status_label.text() == NOT_YET == "この機能は準備中です（未実装）"
         assert page.description_label.text()
+    _click_area(qtbot, window, AREA_INTAKE)
+    assert window.stack.currentWidget() is window.intake_page
+    assert isinstance(window.intake_page, IntakePage)
 
 
 def test_today_lists_the_consultations_in_scope(
@@ -164,6 +172,12 @@ def test_administrator_sees_the_refusal_instead_of_cases(
     add_consultation(db, clerk.staff_id)
     window = open_window(admin)
     assert window.current_area() == AREA_ADMIN  # no case role: starts on 管理
+    assert window.intake_page is None
+    _click_area(qtbot, window, AREA_INTAKE)
+    notice = window.stack.currentWidget()
+    assert isinstance(notice, NoticePage)
+    assert "このアカウント（管理者）では相談を記録できません" in notice.text_label.text()
+    assert not window.offer_drafts()
     _click_area(qtbot, window, AREA_TODAY)
     page = window.today_page
     assert page.body.currentWidget() is page.message_label

@@ -106,15 +106,13 @@ def open_database_for_window(settings: Settings, parent: QWidget | None = None
         text = str(error)
     except ServiceError as error:
         text = error.message
-    except OSError as error:
-        text = ("データフォルダーまたはデータベースのファイルを開けませんでした。\n"
-                f"データフォルダー: {settings.data_dir}\n\n{error}")
     except Exception as error:
-        # e.g. a PostgreSQL server that cannot be reached: the window has no console, so every
-        # cause must be shown (the UI may not import SQLAlchemy to name its errors).
-        text = ("データベースに接続できませんでした。設定（--database または "
-                "SETACARE_DATABASE_URL）とネットワークを確認してください。\n\n"
-                f"{type(error).__name__}: {error}")
+        # services.system converts connection and folder problems into ServiceError; anything
+        # else (e.g. a damaged SQLite file: "file is not a database") is still shown, since the
+        # window has no console (and the UI may not import SQLAlchemy to name its errors).
+        text = ("データベースを開けませんでした。設定（--database または "
+                "SETACARE_DATABASE_URL）、データベースのファイルとネットワークを確認してください。"
+                f"\n\n{type(error).__name__}: {error}")
     QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", text)
     return None
 
@@ -175,6 +173,7 @@ class SessionController(QObject):
         window.closed.connect(self._window_closed)
         self.main_window = window
         window.show()
+        window.offer_drafts()  # unfinished intakes (e.g. after a crash), without blocking
         dialog.deleteLater()
 
     def logout(self) -> None:

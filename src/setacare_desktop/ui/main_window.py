@@ -1,7 +1,14 @@
-"""The main window: menus, the navigation between work areas, and the status bar."""
+"""The main window: menus, the navigation between work areas, and the status bar.
+
+受付 holds the intake form (``ui.intake.IntakePage``); a consultation chosen in 本日の相談 or
+検索 opens there, and each save refreshes 本日の相談. Closing the window, ログアウト and
+ユーザーの切り替え ask first while the form holds unsaved input (its draft stays in the
+database either way).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import PySide6
@@ -21,9 +28,11 @@ from PySide6.QtWidgets import (
 from setacare_desktop import __version__
 from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
 from setacare_desktop.domain.roles import CASE_ROLES
-from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.services import intake as intake_service
 from setacare_desktop.ui.admin_page import AdminPage
-from setacare_desktop.ui.page import Page, PlaceholderPage
+from setacare_desktop.ui.intake import IntakePage
+from setacare_desktop.ui.page import NoticePage, Page, PlaceholderPage
 from setacare_desktop.ui.today_page import TodayPage
 
 WINDOW_TITLE = "SetaCare Desktop"
@@ -48,8 +57,6 @@ class _Planned:
 
 #: Areas not built yet: what each will do, said plainly on its page.
 PLANNED: dict[str, _Planned] = {
-    AREA_INTAKE: _Planned(
-        "受付", "来所・電話・訪問などで受けた相談の内容と本人同意を記録する画面です。"),
     AREA_REFERRALS: _Planned(
         "つなぎ先", "つなぎ先（区の窓口や関係機関）を調べ、つないだ相談が受け止められたかを"
         "確認する画面です。"),
@@ -58,6 +65,15 @@ PLANNED: dict[str, _Planned] = {
     AREA_REVIEW: _Planned(
         "確認・統計", "監督者が一日の相談を確認し、件数を集計して報告する画面です。"),
 }
+
+
+NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
+             "このアカウント（{role}）では相談を記録できません。")
+
+UNSAVED_QUESTION = "保存していない入力があります。破棄しますか？"
+UNSAVED_DETAIL = "入力中の内容は下書きとして残ります。次に受付を開いたときに復元できます。"
+DISCARD_AND_CLOSE = "保存しないで閉じる"
+CANCEL = "キャンセル"
 
 
 def place_text(profile: StaffProfile) -> str:
@@ -96,6 +112,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        view_menu = self.menuBar().addMenu("表示(&V)")
+        #: Ctrl+1 … Ctrl+6: one action per work area, in the navigation's order.
+        self.area_actions: dict[str, QAction] = {}
+        for number, area in enumerate(AREAS, start=1):
+            action = QAction(area, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, a=area: self.show_area(a))
+            view_menu.addAction(action)
+            self.area_actions[area] = action
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         self.about_action = QAction("バージョン情報(&A)", self)
         help_menu.addAction(self.about_action)
@@ -109,10 +134,19 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.today_page = TodayPage(db, profile, self)
         self.admin_page = AdminPage(db, profile, self)
+        #: The intake form; None for an account without a case role (an administrator).
+        self.intake_page: IntakePage | None = (
+            IntakePage(db, profile, self) if profile.role in CASE_ROLES else None)
+        #: Asks whether to leave although the intake form holds unsaved input (the action's
+        #: title) → leave? Tests may replace it; the default is a message box.
+        self.confirm_discard: Callable[[str], bool] = self._ask_discard
         self.pages: dict[str, Page] = {}
         for area in AREAS:
             page: Page
-            if area == AREA_TODAY:
+            if area == AREA_INTAKE:
+                page = self.intake_page or NoticePage(
+                    "受付", NO_INTAKE.format(role=profile.role.label), self)
+            elif area == AREA_TODAY:
                 page = self.today_page
             elif area == AREA_ADMIN:
                 page = self.admin_page
@@ -148,11 +182,15 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.navigation.currentRowChanged.connect(self._area_selected)
-        self.logout_action.triggered.connect(self.logout_requested)
-        self.switch_user_action.triggered.connect(self.switch_user_requested)
+        self.logout_action.triggered.connect(self._logout_triggered)
+        self.switch_user_action.triggered.connect(self._switch_user_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self.show_about)
         self.admin_page.status_message.connect(self._show_status)
+        self.today_page.open_consultation.connect(self.open_consultation)
+        if self.intake_page is not None:
+            self.intake_page.status_message.connect(self._show_status)
+            self.intake_page.saved.connect(self._consultation_saved)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))
@@ -168,6 +206,71 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
+
+    # --- the intake form ------------------------------------------------------------------
+
+    def open_consultation(self, consultation_id: int) -> bool:
+        """Show 受付 with the consultation loaded to read or amend; False if it was not opened
+        (the user kept the form's input, or the consultation cannot be read)."""
+        if self.intake_page is None:
+            self._show_status("このアカウントでは相談を開けません")
+            return False
+        self.show_area(AREA_INTAKE)
+        return self.intake_page.open_case(consultation_id)
+
+    def _consultation_saved(self, consultation_id: int) -> None:
+        self.today_page.refresh()
+
+    def offer_drafts(self) -> bool:
+        """After login: if the staff member has unfinished intakes (e.g. the program was killed),
+        go to 受付 and offer them back (the dialog does not block). True when offered."""
+        if self.intake_page is None:
+            return False
+        try:
+            drafts = intake_service.list_drafts(self._db, self.profile)
+        except ServiceError:
+            return False
+        if not drafts:
+            return False
+        self.show_area(AREA_INTAKE)  # the page offers its drafts when first shown
+        dialog = self.intake_page.drafts_dialog
+        if dialog is None or not dialog.isVisible():
+            self.intake_page.offer_drafts()
+        return True
+
+    def has_unsaved_changes(self) -> bool:
+        return self.intake_page is not None and self.intake_page.has_unsaved_changes()
+
+    def may_leave(self, action: str) -> bool:
+        """Before closing, logging out or switching user: True when nothing unsaved is on the
+        intake form, or the user chose to leave it (it stays as a draft)."""
+        if not self.has_unsaved_changes():
+            return True
+        if not self.confirm_discard(action):
+            return False
+        assert self.intake_page is not None
+        self.intake_page.save_draft_now()  # whatever the autosave has not caught yet
+        return True
+
+    def _ask_discard(self, action: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, f"{action} — 保存していない入力",
+                          UNSAVED_QUESTION, QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(UNSAVED_DETAIL)
+        discard = box.button(QMessageBox.StandardButton.Discard)
+        discard.setText(DISCARD_AND_CLOSE)
+        box.button(QMessageBox.StandardButton.Cancel).setText(CANCEL)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def _logout_triggered(self) -> None:
+        if self.may_leave("ログアウト"):
+            self.logout_requested.emit()
+
+    def _switch_user_triggered(self) -> None:
+        if self.may_leave("ユーザーの切り替え"):
+            self.switch_user_requested.emit()
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -186,6 +289,9 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._leaving and not self.may_leave("終了"):
+            event.ignore()
+            return
         super().closeEvent(event)
         if not self._leaving:
             self._leaving = True

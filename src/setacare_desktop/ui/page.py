@@ -43,3 +43,18 @@ class PlaceholderPage(Page):
         layout.addWidget(self.description_label)
         layout.addStretch(1)
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+
+class NoticePage(Page):
+    """An area this staff member cannot use, saying why (e.g. 受付 for an administrator)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = heading(title, self)
+        self.text_label = QLabel(text, self)
+        self.text_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.text_label)
+        layout.addStretch(1)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)

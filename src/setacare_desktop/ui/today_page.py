@@ -1,32 +1,51 @@
-"""本日の相談: the consultations of a day in the staff member's scope, read-only."""
+"""本日の相談: the consultations of a day in the staff member's scope, and 検索 across all days.
+
+The day's list can be narrowed by the receiving organisation's kind, target group and 対応;
+double-click or Enter on a row (of either tab) asks to open the consultation
+(``open_consultation``).
+"""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTimer
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.jpdate import local_now, to_wareki
-from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
+from setacare_desktop.domain.reference import (
+    AREAS_BY_CODE,
+    DISTRICTS_BY_CODE,
+    ORG_KIND_LABELS,
+    RESPONSES,
+    TARGET_GROUPS,
+)
 from setacare_desktop.services import Database, PermissionDeniedError, StaffProfile, consultations
+from setacare_desktop.ui.columns import fit_columns
 from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.search_panel import SearchPanel
 from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
     COL_TIME,
-    COL_URGENT,
+    ID_ROLE,
+    RESPONSE_NONE,
+    TARGET_MIXED,
+    ConsultationFilterProxyModel,
     ConsultationTableModel,
 )
 
@@ -34,6 +53,18 @@ from setacare_desktop.ui.table_models import (
 #: (each load is an audited read).
 RELOAD_DELAY_MS = 300
 JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
+
+ANY = "すべて"
+#: (label, code) of the filter choices; code None means any.
+ORG_KIND_CHOICES: tuple[tuple[str, str | None], ...] = (
+    (ANY, None), *((label, kind.value) for kind, label in ORG_KIND_LABELS.items()))
+TARGET_CHOICES: tuple[tuple[str, str | None], ...] = (
+    (ANY, None), *((t.label, t.code) for t in TARGET_GROUPS), ("複合（2つ以上）", TARGET_MIXED))
+RESPONSE_CHOICES: tuple[tuple[str, str | None], ...] = (
+    (ANY, None), *((t.label, t.code) for t in RESPONSES), ("未記入", RESPONSE_NONE))
+
+TAB_DAY = "日ごとの一覧"
+TAB_SEARCH = "検索"
 
 
 def scope_text(actor: StaffProfile) -> str:
@@ -49,11 +80,14 @@ def _qdate(day: date) -> QDate:
 
 
 class TodayPage(Page):
-    """A date picker and the table of that day's consultations.
+    """The day's consultations (with filters) and the search, as two tabs.
 
     An actor without a case role (an administrator) is refused by the service; the page then shows
     the service's message instead of the table.
     """
+
+    #: The user chose a consultation to read or amend (its id).
+    open_consultation = Signal(int)
 
     def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,20 +112,34 @@ class TodayPage(Page):
                                   self)
         self.summary_label = QLabel(self)
 
+        # Filters
+        self.org_kind_combo = self._filter_combo(ORG_KIND_CHOICES, "受付機関で絞り込み")
+        self.target_combo = self._filter_combo(TARGET_CHOICES, "対象で絞り込み")
+        self.response_combo = self._filter_combo(RESPONSE_CHOICES, "対応で絞り込み")
+        org_label = QLabel("受付機関(&K)", self)
+        org_label.setBuddy(self.org_kind_combo)
+        target_label = QLabel("対象(&G)", self)
+        target_label.setBuddy(self.target_combo)
+        response_label = QLabel("対応(&P)", self)
+        response_label.setBuddy(self.response_combo)
+        self.clear_filters_button = QPushButton("絞り込みを解除", self)
+        self.clear_filters_button.setEnabled(False)
+
         self.model = ConsultationTableModel(self)
+        self.proxy = ConsultationFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
         self.table = QTableView(self)
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_TIME, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_COMPLAINT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_URGENT, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_columns()
         self.table.setAccessibleName("相談の一覧")
 
         self.message_label = QLabel(self)
@@ -100,6 +148,8 @@ class TodayPage(Page):
         self.body = QStackedWidget(self)
         self.body.addWidget(self.table)
         self.body.addWidget(self.message_label)
+
+        self.search_panel = SearchPanel(db, actor, self)
 
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
@@ -114,14 +164,47 @@ class TodayPage(Page):
         controls.addWidget(self.wareki_label)
         controls.addStretch(1)
         controls.addWidget(self.refresh_button)
+        filters = QHBoxLayout()
+        for label, combo in ((org_label, self.org_kind_combo), (target_label, self.target_combo),
+                             (response_label, self.response_combo)):
+            filters.addWidget(label)
+            filters.addWidget(combo)
+            filters.addSpacing(8)
+        filters.addWidget(self.clear_filters_button)
+        filters.addStretch(1)
+
+        self.day_tab = QWidget(self)
+        day_layout = QVBoxLayout(self.day_tab)
+        day_layout.addLayout(controls)
+        day_layout.addLayout(filters)
+        day_layout.addWidget(self.summary_label)
+        day_layout.addWidget(self.body, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.day_tab, TAB_DAY)
+        self.tabs.addTab(self.search_panel, TAB_SEARCH)
+
         layout = QVBoxLayout(self)
         layout.addWidget(heading("本日の相談", self))
-        layout.addLayout(controls)
         layout.addWidget(self.scope_label)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.body, 1)
+        layout.addWidget(self.tabs, 1)
+
+        self.find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        chain = (self.date_edit, self.previous_button, self.today_button, self.next_button,
+                 self.refresh_button, self.org_kind_combo, self.target_combo,
+                 self.response_combo, self.clear_filters_button, self.table)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self._show_wareki()
         self._connect_signals()
+
+    def _filter_combo(self, choices: tuple[tuple[str, str | None], ...],
+                      accessible_name: str) -> QComboBox:
+        combo = QComboBox(self)
+        for label, code in choices:
+            combo.addItem(label, code)
+        combo.setAccessibleName(accessible_name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
 
     def _connect_signals(self) -> None:
         self.date_edit.dateChanged.connect(self._date_changed)
@@ -130,6 +213,13 @@ class TodayPage(Page):
         self.next_button.clicked.connect(lambda: self.set_day(self.day() + timedelta(days=1)))
         self.today_button.clicked.connect(lambda: self.set_day(local_now().date()))
         self.refresh_button.clicked.connect(self.reload)
+        self.org_kind_combo.currentIndexChanged.connect(self._filters_changed)
+        self.target_combo.currentIndexChanged.connect(self._filters_changed)
+        self.response_combo.currentIndexChanged.connect(self._filters_changed)
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.table.activated.connect(self._activated)
+        self.search_panel.open_consultation.connect(self.open_consultation)
+        self.find_shortcut.activated.connect(self.show_search)
 
     def day(self) -> date:
         return self.date_edit.date().toPython()  # type: ignore[no-any-return]
@@ -140,6 +230,17 @@ class TodayPage(Page):
     def activate(self) -> None:
         if not self._loaded:
             self.reload()
+
+    def show_search(self) -> None:
+        """The 検索 tab, with the cursor in the search box (Ctrl+F)."""
+        self.tabs.setCurrentWidget(self.search_panel)
+        self.search_panel.focus_search()
+
+    def refresh(self) -> None:
+        """Read again what is shown (after a consultation was saved or amended)."""
+        if self._loaded:
+            self.reload()
+        self.search_panel.refresh()
 
     def reload(self) -> None:
         self._reload_timer.stop()
@@ -154,13 +255,54 @@ class TodayPage(Page):
             self.body.setCurrentWidget(self.message_label)
             return
         self.model.set_rows(rows)
+        self._fit_columns()
         self.body.setCurrentWidget(self.table)
-        if not rows:
+        self._show_summary()
+
+    def _fit_columns(self) -> None:
+        """Widths from all the day's rows, so that filtering does not move the columns."""
+        model = self.model
+        fit_columns(self.table, {
+            column: [model.data(model.index(row, column)) or "" for row in range(model.rowCount())]
+            for column in range(model.columnCount())}, stretch=COL_COMPLAINT)
+
+    def clear_filters(self) -> None:
+        for combo in (self.org_kind_combo, self.target_combo, self.response_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        self.proxy.set_filters(org_kind=self.org_kind_combo.currentData(),
+                               target=self.target_combo.currentData(),
+                               response=self.response_combo.currentData())
+        self.clear_filters_button.setEnabled(self.proxy.is_filtering())
+        if self.body.currentWidget() is self.table and self._loaded:
+            self._show_summary()
+
+    def _show_summary(self) -> None:
+        total = self.model.rowCount()
+        if not total:
             self.summary_label.setText("この日の相談はありません。")
-        else:
-            urgent = self.model.urgent_count()
+            return
+        if self.proxy.is_filtering():
+            shown = self.proxy.rowCount()
+            urgent = self.proxy.urgent_count()
             extra = f"（うち緊急 {urgent}件）" if urgent else ""
-            self.summary_label.setText(f"{len(rows)}件{extra}")
+            if shown:
+                self.summary_label.setText(f"全{total}件のうち {shown}件を表示{extra}")
+            else:
+                self.summary_label.setText(f"全{total}件のうち、条件に合う相談はありません。")
+            return
+        urgent = self.model.urgent_count()
+        extra = f"（うち緊急 {urgent}件）" if urgent else ""
+        self.summary_label.setText(f"{total}件{extra}")
+
+    def _activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        consultation_id = index.data(ID_ROLE)
+        if consultation_id is not None:
+            self.open_consultation.emit(int(consultation_id))
 
     def _date_changed(self, _date: QDate) -> None:
         self._show_wareki()

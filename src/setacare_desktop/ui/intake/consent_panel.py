@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,7 +31,13 @@ from setacare_desktop.domain.intake import ConsentInput
 from setacare_desktop.domain.jpdate import to_wareki
 from setacare_desktop.domain.reference import Term
 from setacare_desktop.services.intake import ConsentRow, Recipient
-from setacare_desktop.ui.intake.widgets import ConsentBox, FieldBox, TermCombo
+from setacare_desktop.ui.intake.widgets import (
+    ConsentBox,
+    FieldBox,
+    TermCombo,
+    set_enabled,
+    set_visible,
+)
 
 PURPOSES: tuple[Purpose, ...] = (Purpose.SHARE, Purpose.SHEET)
 GIVERS = tuple(Term(g.value, g.label) for g in Giver)
@@ -89,6 +97,10 @@ class ConsentPanel(QGroupBox):
         self.existing_tree.setRootIsDecorated(False)
         self.existing_tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.existing_tree.setAccessibleName("これまでの同意記録")
+        self.existing_tree.header().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.existing_tree.setSizeAdjustPolicy(
+            QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.withdraw_button = QPushButton("撤回…", self)
         self.withdraw_button.setEnabled(False)
         self.emergency_button = QPushButton("緊急時の例外を記録…", self)
@@ -199,10 +211,10 @@ class ConsentPanel(QGroupBox):
 
     def set_anonymous(self, anonymous: bool) -> None:
         """No name and no linked person: say why consent cannot be recorded, keep the ticks."""
-        self.anonymous_label.setVisible(anonymous)
-        self.grid_widget.setEnabled(not anonymous)
-        self.all_button.setEnabled(not anonymous)
-        self.giver_box.setEnabled(not anonymous)
+        set_visible(self.anonymous_label, anonymous)
+        set_enabled(self.grid_widget, not anonymous)
+        set_enabled(self.all_button, not anonymous)
+        set_enabled(self.giver_box, not anonymous)
 
     def is_anonymous(self) -> bool:
         return not self.anonymous_label.isHidden()

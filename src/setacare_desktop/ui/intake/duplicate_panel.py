@@ -85,6 +85,7 @@ class DuplicatePanel(QGroupBox):
         layout.addWidget(self.status_label)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
+        layout.addStretch(0)  # keeps the linked person at the top while the list is hidden
         self._connect_signals()
         self.show_candidates([])
         self.show_linked(None)

@@ -6,10 +6,11 @@ what the clerk typed, so a failed save or a draft never loses a character.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +36,43 @@ WEEKDAYS = "月火水木金土日"
 HINT_STYLE = ""
 PLACEHOLDER = "（選択してください）"
 NOT_SET = "（未選択）"
+
+
+class Debouncer(QObject):
+    """Calls ``fired`` once the pokes stop for ``delay_ms``.
+
+    ``poke`` on every keystroke only notes the time; the timer is (re)armed at most once per
+    quiet period instead of being restarted on each key, which keeps typing cheap.
+    """
+
+    fired = Signal()
+
+    def __init__(self, delay_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.delay_ms = delay_ms
+        self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timeout)
+
+    def poke(self) -> None:
+        self._last = time.monotonic()
+        if not self._timer.isActive():
+            self._timer.start(self.delay_ms)
+
+    def stop(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+
+    def is_pending(self) -> bool:
+        return self._timer.isActive()
+
+    def _timeout(self) -> None:
+        remaining = self.delay_ms - (time.monotonic() - self._last) * 1000
+        if remaining > 1:
+            self._timer.start(int(remaining) + 1)
+        else:
+            self.fired.emit()
 
 
 class TermCombo(QComboBox):
@@ -175,8 +213,8 @@ class FieldBox(QWidget):
         layout.addWidget(self.error)
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        set_text(self.error, text)
+        set_visible(self.error, bool(text))
 
 
 def hint_label(parent: QWidget | None = None) -> QLabel:
@@ -228,8 +266,32 @@ def date_hint(text: str) -> tuple[str, bool]:
 
 def show_hint(label: QLabel, hint: tuple[str, bool]) -> None:
     text, ok = hint
-    label.setText(text)
-    label.setStyleSheet(HINT_STYLE if ok else f"color: {ERROR_COLOR};")
+    set_text(label, text)
+    set_style(label, HINT_STYLE if ok else f"color: {ERROR_COLOR};")
+
+
+# Setters that touch the widget only when the value changes. The form refreshes its marks on
+# every keystroke; unchanged widgets are then left alone (no repaint, no needless Qt call).
+
+
+def set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+def set_style(widget: QWidget, style: str) -> None:
+    if widget.styleSheet() != style:
+        widget.setStyleSheet(style)
+
+
+def set_visible(widget: QWidget, visible: bool) -> None:
+    if widget.isHidden() == visible:
+        widget.setVisible(visible)
+
+
+def set_enabled(widget: QWidget, enabled: bool) -> None:
+    if widget.isEnabled() != enabled:
+        widget.setEnabled(enabled)
 
 
 def default_received(now: datetime) -> str:

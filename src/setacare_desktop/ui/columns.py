@@ -1,0 +1,36 @@
+"""Column widths of the lists: from the data, not from whichever rows happen to be visible.
+
+``QHeaderView.ResizeToContents`` measures only the rows in the viewport, so columns jump as the
+list is filtered or scrolled (and a lazily fetched list changes under the reader). Instead the
+widths are set once per load from every row's text (or from a sample text for lists fetched a
+page at a time) and stay put; the user can still drag them. One column stretches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+#: Room for the cell's margins and focus frame, on top of the text.
+CELL_PADDING = 16
+
+
+def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]], *, stretch: int,
+                limit_chars: int = 24) -> None:
+    """Set each column in ``texts`` as wide as its widest text (bold, as urgent rows are drawn)
+    or its header, at most ``limit_chars`` full-width characters; ``stretch`` takes the rest."""
+    header = table.horizontalHeader()
+    font = table.font()
+    font.setBold(True)
+    metrics = QFontMetrics(font)
+    limit = metrics.horizontalAdvance("あ") * limit_chars
+    for column, column_texts in texts.items():
+        if column == stretch:
+            continue
+        widest = max((metrics.horizontalAdvance(t) for t in column_texts if t), default=0)
+        width = min(limit, max(widest + CELL_PADDING, header.sectionSizeHint(column)))
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
