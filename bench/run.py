@@ -1,6 +1,6 @@
 """Benchmarks of SetaCare Desktop: prints figures, asserts nothing.
 
-    python bench/run.py              # the venv's python; about a minute
+    python bench/run.py              # the venv's python; about a minute and a half
     python bench/run.py --runs 9     # more start-up runs for a steadier median
 
 1. Start-up: time from spawning a process to the login dialog shown (Qt offscreen), median of
@@ -8,7 +8,11 @@
    session (interleaved, after one unmeasured warm-up of each). The difference is what the
    program itself adds: our imports, the font, opening and checking the database.
 2. Demo data: ``setacare demo --cases 100000`` on a fresh SQLite database (wall-clock time of the
-   whole process, and the time the command itself reports).
+   whole process, and the time the command itself reports), with the persons and consent records
+   it wrote.
+3. The command line on that database, median of ``--runs`` processes each: ``case add --json -``
+   (one consultation, as a 池尻 clerk) and ``case list`` of the demo's last day for an area
+   supervisor (7 districts). Both include starting Python and checking the password (argon2).
 
 The login dialog is shown on the database of step 2 (so it has staff and 100,000 consultations).
 """
@@ -16,6 +20,7 @@ The login dialog is shown on the database of step 2 (so it has staff and 100,000
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -74,7 +79,8 @@ def time_until_shown(argv: list[str], phases: dict[str, list[float]] | None = No
     return elapsed
 
 
-def run_demo(data_dir: Path) -> tuple[float, str]:
+def run_demo(data_dir: Path) -> tuple[float, str, str]:
+    """(wall-clock seconds, the seconds the command reported, what it printed)."""
     argv = [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "demo",
             "--cases", str(DEMO_CASES)]
     started = time.perf_counter()
@@ -84,7 +90,38 @@ def run_demo(data_dir: Path) -> tuple[float, str]:
     if result.returncode != 0:
         raise RuntimeError(f"demo failed ({result.returncode}):\n{result.stderr}")
     reported = re.search(r"([0-9.]+) 秒", result.stdout)
-    return elapsed, reported.group(1) if reported else "?"
+    return elapsed, reported.group(1) if reported else "?", result.stdout
+
+
+def demo_line(printed: str, label: str) -> str:
+    """The value of one line of the demo's summary table (「対象者  68,537 人（…）」)."""
+    match = re.search(rf"^{label}\s+(.+)$", printed, re.MULTILINE)
+    return match.group(1) if match else "?"
+
+
+def time_command(data_dir: Path, argv: list[str], stdin: str, runs: int) -> list[float]:
+    """Wall-clock seconds of ``runs`` processes of ``setacare <argv>``."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), *argv],
+            input=stdin, capture_output=True, text=True, encoding="utf-8", env=child_env(),
+            timeout=TIMEOUT)
+        times.append(time.perf_counter() - started)
+        if result.returncode != 0:
+            raise RuntimeError(f"{argv[:2]} failed ({result.returncode}):\n{result.stderr}")
+    return times
+
+
+def case_json(day: str) -> str:
+    return json.dumps({
+        "received_at": f"{day} 10:30", "channel": "来所", "district": "池尻",
+        "consulter_kind": "家族・親族", "consulter_relation": "長女",
+        "person": {"name": "見本 花子", "reading": "みほん はなこ", "birth_date": "S20.3.3"},
+        "target_groups": ["高齢者"], "elements": ["福祉サービス"],
+        "main_complaint": "母の物忘れと介護保険の申請", "details": "ベンチマークの見本。",
+    }, ensure_ascii=False)
 
 
 def spread(values: list[float]) -> str:
@@ -94,7 +131,7 @@ def spread(values: list[float]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="SetaCare Desktop のベンチマーク（数値を表示するだけ）")
-    parser.add_argument("--runs", type=int, default=5, help="起動の計測回数（既定 5）")
+    parser.add_argument("--runs", type=int, default=5, help="起動とコマンドの計測回数（既定 5）")
     options = parser.parse_args()
 
     import PySide6
@@ -105,8 +142,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="setacare-bench-") as folder:
         data_dir = Path(folder) / "data"
         print(f"demo --cases {DEMO_CASES:,} を新しい SQLite データベースに作成中…", flush=True)
-        demo_wall, demo_reported = run_demo(data_dir)
+        demo_wall, demo_reported, demo_printed = run_demo(data_dir)
         size_mb = sum(p.stat().st_size for p in data_dir.glob("setacare.db*")) / 1e6
+        period = re.search(r"〜 (\d{4}-\d{2}-\d{2})", demo_printed)
+        last_day = period.group(1) if period else ""
+
+        print(f"case add / case list を計測中（{options.runs} 回ずつ）…", flush=True)
+        password = "demo-pass-2026\n"
+        add_times = time_command(
+            data_dir, ["case", "add", "--json", "-", "--as", "demo-ikejiri-anshin-counter",
+                       "--password-stdin"], password + case_json(last_day), options.runs)
+        list_times = time_command(
+            data_dir, ["case", "list", "--date", last_day, "--as",
+                       "demo-setagaya-branch-supervisor", "--password-stdin"], password,
+            options.runs)
 
         bare = [sys.executable, str(HERE / "startup_bare.py")]
         login = [sys.executable, str(HERE / "startup_login.py"), "--data-dir", str(data_dir)]
@@ -129,7 +178,11 @@ def main() -> int:
                                    for name, v in phases.items())),
         (f"demo --cases {DEMO_CASES:,}（プロセス全体）", f"{demo_wall:6.2f} s"),
         ("  うちコマンドが報告した時間", f"{demo_reported} s"),
+        ("  対象者", demo_line(demo_printed, "対象者")),
+        ("  本人同意の記録", demo_line(demo_printed, "本人同意の記録")),
         ("  データベースの大きさ", f"{size_mb:.1f} MB"),
+        ("case add --json -（1件、プロセス全体）", spread(add_times)),
+        (f"case list（{last_day}、世田谷地域の監督者）", spread(list_times)),
     ]
     print()
     width = max(len(label) + sum(1 for c in label if ord(c) > 0x2E80) for label, _ in rows)

@@ -1,9 +1,12 @@
-"""Demo data: realistic proportions (DOMAIN.md, volumes), full coverage, determinism."""
+"""Demo data: realistic proportions (DOMAIN.md, volumes), full coverage, determinism, and the
+intake details (persons, repeat visitors, anonymous cases, consents) the window needs."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -11,15 +14,23 @@ import pytest
 from sqlalchemy import func, select
 
 from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.consent import org_recipient
+from setacare_desktop.domain.intake import URGENCY_FLAGS, validate
+from setacare_desktop.domain.jpdate import age_on
+from setacare_desktop.domain.kana import name_key, reading_key, reading_problem
 from setacare_desktop.domain.roles import Role
-from setacare_desktop.services import Database, ServiceError, auth, demo
+from setacare_desktop.services import Database, ServiceError, auth, demo, intake, search
 from setacare_desktop.services.staff import NewStaff, add_staff
+from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
     AuditEvent,
+    ConsentRecordRow,
     Consultation,
+    ConsultationDetail,
     ConsultationElement,
     ConsultationTargetGroup,
     Organisation,
+    Person,
     Staff,
 )
 
@@ -31,9 +42,30 @@ def _count(db: Database, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+@pytest.fixture(scope="module")
+def generated_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+                   ) -> tuple[Path, demo.DemoReport]:
+    """6,000 demo consultations, generated once for the module."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    db = Database.open(f"sqlite:///{path}")
+    try:
+        report = demo.generate(db, cases=6000, days=10, seed=3, today=TODAY)
+    finally:
+        db.close()
+    return path, report
+
+
 @pytest.fixture
-def generated(db: Database) -> tuple[Database, demo.DemoReport]:
-    return db, demo.generate(db, cases=6000, days=10, seed=3, today=TODAY)
+def generated(generated_file: tuple[Path, demo.DemoReport], tmp_path: Path
+              ) -> Iterator[tuple[Database, demo.DemoReport]]:
+    """A copy of the generated database for one test (tests log in, which writes audit rows)."""
+    path, report = generated_file
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(path, copy)
+    db = Database.open(f"sqlite:///{copy}")
+    yield db, report
+    db.close()
 
 
 def test_report_matches_the_rows_written(generated: tuple[Database, demo.DemoReport]) -> None:
@@ -161,7 +193,15 @@ def _content(db: Database) -> list[tuple[object, ...]]:
             Consultation.main_complaint, Consultation.response_code, Consultation.urgent,
         ).order_by(Consultation.id)).all()
         names = session.execute(select(Staff.login, Staff.name).order_by(Staff.id)).all()
-    return [tuple(r) for r in cases] + [tuple(r) for r in names]
+        persons = session.execute(select(Person.name, Person.reading, Person.birth_date,
+                                         Person.address_town, Person.phone)
+                                  .order_by(Person.id)).all()
+        details = session.execute(select(ConsultationDetail.person_id, ConsultationDetail.details)
+                                  .order_by(ConsultationDetail.consultation_id)).all()
+        consents = session.execute(select(ConsentRecordRow.person_id, ConsentRecordRow.recipient,
+                                          ConsentRecordRow.given)
+                                   .order_by(ConsentRecordRow.id)).all()
+    return [tuple(r) for rows in (cases, names, persons, details, consents) for r in rows]
 
 
 def test_same_seed_same_data_other_seed_other_data(
@@ -224,13 +264,202 @@ def test_before_opening_the_last_day_is_the_previous_working_day(db: Database) -
 
 
 def test_demo_consultations_can_be_found(generated: tuple[Database, demo.DemoReport]) -> None:
-    from setacare_desktop.services import search
-
     db, _report = generated
     actor = auth.login(db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
                        demo.DEMO_PASSWORD)
     _words, hits = search.search(db, actor, "介護")
-    assert hits and all("介護" in hit.main_complaint for hit in hits)
+    assert hits and all("介護" in hit.main_complaint + hit.details_excerpt for hit in hits)
+    assert any("介護" in hit.main_complaint for hit in hits)
+
+
+# --- the intake details ---------------------------------------------------------------------------
+
+
+def _visits(db: Database) -> dict[int, list[tuple[datetime, str, int]]]:
+    """Per person: (received at, district, consultation id) of their consultations, in order."""
+    with db.read() as session:
+        rows = session.execute(
+            select(ConsultationDetail.person_id, Consultation.received_at,
+                   Consultation.district_code, Consultation.id)
+            .join(Consultation, Consultation.id == ConsultationDetail.consultation_id)
+            .where(ConsultationDetail.person_id.is_not(None))
+            .order_by(Consultation.received_at, Consultation.id)).all()
+    visits: dict[int, list[tuple[datetime, str, int]]] = {}
+    for person_id, at, district, cid in rows:
+        visits.setdefault(person_id, []).append((at, district, cid))
+    return visits
+
+
+def test_every_consultation_has_intake_details_consistent_with_its_mark(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    with db.read() as session:
+        rows = session.execute(
+            select(Consultation.urgent, Consultation.consulter_kind_code,
+                   Consultation.response_code, ConsultationDetail)
+            .join(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
+        ).all()
+    assert len(rows) == report.consultations == _count(db, ConsultationDetail)
+    flags = {term.code for term in URGENCY_FLAGS}
+    for urgent, consulter, response, detail in rows:
+        assert urgent == bool(detail.urgency)  # any flag makes the case urgent, and only then
+        assert set(detail.urgency) <= flags
+        assert bool(detail.urgency_note) == urgent
+        assert detail.details.endswith("。") and len(detail.details) < 400
+        assert (detail.next_date is not None) == (response == "continuing")
+        if consulter in ("self", "anonymous"):
+            assert detail.consulter_relation == ""
+        if consulter == "anonymous":
+            assert detail.person_id is None
+    assert 0 < report.urgent == sum(urgent for urgent, *_ in rows)
+
+
+def test_persons_look_like_the_counter_would_type_them(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    with db.read() as session:
+        persons = list(session.scalars(select(Person)))
+        elderly_ages = [
+            age_on(birth, day) for birth, day in session.execute(
+                select(Person.birth_date, Consultation.received_on)
+                .join(ConsultationDetail, ConsultationDetail.person_id == Person.id)
+                .join(Consultation, Consultation.id == ConsultationDetail.consultation_id)
+                .join(Organisation, Organisation.id == Consultation.organisation_id)
+                .where(Organisation.kind == ref.OrgKind.ANSHIN.value,
+                       Consultation.main_complaint.in_(
+                           [p.text for p in demo.PHRASES if p.groups == ("elderly",)]))
+            ) if birth is not None]
+    assert len(persons) == report.persons > 1000
+    towns = {district: tuple(name for name, _n in demo._TOWNS[district])
+             for district in ref.DISTRICTS_BY_CODE}
+    assert set(towns) == set(ref.DISTRICTS_BY_CODE)
+    for person in persons:
+        assert re.fullmatch(r"\S+ \S+", person.name), person.name
+        assert reading_problem(person.reading) is None and " " in person.reading
+        assert person.name_key == name_key(person.name)
+        assert person.reading_key == reading_key(person.reading)
+        assert person.phone == "" or re.fullmatch(r"0[389]0?-0000-\d{4}", person.phone)
+        if person.address_town:
+            assert person.address_town.startswith(towns[person.district_code])
+            assert person.address_town.endswith("丁目")
+    with_phone = sum(bool(p.phone) for p in persons)
+    assert 0.1 < with_phone / len(persons) < 0.5  # most have none; the rest are fake
+    # あんしんすこやかセンター: the elderly, mostly in their late seventies and eighties.
+    assert min(elderly_ages) >= 65 and 75 <= sorted(elderly_ages)[len(elderly_ages) // 2] <= 90
+    assert len({p.name_key for p in persons}) > len(persons) // 10
+
+
+def test_what_the_main_complaint_says_matches_the_person(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, _report = generated
+    with db.read() as session:
+        rows = session.execute(
+            select(Consultation.main_complaint, Consultation.consulter_kind_code,
+                   ConsultationDetail.consulter_relation, Person.sex, Person.household)
+            .join(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
+            .join(Person, Person.id == ConsultationDetail.person_id)).all()
+    mothers = [r for r in rows if r.main_complaint.startswith("一人暮らしの母")]
+    husbands = [r for r in rows if r.main_complaint.startswith("夫が退院後")]
+    assert mothers and husbands
+    assert all(r.sex == "female" and r.household == "single" for r in mothers)
+    assert all(r.sex == "male" for r in husbands)
+    assert all(r.consulter_relation == "妻" for r in husbands if r.consulter_kind_code == "family")
+    assert sum(r.consulter_kind_code == "family" for r in mothers) > len(mothers) * 0.7
+
+
+def test_repeat_visitors_and_anonymous_consultations(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    visits = _visits(db)
+    repeat = {pid: v for pid, v in visits.items() if len(v) > 1}
+    assert len(repeat) == report.repeat_persons > 100
+    assert max(len(v) for v in repeat.values()) >= 3
+    for person_visits in repeat.values():  # a person stays in their district
+        assert len({district for _at, district, _cid in person_visits}) == 1
+    anonymous = _count(db, ConsultationDetail) - sum(len(v) for v in visits.values())
+    assert anonymous == report.anonymous
+    assert 0.01 < anonymous / report.consultations < 0.15
+
+
+def test_consents_given_refused_and_withdrawn(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    with db.read() as session:
+        consents = list(session.scalars(select(ConsentRecordRow)))
+        person_district = dict(session.execute(select(Person.id, Person.district_code)).all())
+        partner_keys = {(org.district_code, org_recipient(org.id))
+                        for org in session.scalars(select(Organisation))}
+        anshin = {org.district_code: org_recipient(org.id) for org in session.scalars(
+            select(Organisation).where(Organisation.kind == ref.OrgKind.ANSHIN.value))}
+        case_person = dict(session.execute(
+            select(ConsultationDetail.consultation_id, ConsultationDetail.person_id)).all())
+    given = [c for c in consents if c.given]
+    refused = [c for c in consents if not c.given]
+    assert (len(given), len(refused)) == (report.consents_given, report.consents_refused)
+    assert len(given) > 3 * len(refused) > 0  # most consent, some refuse
+    for consent in consents:
+        district = person_district[consent.person_id]
+        assert (district, consent.recipient) in partner_keys  # one of the district's four
+        assert case_person[consent.consultation_id] == consent.person_id  # never anonymous
+        assert consent.giver in ("self", "proxy") and consent.method in ("oral", "written")
+        assert (consent.giver == "proxy") == bool(consent.giver_relation)
+    consenting = {c.person_id for c in given}
+    assert consenting and all(
+        any(c.recipient == anshin[person_district[pid]] for c in given if c.person_id == pid)
+        for pid in list(consenting)[:200])  # the district's あんしんすこやかセンター included
+    withdrawn = [c for c in consents if c.withdrawn_on is not None]
+    assert len(withdrawn) == report.consents_withdrawn > 0
+    assert all(c.given and c.given_on < c.withdrawn_on <= TODAY and c.withdrawal_reason
+               for c in withdrawn)
+    asked = {c.person_id for c in consents}
+    assert len(asked) < report.persons  # some persons were not asked (yet)
+
+
+def test_search_text_is_what_the_service_indexes(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, _report = generated
+    with db.read() as session:
+        cases = session.scalars(select(Consultation).order_by(Consultation.id)).all()
+        details = {d.consultation_id: d for d in session.scalars(select(ConsultationDetail))}
+        persons = {p.id: p for p in session.scalars(select(Person))}
+        for case in cases:
+            detail = details[case.id]
+            person = persons.get(detail.person_id) if detail.person_id else None
+            assert search_store.indexed_text(session, case.id) == search.indexed_text_of(
+                case, detail, person), case.id
+
+
+def test_search_finds_a_demo_person_by_name_reading_and_phone(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, _report = generated
+    actor = auth.login(db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
+                       demo.DEMO_PASSWORD)
+    visits = _visits(db)
+    with db.read() as session:
+        person = session.scalars(select(Person).where(
+            Person.district_code == "ikejiri", Person.phone != "").order_by(Person.id)).first()
+    assert person is not None
+    theirs = {cid for _at, _district, cid in visits[person.id]}
+    katakana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in person.reading)
+    for query in (person.name, katakana, person.phone, person.phone.replace("-", "")):
+        _words, hits = search.search(db, actor, query)
+        assert theirs & {hit.consultation_id for hit in hits}, query
+        assert all(hit.district_name == "池尻" for hit in hits)
+
+
+def test_demo_cases_pass_the_intake_validation(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    """What the demo wrote is what the form could have saved: it opens and validates cleanly."""
+    db, _report = generated
+    actor = auth.login(db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
+                       demo.DEMO_PASSWORD)
+    with db.read() as session:
+        ids = session.scalars(select(Consultation.id).where(
+            Consultation.district_code == "ikejiri").order_by(Consultation.id).limit(60)).all()
+    for cid in ids:
+        loaded = intake.load_intake(db, actor, cid)
+        _valid, problems = validate(loaded.data, now=datetime.combine(TODAY, time(17, 15)))
+        assert problems == [], (cid, problems)
 
 
 def test_runs_on_every_backend(any_db: Database) -> None:
@@ -242,3 +471,15 @@ def test_runs_on_every_backend(any_db: Database) -> None:
                                .join(ConsultationTargetGroup)).all()
     groups_of = {p.text: set(p.groups) for p in demo.PHRASES}
     assert all(code in groups_of[text] for text, code in rows)
+    assert _count(any_db, ConsultationDetail) == 500
+    assert _count(any_db, Person) == report.persons > 0
+    assert _count(any_db, ConsentRecordRow) == report.consents_given + report.consents_refused
+    # Persons are findable by name on every backend (the search index has their text).
+    actor = auth.login(any_db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
+                       demo.DEMO_PASSWORD)
+    with any_db.read() as session:
+        name = session.scalars(select(Person.name).where(Person.district_code == "ikejiri")
+                               .order_by(Person.id)).first()
+    assert name is not None
+    _words, hits = search.search(any_db, actor, name)
+    assert name in {hit.person_name for hit in hits}

@@ -1,15 +1,21 @@
 """Synthetic demo data: staff for every district and consultations in realistic proportions.
 
-Nothing here describes a real person: staff names are random combinations of common names, and
-consultations carry no personal details, only a main complaint picked from a list of typical
-phrases. The proportions follow the ward's fiscal-2024 figures (``shared/DOMAIN.md``, volumes;
+Nothing here describes a real person. Staff and the persons consulted about (対象者) are random
+combinations of common family and given names, with readings; addresses are a 町丁目 of the
+district without a real house number; phone numbers, where there is one, are obviously fake
+(``090-0000-1234``, ``03-0000-1234``: the 0000 exchange does not exist). Each consultation has the
+intake form's details (相談者, 相談内容 written from fragments, 対応, 緊急性 consistent with the urgent
+mark), most named persons have consent records (given to the district's あんしんすこやかセンター and
+partners, some refused, a few withdrawn later), some consultations are anonymous, and some persons
+come back several times. The proportions follow the ward's fiscal-2024 figures (``shared/DOMAIN.md``, volumes;
 seed 002 lines 388–391): あんしんすこやかセンター 182,110 consultations (相談拡充 3,440, i.e. about
 1.9 %), まちづくりセンター 3,354, 社会福祉協議会 3,239; the seeds give no figure for 児童館, which we
 assume to be a little smaller still. The ward sees about 780 consultations a working day.
 
-Everything is written in one transaction with bulk Core inserts, and the shared demo password is
-hashed once, so ``setacare demo --cases 100000`` takes seconds. A database holding accounts other
-than demo ones is refused: demo data never mixes with real records.
+Everything is written in one transaction with bulk Core inserts, the shared demo password is hashed
+once, and the folded search text is built from cached pieces (the same text as
+``services.search.indexed_text_of``), so ``setacare demo --cases 100000`` takes seconds. A database
+holding accounts other than demo ones is refused: demo data never mixes with real records.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import bisect
 import functools
 import itertools
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,8 +35,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.domain.kana import search_text
+from setacare_desktop.domain.consent import org_recipient
+from setacare_desktop.domain.jpdate import age_on, local_now
+from setacare_desktop.domain.kana import digits_only, name_key, reading_key, search_text
 from setacare_desktop.domain.passwords import password_problems
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.services import audit
@@ -38,10 +46,13 @@ from setacare_desktop.services.passwords import hash_password
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
+    ConsentRecordRow,
     Consultation,
+    ConsultationDetail,
     ConsultationElement,
     ConsultationTargetGroup,
     Organisation,
+    Person,
     Staff,
     utc_now,
 )
@@ -115,117 +126,155 @@ class _Phrase:
     text: str
     groups: tuple[str, ...]
     elements: tuple[str, ...]
-    urgent_risk: bool = False
+    risk: tuple[str, ...] = ()  # 緊急性 flags when such a case turns out urgent
+    #: Who says this: "self" (the person), "parent" (of a child), "neighbour", "agency",
+    #: "family:長女 長男" (a relative, with the likely 続柄), or "" (anyone).
+    voice: str = ""
+
+    @property
+    def urgent_risk(self) -> bool:
+        return bool(self.risk)
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        return tuple(self.voice.removeprefix("family:").split()) if self.voice.startswith(
+            "family:") else ()
 
 
-def _p(text: str, groups: str, elements: str, urgent_risk: bool = False) -> _Phrase:
-    return _Phrase(text, tuple(groups.split()), tuple(elements.split()), urgent_risk)
+def _p(text: str, groups: str, elements: str, risk: str = "", voice: str = "") -> _Phrase:
+    return _Phrase(text, tuple(groups.split()), tuple(elements.split()), tuple(risk.split()),
+                   voice)
 
 
 #: Main complaints (主訴) as a counter clerk would write them down; no names, no addresses.
 PHRASES: tuple[_Phrase, ...] = (
     # 高齢者
     _p("一人暮らしの母の物忘れが増えてきた。介護保険の申請方法を知りたい", "elderly",
-       "welfare_service medical"),
+       "welfare_service medical", voice="family:長女 長男 次女 長男の妻"),
     _p("夫が退院後に自宅で療養することになり、訪問診療と訪問看護について相談したい", "elderly",
-       "medical welfare_service"),
+       "medical welfare_service", voice="family:妻"),
     _p("足腰が弱って買い物に行けなくなった。配食サービスを利用したい", "elderly",
-       "living_support welfare_service"),
+       "living_support welfare_service", voice="self"),
     _p("近所の一人暮らしの高齢者を数日見かけない。様子を確認してほしい", "elderly",
-       "safety living_support", True),
+       "safety living_support", "danger", voice="neighbour"),
     _p("介護している妻の負担が大きく、ショートステイを利用したい", "elderly", "welfare_service"),
     _p("要介護認定の結果について説明を聞きたい", "elderly", "welfare_service"),
-    _p("介護予防の体操教室や地域のサロンに参加したい", "elderly", "prevention participation"),
+    _p("介護予防の体操教室や地域のサロンに参加したい", "elderly", "prevention participation",
+       voice="self"),
     _p("転倒が心配なので、手すりの取り付けや住宅改修の補助について知りたい", "elderly",
-       "housing welfare_service prevention"),
+       "housing welfare_service prevention", voice="self"),
     _p("認知症の父が夜に一人で外へ出てしまう。家族としてどう対応したらよいか", "elderly",
-       "medical welfare_service safety"),
-    _p("年金だけでは家賃が払えず、住み替え先を探している", "elderly", "housing living_support"),
+       "medical welfare_service safety", voice="family:長女 長男 次女"),
+    _p("年金だけでは家賃が払えず、住み替え先を探している", "elderly", "housing living_support",
+       voice="self"),
     _p("親の金銭管理が難しくなってきた。成年後見制度について知りたい", "elderly",
-       "living_support welfare_service"),
-    _p("訪問販売で高額な契約をしてしまったようだ", "elderly", "safety"),
+       "living_support welfare_service", voice="family:長女 長男 次女"),
+    _p("訪問販売で高額な契約をしてしまったようだ", "elderly", "safety", voice="family:長女 長男"),
     _p("ごみを出せず部屋にたまっている高齢者がいると近隣から相談", "elderly",
-       "living_support safety"),
-    _p("退職後に地域のボランティア活動をしたい", "elderly", "participation"),
-    _p("かかりつけ医がいないので、近くの医療機関を教えてほしい", "elderly", "medical"),
+       "living_support safety", voice="neighbour"),
+    _p("退職後に地域のボランティア活動をしたい", "elderly", "participation", voice="self"),
+    _p("かかりつけ医がいないので、近くの医療機関を教えてほしい", "elderly", "medical",
+       voice="self"),
     _p("介護サービスの利用料の負担を軽くする制度があるか知りたい", "elderly", "welfare_service"),
-    _p("高齢者安心コールに登録したい", "elderly", "safety living_support"),
-    _p("家族から暴言を受けていると本人が話している", "elderly", "safety welfare_service", True),
-    _p("食事がとれておらず体重が減っている。受診をすすめたい", "elderly", "medical prevention"),
-    _p("災害のときに一人で避難できるか不安", "elderly", "safety"),
+    _p("高齢者安心コールに登録したい", "elderly", "safety living_support", voice="self"),
+    _p("家族から暴言を受けていると本人が話している", "elderly", "safety welfare_service", "abuse",
+       voice="agency"),
+    _p("食事がとれておらず体重が減っている。受診をすすめたい", "elderly", "medical prevention",
+       voice="agency"),
+    _p("災害のときに一人で避難できるか不安", "elderly", "safety", voice="self"),
     _p("歯が悪くなり食事が思うようにとれない。訪問歯科を知りたい", "elderly",
-       "medical prevention"),
+       "medical prevention", voice="self"),
     _p("福祉用具（車いす・歩行器）のレンタルについて知りたい", "elderly", "welfare_service"),
     _p("介護施設への入所を考えているが、費用と手続きが分からない", "elderly",
        "welfare_service housing"),
     # 障害者
     _p("精神疾患のある息子の今後の生活について相談したい", "disability",
-       "welfare_service medical"),
+       "welfare_service medical", voice="family:母 父"),
     _p("障害福祉サービスの利用手続きを教えてほしい", "disability", "welfare_service"),
     _p("障害者手帳の申請方法を知りたい", "disability", "welfare_service"),
     _p("就労継続支援の事業所を探している", "disability", "employment welfare_service"),
     _p("親亡き後の暮らしが心配で、グループホームについて知りたい", "disability",
-       "housing welfare_service"),
-    _p("車いすでも参加できる地域の活動を探している", "disability", "participation"),
-    _p("通院の付き添いを頼める人がいない", "disability", "medical living_support"),
-    _p("聴覚に障害があり、窓口での手続きに支援がほしい", "disability", "welfare_service"),
+       "housing welfare_service", voice="family:母 父"),
+    _p("車いすでも参加できる地域の活動を探している", "disability", "participation", voice="self"),
+    _p("通院の付き添いを頼める人がいない", "disability", "medical living_support", voice="self"),
+    _p("聴覚に障害があり、窓口での手続きに支援がほしい", "disability", "welfare_service",
+       voice="self"),
     _p("発達障害の診断を受けた本人が仕事に就けず悩んでいる", "disability",
-       "employment medical"),
+       "employment medical", voice="family:母 父"),
     # 子ども・子育て家庭
-    _p("子どもの発達が気になる。相談できる場所を知りたい", "child", "medical education"),
-    _p("育児に疲れてしまい、一時預かりを利用したい", "child", "welfare_service living_support"),
-    _p("保育園の入園手続きについて教えてほしい", "child", "welfare_service education"),
-    _p("不登校の子どもへの関わり方に悩んでいる", "child", "education"),
-    _p("近所の家から子どもの泣き声と怒鳴り声が毎晩聞こえる", "child", "safety", True),
-    _p("ひとり親で、子育てと仕事の両立が難しい", "child", "employment living_support"),
-    _p("放課後に子どもが安心して過ごせる場所を探している", "child", "education participation"),
-    _p("ファミリー・サポート・センターの利用方法を知りたい", "child", "living_support"),
-    _p("産後に体調がすぐれず、家事の支援を受けたい", "child", "medical living_support"),
-    _p("子どもの友人関係のトラブルについて相談したい", "child", "education"),
-    _p("子育てひろばや親子で参加できる催しを知りたい", "child", "participation education"),
+    _p("子どもの発達が気になる。相談できる場所を知りたい", "child", "medical education",
+       voice="parent"),
+    _p("育児に疲れてしまい、一時預かりを利用したい", "child", "welfare_service living_support",
+       voice="self"),
+    _p("保育園の入園手続きについて教えてほしい", "child", "welfare_service education",
+       voice="parent"),
+    _p("不登校の子どもへの関わり方に悩んでいる", "child", "education", voice="parent"),
+    _p("近所の家から子どもの泣き声と怒鳴り声が毎晩聞こえる", "child", "safety", "abuse",
+       voice="neighbour"),
+    _p("ひとり親で、子育てと仕事の両立が難しい", "child", "employment living_support",
+       voice="self"),
+    _p("放課後に子どもが安心して過ごせる場所を探している", "child", "education participation",
+       voice="parent"),
+    _p("ファミリー・サポート・センターの利用方法を知りたい", "child", "living_support",
+       voice="self"),
+    _p("産後に体調がすぐれず、家事の支援を受けたい", "child", "medical living_support",
+       voice="self"),
+    _p("子どもの友人関係のトラブルについて相談したい", "child", "education", voice="parent"),
+    _p("子育てひろばや親子で参加できる催しを知りたい", "child", "participation education",
+       voice="self"),
     # 若者
     _p("大学を中退した息子が家にこもりがちで、相談先を知りたい", "youth",
-       "participation employment"),
-    _p("仕事が長続きせず、働き方について相談したい", "youth", "employment"),
-    _p("高校生の子が家に居場所がないと言っている", "youth", "participation education"),
+       "participation employment", voice="family:母 父"),
+    _p("仕事が長続きせず、働き方について相談したい", "youth", "employment", voice="self"),
+    _p("高校生の子が家に居場所がないと言っている", "youth", "participation education",
+       voice="family:母 父"),
     _p("祖母の介護を担っていて、学校と両立できない（ヤングケアラー）", "youth",
-       "welfare_service education"),
-    _p("就職活動がうまくいかず、気持ちが落ち込んでいる", "youth", "employment medical"),
-    _p("地域で同世代と交流できる場所を知りたい", "youth", "participation"),
+       "welfare_service education", voice="self"),
+    _p("就職活動がうまくいかず、気持ちが落ち込んでいる", "youth", "employment medical",
+       "suicidal", voice="self"),
+    _p("地域で同世代と交流できる場所を知りたい", "youth", "participation", voice="self"),
     # 生活困窮者
-    _p("失業して家賃が払えなくなりそうだ", "poverty", "housing employment living_support"),
+    _p("失業して家賃が払えなくなりそうだ", "poverty", "housing employment living_support",
+       voice="self"),
     _p("手持ちのお金がなく、今日の食べ物がない。食料の支援を受けたい", "poverty",
-       "living_support", True),
-    _p("借金の返済が苦しく、家計の立て直しについて相談したい", "poverty", "living_support"),
+       "living_support", "danger", voice="self"),
+    _p("借金の返済が苦しく、家計の立て直しについて相談したい", "poverty", "living_support",
+       voice="self"),
     _p("住居確保給付金について知りたい", "poverty", "housing living_support"),
     _p("生活保護の申請について相談したい", "poverty", "living_support"),
-    _p("光熱費を滞納していて、電気を止められそうだ", "poverty", "living_support", True),
-    _p("病気で働けなくなり、収入が途絶えた", "poverty", "employment medical living_support"),
-    _p("アパートの立ち退きを求められ、次の住まいが見つからない", "poverty", "housing"),
+    _p("光熱費を滞納していて、電気を止められそうだ", "poverty", "living_support", "danger",
+       voice="self"),
+    _p("病気で働けなくなり、収入が途絶えた", "poverty", "employment medical living_support",
+       voice="self"),
+    _p("アパートの立ち退きを求められ、次の住まいが見つからない", "poverty", "housing",
+       voice="self"),
     # その他
-    _p("近所の空き家の庭木が伸びて通行の妨げになっている", "other", "safety housing"),
-    _p("町会や地域の活動に参加したい", "other", "participation"),
-    _p("どこに相談したらよいか分からない悩みがある", "other", "living_support"),
-    _p("防災訓練や避難所について知りたい", "other", "safety"),
-    _p("地域の見守り活動にボランティアとして参加したい", "other", "participation"),
+    _p("近所の空き家の庭木が伸びて通行の妨げになっている", "other", "safety housing", voice="self"),
+    _p("町会や地域の活動に参加したい", "other", "participation", voice="self"),
+    _p("どこに相談したらよいか分からない悩みがある", "other", "living_support", voice="self"),
+    _p("防災訓練や避難所について知りたい", "other", "safety", voice="self"),
+    _p("地域の見守り活動にボランティアとして参加したい", "other", "participation", voice="self"),
     # 複合
     _p("80代の母と長くひきこもっている50代の息子の世帯で、今後の生活が心配", "elderly poverty",
-       "living_support welfare_service participation"),
+       "living_support welfare_service participation", voice="family:長女 次女"),
     _p("認知症の父の介護と子育てが重なり、負担が大きい", "elderly child",
-       "welfare_service living_support"),
-    _p("障害のある子と高齢の親の両方の介護をしている", "elderly disability", "welfare_service"),
+       "welfare_service living_support", voice="family:長女 長男の妻"),
+    _p("障害のある子と高齢の親の両方の介護をしている", "elderly disability", "welfare_service",
+       voice="family:長女 長男"),
     _p("高齢の母の年金で家族が暮らしており、生活が苦しい", "elderly poverty",
-       "living_support employment"),
+       "living_support employment", voice="family:長男 長女"),
     _p("高齢の夫婦ともに持病があり、夫は障害者手帳も持っている。通院と家事が難しい",
-       "elderly disability", "medical living_support welfare_service"),
+       "elderly disability", "medical living_support welfare_service", voice="family:妻 長女"),
     _p("精神疾患のある母親が子どもの世話をできていないようだ", "disability child",
-       "welfare_service medical safety", True),
+       "welfare_service medical safety", "abuse", voice="agency"),
     _p("ひとり親家庭で収入が少なく、子どもの学用品を買えない", "child poverty",
-       "living_support education"),
+       "living_support education", voice="self"),
     _p("障害のある息子の就労がうまくいかず、家計が苦しい", "disability poverty",
-       "employment living_support"),
+       "employment living_support", voice="family:母 父"),
     _p("仕事を失った若者が祖父母の介護を一人で担っている", "youth elderly",
-       "employment welfare_service"),
+       "employment welfare_service", voice="agency"),
+    _p("配偶者からの暴力があり、子どもを連れて家を出たい", "child poverty",
+       "safety housing living_support", "dv", voice="self"),
 )
 
 
@@ -281,6 +330,15 @@ _CHANNEL_WEIGHTS: dict[ref.OrgKind, dict[str, float]] = {
 }
 _CONSULTER_WEIGHTS = {"self": 38, "family": 36, "neighbour": 6, "minsei": 5, "agency": 12,
                       "anonymous": 2, "other": 1}
+#: Who consults, given who would say the main complaint (_Phrase.voice).
+_CONSULTER_BY_VOICE: dict[str, dict[str, float]] = {
+    "": _CONSULTER_WEIGHTS,
+    "self": {"self": 80, "family": 8, "agency": 7, "other": 2, "anonymous": 3},
+    "family": {"family": 86, "agency": 7, "minsei": 3, "other": 2, "anonymous": 2},
+    "parent": {"self": 48, "family": 44, "agency": 4, "anonymous": 4},
+    "neighbour": {"neighbour": 60, "minsei": 25, "anonymous": 15},
+    "agency": {"agency": 60, "minsei": 20, "family": 15, "anonymous": 5},
+}
 _RESPONSE_WEIGHTS = {"information": 25, "advice": 30, "referral": 18, "continuing": 22,
                      "closed": 5}
 _URGENT_RESPONSE_WEIGHTS = {"referral": 60, "continuing": 40}
@@ -299,6 +357,220 @@ class _Pick:
 
     def __call__(self, rng: random.Random) -> Any:
         return self.keys[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
+
+
+# --- the persons consulted about (synthetic) ---------------------------------------------------
+
+#: (family name, reading, weight). A few kanji variants (齋藤, 渡邊, 髙橋, 山﨑) make the duplicate
+#: check worth trying on demo data.
+_PERSON_SURNAMES: tuple[tuple[str, str, float], ...] = (
+    ("佐藤", "さとう", 9), ("鈴木", "すずき", 8), ("高橋", "たかはし", 7), ("田中", "たなか", 7),
+    ("伊藤", "いとう", 6), ("渡辺", "わたなべ", 6), ("山本", "やまもと", 6), ("中村", "なかむら", 6),
+    ("小林", "こばやし", 5), ("加藤", "かとう", 5), ("吉田", "よしだ", 5), ("山田", "やまだ", 5),
+    ("佐々木", "ささき", 4), ("山口", "やまぐち", 4), ("松本", "まつもと", 4), ("井上", "いのうえ", 4),
+    ("木村", "きむら", 4), ("林", "はやし", 4), ("斎藤", "さいとう", 3), ("清水", "しみず", 3),
+    ("山崎", "やまざき", 3), ("森", "もり", 3), ("池田", "いけだ", 3), ("橋本", "はしもと", 3),
+    ("阿部", "あべ", 3), ("石川", "いしかわ", 3), ("山下", "やました", 3), ("中島", "なかじま", 3),
+    ("石井", "いしい", 3), ("小川", "おがわ", 3), ("前田", "まえだ", 3), ("岡田", "おかだ", 3),
+    ("長谷川", "はせがわ", 3), ("藤田", "ふじた", 3), ("後藤", "ごとう", 3), ("近藤", "こんどう", 3),
+    ("村上", "むらかみ", 2), ("遠藤", "えんどう", 2), ("青木", "あおき", 2), ("坂本", "さかもと", 2),
+    ("福田", "ふくだ", 2), ("太田", "おおた", 2), ("西村", "にしむら", 2), ("藤井", "ふじい", 2),
+    ("岡本", "おかもと", 2), ("松田", "まつだ", 2), ("中川", "なかがわ", 2), ("原田", "はらだ", 2),
+    ("小野", "おの", 2), ("竹内", "たけうち", 2), ("金子", "かねこ", 2), ("和田", "わだ", 2),
+    ("中山", "なかやま", 2), ("石田", "いしだ", 2), ("上田", "うえだ", 2), ("森田", "もりた", 2),
+    ("齋藤", "さいとう", 0.5), ("斉藤", "さいとう", 1), ("渡邊", "わたなべ", 0.5),
+    ("髙橋", "たかはし", 0.5), ("山﨑", "やまざき", 0.5),
+)
+
+#: Given names with readings, by generation (born before 1960 / 1960–2005 / after 2005) and sex.
+_GIVEN: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("old", "female"): (
+        ("和子", "かずこ"), ("幸子", "さちこ"), ("節子", "せつこ"), ("洋子", "ようこ"), ("弘子", "ひろこ"),
+        ("京子", "きょうこ"), ("美代子", "みよこ"), ("久子", "ひさこ"), ("照子", "てるこ"),
+        ("文子", "ふみこ"), ("静子", "しずこ"), ("光子", "みつこ"), ("敏子", "としこ"),
+        ("和江", "かずえ"), ("悦子", "えつこ"), ("千代", "ちよ"), ("トシ", "とし"), ("キヨ", "きよ"),
+    ),
+    ("old", "male"): (
+        ("清", "きよし"), ("茂", "しげる"), ("勇", "いさむ"), ("博", "ひろし"), ("実", "みのる"),
+        ("正雄", "まさお"), ("武", "たけし"), ("進", "すすむ"), ("勝", "まさる"), ("明", "あきら"),
+        ("隆", "たかし"), ("豊", "ゆたか"), ("和夫", "かずお"), ("義男", "よしお"),
+        ("三郎", "さぶろう"), ("正", "ただし"),
+    ),
+    ("middle", "female"): (
+        ("陽子", "ようこ"), ("恵子", "けいこ"), ("直美", "なおみ"), ("由美", "ゆみ"), ("真理", "まり"),
+        ("美穂", "みほ"), ("智子", "ともこ"), ("裕子", "ゆうこ"), ("友美", "ともみ"), ("彩", "あや"),
+        ("舞", "まい"), ("千尋", "ちひろ"), ("香織", "かおり"), ("麻衣", "まい"), ("愛", "あい"),
+    ),
+    ("middle", "male"): (
+        ("浩", "ひろし"), ("健一", "けんいち"), ("誠", "まこと"), ("大輔", "だいすけ"),
+        ("拓也", "たくや"), ("直樹", "なおき"), ("和也", "かずや"), ("翔太", "しょうた"),
+        ("剛", "つよし"), ("修", "おさむ"), ("聡", "さとし"), ("亮", "りょう"), ("達也", "たつや"),
+    ),
+    ("young", "female"): (
+        ("陽菜", "ひな"), ("結衣", "ゆい"), ("芽依", "めい"), ("さくら", "さくら"), ("葵", "あおい"),
+        ("凛", "りん"), ("結菜", "ゆいな"), ("美咲", "みさき"), ("花", "はな"),
+    ),
+    ("young", "male"): (
+        ("蓮", "れん"), ("湊", "みなと"), ("陽翔", "はると"), ("大翔", "ひろと"), ("悠真", "ゆうま"),
+        ("蒼", "あおい"), ("樹", "いつき"), ("颯太", "そうた"), ("悠人", "ゆうと"),
+    ),
+}
+
+#: The 町 of each district with its number of 丁目 (a demo approximation of the ward's map).
+_TOWNS: dict[str, tuple[tuple[str, int], ...]] = {
+    "ikejiri": (("池尻", 4), ("三宿", 2)),
+    "taishido": (("太子堂", 5), ("三軒茶屋", 1)),
+    "wakabayashi": (("若林", 5), ("三軒茶屋", 2)),
+    "kamimachi": (("世田谷", 4), ("桜", 3), ("弦巻", 5)),
+    "kyodo": (("経堂", 5), ("宮坂", 3), ("桜丘", 5)),
+    "shimouma": (("下馬", 6), ("野沢", 4)),
+    "kamiuma": (("上馬", 5), ("駒沢", 5)),
+    "umegaoka": (("梅丘", 3), ("豪徳寺", 2)),
+    "daizawa": (("代沢", 5),),
+    "shindaita": (("代田", 6), ("羽根木", 2)),
+    "kitazawa": (("北沢", 5),),
+    "matsubara": (("松原", 6),),
+    "matsuzawa": (("赤堤", 5), ("桜上水", 5)),
+    "okusawa": (("奥沢", 5), ("東玉川", 2)),
+    "kuhonbutsu": (("奥沢", 8), ("玉川田園調布", 2)),
+    "todoroki": (("等々力", 8), ("尾山台", 3)),
+    "kaminoge": (("上野毛", 4), ("中町", 5), ("野毛", 3)),
+    "yoga": (("用賀", 4), ("上用賀", 6), ("玉川台", 2)),
+    "futakotamagawa": (("玉川", 4), ("瀬田", 5)),
+    "fukasawa": (("深沢", 8), ("新町", 3), ("桜新町", 2)),
+    "soshigaya": (("祖師谷", 6), ("千歳台", 6)),
+    "seijo": (("成城", 9),),
+    "funabashi": (("船橋", 7),),
+    "kitami": (("喜多見", 9), ("宇奈根", 3)),
+    "kinuta": (("砧", 8), ("大蔵", 6), ("岡本", 3)),
+    "kamikitazawa": (("上北沢", 5), ("八幡山", 3)),
+    "kamisoshigaya": (("上祖師谷", 7), ("粕谷", 4)),
+    "karasuyama": (("南烏山", 6), ("北烏山", 9), ("給田", 5)),
+}
+_KANJI_DIGITS = "一二三四五六七八九"
+_BUILDINGS = ("ハイツ", "コーポ", "メゾン", "グリーンハイム", "サンライズ", "パレス")
+
+#: Age ranges of the person consulted about, by the consultation's (first) target group.
+_AGES: dict[str, tuple[tuple[int, int, float], ...]] = {
+    "elderly": ((65, 74, 20), (75, 84, 45), (85, 94, 30), (95, 101, 5)),
+    "disability": ((18, 39, 45), (40, 64, 55)),
+    "child": ((0, 5, 35), (6, 12, 45), (13, 17, 20)),
+    "child_parent": ((24, 34, 45), (35, 49, 55)),
+    "youth": ((16, 24, 55), (25, 39, 45)),
+    "poverty": ((25, 49, 35), (50, 64, 40), (65, 79, 25)),
+    "other": ((20, 64, 55), (65, 89, 45)),
+}
+_HOUSEHOLD_WEIGHTS: dict[str, dict[str | None, float]] = {
+    "elderly": {"single": 38, "elderly_only": 34, "with_family": 22, "unknown": 3, None: 3},
+    "disability": {"with_family": 55, "single": 35, "other": 5, None: 5},
+    "child": {"with_family": 72, "single_parent": 24, None: 4},
+    "youth": {"with_family": 65, "single": 25, "single_parent": 5, None: 5},
+    "poverty": {"single": 50, "with_family": 25, "single_parent": 15, "unknown": 5, None: 5},
+    "other": {"with_family": 45, "single": 35, "elderly_only": 10, None: 10},
+}
+_HOUSEHOLD_TEXT: dict[str | None, str] = {
+    "single": "、一人暮らし", "elderly_only": "、高齢の配偶者と二人暮らし",
+    "single_parent": "、ひとり親家庭", "with_family": "、家族と同居", "other": "",
+    "unknown": "", None: "",
+}
+#: Who consulted, per kind of consulter: the 続柄 or role written in 相談者.
+_RELATIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "family": {
+        "elderly": ("長女", "長男", "妻", "夫", "次女", "長男の妻", "孫", "姪"),
+        "disability": ("母", "父", "姉", "兄", "妻"),
+        "child": ("母", "母", "父", "祖母"),
+        "youth": ("母", "父", "祖母"),
+        "poverty": ("妻", "夫", "母", "姉"),
+        "other": ("家族",),
+    },
+    "neighbour": {"any": ("隣人", "同じ集合住宅の住人", "町会の役員", "近所の知人")},
+    "minsei": {"any": ("担当地区の民生委員",)},
+    "agency": {
+        "elderly": ("担当ケアマネジャー", "病院の医療ソーシャルワーカー", "訪問看護師",
+                    "配食サービスの事業者"),
+        "disability": ("相談支援専門員", "就労支援事業所の職員", "病院の精神保健福祉士"),
+        "child": ("保育園の園長", "小学校の担任", "子ども家庭支援センター"),
+        "youth": ("高校の教員", "若者の相談窓口の職員"),
+        "poverty": ("大家・管理会社", "病院の医療ソーシャルワーカー", "ハローワークの職員"),
+        "other": ("関係機関",),
+    },
+    "other": {"any": ("知人", "友人")},
+}
+_SITUATIONS: dict[str, tuple[str, ...]] = {
+    "elderly": ("最近、同じことを何度も聞くようになったとのこと。", "要介護認定は受けていない。",
+                "要支援1の認定あり。週1回デイサービスを利用中。", "持病で通院中。服薬の管理が難しくなっている。",
+                "日中は一人で過ごしている。", "半年前に転倒し、外出が減った。"),
+    "disability": ("精神科に通院中。", "障害者手帳を所持している。", "日中の活動の場がない。",
+                   "服薬は続けているが、生活のリズムが崩れがち。"),
+    "child": ("保育園に通っている。", "小学生で、学校には通えている。", "父母ともに就労している。",
+              "祖父母は遠方に住んでいる。"),
+    "youth": ("日中は自宅で過ごすことが多い。", "アルバイトを転々としている。",
+              "家族との会話はほとんどないとのこと。"),
+    "poverty": ("収入は月10万円程度。", "家賃を2か月滞納している。", "貯金はほとんどない。",
+                "親族からの援助は望めない。"),
+    "other": ("近隣との関係は良好。", "町会に加入している。", "以前にも同様の相談あり。"),
+}
+_REFERRAL_TARGETS: dict[str, tuple[str, ...]] = {
+    "elderly": ("担当のケアマネジャー", "総合支所保健福祉課", "かかりつけ医"),
+    "disability": ("総合支所保健福祉課", "障害者の相談支援事業所"),
+    "child": ("子ども家庭支援センター", "総合支所子ども家庭課"),
+    "youth": ("若者の相談窓口", "総合支所保健福祉課"),
+    "poverty": ("生活困窮者の相談窓口", "総合支所生活支援課"),
+    "other": ("関係機関",),
+}
+_ACTIONS: dict[str | None, tuple[str, ...]] = {
+    "information": ("制度の概要と申請窓口を案内した。", "パンフレットを渡し、利用方法を説明した。"),
+    "advice": ("今後の対応について助言した。", "家族での話し合いを勧めた。"),
+    "referral": ("{target}につないだ。", "本人の了解を得て{target}に連絡した。"),
+    "continuing": ("継続して対応する。", "引き続き様子を確認する。"),
+    "closed": ("案内のみで終了。",),
+    None: ("対応を検討中。",),
+}
+_URGENCY_NOTES: dict[str, str] = {
+    "abuse": "虐待の疑い。総合支所と情報を共有し、本日中に事実を確認する。",
+    "dv": "DVの疑い。安全の確保を最優先に、関係機関と連携する。",
+    "suicidal": "死にたいとの発言あり。本日中に専門の相談機関へつなぐ。",
+    "danger": "生命・身体の危険のおそれ。本日中に訪問して確認する。",
+}
+_NEXT_NOTES = ("電話で状況を確認する", "自宅を訪問する", "来所の予定", "関係機関と打ち合わせ")
+_WITHDRAWAL_REASONS = ("本人から撤回の申し出があったため", "家族と相談した結果、共有を望まないとのこと")
+
+
+def _fake_phone(rng: random.Random) -> str:
+    """A number that cannot exist (the 0000 exchange), so demo data never reaches anyone."""
+    return f"{rng.choice(('090', '080', '03'))}-0000-{rng.randrange(10_000):04d}"
+
+
+@functools.cache
+def _fold(text: str) -> str:
+    """``domain.kana.search_text`` of a piece of text, cached (the pieces repeat a lot)."""
+    return search_text(text)
+
+
+@dataclass(slots=True, eq=False)
+class _DemoPerson:
+    """A person being written; ``row`` is dropped once the row is inserted."""
+
+    row: dict[str, Any] | None
+    surname: str
+    birth: date | None
+    household: str | None
+    folded: str  # the name, reading and phone part of the search text
+    sex: str | None = None
+    child: bool = False
+    id: int | None = None
+    visits: int = 0
+
+
+@dataclass(slots=True)
+class _Case:
+    row: dict[str, Any]
+    groups: tuple[str, ...]
+    elements: tuple[str, ...]
+    person: _DemoPerson | None
+    detail: dict[str, Any]
+    consents: list[dict[str, Any]]
+    folded: str  # the whole search text, as services.search.indexed_text_of makes it
 
 
 # --- the result ---------------------------------------------------------------------------------
@@ -327,6 +599,12 @@ class DemoReport:
     expansion: int = 0  # 相談拡充
     mixed: int = 0  # 複合
     urgent: int = 0
+    persons: int = 0  # 対象者 written
+    repeat_persons: int = 0  # of them, consulted about more than once
+    anonymous: int = 0  # consultations about nobody named
+    consents_given: int = 0  # consent records (one per recipient and purpose)
+    consents_refused: int = 0
+    consents_withdrawn: int = 0  # given, then withdrawn (the record stays)
     logins: tuple[DemoLogin, ...] = ()
     password: str = DEMO_PASSWORD
 
@@ -417,7 +695,8 @@ def generate(
         counts, day_list = _write_consultations(session, rng, orgs, pool, cases, days, now)
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
-            f"consultations={counts['consultations']} "
+            f"consultations={counts['consultations']} persons={counts['persons']} "
+            f"consents={counts['consents_given'] + counts['consents_refused']} "
             f"target_groups={counts['target_groups']} elements={counts['elements']}"
         )
         audit.record(session, None, "demo_generate", entity="consultation", detail=detail)
@@ -436,6 +715,12 @@ def generate(
             expansion=counts["expansion"],
             mixed=counts["mixed"],
             urgent=counts["urgent"],
+            persons=counts["persons"],
+            repeat_persons=counts["repeat_persons"],
+            anonymous=counts["anonymous"],
+            consents_given=counts["consents_given"],
+            consents_refused=counts["consents_refused"],
+            consents_withdrawn=counts["consents_withdrawn"],
             logins=_logins(session),
         )
 
@@ -492,6 +777,212 @@ def _staff_pool(session: Session) -> dict[int, tuple[list[int], list[int]]]:
     return pool
 
 
+class _People:
+    """Decides who each consultation is about: a new person, a returning one, or nobody."""
+
+    #: A named consultation is about someone already on record this often (repeat visitors).
+    RETURNING = 0.3
+
+    def __init__(self, rng: random.Random, partners: dict[str, dict[ref.OrgKind, Organisation]]
+                 ) -> None:
+        self.rng = rng
+        self.partners = partners
+        self.known: dict[tuple[str, str], list[_DemoPerson]] = {}
+        self.surname = _Pick({(k, r): w for k, r, w in _PERSON_SURNAMES})
+        self.ages = {group: _Pick({(lo, hi): w for lo, hi, w in ranges})
+                     for group, ranges in _AGES.items()}
+        self.households = {group: _Pick(w) for group, w in _HOUSEHOLD_WEIGHTS.items()}
+
+    def about(self, district: str, phrase: _Phrase, consulter: str, day: date,
+              recorded: datetime) -> tuple[_DemoPerson | None, bool]:
+        """(the person, whether new) for one consultation; None when nobody is named."""
+        rng = self.rng
+        category = phrase.groups[0]
+        if consulter == "anonymous" or rng.random() < (0.15 if consulter == "neighbour" else 0.03):
+            return None, False
+        known = self.known.setdefault((district, category), [])
+        if known and rng.random() < self.RETURNING:
+            person = rng.choice(known)
+            said = _sex_of_subject(phrase.text)
+            if not (person.child and consulter == "self") and (
+                    said is None or person.child or person.sex == said) and (
+                    "一人暮らし" not in phrase.text or person.household == "single"):
+                person.visits += 1
+                return person, False
+        person = self._new(district, phrase, consulter, day, recorded)
+        known.append(person)
+        person.visits = 1
+        return person, True
+
+    def _new(self, district: str, phrase: _Phrase, consulter: str, day: date,
+             recorded: datetime) -> _DemoPerson:
+        rng = self.rng
+        category = phrase.groups[0]
+        # A child is consulted about by someone else: a parent speaking of "子ども" always is.
+        child = category == "child" and consulter != "self" and (
+            phrase.voice == "parent" or rng.random() < 0.5)
+        age_group = category if category != "child" or child else "child_parent"
+        low, high = self.ages[age_group](rng)
+        age = rng.randint(low, high)
+        birth = date(day.year - age - 1, day.month, min(day.day, 28)) + timedelta(
+            days=rng.randrange(1, 365))
+        sex_roll = rng.random()
+        female_share = 0.6 if category == "elderly" else 0.5
+        sex = ("female" if sex_roll < female_share else "male" if sex_roll < 0.97
+               else "no_answer" if sex_roll < 0.98 else None)
+        if not child and (said := _sex_of_subject(phrase.text)):
+            sex = said  # 「母の物忘れ」 is about a woman
+        generation = "old" if birth.year < 1960 else "middle" if birth.year <= 2005 else "young"
+        name_sex = sex if sex in ("female", "male") else rng.choice(("female", "male"))
+        given, given_reading = rng.choice(_GIVEN[(generation, name_sex)])
+        surname, surname_reading = self.surname(rng)
+        name, reading = f"{surname} {given}", f"{surname_reading} {given_reading}"
+        town, rest = "", ""
+        if rng.random() < 0.92:
+            town_name, chome = rng.choice(_TOWNS[district])
+            town = f"{town_name}{_KANJI_DIGITS[rng.randrange(chome)]}丁目"
+            rest = f"{rng.randint(1, 40)}番{rng.randint(1, 25)}号"
+            if rng.random() < 0.3:
+                rest += f" {rng.choice(_BUILDINGS)}{town_name}{rng.randint(1, 4)}0{rng.randint(1, 6)}"
+        phone = _fake_phone(rng) if rng.random() < 0.3 else ""
+        household = "single" if "一人暮らし" in phrase.text else self.households[category](rng)
+        if age < 18 and household == "single":
+            household = "with_family"
+        if age_group == "elderly" or rng.random() > 0.08:
+            birth_date: date | None = birth
+        else:
+            birth_date = None  # not told
+        folded = " ".join([_fold(name), _fold(reading)]
+                          + ([search_text(phone), digits_only(phone)] if phone else []))
+        row = {
+            "district_code": district, "name": name, "reading": reading,
+            "name_key": _name_key(name), "reading_key": _reading_key(reading),
+            "birth_date": birth_date, "sex": sex, "address_town": town, "address_rest": rest,
+            "phone": phone, "phone_digits": digits_only(phone), "household": household,
+            "created_at": recorded, "updated_at": recorded,
+        }
+        return _DemoPerson(row, surname, birth_date, household, folded, sex, child=age < 15)
+
+    def consents(self, person: _DemoPerson, district: str, taken_at: Organisation,
+                 consulter: str, relation: str, day: date, last: date, staff_id: int,
+                 recorded: datetime) -> list[dict[str, Any]]:
+        """Consent records of a person's first consultation: most given, some refused, some
+        not asked; a few given ones withdrawn later (the record stays)."""
+        rng = self.rng
+        roll = rng.random()
+        if roll >= 0.92:
+            return []
+        given = roll < 0.80
+        partners = self.partners[district]
+        orgs = [partners[ref.OrgKind.ANSHIN]]
+        if taken_at.id != orgs[0].id:
+            orgs.append(taken_at)
+        if rng.random() < 0.4:
+            orgs = [partners[kind] for kind in ref.DISTRICT_PARTNERS]
+        purposes = ["share"] + (["sheet"] if given and rng.random() < 0.3 else [])
+        proxy = person.child or (consulter == "family" and rng.random() < 0.5)
+        # A representative is family: the relative who consulted, else a parent of the child.
+        giver_relation = ((relation if consulter == "family" and relation else "母") if proxy
+                          else "")
+        method = "written" if rng.random() < 0.25 else "oral"
+        withdrawn_on: date | None = None
+        if given and day < last and rng.random() < 0.02:
+            withdrawn_on = min(last, day + timedelta(days=rng.randint(1, 20)))
+        return [{
+            "recipient": org_recipient(org.id), "purpose": purpose, "given": given,
+            "giver": "proxy" if proxy else "self", "giver_relation": giver_relation,
+            "method": method, "given_on": day, "recorded_by": staff_id,
+            "recorded_at": recorded, "withdrawn_on": withdrawn_on,
+            "withdrawal_reason": rng.choice(_WITHDRAWAL_REASONS) if withdrawn_on else "",
+            "withdrawn_by": staff_id if withdrawn_on else None,
+        } for org in orgs for purpose in purposes]
+
+
+_SUBJECT = re.compile(r"(?<![祖父])(母|父|息子|夫)|産後")
+
+
+@functools.cache
+def _sex_of_subject(text: str) -> str | None:
+    """The sex of whom a main complaint is about, when it says (母, 父, 息子, 夫, 産後)."""
+    match = _SUBJECT.search(text)
+    if match is None:
+        return None
+    return "male" if match.group(1) in ("父", "息子", "夫") else "female"
+
+
+@functools.cache
+def _name_key(name: str) -> str:
+    return name_key(name)
+
+
+@functools.cache
+def _reading_key(reading: str) -> str:
+    return reading_key(reading)
+
+
+def _consulter_details(rng: random.Random, consulter: str, phrase: _Phrase,
+                       person: _DemoPerson | None) -> tuple[str, str, str]:
+    """(relation, name, contact) of whoever consulted, as the 相談者 fields hold them."""
+    choices = _RELATIONS.get(consulter)
+    if not choices:
+        return "", "", ""
+    category = phrase.groups[0]
+    if consulter == "family" and phrase.relations:
+        relation = rng.choice(phrase.relations)
+    elif consulter == "family" and person is not None and person.child:
+        relation = rng.choice(("母", "母", "父"))
+    else:
+        relation = rng.choice(choices.get(category) or choices.get("any") or ("",))
+    name = contact = ""
+    if consulter == "family" and rng.random() < 0.5:
+        surname = person.surname if person else _PERSON_SURNAMES[rng.randrange(20)][0]
+        name = f"{surname} {rng.choice(_GIVEN[('middle', rng.choice(('female', 'male')))])[0]}"
+    if consulter in ("family", "neighbour", "agency") and rng.random() < 0.4:
+        contact = _fake_phone(rng)
+    return relation, name, contact
+
+
+_CHANNEL_INTRO = {
+    "visit_counter": "{who}が来所。", "phone": "{who}から電話。",
+    "home_visit": "訪問時に{who}から聞き取り。", "mail": "{who}からメールで相談。",
+    "other": "{who}から相談。",
+}
+
+
+def _details(rng: random.Random, *, channel: str, consulter: str, relation: str,
+             category: str, person: _DemoPerson | None, day: date, response: str | None,
+             urgency: list[str]) -> tuple[str, str]:
+    """(相談内容, its folded form): a few sentences as a clerk writes them down.
+
+    Built from pieces that repeat, each folded once (``_fold``); folding is character by
+    character, so the folded pieces joined are the folded whole.
+    """
+    who = {"self": "本人", "anonymous": "匿名の方"}.get(consulter, relation or "相談者")
+    pieces = [_CHANNEL_INTRO[channel].format(who=who)]
+    if person is None:
+        pieces.append("氏名・連絡先は名乗らず。" if consulter == "anonymous"
+                      else "本人の氏名は分からないとのこと。")
+    elif person.birth is not None:
+        pieces.append(f"本人は{age_on(person.birth, day)}歳{_HOUSEHOLD_TEXT[person.household]}。")
+    pieces.append(rng.choice(_SITUATIONS[category]))
+    if urgency:
+        pieces.append(_URGENCY_NOTES[urgency[0]])
+    action = rng.choice(_ACTIONS[response])
+    if "{target}" in action:
+        action = action.format(target=rng.choice(_REFERRAL_TARGETS[category]))
+    pieces.append(action)
+    return "".join(pieces), "".join(_fold(p) for p in pieces)
+
+
+def _urgency(rng: random.Random, phrase: _Phrase, urgent: bool) -> list[str]:
+    """緊急性 flags of an urgent case: the phrase's own risk, else a plausible one."""
+    if not urgent:
+        return []
+    if phrase.risk:
+        return list(phrase.risk)
+    return [rng.choices(("danger", "suicidal", "abuse"), (6, 3, 1))[0]]
+
+
 def _write_consultations(
     session: Session,
     rng: random.Random,
@@ -530,20 +1021,27 @@ def _write_consultations(
     pick_kind = _Pick(dict(ORG_WEIGHTS))
     pick_pool = {kind: _Pick(w) for kind, w in _POOL_WEIGHTS.items()}
     pick_channel = {kind: _Pick(w) for kind, w in _CHANNEL_WEIGHTS.items()}
-    pick_consulter = _Pick(_CONSULTER_WEIGHTS)
+    pick_consulter = {voice: _Pick(w) for voice, w in _CONSULTER_BY_VOICE.items()}
     pick_response = _Pick(_RESPONSE_WEIGHTS)
     pick_urgent_response = _Pick(_URGENT_RESPONSE_WEIGHTS)
     pick_slot = _Pick(dict(enumerate(_SLOT_WEIGHTS)))
     element_codes = [e.code for e in ref.ELEMENTS]
     now_utc = now - UTC_OFFSET
+    people = _People(rng, partners)
+    last_day = day_list[-1]
 
-    buffer: list[tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]] = []
+    buffer: list[_Case] = []
     for day, count in zip(day_list, per_day, strict=True):
         start = datetime.combine(day, OPENING)
         limit = now if day == last else datetime.combine(day, CLOSING)
         span = max(1, int((limit - start).total_seconds()))
-        day_cases = []
+        # The day's times first, so that consultations are made (and persons first met, and
+        # consents recorded) in the order they happened.
+        offsets = []
         for _ in range(count):
+            offset = pick_slot(rng) * 1800 + rng.randrange(1800)
+            offsets.append(offset if offset < span else rng.randrange(span))
+        for offset in sorted(offsets):
             district = pick_district(rng)
             kind = pick_kind(rng)
             org = partners[district][kind]
@@ -556,9 +1054,6 @@ def _write_consultations(
             else:
                 continue  # an organisation without demo staff takes no demo consultations
             phrase = rng.choice(_POOLS[pick_pool[kind](rng)])
-            offset = pick_slot(rng) * 1800 + rng.randrange(1800)
-            if offset >= span:
-                offset = rng.randrange(span)
             received = start + timedelta(seconds=offset)
             urgent = (phrase.urgent_risk and rng.random() < 0.15) or rng.random() < 0.002
             elements = list(phrase.elements)
@@ -573,11 +1068,24 @@ def _write_consultations(
             # Written down a few minutes after it was received; stored as naive UTC.
             recorded = min(received - UTC_OFFSET + timedelta(minutes=rng.randrange(1, 30)),
                            now_utc)
+            channel = pick_channel[kind](rng)
+            voice = phrase.voice.partition(":")[0]
+            consulter = pick_consulter[voice](rng)
+            category = phrase.groups[0]
+            person, new = people.about(district, phrase, consulter, day, recorded)
+            relation, consulter_name, contact = _consulter_details(rng, consulter, phrase,
+                                                                   person)
+            urgency = _urgency(rng, phrase, urgent)
+            details, folded_details = _details(
+                rng, channel=channel, consulter=consulter, relation=relation,
+                category=category, person=person, day=day, response=response, urgency=urgency)
+            next_date = (day + timedelta(days=rng.choice((7, 14)))
+                         if response == "continuing" else None)
             row = {
                 "received_at": received,
                 "received_on": day,
-                "channel_code": pick_channel[kind](rng),
-                "consulter_kind_code": pick_consulter(rng),
+                "channel_code": channel,
+                "consulter_kind_code": consulter,
                 "district_code": district,
                 "organisation_id": org.id,
                 "staff_id": staff_id,
@@ -587,55 +1095,77 @@ def _write_consultations(
                 "created_at": recorded,
                 "updated_at": recorded,
             }
-            day_cases.append((row, phrase.groups, tuple(elements)))
+            detail = {
+                "consulter_relation": relation, "consulter_name": consulter_name,
+                "consulter_contact": contact, "details": details, "next_date": next_date,
+                "next_note": rng.choice(_NEXT_NOTES) if next_date else "",
+                "urgency": urgency,
+                "urgency_note": _URGENCY_NOTES[urgency[0]] if urgency else "",
+                "version": 1, "amended_at": None, "amended_by": None,
+            }
+            consents = (people.consents(person, district, org, consulter, relation, day,
+                                        last_day, staff_id, recorded)
+                        if person is not None and new else [])
+            folded = " ".join(part for part in (
+                _fold(phrase.text), folded_details, person.folded if person else "") if part)
+            buffer.append(_Case(row, phrase.groups, tuple(elements), person, detail, consents,
+                                folded))
             counts[f"org:{kind.value}"] += 1
             counts["urgent"] += urgent
             counts["mixed"] += ref.is_mixed(set(phrase.groups))
             counts["expansion"] += ref.is_expansion(kind, set(phrase.groups))
-        day_cases.sort(key=lambda c: c[0]["received_at"])
-        buffer.extend(day_cases)
+            counts["anonymous"] += person is None
+            counts["persons"] += new
+            counts["repeat_persons"] += person is not None and person.visits == 2
+            counts["consents_given"] += sum(c["given"] for c in consents)
+            counts["consents_refused"] += sum(not c["given"] for c in consents)
+            counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None for c in consents)
         if len(buffer) >= BATCH:
             _flush(session, buffer, counts)
     _flush(session, buffer, counts)
     return counts, day_list
 
 
-def _flush(session: Session, buffer: list[tuple[dict[str, Any], tuple[str, ...],
-                                                tuple[str, ...]]],
-           counts: Counter[str]) -> None:
-    """Insert the buffered consultations and their classification rows, then empty the buffer."""
+def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    return list(session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all())
+
+
+def _flush(session: Session, buffer: list[_Case], counts: Counter[str]) -> None:
+    """Insert the buffered consultations with their persons, details, classification rows,
+    consents and search text, then empty the buffer."""
     if not buffer:
         return
-    table = Consultation.__table__
-    ids = session.scalars(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [row for row, _groups, _elements in buffer],
-    ).all()
+    new_persons = list({id(c.person): c.person for c in buffer
+                        if c.person is not None and c.person.id is None}.values())
+    if new_persons:
+        person_ids = _insert_returning_ids(session, Person.__table__,
+                                           [p.row for p in new_persons if p.row is not None])
+        for person, person_id in zip(new_persons, person_ids, strict=True):
+            person.id, person.row = person_id, None
+    ids = _insert_returning_ids(session, Consultation.__table__, [c.row for c in buffer])
     groups = [{"consultation_id": cid, "code": code}
-              for cid, (_row, codes, _elements) in zip(ids, buffer, strict=True) for code in codes]
+              for cid, case in zip(ids, buffer, strict=True) for code in case.groups]
     elements = [{"consultation_id": cid, "code": code}
-                for cid, (_row, _groups, codes) in zip(ids, buffer, strict=True) for code in codes]
+                for cid, case in zip(ids, buffer, strict=True) for code in case.elements]
     session.execute(insert(ConsultationTargetGroup.__table__), groups)
     session.execute(insert(ConsultationElement.__table__), elements)
-    _index_for_search(session, [(cid, row["district_code"], row["main_complaint"])
-                                for cid, (row, _groups, _elements) in zip(ids, buffer,
-                                                                          strict=True)])
+    session.execute(insert(ConsultationDetail.__table__), [
+        {**case.detail, "consultation_id": cid,
+         "person_id": case.person.id if case.person else None}
+        for cid, case in zip(ids, buffer, strict=True)])
+    consents = [{**consent, "person_id": case.person.id, "consultation_id": cid}
+                for cid, case in zip(ids, buffer, strict=True) if case.person is not None
+                for consent in case.consents]
+    if consents:
+        session.execute(insert(ConsentRecordRow.__table__), consents)
+    # Make them findable, as services.search.index_consultation does one by one.
+    search_store.index_many(session, [(cid, case.row["district_code"], case.folded)
+                                      for cid, case in zip(ids, buffer, strict=True)])
     counts["consultations"] += len(ids)
     counts["target_groups"] += len(groups)
     counts["elements"] += len(elements)
     buffer.clear()
-
-
-@functools.cache
-def _folded(text: str) -> str:
-    """The indexed form of a main complaint (a few dozen distinct phrases, so cached)."""
-    return search_text(text)
-
-
-def _index_for_search(session: Session, rows: list[tuple[int, str, str]]) -> None:
-    """Make new consultations findable, as ``services.search.index_consultation`` does one by one."""
-    search_store.index_many(session, [(cid, district, _folded(text))
-                                      for cid, district, text in rows])
 
 
 def _logins(session: Session) -> tuple[DemoLogin, ...]:
