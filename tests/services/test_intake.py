@@ -208,3 +208,12 @@ def test_amend_without_change_still_removes_the_draft_and_dates_new_consent_toda
                      now=later)
     [row] = svc.consents_of(any_db, clerk, saved.person_id)  # type: ignore[arg-type]
     assert row.record.given_on == date(2026, 11, 30)
+
+
+def test_consent_recipient_must_be_a_partner_of_the_district(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    elsewhere = svc.consent_recipients(any_db, "karasuyama")[0].key
+    with pytest.raises(ValidationError, match="この地区の関係機関ではありません"):
+        svc.record_intake(any_db, clerk, intake(consents=[ConsentInput(elsewhere)]), now=NOW)
+    assert count(any_db, Consultation) == 0

@@ -66,6 +66,7 @@ def test_duplicate_check_folds_kana_and_kanji_variants(any_db: Database,
     clerk = staff_factory(any_db, "clerk")
     record(any_db, clerk, "相談", name="齋藤 花子", reading="さいとう はなこ", birth="S30.1.2")
     record(any_db, clerk, "相談", name="渡辺 太郎", reading="わたなべ たろう")
+    assert [h.person_name for h in search(any_db, clerk, "渡辺太郎")[1]] == ["渡辺 太郎"]
     record(any_db, staff_factory(any_db, "far", place="烏山"), "相談", name="斎藤 花子",
            district="烏山")
 

@@ -852,7 +852,8 @@ class _People:
             birth_date: date | None = birth
         else:
             birth_date = None  # not told
-        folded = " ".join([_fold(name), _fold(reading)]
+        folded = " ".join([_fold(name), _fold(name.replace(" ", "")), _fold(reading),
+                           _fold(reading.replace(" ", ""))]
                           + ([search_text(phone), digits_only(phone)] if phone else []))
         row = {
             "district_code": district, "name": name, "reading": reading,

@@ -28,6 +28,7 @@ from setacare_desktop.domain.consent import (
 from setacare_desktop.domain.intake import (
     IntakeInput,
     PersonInput,
+    Problem,
     ValidIntake,
     ValidPerson,
     validate,
@@ -100,7 +101,7 @@ class ConsentRow:
     record: ConsentRecord
 
 
-def _raise_problems(problems: list[Any]) -> None:
+def _raise_problems(problems: list[Problem]) -> None:
     if problems:
         raise ValidationError([FieldProblem(p.field, p.message) for p in problems])
 
@@ -123,10 +124,14 @@ def _check_write(db: Database, actor: StaffProfile, district_code: str, action: 
                    entity="district", entity_id=district_code)
 
 
-def _validated(data: IntakeInput, now: datetime) -> ValidIntake:
+def _validated(db: Database, data: IntakeInput, now: datetime) -> ValidIntake:
     valid, problems = validate(data, now=now)
     _raise_problems(problems)
     assert valid is not None
+    partners = {r.key for r in consent_recipients(db, valid.district)}
+    _raise_problems([
+        Problem("本人同意", f"同意先「{c.recipient}」はこの地区の関係機関ではありません")
+        for c in valid.consents if c.recipient.startswith("org:") and c.recipient not in partners])
     return valid
 
 
@@ -255,7 +260,7 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
     """
     if not data.district and actor.district_code:
         data.district = actor.district_code
-    valid = _validated(data, now or local_now())
+    valid = _validated(db, data, now or local_now())
     _check_write(db, actor, valid.district, "consultation_create")
     with db.transaction() as session:
         person, _ = _apply_person(session, valid, actor, db)
@@ -321,7 +326,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
     now = now or local_now()
     for consent in data.consents:  # consent given while amending is given today, not back then
         consent.given_on = consent.given_on or now.date().isoformat()
-    valid = _validated(data, now)
+    valid = _validated(db, data, now)
     with db.transaction() as session:
         case, detail = _load(session, consultation_id)
         if (detail.version or 1) != expected_version:

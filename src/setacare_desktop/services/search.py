@@ -29,7 +29,9 @@ def indexed_text_of(case: Consultation, detail: ConsultationDetail | None,
                     person: Person | None) -> str:
     parts = [case.main_complaint, detail.details if detail else ""]
     if person is not None:
-        parts += [person.name, person.reading, person.phone, digits_only(person.phone)]
+        # Names also without their space, so 「福田弘子」 finds 「福田 弘子」.
+        parts += [person.name, person.name.replace(" ", ""), person.reading,
+                  person.reading.replace(" ", ""), person.phone, digits_only(person.phone)]
     return search_text(" ".join(p for p in parts if p))
 
 

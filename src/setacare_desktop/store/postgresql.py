@@ -50,11 +50,12 @@ def _tsvector(tokens: str) -> str:
                     for t, p in positions.items())
 
 
-def search_add(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:
+def search_add(session: Any, rows: list[tuple[int, str, str, str]]) -> None:
+    """Index (consultation id, district, unigrams, bigrams) rows with one executemany."""
     session.connection().exec_driver_sql(
         "INSERT INTO search_pg (consultation_id, district_code, g1, g2) "
         "VALUES (%s, %s, %s::tsvector, %s::tsvector)",
-        (rowid, district, _tsvector(unigrams), _tsvector(bigrams)))
+        [(rowid, district, _tsvector(uni), _tsvector(bi)) for rowid, district, uni, bi in rows])
 
 
 def search_remove(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:

@@ -35,7 +35,7 @@ def index(session: Session, consultation_id: int, district_code: str, text: str)
         session.add(SearchText(consultation_id=consultation_id, district_code=district_code,
                                body=text))
     session.flush()
-    backend.search_add(session, consultation_id, district_code, *grams(text))
+    backend.search_add(session, [(consultation_id, district_code, *grams(text))])
 
 
 def index_many(session: Session, rows: list[tuple[int, str, str]]) -> None:
@@ -48,9 +48,11 @@ def index_many(session: Session, rows: list[tuple[int, str, str]]) -> None:
     session.execute(insert(SearchText), [
         {"consultation_id": cid, "district_code": district, "body": text}
         for cid, district, text in rows])
-    backend = _backend(session)
-    for cid, district, text in rows:
-        backend.search_add(session, cid, district, *grams(text))
+    # Bulk loads repeat phrases a lot (demo complaints): fold each distinct text once.
+    cache: dict[str, tuple[str, str]] = {}
+    _backend(session).search_add(session, [
+        (cid, district, *(cache.get(text) or cache.setdefault(text, grams(text))))
+        for cid, district, text in rows])
 
 
 def matching_ids(session: Session, words: list[str], districts: list[str], *, limit: int,

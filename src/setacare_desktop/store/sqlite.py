@@ -87,10 +87,10 @@ SEARCH_DDL = (
 )
 
 
-def search_add(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:
+def search_add(session: Any, rows: list[tuple[int, str, str, str]]) -> None:
+    """Index (rowid, district, unigrams, bigrams) rows with one executemany."""
     session.connection().exec_driver_sql(
-        "INSERT INTO search_fts (rowid, d, g1, g2) VALUES (?, ?, ?, ?)",
-        (rowid, district, unigrams, bigrams))
+        "INSERT INTO search_fts (rowid, d, g1, g2) VALUES (?, ?, ?, ?)", rows)
 
 
 def search_remove(session: Any, rowid: int, district: str, unigrams: str, bigrams: str) -> None:
