@@ -45,6 +45,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.persons import person_district
 from setacare_desktop.services.search import index_consultation
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
@@ -292,6 +293,16 @@ def _org_id(session: Session, actor: StaffProfile) -> int:
     return staff.organisation_id
 
 
+def _case_district(db: Database, consultation_id: int) -> str:
+    """The district of a consultation (to check scope before reading it), or NotFoundError."""
+    with db.read() as session:
+        district = session.scalar(select(Consultation.district_code).where(
+            Consultation.id == consultation_id))
+    if district is None:
+        raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
+    return district
+
+
 def _load(session: Session, consultation_id: int) -> tuple[Consultation, ConsultationDetail]:
     case = session.scalar(select(Consultation).where(Consultation.id == consultation_id)
                           .options(selectinload(Consultation.target_groups),
@@ -316,11 +327,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
     ``expected_version`` guards against two people amending at once: the second is refused
     rather than silently overwriting the first.
     """
-    with db.read() as session:
-        existing = session.get(Consultation, consultation_id)
-        if existing is None:
-            raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
-        district = existing.district_code
+    district = _case_district(db, consultation_id)
     _check_write(db, actor, district, "consultation_amend")
     data.district = district  # a consultation does not move between districts
     now = now or local_now()
@@ -360,11 +367,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
 
 def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> LoadedIntake:
     """A consultation as the form shows it (reading personal data is audited)."""
-    with db.read() as session:
-        case = session.get(Consultation, consultation_id)
-        if case is None:
-            raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
-        district = case.district_code
+    district = _case_district(db, consultation_id)
     require_case_read(db, actor, district, "consultation_view")
     with db.transaction() as session:
         case, detail = _load(session, consultation_id)
@@ -401,11 +404,7 @@ def _person_input(person: Person | None) -> PersonInput:
 
 def history(db: Database, actor: StaffProfile, consultation_id: int) -> list[VersionRow]:
     """Earlier versions of a consultation, newest first."""
-    with db.read() as session:
-        case = session.get(Consultation, consultation_id)
-        if case is None:
-            raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
-        district = case.district_code
+    district = _case_district(db, consultation_id)
     require_case_read(db, actor, district, "consultation_history")
     with db.read() as session:
         rows = session.execute(
@@ -428,17 +427,9 @@ def _records(session: Session, person_id: int) -> list[tuple[int, ConsentRecord]
             for r in rows]
 
 
-def _person_district(db: Database, person_id: int) -> str:
-    with db.read() as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
-        return person.district_code
-
-
 def consents_of(db: Database, actor: StaffProfile, person_id: int) -> list[ConsentRow]:
     """Every consent record of a person, withdrawn ones included (the history stays)."""
-    require_case_read(db, actor, _person_district(db, person_id), "consent_list")
+    require_case_read(db, actor, person_district(db, person_id), "consent_list")
     with db.read() as session:
         names = _recipient_names(session)
         return [ConsentRow(i, names.get(r.recipient, r.recipient), r)
@@ -453,7 +444,7 @@ def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: 
         if row is None:
             raise NotFoundError(f"同意記録（ID {consent_id}）が見つかりません。")
         person_id = row.person_id
-    _check_write(db, actor, _person_district(db, person_id), "consent_withdraw")
+    _check_write(db, actor, person_district(db, person_id), "consent_withdraw")
     if not reason.strip():
         raise ValidationError([FieldProblem("撤回の理由", "入力してください")])
     with db.transaction() as session:
@@ -477,11 +468,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
     A supervisor approves it by entering their own login and password at the counter; the
     approval is refused unless that account is a supervisor whose scope covers the case.
     """
-    with db.read() as session:
-        case = session.get(Consultation, consultation_id)
-        if case is None:
-            raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
-        district = case.district_code
+    district = _case_district(db, consultation_id)
     _check_write(db, actor, district, "emergency_exception")
     if not reason.strip():
         raise ValidationError([FieldProblem("例外の理由", "入力してください")])
@@ -505,11 +492,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
 def sharing_decision(db: Database, actor: StaffProfile, consultation_id: int, recipient: str,
                      purpose: Purpose, on: date | None = None) -> SharingDecision:
     """Ask the consent rule for one consultation: may its identifying details go there?"""
-    with db.read() as session:
-        case = session.get(Consultation, consultation_id)
-        if case is None:
-            raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
-        district = case.district_code
+    district = _case_district(db, consultation_id)
     require_case_read(db, actor, district, "sharing_decision")
     with db.read() as session:
         detail = session.get(ConsultationDetail, consultation_id)

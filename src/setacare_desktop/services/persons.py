@@ -124,14 +124,18 @@ def _recent(session: Session, person_id: int, count: int = 3) -> tuple[RecentCon
     return tuple(RecentConsultation(cid, at, complaint) for cid, at, complaint in rows)
 
 
+def person_district(db: Database, person_id: int) -> str:
+    """The district a person is recorded in (to check scope), or NotFoundError."""
+    with db.read() as session:
+        district = session.scalar(select(Person.district_code).where(Person.id == person_id))
+    if district is None:
+        raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
+    return district
+
+
 def person_details(db: Database, actor: StaffProfile, person_id: int) -> PersonInput:
     """A person's stored details, as the intake form fills them in after linking (audited)."""
-    with db.read() as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
-        district = person.district_code
-    require_case_read(db, actor, district, "person_view")
+    require_case_read(db, actor, person_district(db, person_id), "person_view")
     with db.transaction() as session:
         person = session.get(Person, person_id)
         assert person is not None
