@@ -7,7 +7,7 @@ questions are answered by replacing ``IntakePage.confirm`` / ``inform``, so noth
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,9 +18,10 @@ from pytestqt.qtbot import QtBot
 from setacare_desktop.domain.consent import Basis, Purpose
 from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import age_on, local_now
-from setacare_desktop.services import Database, StaffProfile, consultations
+from setacare_desktop.services import Database, StaffProfile, consultations, persons
 from setacare_desktop.services import intake as svc
-from setacare_desktop.store.models import Person
+from setacare_desktop.services.errors import NotFoundError
+from setacare_desktop.store.models import AuditEvent, Person
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.intake import form as form_module
 from setacare_desktop.ui.intake.consent_panel import ANONYMOUS_NOTE
@@ -266,7 +267,10 @@ def test_duplicate_panel_offers_existing_person_for_kanji_variant_and_katakana(
     [candidate] = panel.candidates
     assert candidate.person_id == existing.person_id and candidate.name == "齋藤 花子"
     assert "氏名が一致" in candidate.reasons
-    assert "物忘れが心配" in panel.list.item(0).text()  # the last consultations
+    shown = panel.list.item(0).text()
+    assert "物忘れが心配" in shown  # the last consultation
+    assert "女性" in shown and "電話 **-****-2222" in shown  # sex; the phone's last 4 digits
+    assert "1111" not in shown
 
     # The reading alone, in katakana, finds her too.
     page.name_edit.clear()
@@ -283,7 +287,7 @@ def test_duplicate_panel_offers_existing_person_for_kanji_variant_and_katakana(
     assert page.person_id == existing.person_id
     assert panel.is_linked() and "齋藤 花子" in panel.linked_label.text()
     assert page.name_edit.text() == "齋藤 花子"
-    # The record's details fill the fields left empty (an empty field would blank the record).
+    # The record's details fill the fields left empty.
     assert page.phone_edit.text() == "03-1111-2222" and page.rest_edit.text() == "1-2-3"
     assert page.household_combo.code() == "single" and page.sex_combo.code() == "female"
 
@@ -294,6 +298,113 @@ def test_duplicate_panel_offers_existing_person_for_kanji_variant_and_katakana(
     assert svc.load_intake(db, clerk, case_id).data.person_id == existing.person_id
     assert count_persons(db) == 1
     assert svc.load_intake(db, clerk, case_id).data.person.phone == "03-1111-2222"
+
+
+def audit_actions(db: Database, action: str) -> list[str | None]:
+    with db.read() as session:
+        return list(session.scalars(sa.select(AuditEvent.entity_id)
+                                    .where(AuditEvent.action == action)))
+
+
+def test_linking_fills_the_record_keeps_what_was_typed_and_empty_fields_keep_the_record(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        type_text: TypeText) -> None:
+    existing = svc.record_intake(db, clerk, existing_intake())
+    panel = page.duplicate_panel
+    type_text(page.name_edit, "斎藤 花子")
+    type_text(page.phone_edit, "090-9999-0000")  # a new number, told at the counter
+    qtbot.waitUntil(lambda: bool(panel.candidates), timeout=2000)
+    assert audit_actions(db, "person_view") == []
+    panel.link_button.click()
+
+    assert audit_actions(db, "person_view") == [str(existing.person_id)]  # a read, audited
+    assert page.name_edit.text() == "齋藤 花子"  # as recorded
+    assert page.reading_edit.text() == "さいとう はなこ"
+    assert page.birth_edit.text() == "昭和20年3月3日"
+    assert page.phone_edit.text() == "090-9999-0000"  # typed: kept
+    assert page.town_edit.text() == "池尻二丁目" and page.rest_edit.text() == "1-2-3"
+    assert page.sex_combo.code() == "female" and page.household_combo.code() == "single"
+    assert focused() is page.sex_combo
+    assert page.status_label.text() == "既存の対象者（齋藤 花子）に紐付けました"
+
+    # A field the clerk empties keeps what is on record; a changed one updates it.
+    page.rest_edit.clear()
+    page.consulter_combo.setCurrentIndex(1)  # 本人
+    type_text(page.complaint_edit, "電話番号が変わった")
+    ctrl(qtbot, Qt.Key.Key_S)
+    assert page.status_label.text().startswith("相談を保存しました")
+    person = svc.load_intake(db, clerk, existing.consultation_id).data.person
+    assert person.address_rest == "1-2-3" and person.phone == "090-9999-0000"
+    assert count_persons(db) == 1
+
+
+def test_a_person_that_cannot_be_read_is_not_linked(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        monkeypatch: pytest.MonkeyPatch, type_text: TypeText) -> None:
+    svc.record_intake(db, clerk, existing_intake())
+    panel = page.duplicate_panel
+    type_text(page.name_edit, "齋藤花子")
+    qtbot.waitUntil(lambda: bool(panel.candidates), timeout=2000)
+
+    def gone(_db: Database, _actor: StaffProfile, person_id: int) -> PersonInput:
+        raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
+
+    monkeypatch.setattr(persons, "person_details", gone)  # e.g. removed meanwhile
+    panel.link_button.click()
+    assert page.answers.told == ["対象者（ID 1）が見つかりません。"]  # type: ignore[attr-defined]
+    assert page.person_id is None and not panel.is_linked()
+    assert page.name_edit.text() == "齋藤花子" and page.phone_edit.text() == ""
+
+
+def test_a_candidates_recent_consultation_can_be_opened(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        type_text: TypeText) -> None:
+    first = svc.record_intake(db, clerk, existing_intake())
+    later = svc.record_intake(db, clerk, existing_intake(
+        received_at="R8.11.21 14:30", main_complaint="介護保険の申請",
+        person_id=first.person_id))
+    other = svc.record_intake(db, clerk, existing_intake(
+        main_complaint="家計の相談", person=PersonInput(
+            name="斉藤 晴子", reading="さいとう はるこ", birth_date="S30.5.5")))
+    panel = page.duplicate_panel
+    assert panel.recent_list.isHidden() and panel.open_button.isHidden()
+    requested: list[int] = []
+    page.open_consultation_requested.connect(requested.append)
+
+    type_text(page.name_edit, "齊藤")  # another variant of the same kanji
+    qtbot.waitUntil(lambda: len(panel.candidates) == 2, timeout=2000)
+    assert [c.person_id for c in panel.candidates] == [first.person_id, other.person_id]
+    assert "最終相談: 令和8年11月21日 14:30 介護保険の申請" in panel.list.item(0).text()
+    assert panel.recent_list.isVisible()
+    assert [panel.recent_list.item(r).text() for r in range(panel.recent_list.count())] == [
+        "令和8年11月21日 14:30 介護保険の申請", "令和8年11月20日 10:00 物忘れが心配"]
+
+    # Keyboard: from 生年月日, Tab passes the candidates and their buttons to the
+    # consultations; Down and Enter open the older one.
+    page.birth_edit.setFocus()
+    tab(qtbot, panel.list)
+    tab(qtbot, panel.link_button)
+    tab(qtbot, panel.new_button)
+    tab(qtbot, panel.recent_list)
+    key(qtbot, Qt.Key.Key_Down)
+    key(qtbot, Qt.Key.Key_Return)
+    assert requested == [first.consultation_id]
+    tab(qtbot, panel.open_button)
+    tab(qtbot, page.sex_combo)
+
+    # The consultations follow the selected candidate; the button opens the current one.
+    panel.list.setCurrentRow(1)
+    assert [panel.recent_list.item(r).text() for r in range(panel.recent_list.count())] == [
+        "令和8年11月20日 10:00 家計の相談"]
+    panel.open_button.click()
+    assert requested == [first.consultation_id, other.consultation_id]
+    assert page.case_id is None  # the page only asks; the main window opens the case
+    assert later.consultation_id not in requested
+
+    # Linked: the candidates and their consultations give way to the linked person.
+    panel.list.setCurrentRow(0)
+    panel.link_button.click()
+    assert panel.is_linked() and panel.recent_list.isHidden()
 
 
 def test_unlink_and_confirm_new_person(qtbot: QtBot, db: Database, clerk: StaffProfile,
@@ -572,3 +683,75 @@ def test_emergency_exception_needs_a_saved_case_and_a_supervisor(
     key_ = svc.consent_recipients(db, "ikejiri")[0].key
     decision = svc.sharing_decision(db, clerk, saved_case.consultation_id, key_, Purpose.SHEET)
     assert decision.allowed and decision.basis is Basis.EMERGENCY
+
+
+def test_an_amendment_that_changes_nothing_removes_its_draft(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        type_text: TypeText) -> None:
+    saved_case = svc.record_intake(db, clerk, existing_intake())
+    case_id = saved_case.consultation_id
+    assert page.open_case(case_id)
+    type_text(page.complaint_edit, "（追記）")
+    qtbot.waitUntil(lambda: bool(svc.list_drafts(db, clerk)), timeout=3000)
+    [draft] = svc.list_drafts(db, clerk)
+    assert draft.consultation_id == case_id
+    page.complaint_edit.setFocus()
+    for _ in "（追記）":  # thought better of it
+        key(qtbot, Qt.Key.Key_Backspace)
+    assert not page.has_unsaved_changes()
+
+    ctrl(qtbot, Qt.Key.Key_S)
+    assert page.status_label.text() == f"相談No. {case_id}に変更はありません"
+    assert page.case_id is None and page.draft_id is None
+    assert svc.list_drafts(db, clerk) == []
+    assert svc.history(db, clerk, case_id) == []  # no new version
+    assert svc.load_intake(db, clerk, case_id).version == 1
+
+
+def test_consent_added_while_amending_an_older_case_is_dated_today(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage) -> None:
+    received = local_now().date() - timedelta(days=3)
+    saved_case = svc.record_intake(db, clerk, existing_intake(
+        received_at=f"{received:%Y-%m-%d} 10:00"))
+    key_ = svc.consent_recipients(db, "ikejiri")[1].key
+    assert page.open_case(saved_case.consultation_id)
+    assert page.consent_panel.existing_tree.topLevelItemCount() == 0
+    box = page.consent_panel.box(key_, Purpose.SHARE)
+    qtbot.waitUntil(box.isVisible)  # the boxes are rebuilt for the loaded case's district
+    box.setFocus()
+    key(qtbot, Qt.Key.Key_Space)
+    assert box.text() == "同意"
+    assert page.collect().consents[0].given_on == ""  # the service dates it
+    ctrl(qtbot, Qt.Key.Key_S)
+    assert page.status_label.text().startswith("相談を修正しました")
+
+    assert saved_case.person_id is not None
+    [row] = svc.consents_of(db, clerk, saved_case.person_id)
+    assert row.record.given and row.record.given_on == local_now().date() != received
+    assert svc.sharing_decision(db, clerk, saved_case.consultation_id, key_,
+                                Purpose.SHARE).allowed
+
+
+def test_drafts_are_not_offered_over_an_opened_case_or_typed_input(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        type_text: TypeText) -> None:
+    svc.save_draft(db, clerk, IntakeInput(main_complaint="前回の下書き"))
+    saved_case = svc.record_intake(db, clerk, existing_intake())
+    assert page.open_case(saved_case.consultation_id)
+    page.activate()  # e.g. 受付 first shown because a case is being opened
+    assert page.drafts_dialog is None
+    assert page.case_id == saved_case.consultation_id
+
+    ctrl(qtbot, Qt.Key.Key_N)  # done with the case: an empty form
+    type_text(page.complaint_edit, "新しい相談")
+    page.activate()  # nor over what is being typed
+    assert page.drafts_dialog is None
+
+    page.complaint_edit.clear()
+    page.activate()  # idle at last: offered, once
+    dialog = page.drafts_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [r.data.main_complaint for r in dialog.rows] == ["前回の下書き"]
+    dialog.close()
+    page.activate()
+    assert page.drafts_dialog is dialog and not dialog.isVisible()

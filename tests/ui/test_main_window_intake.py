@@ -140,6 +140,62 @@ def test_double_click_in_the_day_list_opens_the_case_and_a_save_refreshes_it(
         "最初の相談", "母の物忘れと転倒"]  # refreshed without pressing 更新
 
 
+def test_opening_a_case_first_does_not_offer_drafts_over_it(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
+        double_click: DoubleClick, open_window: Callable[[StaffProfile], MainWindow]) -> None:
+    wanted = record_case(db, clerk, "母の物忘れ", name="池尻 花子")
+    window = open_window(clerk)
+    # A draft this session has not offered yet (e.g. saved by another instance meanwhile).
+    intake_service.save_draft(db, clerk, IntakeInput(main_complaint="別の端末の下書き"))
+    today = window.today_page
+    double_click(today.table.viewport(),
+                 today.table.visualRect(today.proxy.index(0, COL_COMPLAINT)).center())
+    intake = window.intake_page
+    assert intake is not None
+    assert window.current_area() == AREA_INTAKE and intake.case_id == wanted
+    assert intake.drafts_dialog is None  # not opened over the case
+
+    # Done with the case: the next time 受付 is shown idle, the draft is offered.
+    assert intake.new_intake()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    dialog = intake.drafts_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [r.data.main_complaint for r in dialog.rows] == ["別の端末の下書き"]
+    dialog.close()
+
+
+def test_a_recent_consultation_in_the_duplicate_panel_opens_after_asking(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
+        type_text: TypeText, open_window: Callable[[StaffProfile], MainWindow]) -> None:
+    wanted = record_case(db, clerk, "母の物忘れ", name="池尻 花子", reading="いけじり はなこ",
+                         phone="03-1234-5678")
+    window = open_window(clerk)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    intake = window.intake_page
+    assert intake is not None
+    answers: list[str] = []
+    replies = [False, True]
+    intake.confirm = lambda _title, text: answers.append(text) or replies.pop(0)
+    panel = intake.duplicate_panel
+    type_text(intake.name_edit, "池尻花子")
+    qtbot.waitUntil(lambda: bool(panel.candidates), timeout=2000)
+    assert "電話 **-****-5678" in panel.list.item(0).text()
+    panel.recent_list.setFocus()
+    qtbot.keyClick(panel.recent_list, Qt.Key.Key_Return)
+
+    # Something is typed: asked first; 「いいえ」 keeps the form as it is.
+    assert len(answers) == 1 and f"相談No. {wanted}を開きます" in answers[0]
+    assert intake.case_id is None and intake.name_edit.text() == "池尻花子"
+
+    panel.open_button.click()  # 「はい」: the typed input stays as a draft, the case opens
+    assert len(answers) == 2
+    assert window.current_area() == AREA_INTAKE
+    assert intake.case_id == wanted and intake.complaint_edit.text() == "母の物忘れ"
+    assert intake.drafts_dialog is None
+    assert [d.data.person.name for d in intake_service.list_drafts(db, clerk)] == ["池尻花子"]
+
+
 def test_a_search_hit_opens_in_the_intake_form(
         qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
         type_text: TypeText, double_click: DoubleClick,

@@ -1,9 +1,9 @@
 """The main window: menus, the navigation between work areas, and the status bar.
 
-受付 holds the intake form (``ui.intake.IntakePage``); a consultation chosen in 本日の相談 or
-検索 opens there, and each save refreshes 本日の相談. Closing the window, ログアウト and
-ユーザーの切り替え ask first while the form holds unsaved input (its draft stays in the
-database either way).
+受付 holds the intake form (``ui.intake.IntakePage``); a consultation chosen in 本日の相談,
+検索 or the form's own duplicate panel opens there, and each save refreshes 本日の相談.
+Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
+input (its draft stays in the database either way).
 """
 
 from __future__ import annotations
@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         if self.intake_page is not None:
             self.intake_page.status_message.connect(self._show_status)
             self.intake_page.saved.connect(self._consultation_saved)
+            self.intake_page.open_consultation_requested.connect(self.open_consultation)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))
@@ -215,8 +216,11 @@ class MainWindow(QMainWindow):
         if self.intake_page is None:
             self._show_status("このアカウントでは相談を開けません")
             return False
+        # Load first, then show: the page offers unfinished drafts when first shown idle, and
+        # must not open that offer over the case being opened.
+        opened = self.intake_page.open_case(consultation_id)
         self.show_area(AREA_INTAKE)
-        return self.intake_page.open_case(consultation_id)
+        return opened
 
     def _consultation_saved(self, consultation_id: int) -> None:
         self.today_page.refresh()

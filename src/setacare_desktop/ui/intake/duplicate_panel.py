@@ -1,9 +1,13 @@
 """The side panel that lists persons on record who may be the one being typed.
 
 The page asks ``services.persons.possible_duplicates`` (debounced) and hands the candidates here.
-The clerk links the consultation to one of them (Enter on the list, or the button) or confirms a
-new person, which dismisses the candidates shown. While linked, the panel says so and offers to
-undo the link. The list and its buttons are disabled when empty, so Tab passes them by.
+Each candidate shows who they are (birth date and age, sex, district and town, the last four
+digits of their phone) and their last consultation. The clerk links the consultation to one of
+them (Enter on the list, or the button) or confirms a new person, which dismisses the candidates
+shown; below, the selected candidate's recent consultations can be opened (Enter, double-click
+or 「この相談を開く」), which the page passes on as ``open_consultation_requested``. While linked,
+the panel says so and offers to undo the link. The lists and their buttons are disabled when
+empty, so Tab passes them by.
 """
 
 from __future__ import annotations
@@ -23,41 +27,75 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from setacare_desktop.domain.intake import SEXES
 from setacare_desktop.domain.jpdate import age_on, local_now, to_wareki
-from setacare_desktop.services.persons import PersonCandidate
+from setacare_desktop.services.persons import PersonCandidate, RecentConsultation
 
 IDLE = "氏名・ふりがな・生年月日を入力すると、登録済みの対象者と照合します。"
 NONE_FOUND = "同じ人と思われる登録済みの対象者はいません。"
 DISMISSED = "新しい対象者として登録します。"
+RECENT_TITLE = "選んだ候補の最近の相談（Enterで開く）"
+
+_SEX_LABELS = {term.code: term.label for term in SEXES}
+#: Digits of a phone number left readable in the panel (the rest are masked).
+PHONE_VISIBLE_DIGITS = 4
+
+
+def masked_phone(phone: str) -> str:
+    """「03-1111-2222」 → 「**-****-2222」: enough to ask 「下4桁は2222ですか」, no more."""
+    total = sum(ch.isdigit() for ch in phone)
+    seen = 0
+    masked = []
+    for ch in phone:
+        if ch.isdigit():
+            seen += 1
+            masked.append(ch if seen > total - PHONE_VISIBLE_DIGITS else "*")
+        else:
+            masked.append(ch)
+    return "".join(masked)
+
+
+def recent_text(recent: RecentConsultation) -> str:
+    """「令和8年11月20日 10:00 物忘れが心配」 (the complaint cut at 30 characters)."""
+    moment = recent.received_at
+    return f"{to_wareki(moment.date())} {moment:%H:%M} {recent.main_complaint[:30]}"
 
 
 def candidate_text(candidate: PersonCandidate) -> str:
     """Several lines: who, born when, where, why they match, and their last consultations."""
     name = candidate.name or "（氏名なし）"
     lines = [f"{name}（{candidate.reading}）" if candidate.reading else name]
-    facts = []
+    who = []
     if candidate.birth_date is not None:
         age = age_on(candidate.birth_date, local_now().date())
-        facts.append(f"{to_wareki(candidate.birth_date)}生（{age}歳）")
-    facts.append(f"{candidate.district_name}地区")
+        who.append(f"{to_wareki(candidate.birth_date)}生（{age}歳）")
+    if candidate.sex:
+        who.append(_SEX_LABELS.get(candidate.sex, candidate.sex))
+    if who:
+        lines.append("・".join(who))
+    where = [f"{candidate.district_name}地区"]
     if candidate.address_town:
-        facts.append(candidate.address_town)
-    lines.append("・".join(facts))
+        where.append(candidate.address_town)
+    if candidate.phone:
+        where.append(f"電話 {masked_phone(candidate.phone)}")
+    lines.append("・".join(where))
     lines.append("一致: " + "、".join(candidate.reasons))
     if candidate.recent:
-        for recent in candidate.recent:
-            lines.append(f"　{to_wareki(recent.received_at.date())} {recent.main_complaint[:30]}")
+        lines.append(f"最終相談: {recent_text(candidate.recent[0])}")
     else:
-        lines.append("　相談の記録なし")
+        lines.append("相談の記録なし")
     return "\n".join(lines)
 
 
 class DuplicatePanel(QGroupBox):
-    """Candidates for the same person, with 「この人に紐付け」 and 「新しい対象者として登録」."""
+    """Candidates for the same person, with 「この人に紐付け」 and 「新しい対象者として登録」,
+    and the selected candidate's recent consultations to open."""
 
     link_requested = Signal(object)  # PersonCandidate
     unlink_requested = Signal()
     new_person_confirmed = Signal()
+    #: The clerk chose one of a candidate's recent consultations (its id) to read or amend.
+    open_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("同じ人の登録がないか確認（Ctrl+D）", parent)
@@ -71,6 +109,18 @@ class DuplicatePanel(QGroupBox):
         self.link_button = QPushButton("この人に紐付け(&L)", self)
         self.new_button = QPushButton("新しい対象者として登録", self)
 
+        self.recent_label = QLabel(RECENT_TITLE, self)
+        self.recent_label.setWordWrap(True)
+        self.recent_list = QListWidget(self)
+        self.recent_list.setAccessibleName("選んだ候補の最近の相談")
+        self.recent_list.setWordWrap(True)
+        self.recent_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # A few rows (the service gives the last three): the candidates keep the room.
+        self.recent_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
+        self.recent_label.setBuddy(self.recent_list)
+        self.open_button = QPushButton("この相談を開く(&O)", self)
+        self.open_button.setToolTip("選んだ相談を「受付」で開いて読む・修正する")
+
         self.linked_label = QLabel(self)
         self.linked_label.setWordWrap(True)
         self.linked_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -79,23 +129,32 @@ class DuplicatePanel(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.new_button)
+        open_row = QHBoxLayout()
+        open_row.addStretch(1)
+        open_row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.linked_label)
         layout.addWidget(self.unlink_button)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.list, 2)
         layout.addLayout(buttons)
-        layout.addStretch(0)  # keeps the linked person at the top while the list is hidden
+        layout.addWidget(self.recent_label)
+        layout.addWidget(self.recent_list, 1)
+        layout.addLayout(open_row)
+        layout.addStretch(0)  # keeps the linked person at the top while the lists are hidden
         self._connect_signals()
         self.show_candidates([])
         self.show_linked(None)
 
     def _connect_signals(self) -> None:
         self.list.itemActivated.connect(self._activated)
-        self.list.currentRowChanged.connect(self._update_buttons)
+        self.list.currentRowChanged.connect(self._candidate_changed)
         self.link_button.clicked.connect(self._link_clicked)
         self.new_button.clicked.connect(self._new_clicked)
         self.unlink_button.clicked.connect(self.unlink_requested)
+        self.recent_list.itemActivated.connect(self._recent_activated)
+        self.recent_list.currentRowChanged.connect(self._update_buttons)
+        self.open_button.clicked.connect(self._open_clicked)
 
     def show_candidates(self, candidates: Iterable[PersonCandidate], *,
                         searched: bool = False) -> None:
@@ -112,7 +171,7 @@ class DuplicatePanel(QGroupBox):
             self.list.setCurrentRow(0)
         else:
             self.status_label.setText(NONE_FOUND if searched else IDLE)
-        self._update_buttons()
+        self._candidate_changed()
 
     def dismiss(self) -> None:
         self.show_candidates([])
@@ -124,10 +183,9 @@ class DuplicatePanel(QGroupBox):
         self.linked_label.setText(f"既存の対象者に紐付け中：\n{text}" if linked else "")
         self.linked_label.setVisible(linked)
         self.unlink_button.setVisible(linked)
-        self.status_label.setVisible(not linked)
-        self.list.setVisible(not linked)
-        self.link_button.setVisible(not linked)
-        self.new_button.setVisible(not linked)
+        for widget in (self.status_label, self.list, self.link_button, self.new_button):
+            widget.setVisible(not linked)
+        self._update_buttons()
 
     def is_linked(self) -> bool:
         return not self.linked_label.isHidden()
@@ -140,25 +198,53 @@ class DuplicatePanel(QGroupBox):
             self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_chain(self) -> list[QWidget]:
-        return [self.list, self.link_button, self.new_button, self.unlink_button]
+        return [self.list, self.link_button, self.new_button, self.recent_list,
+                self.open_button, self.unlink_button]
 
-    def _current(self) -> PersonCandidate | None:
+    def current_candidate(self) -> PersonCandidate | None:
         row = self.list.currentRow()
         return self.candidates[row] if 0 <= row < len(self.candidates) else None
+
+    def _candidate_changed(self) -> None:
+        """The recent consultations follow the candidate selected."""
+        self.recent_list.clear()
+        candidate = self.current_candidate()
+        for recent in candidate.recent if candidate is not None else ():
+            item = QListWidgetItem(recent_text(recent))
+            item.setData(Qt.ItemDataRole.UserRole, recent.consultation_id)
+            item.setToolTip(f"相談No. {recent.consultation_id}")
+            self.recent_list.addItem(item)
+        if self.recent_list.count():
+            self.recent_list.setCurrentRow(0)
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         has = bool(self.candidates)
         self.list.setEnabled(has)
-        self.link_button.setEnabled(has and self._current() is not None)
+        self.link_button.setEnabled(has and self.current_candidate() is not None)
         self.new_button.setEnabled(has)
+        has_recent = self.recent_list.count() > 0
+        self.recent_list.setEnabled(has_recent)
+        self.open_button.setEnabled(has_recent and self.recent_list.currentItem() is not None)
+        # The recent consultations belong to a candidate: shown only while there are some.
+        for widget in (self.recent_label, self.recent_list, self.open_button):
+            widget.setVisible(has and not self.is_linked())
 
     def _activated(self, _item: QListWidgetItem) -> None:
         self._link_clicked()
 
     def _link_clicked(self) -> None:
-        candidate = self._current()
+        candidate = self.current_candidate()
         if candidate is not None:
             self.link_requested.emit(candidate)
 
     def _new_clicked(self) -> None:
         self.new_person_confirmed.emit()
+
+    def _recent_activated(self, item: QListWidgetItem) -> None:
+        self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _open_clicked(self) -> None:
+        item = self.recent_list.currentItem()
+        if item is not None:
+            self._recent_activated(item)

@@ -7,7 +7,9 @@ them in that order and Ctrl+S saves, Ctrl+N starts a new intake, Esc asks before
 What is typed is collected as an ``IntakeInput`` of plain strings and codes, so a failed save or a
 draft never loses a character. Drafts are saved in the database while typing (debounced, and on a
 timer) and offered back after a crash (``offer_drafts``). As 氏名, ふりがな and 生年月日 are typed,
-the side panel lists persons on record who may be the same one.
+the side panel lists persons on record who may be the same one; linking one fills the form with
+their recorded details, and one of their recent consultations can be opened
+(``open_consultation_requested``, which the main window routes as it does 本日の相談).
 """
 
 from __future__ import annotations
@@ -69,7 +71,6 @@ from setacare_desktop.services import (
     StaffProfile,
     ValidationError,
     persons,
-    search,
 )
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.errors import FieldProblem
@@ -161,10 +162,14 @@ def _dispose(dialog: QDialog | None) -> None:
 
 class IntakePage(Page):
     """The intake form. ``saved`` carries the consultation id after each successful save;
-    ``status_message`` carries short messages for the main window's status bar."""
+    ``status_message`` carries short messages for the main window's status bar;
+    ``open_consultation_requested`` carries the id of a consultation the clerk chose to open
+    from the duplicate panel (whoever shows the page opens it, e.g. through ``open_case``,
+    which asks first when something is typed)."""
 
     saved = Signal(int)
     status_message = Signal(str)
+    open_consultation_requested = Signal(int)
 
     def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -407,6 +412,7 @@ class IntakePage(Page):
         self.duplicate_panel.link_requested.connect(self.link_person)
         self.duplicate_panel.unlink_requested.connect(self.unlink_person)
         self.duplicate_panel.new_person_confirmed.connect(self._new_person_confirmed)
+        self.duplicate_panel.open_requested.connect(self.open_consultation_requested)
         self.consent_panel.withdraw_requested.connect(self._withdraw_requested)
         self.consent_panel.emergency_requested.connect(self._emergency_requested)
         # Slots return nothing (the public methods return results for callers and tests).
@@ -499,9 +505,9 @@ class IntakePage(Page):
             next_note=self.next_note_edit.text(),
             urgency=self.urgency_group.codes(),
             urgency_note=self.urgency_note_edit.text(),
-            # Consent given while amending an older case is given today, not on the case's day.
-            consents=self.consent_panel.consents(
-                local_now().date().isoformat() if self._case_id is not None else ""),
+            # Undated: a new case's consent is given on the day received, and consent added
+            # while amending an older case is dated today by the service.
+            consents=self.consent_panel.consents(),
         )
 
     def fill(self, data: IntakeInput) -> None:
@@ -683,13 +689,15 @@ class IntakePage(Page):
         except ServiceError as error:
             self._show_message(error.message)
             return None
-        if self._draft_id is not None:
-            # amend_intake keeps the draft when nothing changed; a no-op otherwise.
-            intake_service.discard_draft(self._db, self._actor, self._draft_id)
-            self._draft_id = None
+        # The draft went with the save (record_intake and amend_intake remove it in the same
+        # transaction, even when an amendment changed nothing); _reset forgets its id.
+        unchanged = amending and result.version == self._version
         self._reset()
-        verb = "修正" if amending else "保存"
-        self.status_message.emit(f"相談を{verb}しました（No. {result.consultation_id}）")
+        if unchanged:
+            self.status_message.emit(f"相談No. {result.consultation_id}に変更はありません")
+        else:
+            verb = "修正" if amending else "保存"
+            self.status_message.emit(f"相談を{verb}しました（No. {result.consultation_id}）")
         self.saved.emit(result.consultation_id)
         return result.consultation_id
 
@@ -801,56 +809,35 @@ class IntakePage(Page):
 
     def link_person(self, candidate: PersonCandidate) -> None:
         """This consultation is about ``candidate``: take their recorded name, reading and
-        birth date; keep what was typed in the other fields and fill the empty ones."""
-        stored = self._stored_person(candidate)
+        birth date; keep what was typed in the other fields and fill the empty ones from the
+        record (``persons.person_details``, audited as a read of the person)."""
+        try:
+            stored = persons.person_details(self._db, self._actor, candidate.person_id)
+        except ServiceError as error:
+            self.inform("対象者に紐付けられません", error.message)
+            return
         typed = self.collect().person
         self._person_id = candidate.person_id
-        self.name_edit.setText(candidate.name or typed.name)
-        self.reading_edit.setText(candidate.reading or typed.reading)
-        if candidate.birth_date is not None:
-            self.birth_edit.setText(to_wareki(candidate.birth_date))
-        fallback = stored or PersonInput(address_town=candidate.address_town)
+        self.name_edit.setText(stored.name or typed.name)
+        self.reading_edit.setText(stored.reading or typed.reading)
+        if stored.birth_date:
+            with contextlib.suppress(DateParseError):
+                self.birth_edit.setText(to_wareki(parse_date(stored.birth_date)))
         for edit, value, kept in (
-                (self.town_edit, typed.address_town, fallback.address_town),
-                (self.rest_edit, typed.address_rest, fallback.address_rest),
-                (self.phone_edit, typed.phone, fallback.phone)):
+                (self.town_edit, typed.address_town, stored.address_town),
+                (self.rest_edit, typed.address_rest, stored.address_rest),
+                (self.phone_edit, typed.phone, stored.phone)):
             if not value.strip():
                 edit.setText(kept)
         if not typed.sex:
-            self.sex_combo.set_code(fallback.sex)
+            self.sex_combo.set_code(stored.sex)
         if not typed.household:
-            self.household_combo.set_code(fallback.household)
+            self.household_combo.set_code(stored.household)
         self._show_person_link()
         self._load_existing_consents()
         self._changed()
         self.sex_combo.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.status_message.emit(f"既存の対象者（{candidate.name}）に紐付けました")
-
-    def _stored_person(self, candidate: PersonCandidate) -> PersonInput | None:
-        """The person's recorded details, read through their latest consultation.
-
-        The services have no "read one person" call yet, and linking sends every person field
-        (an empty one would blank the record), so the form fills the empty fields from the
-        record. Found via the search index (name) and checked by person id; at most a few
-        consultations are opened (each read is audited, as opening a case is).
-        """
-        if not candidate.recent or not candidate.name.strip():
-            return None
-        try:
-            _words, hits = search.search(self._db, self._actor, candidate.name, limit=20)
-            opened = 0
-            for hit in hits:
-                if hit.person_name != candidate.name:
-                    continue
-                loaded = intake_service.load_intake(self._db, self._actor, hit.consultation_id)
-                if loaded.data.person_id == candidate.person_id:
-                    return loaded.data.person
-                opened += 1
-                if opened >= 3:
-                    break
-        except ServiceError:
-            return None
-        return None
+        self.status_message.emit(f"既存の対象者（{stored.name or candidate.name}）に紐付けました")
 
     def unlink_person(self) -> None:
         """Not that person after all: the typed fields stay, a new person will be recorded."""
@@ -1003,8 +990,11 @@ class IntakePage(Page):
     # --- page life ------------------------------------------------------------------------
 
     def activate(self) -> None:
-        """Shown by the main window: offer unfinished drafts once (e.g. after a crash)."""
-        if not self._drafts_offered:
+        """Shown by the main window: offer unfinished drafts once (e.g. after a crash) — but
+        not over a consultation being opened or amended, nor over typed input; then they are
+        offered the next time the page is shown idle (and 「下書き…」 lists them any time)."""
+        if (not self._drafts_offered and self._case_id is None
+                and not self.has_unsaved_changes()):
             self._drafts_offered = True
             if any(r.draft_id != self._draft_id
                    for r in intake_service.list_drafts(self._db, self._actor)):
