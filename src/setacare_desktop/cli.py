@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from setacare_desktop import __version__
+from setacare_desktop import __version__, cli_directory
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import (
     HOUSEHOLDS,
@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands.add_parser("list", parents=[location], help="職員の一覧を表示する",
                              description="登録されている職員の一覧を表示します。")
     _add_case_commands(commands, location)
+    cli_directory.add_commands(commands, location, JapaneseArgumentParser)
     return parser
 
 
@@ -276,6 +277,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "info": _info,
         "user": _user,
         "case": _case,
+        "directory": cli_directory.run,
     }
     try:
         return handlers[args.command](args, settings)

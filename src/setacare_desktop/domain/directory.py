@@ -318,6 +318,16 @@ class Service:
         return self.elements | self.secondary_elements
 
     @property
+    def unclassified(self) -> bool:
+        """No target group and no element at all: imported data not yet classified (未分類).
+
+        Allowed so that any HSDS directory can be imported; such a service is found by free search
+        (and listed when a consultation asks for nothing), never suggested for a group or element.
+        A service with groups but no element (or the reverse) is a mistake, not unclassified.
+        """
+        return not (self.all_groups or self.all_elements)
+
+    @property
     def contact_status(self) -> str:
         """「確認済」 or 「要確認」: what the UI's badge says about phone, address and hours."""
         return CONFIRMED if self.contact_confirmed else UNCONFIRMED
@@ -392,10 +402,11 @@ def directory_problems(
             problems.append(f"{where}: 組織 {svc.organization_id} がありません")
         if not svc.name.strip():
             problems.append(f"{where}: 名称がありません")
-        if not svc.target_groups:
-            problems.append(f"{where}: 対象区分が1つもありません")
-        if not svc.elements:
-            problems.append(f"{where}: 要素が1つもありません")
+        if not svc.unclassified:
+            if not svc.target_groups:
+                problems.append(f"{where}: 対象区分が1つもありません")
+            if not svc.elements:
+                problems.append(f"{where}: 要素が1つもありません")
         problems += [f"{where}: 対象区分 {c} は存在しません"
                      for c in sorted(svc.all_groups - TARGET_GROUP_CODES)]
         problems += [f"{where}: 要素 {c} は存在しません"

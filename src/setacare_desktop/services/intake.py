@@ -22,6 +22,7 @@ from setacare_desktop.domain.consent import (
     Method,
     Purpose,
     SharingDecision,
+    destination_recipient,
     may_share_identifying,
     org_recipient,
 )
@@ -55,6 +56,7 @@ from setacare_desktop.store.models import (
     ConsultationElement,
     ConsultationTargetGroup,
     ConsultationVersion,
+    DirService,
     EmergencyExceptionRow,
     IntakeDraft,
     Organisation,
@@ -116,7 +118,10 @@ def consent_recipients(db: Database, district_code: str) -> list[Recipient]:
 
 
 def _recipient_names(session: Session) -> dict[str, str]:
-    return {org_recipient(o.id): o.name for o in session.scalars(select(Organisation))}
+    names = {org_recipient(o.id): o.name for o in session.scalars(select(Organisation))}
+    names.update((destination_recipient(sid), name) for sid, name in session.execute(
+        select(DirService.id, DirService.name)))
+    return names
 
 
 def _check_write(db: Database, actor: StaffProfile, district_code: str, action: str) -> None:
@@ -293,7 +298,7 @@ def _org_id(session: Session, actor: StaffProfile) -> int:
     return staff.organisation_id
 
 
-def _case_district(db: Database, consultation_id: int) -> str:
+def case_district(db: Database, consultation_id: int) -> str:
     """The district of a consultation (to check scope before reading it), or NotFoundError."""
     with db.read() as session:
         district = session.scalar(select(Consultation.district_code).where(
@@ -327,7 +332,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
     ``expected_version`` guards against two people amending at once: the second is refused
     rather than silently overwriting the first.
     """
-    district = _case_district(db, consultation_id)
+    district = case_district(db, consultation_id)
     _check_write(db, actor, district, "consultation_amend")
     data.district = district  # a consultation does not move between districts
     now = now or local_now()
@@ -367,7 +372,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
 
 def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> LoadedIntake:
     """A consultation as the form shows it (reading personal data is audited)."""
-    district = _case_district(db, consultation_id)
+    district = case_district(db, consultation_id)
     require_case_read(db, actor, district, "consultation_view")
     with db.transaction() as session:
         case, detail = _load(session, consultation_id)
@@ -404,7 +409,7 @@ def _person_input(person: Person | None) -> PersonInput:
 
 def history(db: Database, actor: StaffProfile, consultation_id: int) -> list[VersionRow]:
     """Earlier versions of a consultation, newest first."""
-    district = _case_district(db, consultation_id)
+    district = case_district(db, consultation_id)
     require_case_read(db, actor, district, "consultation_history")
     with db.read() as session:
         rows = session.execute(
@@ -468,7 +473,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
     A supervisor approves it by entering their own login and password at the counter; the
     approval is refused unless that account is a supervisor whose scope covers the case.
     """
-    district = _case_district(db, consultation_id)
+    district = case_district(db, consultation_id)
     _check_write(db, actor, district, "emergency_exception")
     if not reason.strip():
         raise ValidationError([FieldProblem("例外の理由", "入力してください")])
@@ -492,7 +497,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
 def sharing_decision(db: Database, actor: StaffProfile, consultation_id: int, recipient: str,
                      purpose: Purpose, on: date | None = None) -> SharingDecision:
     """Ask the consent rule for one consultation: may its identifying details go there?"""
-    district = _case_district(db, consultation_id)
+    district = case_district(db, consultation_id)
     require_case_read(db, actor, district, "sharing_decision")
     with db.read() as session:
         detail = session.get(ConsultationDetail, consultation_id)

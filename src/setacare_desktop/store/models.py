@@ -321,3 +321,214 @@ class SearchText(Base):
         ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
+
+
+# --- referral directory, shaped like HSDS 3.0 (migration 0005) -------------------------------------
+#
+# Tables mirror HSDS (docs/referrals.md): organization, location/address, service, phone, schedule,
+# service_area, taxonomy, taxonomy_term, attribute, service_at_location. Records keep their HSDS id
+# (a slug for the shipped directory, the foreign UUID for imported data); a service also has an
+# integer ``id``, which referrals and consent recipients (``dest:<id>``) refer to.
+
+
+class DirOrganization(Base):
+    __tablename__ = "dir_organization"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reading: Mapped[str] = mapped_column(String(200), default="")
+    alternate_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"))
+    parent_id: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DirLocation(Base):
+    """HSDS ``location`` with its one ``address`` (``address_1`` None: no address recorded)."""
+
+    __tablename__ = "dir_location"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("dir_organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address_1: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state_province: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(32), default="")
+    country: Mapped[str] = mapped_column(String(8), default="")
+
+
+class DirService(Base):
+    __tablename__ = "dir_service"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hsds_id: Mapped[str] = mapped_column(String(64), unique=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("dir_organization.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    reading: Mapped[str] = mapped_column(String(200), default="")
+    alternate_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    application_process: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    contact_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+    phones: Mapped[list[DirPhone]] = relationship(cascade="all, delete-orphan",
+                                                  order_by="DirPhone.id")
+    schedules: Mapped[list[DirSchedule]] = relationship(cascade="all, delete-orphan",
+                                                        order_by="DirSchedule.id")
+    areas: Mapped[list[DirServiceArea]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="DirServiceArea.id")
+    attributes: Mapped[list[DirAttribute]] = relationship(cascade="all, delete-orphan",
+                                                          order_by="DirAttribute.id")
+    locations: Mapped[list[DirServiceAtLocation]] = relationship(
+        cascade="all, delete-orphan", order_by="DirServiceAtLocation.position")
+
+
+class DirPhone(Base):
+    __tablename__ = "dir_phone"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
+                                            index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16), default="voice")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class DirSchedule(Base):
+    __tablename__ = "dir_schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
+                                            index=True)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class DirServiceArea(Base):
+    """One row per district or area served (``code``); the whole ward is one row, code None."""
+
+    __tablename__ = "dir_service_area"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
+                                            index=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(32))
+
+
+class DirTaxonomy(Base):
+    __tablename__ = "dir_taxonomy"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DirTaxonomyTerm(Base):
+    __tablename__ = "dir_taxonomy_term"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    taxonomy_id: Mapped[str | None] = mapped_column(ForeignKey("dir_taxonomy.id"))
+    code: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class DirAttribute(Base):
+    """HSDS ``attribute``: a service linked to a taxonomy term, with a value (see
+    ``domain.directory.Service.attribute_links``)."""
+
+    __tablename__ = "dir_attribute"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
+                                            index=True)
+    taxonomy_term_id: Mapped[str] = mapped_column(ForeignKey("dir_taxonomy_term.id"))
+    value: Mapped[str] = mapped_column(Text, default="")
+    link_type: Mapped[str] = mapped_column(String(64), default="")
+
+
+class DirServiceAtLocation(Base):
+    __tablename__ = "dir_service_at_location"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("dir_location.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DirHistory(Base):
+    """Every change of the directory: who, when, which record, which fields, the state before
+    (``previous`` is None for a record created) and after."""
+
+    __tablename__ = "dir_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    previous: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    current: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+# --- referrals (migration 0005) -------------------------------------------------------------------
+
+
+class Referral(Base):
+    """A consultation referred to a directory service (つなぎ), tracked until the reply.
+
+    ``basis`` is how identifying details could be shared: ``consent``, ``emergency`` or, for an
+    anonymised referral, ``anonymised``; ``basis_note`` is the consent rule's own wording.
+    """
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_due", "status", "reply_due"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id"), index=True)
+    referred_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    request: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reply_due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[str] = mapped_column(String(16))
+    basis_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+    service: Mapped[DirService] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(order_by="ReferralEvent.id")
+
+
+class ReferralEvent(Base):
+    """One step of a referral: a status change (dated, attributed) and/or the destination's reply."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[str] = mapped_column(Text, default="")

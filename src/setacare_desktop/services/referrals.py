@@ -1,0 +1,319 @@
+"""Referrals (つなぎ): recorded per consultation and tracked until the destination's reply.
+
+The consent gate: a referral carrying identifying details is created only when
+``services.intake.sharing_decision`` allows it for the destination (``dest:<service id>``) and the
+purpose its method needs (``ReferralMethod.purpose``): by the person's consent or under a recorded
+emergency exception. Otherwise :class:`ConsentRequiredError` says why, and the caller may record
+the consent there and then (:func:`record_destination_consent`) or make the referral anonymised.
+
+Every write is one transaction with its audit row; the caller's scope is that of the
+consultation's district (``domain.roles.can_write_cases``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from setacare_desktop.domain import roles
+from setacare_desktop.domain.consent import (
+    Giver,
+    Method,
+    Purpose,
+    SharingDecision,
+    destination_recipient,
+)
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.referral import (
+    ReferralMethod,
+    ReferralStatus,
+    is_overdue,
+    transition_problem,
+)
+from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.services import audit
+from setacare_desktop.services.errors import (
+    FieldProblem,
+    NotFoundError,
+    ServiceError,
+    ValidationError,
+)
+from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.intake import case_district, sharing_decision
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import (
+    ConsentRecordRow,
+    Consultation,
+    ConsultationDetail,
+    DirService,
+    Referral,
+    ReferralEvent,
+    Staff,
+    utc_now,
+)
+
+ANONYMISED = "anonymised"
+
+
+class ConsentRequiredError(ServiceError):
+    """An identifying referral without consent or emergency exception: nothing was written."""
+
+    def __init__(self, message: str, decision: SharingDecision, recipient: str,
+                 purpose: Purpose) -> None:
+        super().__init__(message)
+        self.decision = decision
+        self.recipient = recipient
+        self.purpose = purpose
+
+
+@dataclass(frozen=True, slots=True)
+class NewReferral:
+    service_id: int
+    method: ReferralMethod
+    request: str  # 依頼事項
+    referred_on: date | None = None  # default: today
+    reply_due: date | None = None
+    anonymised: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRow:
+    referral_id: int
+    consultation_id: int
+    district_code: str
+    service_id: int
+    destination: str
+    referred_on: date
+    method: ReferralMethod
+    request: str
+    staff_name: str
+    reply_due: date | None
+    status: ReferralStatus
+    status_reason: str
+    anonymised: bool
+    basis: str  # consent / emergency / anonymised
+    basis_note: str
+    overdue: bool
+    last_reply: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    occurred_on: date
+    staff_name: str
+    previous_status: ReferralStatus | None
+    status: ReferralStatus
+    reason: str
+    reply: str
+
+
+def _check_write(db: Database, actor: StaffProfile, district_code: str, action: str,
+                 entity_id: object = None) -> None:
+    if not roles.can_write_cases(actor, district_code):
+        raise deny(db, actor, action, "この地区の相談のつなぎを記録する権限がありません。",
+                   entity="consultation", entity_id=entity_id)
+
+
+def _service_name(session: Session, service_id: int) -> str:
+    service = session.get(DirService, service_id)
+    if service is None:
+        raise NotFoundError(f"つなぎ先（ID {service_id}）が見つかりません。")
+    return service.name
+
+
+def referral_gate(db: Database, actor: StaffProfile, consultation_id: int, service_id: int,
+                  method: ReferralMethod, on: date | None = None) -> SharingDecision:
+    """May an identifying referral of this consultation go to this destination by ``method``?"""
+    return sharing_decision(db, actor, consultation_id, destination_recipient(service_id),
+                            method.purpose, on)
+
+
+def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
+                    new: NewReferral) -> int:
+    """Record a referral (status 作成); refuses an identifying one without a legal basis."""
+    district = case_district(db, consultation_id)
+    _check_write(db, actor, district, "referral_create", consultation_id)
+    on = new.referred_on or local_now().date()
+    problems = []
+    if not new.request.strip():
+        problems.append(FieldProblem("依頼事項", "入力してください"))
+    if new.reply_due is not None and new.reply_due < on:
+        problems.append(FieldProblem("回答期限", "つなぎの日より前の日付は入力できません"))
+    with db.read() as session:
+        service = session.get(DirService, new.service_id)
+        if service is None:
+            raise NotFoundError(f"つなぎ先（ID {new.service_id}）が見つかりません。")
+        name, status = service.name, service.status
+    if status != "active":
+        problems.append(FieldProblem("つなぎ先", f"「{name}」は現在受付をしていません（{status}）"))
+    if problems:
+        raise ValidationError(problems)
+    recipient = destination_recipient(new.service_id)
+    if new.anonymised:
+        basis, note = ANONYMISED, "匿名（個人を特定できる情報を含めない）"
+    else:
+        decision = referral_gate(db, actor, consultation_id, new.service_id, new.method, on)
+        if not decision.allowed or decision.basis is None:
+            audit.record_alone(db, actor, "referral_refused", entity="consultation",
+                               entity_id=consultation_id, detail=f"{recipient} no basis")
+            raise ConsentRequiredError(
+                f"「{name}」へ個人を特定できる情報を含めてつなぐことはできません。{decision.reason}"
+                "その場で同意を記録するか、匿名でつないでください。",
+                decision, recipient, new.method.purpose)
+        basis, note = decision.basis.value, decision.reason
+    with db.transaction() as session:
+        referral = Referral(
+            consultation_id=consultation_id, service_id=new.service_id, referred_on=on,
+            method=new.method.value, request=new.request.strip(), staff_id=actor.staff_id,
+            reply_due=new.reply_due, status=ReferralStatus.CREATED.value, status_reason="",
+            anonymised=new.anonymised, basis=basis, basis_note=note)
+        session.add(referral)
+        session.flush()
+        session.add(ReferralEvent(referral_id=referral.id, occurred_on=on,
+                                  staff_id=actor.staff_id, previous_status=None,
+                                  status=ReferralStatus.CREATED.value, reason="", reply=""))
+        audit.record(session, actor, "referral_create", entity="referral", entity_id=referral.id,
+                     fields=("consultation_id", "service_id", "referred_on", "method", "request",
+                             "reply_due", "anonymised", "basis"),
+                     detail=f"consultation {consultation_id} -> {recipient} ({basis})")
+        return referral.id
+
+
+def record_destination_consent(db: Database, actor: StaffProfile, consultation_id: int,
+                               service_id: int, *, purpose: Purpose, given: bool = True,
+                               giver: Giver = Giver.SELF, giver_relation: str = "",
+                               method: Method = Method.ORAL, on: date | None = None) -> int:
+    """Record the person's consent (or refusal) for one destination, there and then."""
+    district = case_district(db, consultation_id)
+    _check_write(db, actor, district, "consent_record", consultation_id)
+    if giver is Giver.PROXY and not giver_relation.strip():
+        raise ValidationError([FieldProblem("同意者の続柄", "代理人の続柄を入力してください")])
+    with db.transaction() as session:
+        _service_name(session, service_id)
+        detail = session.get(ConsultationDetail, consultation_id)
+        if detail is None or detail.person_id is None:
+            raise ServiceError("匿名の相談のため、同意は記録できません。")
+        recipient = destination_recipient(service_id)
+        row = ConsentRecordRow(
+            person_id=detail.person_id, consultation_id=consultation_id, recipient=recipient,
+            purpose=purpose.value, given=given, giver=giver.value,
+            giver_relation=giver_relation.strip(), method=method.value,
+            given_on=on or local_now().date(), recorded_by=actor.staff_id, withdrawal_reason="")
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "consent_record", entity="consent", entity_id=row.id,
+                     fields=("recipient", "purpose", "given", "giver", "method", "given_on"),
+                     detail=f"{recipient} {purpose.value} {'given' if given else 'refused'}")
+        return row.id
+
+
+def _referral_district(db: Database, referral_id: int) -> tuple[int, str]:
+    with db.read() as session:
+        found = session.execute(
+            select(Referral.consultation_id, Consultation.district_code)
+            .join(Consultation, Consultation.id == Referral.consultation_id)
+            .where(Referral.id == referral_id)).first()
+    if found is None:
+        raise NotFoundError(f"つなぎ（ID {referral_id}）が見つかりません。")
+    return found[0], found[1]
+
+
+def record_reply(db: Database, actor: StaffProfile, referral_id: int, *,
+                 status: ReferralStatus | None = None, reply: str = "", reason: str = "",
+                 on: date | None = None) -> None:
+    """A step of the referral: a status change and/or the destination's reply, dated and
+    attributed. 対応不可 needs a reason; a closed referral takes no more steps."""
+    _, district = _referral_district(db, referral_id)
+    _check_write(db, actor, district, "referral_update", referral_id)
+    with db.transaction() as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        current = ReferralStatus(referral.status)
+        if status is not None and status is not current:
+            problem = transition_problem(current, status, reason)
+            if problem:
+                raise ValidationError([FieldProblem("状況", problem)])
+        elif current.closed:
+            raise ValidationError([FieldProblem("状況", f"「{current.label}」のつなぎは変更できません")])
+        new = status or current
+        if new is current and not reply.strip():
+            raise ValidationError([FieldProblem("回答", "状況の変更か回答の内容を入力してください")])
+        session.add(ReferralEvent(referral_id=referral_id, occurred_on=on or local_now().date(),
+                                  staff_id=actor.staff_id, previous_status=current.value,
+                                  status=new.value, reason=reason.strip(), reply=reply.strip()))
+        changed = []
+        if new is not current:
+            referral.status = new.value
+            referral.status_reason = reason.strip()
+            changed = ["status", "status_reason"]
+        referral.updated_at = utc_now()
+        audit.record(session, actor, "referral_update", entity="referral", entity_id=referral_id,
+                     fields=[*changed, *(["reply"] if reply.strip() else [])],
+                     detail=f"{current.value} -> {new.value}")
+
+
+def change_status(db: Database, actor: StaffProfile, referral_id: int, status: ReferralStatus,
+                  *, reason: str = "", reply: str = "", on: date | None = None) -> None:
+    record_reply(db, actor, referral_id, status=status, reply=reply, reason=reason, on=on)
+
+
+_Query = Select[tuple[Referral, str, str, str]]
+
+
+def _rows(session: Session, query: _Query, today: date) -> list[ReferralRow]:
+    rows = []
+    for referral, district, service_name, staff_name in session.execute(query):
+        replies = [e.reply for e in referral.events if e.reply]
+        status = ReferralStatus(referral.status)
+        rows.append(ReferralRow(
+            referral.id, referral.consultation_id, district, referral.service_id, service_name,
+            referral.referred_on, ReferralMethod(referral.method), referral.request, staff_name,
+            referral.reply_due, status, referral.status_reason, referral.anonymised,
+            referral.basis, referral.basis_note, is_overdue(status, referral.reply_due, today),
+            replies[-1] if replies else ""))
+    return rows
+
+
+def _query() -> _Query:
+    return (select(Referral, Consultation.district_code, DirService.name, Staff.name)
+            .join(Consultation, Consultation.id == Referral.consultation_id)
+            .join(DirService, DirService.id == Referral.service_id)
+            .join(Staff, Staff.id == Referral.staff_id))
+
+
+def referrals_of(db: Database, actor: StaffProfile, consultation_id: int, *,
+                 today: date | None = None) -> list[ReferralRow]:
+    """The referrals of a consultation, oldest first."""
+    require_case_read(db, actor, case_district(db, consultation_id), "referral_list")
+    with db.read() as session:
+        query = _query().where(Referral.consultation_id == consultation_id).order_by(Referral.id)
+        return _rows(session, query, today or local_now().date())
+
+
+def open_referrals(db: Database, actor: StaffProfile, district_code: str, *,
+                   today: date | None = None) -> list[ReferralRow]:
+    """Referrals of the district not yet 完了, 対応不可 or 取下げ: overdue first, then by due date."""
+    require_case_read(db, actor, district_code, "referral_list")
+    today = today or local_now().date()
+    closed = [s.value for s in ReferralStatus if s.closed]
+    with db.read() as session:
+        query = _query().where(Consultation.district_code == district_code,
+                               Referral.status.not_in(closed))
+        rows = _rows(session, query, today)
+    return sorted(rows, key=lambda r: (not r.overdue, r.reply_due or date.max, r.referral_id))
+
+
+def events(db: Database, actor: StaffProfile, referral_id: int) -> list[EventRow]:
+    """Every step of a referral, oldest first."""
+    _, district = _referral_district(db, referral_id)
+    require_case_read(db, actor, district, "referral_view")
+    with db.read() as session:
+        found = session.execute(
+            select(ReferralEvent, Staff.name).join(Staff, Staff.id == ReferralEvent.staff_id)
+            .where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id))
+        return [EventRow(e.occurred_on, name,
+                         ReferralStatus(e.previous_status) if e.previous_status else None,
+                         ReferralStatus(e.status), e.reason, e.reply) for e, name in found]

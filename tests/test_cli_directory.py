@@ -1,0 +1,89 @@
+"""``setacare directory lookup|import|export``: Japanese output, exit codes 0 / 2 / 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from setacare_desktop.app import main
+
+HSDS_EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "hsds-3.0" / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], db_path: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--database", str(db_path), "directory", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lookup_prints_the_ranked_list_in_japanese(capsys: pytest.CaptureFixture[str],
+                                                   db_path: Path) -> None:
+    code, out, _ = run(capsys, db_path, "lookup", "--district", "池尻", "--target", "障害者",
+                       "--element", "就労")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["順位", "つなぎ先", "理由"]
+    assert lines[2].split()[:2] == ["1", "世田谷区障害者就労支援センター"]
+    assert "障害者 × 就労 → 世田谷区障害者就労支援センター" in lines[2]
+    assert "要確認" in lines[2]
+
+
+def test_lookup_json_with_urgency_and_codes(capsys: pytest.CaptureFixture[str],
+                                           db_path: Path) -> None:
+    code, out, _ = run(capsys, db_path, "lookup", "--district", "ikejiri", "--target", "child",
+                       "--urgent", "虐待の疑い", "--json", "--limit", "3")
+    assert code == 0
+    found = json.loads(out)
+    assert len(found) == 3
+    assert found[0]["name"] == "世田谷総合支所 子ども家庭支援センター" and found[0]["urgent"]
+    assert found[0]["contact_status"] == "要確認" and isinstance(found[0]["service_id"], int)
+
+
+def test_lookup_bad_input_exits_2_naming_each_problem(capsys: pytest.CaptureFixture[str],
+                                                      db_path: Path) -> None:
+    code, _, err = run(capsys, db_path, "lookup", "--district", "火星", "--target", "宇宙人",
+                       "--element", "就労、魔法")
+    assert code == 2
+    assert "入力エラー: 地区: 「火星」は地区ではありません" in err
+    assert "対象区分: 「宇宙人」は選べません" in err and "要素: 「魔法」は選べません" in err
+
+
+def test_export_json_and_csv_then_import(capsys: pytest.CaptureFixture[str], db_path: Path,
+                                         tmp_path: Path) -> None:
+    out_file = tmp_path / "directory.json"
+    code, out, _ = run(capsys, db_path, "export", "--format", "hsds-json", "--out", str(out_file))
+    assert code == 0 and "書き出しました: 184 件" in out
+    code, out, _ = run(capsys, db_path, "export", "--format", "hsds-csv", "--out",
+                       str(tmp_path / "csv"))
+    assert code == 0 and (tmp_path / "csv" / "services.csv").is_file()
+    code, out, _ = run(capsys, db_path, "import", str(out_file))
+    assert code == 0 and "新規 0 件、更新 0 件、変更なし 184 件" in out
+
+
+def test_import_of_an_official_example(capsys: pytest.CaptureFixture[str],
+                                       db_path: Path) -> None:
+    if not HSDS_EXAMPLES.is_dir():
+        pytest.fail(f"HSDS 3.0 examples missing: expected {HSDS_EXAMPLES}")
+    code, out, _ = run(capsys, db_path, "import", str(HSDS_EXAMPLES / "service_full.json"))
+    assert code == 0 and "新規 1 件" in out and "注意: " in out
+
+
+def test_bad_import_exits_2_and_lists_problems(capsys: pytest.CaptureFixture[str],
+                                               db_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "x1", "name": "", "status": "active"}, "oops"]),
+                   encoding="utf-8")
+    code, out, err = run(capsys, db_path, "import", str(bad))
+    assert code == 2 and out == ""
+    assert "入力エラー: $[0].name: 名称がありません" in err
+    assert "入力エラー: $[0].organization: 組織がありません" in err
+    assert "入力エラー: $[1]:" in err
+
+
+def test_export_needs_a_known_format(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--database", str(db_path), "directory", "export", "--format", "xml", "--out", "x"])
+    assert caught.value.code == 2
+    assert "選べない値です" in capsys.readouterr().err
