@@ -27,6 +27,7 @@ from setacare_desktop.ui.main_window import (
     MainWindow,
 )
 from setacare_desktop.ui.page import NOT_YET, NoticePage, PlaceholderPage
+from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
     COL_DISTRICT,
@@ -105,12 +106,15 @@ def test_areas_not_built_say_so(qtbot: QtBot, db: Database, staff_factory: MakeS
     window = open_window(staff_factory(db, "ikejiri1"))
     assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == [
         "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理"]
-    for area in (AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW):
+    for area in (AREA_SHEETS, AREA_REVIEW):
         _click_area(qtbot, window, area)
         page = window.stack.currentWidget()
         assert isinstance(page, PlaceholderPage)
         assert page.status_label.text() == NOT_YET == "この機能は準備中です（未実装）"
         assert page.description_label.text()
+    _click_area(qtbot, window, AREA_REFERRALS)
+    assert window.stack.currentWidget() is window.referrals_page
+    assert isinstance(window.referrals_page, ReferralsPage)
     _click_area(qtbot, window, AREA_INTAKE)
     assert window.stack.currentWidget() is window.intake_page
     assert isinstance(window.intake_page, IntakePage)
@@ -178,6 +182,11 @@ def test_administrator_sees_the_refusal_instead_of_cases(
     assert isinstance(notice, NoticePage)
     assert "このアカウント（管理者）では相談を記録できません" in notice.text_label.text()
     assert not window.offer_drafts()
+    assert window.referrals_page is None
+    _click_area(qtbot, window, AREA_REFERRALS)
+    notice = window.stack.currentWidget()
+    assert isinstance(notice, NoticePage)
+    assert "このアカウント（管理者）では相談をつなげません" in notice.text_label.text()
     _click_area(qtbot, window, AREA_TODAY)
     page = window.today_page
     assert page.body.currentWidget() is page.message_label

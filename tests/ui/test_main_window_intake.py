@@ -19,6 +19,7 @@ from setacare_desktop.ui.application import SessionController
 from setacare_desktop.ui.main_window import (
     AREA_ADMIN,
     AREA_INTAKE,
+    AREA_REFERRALS,
     AREA_TODAY,
     AREAS,
     CANCEL,
@@ -210,6 +211,25 @@ def test_a_search_hit_opens_in_the_intake_form(
     double_click(panel.table.viewport(), rect.center())
     assert window.current_area() == AREA_INTAKE
     assert window.intake_page is not None and window.intake_page.case_id == wanted
+
+
+def test_find_referrals_from_the_open_consultation(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
+        open_window: Callable[[StaffProfile], MainWindow]) -> None:
+    wanted = record_case(db, clerk, "物忘れが心配", name="池尻 花子")
+    window = open_window(clerk)
+    intake = window.intake_page
+    assert intake is not None
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert not intake.referrals_button.isEnabled()  # a new intake: nothing to refer yet
+    assert window.open_consultation(wanted)
+    assert intake.referrals_button.isEnabled()
+    qtbot.mouseClick(intake.referrals_button, Qt.MouseButton.LeftButton)
+    page = window.referrals_page
+    assert page is not None
+    assert window.current_area() == AREA_REFERRALS
+    assert page.consultation_id == wanted
+    assert page.list.count() > 0 and page.search_edit.hasFocus()
 
 
 def test_drafts_are_offered_after_login(qtbot: QtBot, db: Database, clerk: StaffProfile

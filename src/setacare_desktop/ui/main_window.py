@@ -2,6 +2,8 @@
 
 受付 holds the intake form (``ui.intake.IntakePage``); a consultation chosen in 本日の相談,
 検索 or the form's own duplicate panel opens there, and each save refreshes 本日の相談.
+つなぎ先 (``ui.referrals.ReferralsPage``) suggests destinations for the consultation open in 受付
+(its 「つなぎ先を探す」 button) and tracks the district's open referrals.
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 """
@@ -33,6 +35,7 @@ from setacare_desktop.services import intake as intake_service
 from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page, PlaceholderPage
+from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.today_page import TodayPage
 
 WINDOW_TITLE = "SetaCare Desktop"
@@ -57,9 +60,6 @@ class _Planned:
 
 #: Areas not built yet: what each will do, said plainly on its page.
 PLANNED: dict[str, _Planned] = {
-    AREA_REFERRALS: _Planned(
-        "つなぎ先", "つなぎ先（区の窓口や関係機関）を調べ、つないだ相談が受け止められたかを"
-        "確認する画面です。"),
     AREA_SHEETS: _Planned(
         "連携シート", "つなぎ先に送る連携シートを作成・印刷し、返信を記録する画面です。"),
     AREA_REVIEW: _Planned(
@@ -69,6 +69,8 @@ PLANNED: dict[str, _Planned] = {
 
 NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
              "このアカウント（{role}）では相談を記録できません。")
+NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウントで相談をつなぐ画面です。"
+                "このアカウント（{role}）では相談をつなげません。")
 
 UNSAVED_QUESTION = "保存していない入力があります。破棄しますか？"
 UNSAVED_DETAIL = "入力中の内容は下書きとして残ります。次に受付を開いたときに復元できます。"
@@ -137,6 +139,9 @@ class MainWindow(QMainWindow):
         #: The intake form; None for an account without a case role (an administrator).
         self.intake_page: IntakePage | None = (
             IntakePage(db, profile, self) if profile.role in CASE_ROLES else None)
+        #: The referrals page; None for an account without a case role.
+        self.referrals_page: ReferralsPage | None = (
+            ReferralsPage(db, profile, self) if profile.role in CASE_ROLES else None)
         #: Asks whether to leave although the intake form holds unsaved input (the action's
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
@@ -148,6 +153,9 @@ class MainWindow(QMainWindow):
                     "受付", NO_INTAKE.format(role=profile.role.label), self)
             elif area == AREA_TODAY:
                 page = self.today_page
+            elif area == AREA_REFERRALS:
+                page = self.referrals_page or NoticePage(
+                    "つなぎ先", NO_REFERRALS.format(role=profile.role.label), self)
             elif area == AREA_ADMIN:
                 page = self.admin_page
             else:
@@ -192,6 +200,9 @@ class MainWindow(QMainWindow):
             self.intake_page.status_message.connect(self._show_status)
             self.intake_page.saved.connect(self._consultation_saved)
             self.intake_page.open_consultation_requested.connect(self.open_consultation)
+            self.intake_page.find_referrals_requested.connect(self.find_referrals)
+        if self.referrals_page is not None:
+            self.referrals_page.status_message.connect(self._show_status)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))
@@ -221,6 +232,15 @@ class MainWindow(QMainWindow):
         opened = self.intake_page.open_case(consultation_id)
         self.show_area(AREA_INTAKE)
         return opened
+
+    def find_referrals(self, consultation_id: int) -> bool:
+        """Show つなぎ先 with the destinations suggested for the consultation."""
+        if self.referrals_page is None:
+            return False
+        shown = self.referrals_page.show_consultation(consultation_id)
+        self.show_area(AREA_REFERRALS)
+        self.referrals_page.search_edit.setFocus()
+        return shown
 
     def _consultation_saved(self, consultation_id: int) -> None:
         self.today_page.refresh()

@@ -170,6 +170,8 @@ class IntakePage(Page):
     saved = Signal(int)
     status_message = Signal(str)
     open_consultation_requested = Signal(int)
+    #: 「つなぎ先を探す」 for the consultation loaded in the form (its id).
+    find_referrals_requested = Signal(int)
 
     def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -361,6 +363,8 @@ class IntakePage(Page):
         self.new_button = QPushButton("新規（Ctrl+N）", self)
         self.drafts_button = QPushButton("下書き…", self)
         self.discard_button = QPushButton("破棄（Esc）", self)
+        self.referrals_button = QPushButton("つなぎ先を探す", self)
+        self.referrals_button.setToolTip("この相談のつなぎ先を探し、つなぎを記録します")
 
         title_row = QHBoxLayout()
         title_row.addWidget(self.title_label)
@@ -376,6 +380,7 @@ class IntakePage(Page):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.drafts_button)
         buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.referrals_button)
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)
         layout.addWidget(self.urgent_banner)
@@ -420,6 +425,7 @@ class IntakePage(Page):
         self.new_button.clicked.connect(self._new_requested)
         self.drafts_button.clicked.connect(self._drafts_requested)
         self.discard_button.clicked.connect(self._discard_requested)
+        self.referrals_button.clicked.connect(self._referrals_requested)
         self.save_shortcut.activated.connect(self._save_requested)
         self.new_shortcut.activated.connect(self._new_requested)
         self.discard_shortcut.activated.connect(self._discard_requested)
@@ -456,6 +462,10 @@ class IntakePage(Page):
     def _discard_requested(self) -> None:
         self.discard()
 
+    def _referrals_requested(self) -> None:
+        if self._case_id is not None:
+            self.find_referrals_requested.emit(self._case_id)
+
     def tab_chain(self) -> list[QWidget]:
         """Every focusable widget in the order Tab visits them (those disabled are skipped)."""
         return [
@@ -469,7 +479,7 @@ class IntakePage(Page):
             self.next_note_edit, *self.urgency_group.boxes, self.urgency_note_edit,
             *self.consent_panel.focus_chain(),
             self.save_button, self.new_button, self.drafts_button, self.discard_button,
-            self.history_list,
+            self.referrals_button, self.history_list,
         ]
 
     def _apply_tab_order(self) -> None:
@@ -742,6 +752,7 @@ class IntakePage(Page):
         self._show_problems([], focus=False)
         self.summary_label.hide()
         self.mode_label.setText("新しい受付")
+        self.referrals_button.setEnabled(False)
         self.history_group.hide()
         self.history_list.clear()
         self.consent_panel.set_existing([])
@@ -779,6 +790,7 @@ class IntakePage(Page):
         self.history_list.clear()
         self.history_list.addItems([history_text(r) for r in rows] or ["（修正されていません）"])
         self.history_group.show()
+        self.referrals_button.setEnabled(True)
         self._load_existing_consents()
         self._refresh()
         self._baseline = self.collect()

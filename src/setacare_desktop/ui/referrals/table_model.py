@@ -1,0 +1,141 @@
+"""The open referrals of a district (``services.referrals.open_referrals``) as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from setacare_desktop.services.referrals import ReferralRow
+
+AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
+
+_NO_PARENT = QModelIndex()
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+
+OVERDUE_COLOR = "#b00020"
+OVERDUE_MARK = "⚠ 期限超過"
+
+(
+    COL_OVERDUE,
+    COL_REPLY_DUE,
+    COL_DESTINATION,
+    COL_CONSULTATION,
+    COL_REFERRED_ON,
+    COL_METHOD,
+    COL_STATUS,
+    COL_STAFF,
+    COL_REQUEST,
+    COL_LAST_REPLY,
+) = range(10)
+
+REFERRAL_HEADERS: dict[int, str] = {
+    COL_OVERDUE: "期限",
+    COL_REPLY_DUE: "回答期限",
+    COL_DESTINATION: "つなぎ先",
+    COL_CONSULTATION: "相談No.",
+    COL_REFERRED_ON: "つなぎ日",
+    COL_METHOD: "方法",
+    COL_STATUS: "状況",
+    COL_STAFF: "担当",
+    COL_REQUEST: "依頼事項",
+    COL_LAST_REPLY: "最新の回答",
+}
+
+#: The whole :class:`ReferralRow` of a row (any column).
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The referral's id (int).
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Whether the referral is overdue (bool).
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_TEXT: dict[int, Callable[[ReferralRow], str]] = {
+    COL_OVERDUE: lambda r: OVERDUE_MARK if r.overdue else "",
+    COL_REPLY_DUE: lambda r: f"{r.reply_due:%Y-%m-%d}" if r.reply_due else "（なし）",
+    COL_DESTINATION: lambda r: r.destination + ("（匿名）" if r.anonymised else ""),
+    COL_CONSULTATION: lambda r: str(r.consultation_id),
+    COL_REFERRED_ON: lambda r: f"{r.referred_on:%Y-%m-%d}",
+    COL_METHOD: lambda r: r.method.label,
+    COL_STATUS: lambda r: r.status.label,
+    COL_STAFF: lambda r: r.staff_name,
+    COL_REQUEST: lambda r: _one_line(r.request),
+    COL_LAST_REPLY: lambda r: _one_line(r.last_reply),
+}
+
+
+class ReferralTableModel(QAbstractTableModel):
+    """Read-only list of referrals. Overdue rows say so in the 期限 column and are drawn bold and
+    red (not by colour alone)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReferralRow] = []
+        self._overdue_font = QFont()
+        self._overdue_font.setBold(True)
+        self._overdue_brush = QBrush(QColor(OVERDUE_COLOR))
+
+    def set_rows(self, rows: Sequence[ReferralRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> ReferralRow:
+        return self._rows[row]
+
+    def row_of(self, referral_id: int) -> int:
+        """The row showing ``referral_id``, or -1."""
+        return next((n for n, r in enumerate(self._rows) if r.referral_id == referral_id), -1)
+
+    def overdue_count(self) -> int:
+        return sum(1 for r in self._rows if r.overdue)
+
+    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(REFERRAL_HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = _DISPLAY) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == _DISPLAY:
+            return REFERRAL_HEADERS.get(section)
+        return None
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == _DISPLAY:
+            text = _TEXT.get(column)
+            return None if text is None else text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_REQUEST:
+                return row.request
+            if column == COL_LAST_REPLY:
+                return row.last_reply or None
+            if column == COL_OVERDUE and row.overdue:
+                return "回答期限を過ぎています"
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._overdue_font if row.overdue else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._overdue_brush if row.overdue else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in (COL_OVERDUE, COL_CONSULTATION):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return row.referral_id
+        if role == OVERDUE_ROLE:
+            return row.overdue
+        return None
