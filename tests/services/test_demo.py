@@ -3,6 +3,7 @@ intake details (persons, repeat visitors, anonymous cases, consents) the window 
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from collections import Counter
@@ -14,12 +15,20 @@ import pytest
 from sqlalchemy import func, select
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.consent import org_recipient
+from setacare_desktop.domain.consent import Purpose, destination_recipient, org_recipient
 from setacare_desktop.domain.intake import URGENCY_FLAGS, validate
 from setacare_desktop.domain.jpdate import age_on
 from setacare_desktop.domain.kana import name_key, reading_key, reading_problem
-from setacare_desktop.domain.roles import Role
+from setacare_desktop.domain.referral import (
+    ReferralMethod,
+    ReferralStatus,
+    is_overdue,
+    transition_problem,
+)
+from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import Database, ServiceError, auth, demo, intake, search
+from setacare_desktop.services import directory as directory_service
+from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
@@ -31,6 +40,8 @@ from setacare_desktop.store.models import (
     ConsultationTargetGroup,
     Organisation,
     Person,
+    Referral,
+    ReferralEvent,
     Staff,
 )
 
@@ -393,9 +404,15 @@ def test_consents_given_refused_and_withdrawn(
             select(Organisation).where(Organisation.kind == ref.OrgKind.ANSHIN.value))}
         case_person = dict(session.execute(
             select(ConsultationDetail.consultation_id, ConsultationDetail.person_id)).all())
+    assert (sum(c.given for c in consents), sum(not c.given for c in consents)) == (
+        report.consents_given, report.consents_refused)
+    # The destination consents (``dest:``) are checked with the referrals below.
+    consents = [c for c in consents if c.recipient.startswith("org:")]
     given = [c for c in consents if c.given]
     refused = [c for c in consents if not c.given]
-    assert (len(given), len(refused)) == (report.consents_given, report.consents_refused)
+    assert (len(given), len(refused)) == (
+        report.consents_given - report.destination_consents_given,
+        report.consents_refused - report.destination_consents_refused)
     assert len(given) > 3 * len(refused) > 0  # most consent, some refuse
     for consent in consents:
         district = person_district[consent.person_id]
@@ -474,6 +491,16 @@ def test_runs_on_every_backend(any_db: Database) -> None:
     assert _count(any_db, ConsultationDetail) == 500
     assert _count(any_db, Person) == report.persons > 0
     assert _count(any_db, ConsentRecordRow) == report.consents_given + report.consents_refused
+    assert _count(any_db, Referral) == report.referrals > 0
+    assert _count(any_db, ReferralEvent) == report.referral_events >= report.referrals
+    with any_db.read() as session:
+        # Events belong to the right referral (RETURNING order kept): the last one's status is
+        # the referral's.
+        last = dict(session.execute(
+            select(ReferralEvent.referral_id, ReferralEvent.status)
+            .order_by(ReferralEvent.referral_id, ReferralEvent.id)).all())
+        statuses = dict(session.execute(select(Referral.id, Referral.status)).all())
+    assert last == statuses
     # Persons are findable by name on every backend (the search index has their text).
     actor = auth.login(any_db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
                        demo.DEMO_PASSWORD)
@@ -483,3 +510,170 @@ def test_runs_on_every_backend(any_db: Database) -> None:
     assert name is not None
     _words, hits = search.search(any_db, actor, name)
     assert name in {hit.person_name for hit in hits}
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+
+def _area_supervisors(db: Database) -> dict[str, StaffProfile]:
+    """An area branch supervisor per district (reads every case of the area)."""
+    by_area = {area.code: auth.login(db, demo.demo_login(ref.OrgKind.BRANCH, "supervisor",
+                                                          area.code), demo.DEMO_PASSWORD)
+               for area in ref.AREAS}
+    return {d.code: by_area[d.area_code] for d in ref.DISTRICTS}
+
+
+def _referrals(db: Database) -> list[tuple[Referral, str, int | None, str]]:
+    """(referral, district, person id, response code) of every demo referral, with its events."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Referral, Consultation.district_code, ConsultationDetail.person_id,
+                   Consultation.response_code)
+            .join(Consultation, Consultation.id == Referral.consultation_id)
+            .join(ConsultationDetail, ConsultationDetail.consultation_id == Referral.consultation_id)
+            .order_by(Referral.id)).all()
+        for referral, *_rest in rows:
+            _ = referral.events  # loaded while the session is open
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_referrals_in_every_status_some_overdue(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    rows = _referrals(db)
+    assert len(rows) == report.referrals > 300
+    by_status = Counter(referral.status for referral, *_ in rows)
+    assert by_status == Counter(report.referrals_by_status)
+    assert set(by_status) == {status.value for status in ReferralStatus}
+    assert all(by_status[status.value] >= 10 for status in ReferralStatus), by_status
+    overdue = [r for r, *_ in rows if is_overdue(ReferralStatus(r.status), r.reply_due, TODAY)]
+    assert len(overdue) == report.referrals_overdue > 0
+    assert any(r.reply_due is not None and r.reply_due >= TODAY and r.status not in (
+        "done", "declined", "withdrawn") for r, *_ in rows)  # open ones not yet due, too
+    assert {r.method for r, *_ in rows} == {m.value for m in ReferralMethod}
+    # つなぎ cases are referred, and some others (followed cases) too.
+    responses = Counter(response for *_, response in rows)
+    assert responses["referral"] > responses["continuing"] > 0
+    for referral, *_ in rows:
+        assert referral.request.strip()
+        assert referral.reply_due is None or referral.reply_due >= referral.referred_on
+        if referral.status == ReferralStatus.DECLINED.value:
+            assert referral.status_reason  # 対応不可 always says why
+    # The window's list of a district's open referrals shows the overdue ones first.
+    actor = _area_supervisors(db)["ikejiri"]
+    listed = referral_service.open_referrals(db, actor, "ikejiri", today=TODAY)
+    assert listed and any(row.overdue for row in listed)
+    flags = [row.overdue for row in listed]
+    assert flags == sorted(flags, reverse=True)
+    assert sum(row.last_reply != "" for row in listed) > 0
+
+
+def test_identifying_referrals_only_with_consent_for_that_destination(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    actors = _area_supervisors(db)
+    rows = _referrals(db)
+    with db.read() as session:
+        destination_consents = [c for c in session.scalars(select(ConsentRecordRow))
+                                if c.recipient.startswith("dest:")]
+    given = sum(c.given for c in destination_consents)
+    assert (given, len(destination_consents) - given) == (
+        report.destination_consents_given, report.destination_consents_refused)
+    assert given > 3 * (len(destination_consents) - given) > 0  # most given, some refused
+    identifying = anonymised_named = 0
+    for referral, district, person_id, _response in rows:
+        method = ReferralMethod(referral.method)
+        recipient = destination_recipient(referral.service_id)
+        decision = intake.sharing_decision(db, actors[district], referral.consultation_id,
+                                           recipient, method.purpose, referral.referred_on)
+        if not referral.anonymised:
+            identifying += 1
+            assert person_id is not None
+            assert decision.allowed and decision.basis is not None, (referral.id, decision)
+            assert (referral.basis, referral.basis_note) == (decision.basis.value,
+                                                             decision.reason)
+            continue
+        assert referral.basis == referral_service.ANONYMISED
+        if person_id is None:
+            continue  # an anonymous consultation: nothing identifying to share
+        anonymised_named += 1
+        # A named person was asked and refused consent for this destination.
+        assert not decision.allowed
+        assert decision.consent is not None and not decision.consent.given
+    assert identifying > 3 * anonymised_named > 0
+    assert report.referrals_anonymised == sum(r.anonymised for r, *_ in rows)
+    for consent in destination_consents:  # recorded where the referral was made
+        assert consent.consultation_id is not None
+        assert consent.purpose in {p.value for p in Purpose}
+        assert (consent.giver == "proxy") == bool(consent.giver_relation)
+
+
+def test_referral_steps_are_dated_attributed_and_consistent_with_the_status(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, report = generated
+    with db.read() as session:
+        staff_org = dict(session.execute(select(Staff.id, Staff.organisation_id)).all())
+        case_org = dict(session.execute(select(Consultation.id,
+                                               Consultation.organisation_id)).all())
+        case_staff = dict(session.execute(select(Consultation.id, Consultation.staff_id)).all())
+        received = dict(session.execute(select(Consultation.id,
+                                               Consultation.received_on)).all())
+    replies = 0
+    rows = _referrals(db)
+    assert sum(len(r.events) for r, *_ in rows) == report.referral_events
+    for referral, *_ in rows:
+        events = referral.events
+        assert events, referral.id
+        first = events[0]
+        assert (first.previous_status, first.status) == (None, ReferralStatus.CREATED.value)
+        assert first.occurred_on == referral.referred_on == received[referral.consultation_id]
+        assert first.staff_id == referral.staff_id == case_staff[referral.consultation_id]
+        current = ReferralStatus.CREATED
+        for before, event in itertools.pairwise(events):
+            assert event.previous_status == current.value
+            assert before.occurred_on <= event.occurred_on <= TODAY
+            assert before.at <= event.at
+            new = ReferralStatus(event.status)
+            if new is current:  # a reply with no change of status
+                assert event.reply and not current.closed
+            else:
+                assert transition_problem(current, new, event.reason) is None, referral.id
+            current = new
+            # Attributed to someone of the organisation that referred.
+            assert staff_org[event.staff_id] == case_org[referral.consultation_id]
+        assert current.value == referral.status
+        last_change = next(e for e in reversed(events) if e.status != e.previous_status)
+        assert referral.status_reason == last_change.reason
+        if current in (ReferralStatus.DONE, ReferralStatus.DECLINED):
+            assert events[-1].reply
+        replies += sum(bool(e.reply) for e in events)
+    assert replies > len(rows) // 2
+
+
+def _organization_key(loaded: directory_service.LoadedDirectory, hsds_id: str
+                      ) -> tuple[str, str | None]:
+    org = loaded.directory.organization_of(loaded.directory.service(hsds_id))
+    return org.kind, org.district_code or None
+
+
+def test_destinations_are_what_the_ranking_suggests(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    db, _report = generated
+    actors = _area_supervisors(db)
+    with db.read() as session:
+        own = {org.id: (org.kind, org.district_code)
+               for org in session.scalars(select(Organisation))}
+        case_org = dict(session.execute(select(Consultation.id,
+                                               Consultation.organisation_id)).all())
+    loaded = directory_service.load(db)
+    rows = _referrals(db)
+    top_choice = 0
+    for referral, district, *_ in rows[::7]:
+        suggested = directory_service.suggest_for_consultation(
+            db, actors[district], referral.consultation_id, limit=8)
+        taken_at = own[case_org[referral.consultation_id]]
+        others = [s.service_id for s in suggested
+                  if _organization_key(loaded, s.hsds_id) != taken_at]  # not to oneself
+        assert referral.service_id in others[:3], referral.id
+        top_choice += referral.service_id == others[0]
+    assert top_choice > len(rows[::7]) * 0.5  # mostly the first suggestion

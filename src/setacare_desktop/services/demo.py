@@ -7,10 +7,17 @@ district without a real house number; phone numbers, where there is one, are obv
 intake form's details (相談者, 相談内容 written from fragments, 対応, 緊急性 consistent with the urgent
 mark), most named persons have consent records (given to the district's あんしんすこやかセンター and
 partners, some refused, a few withdrawn later), some consultations are anonymous, and some persons
-come back several times. The proportions follow the ward's fiscal-2024 figures (``shared/DOMAIN.md``, volumes;
-seed 002 lines 388–391): あんしんすこやかセンター 182,110 consultations (相談拡充 3,440, i.e. about
-1.9 %), まちづくりセンター 3,354, 社会福祉協議会 3,239; the seeds give no figure for 児童館, which we
-assume to be a little smaller still. The ward sees about 780 consultations a working day.
+come back several times. Consultations answered with つなぎ (and some still being followed) have
+referrals to destinations chosen by the real ranking (``domain.ranking.rank``, as
+``services.directory.suggest_for_consultation`` asks it), in every status from 作成 to 完了, 対応不可
+and 取下げ, each step dated and attributed, with the destination's replies and due dates (some
+overdue). A named person is asked for consent for each destination (``dest:<service id>``): most
+give it and the referral carries their details; those who refuse get an anonymised referral, as
+does every consultation about nobody named. The proportions follow the ward's fiscal-2024
+figures (``shared/DOMAIN.md``, volumes; seed 002 lines 388–391): あんしんすこやかセンター 182,110
+consultations (相談拡充 3,440, i.e. about 1.9 %), まちづくりセンター 3,354, 社会福祉協議会 3,239;
+the seeds give no figure for 児童館, which we assume to be a little smaller still.
+The ward sees about 780 consultations a working day.
 
 Everything is written in one transaction with bulk Core inserts, the shared demo password is hashed
 once, and the folded search text is built from cached pieces (the same text as
@@ -35,14 +42,31 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.consent import org_recipient
+from setacare_desktop.domain.consent import (
+    ConsentRecord,
+    Giver,
+    Method,
+    Purpose,
+    destination_recipient,
+    may_share_identifying,
+    org_recipient,
+)
+from setacare_desktop.domain.directory import Directory
 from setacare_desktop.domain.jpdate import age_on, local_now
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key, search_text
 from setacare_desktop.domain.passwords import password_problems
+from setacare_desktop.domain.ranking import rank
+from setacare_desktop.domain.referral import (
+    ReferralMethod,
+    ReferralStatus,
+    is_overdue,
+)
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.services import audit
+from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.passwords import hash_password
+from setacare_desktop.services.referrals import ANONYMISED
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
@@ -53,6 +77,8 @@ from setacare_desktop.store.models import (
     ConsultationTargetGroup,
     Organisation,
     Person,
+    Referral,
+    ReferralEvent,
     Staff,
     utc_now,
 )
@@ -571,6 +597,7 @@ class _Case:
     detail: dict[str, Any]
     consents: list[dict[str, Any]]
     folded: str  # the whole search text, as services.search.indexed_text_of makes it
+    refer: bool = False  # gets referrals (written after every consultation is in)
 
 
 # --- the result ---------------------------------------------------------------------------------
@@ -605,6 +632,14 @@ class DemoReport:
     consents_given: int = 0  # consent records (one per recipient and purpose)
     consents_refused: int = 0
     consents_withdrawn: int = 0  # given, then withdrawn (the record stays)
+    #: Of the consent records above, those for referral destinations (``dest:<service id>``).
+    destination_consents_given: int = 0
+    destination_consents_refused: int = 0
+    referrals: int = 0
+    referrals_by_status: dict[str, int] = field(default_factory=dict)  # ReferralStatus values
+    referrals_anonymised: int = 0
+    referrals_overdue: int = 0  # open, reply due date passed (on the last day)
+    referral_events: int = 0
     logins: tuple[DemoLogin, ...] = ()
     password: str = DEMO_PASSWORD
 
@@ -674,6 +709,7 @@ def generate(
     elif now is None:
         now = local_now()
     rng = random.Random(seed)
+    loaded = directory_service.load(db)  # the referral destinations, as the app ranks them
 
     with db.transaction() as session:
         staff_total = session.scalar(select(func.count()).select_from(Staff)) or 0
@@ -692,12 +728,19 @@ def generate(
         orgs = list(session.scalars(select(Organisation).order_by(Organisation.id)))
         staff_created = 0 if demo_total else _create_staff(session, orgs, rng)
         pool = _staff_pool(session)
-        counts, day_list = _write_consultations(session, rng, orgs, pool, cases, days, now)
+        referred: list[tuple[int, _Case]] = []
+        counts, day_list = _write_consultations(session, rng, orgs, pool, cases, days, now,
+                                                referred)
+        # A generator of its own, so the consultations stay what they were for a seed.
+        writer = _Referrals(random.Random(f"referrals-{seed}"), loaded.directory, loaded.ids,
+                            orgs, pool, day_list[-1], now - UTC_OFFSET)
+        _write_referrals(session, writer, referred, counts)
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "
             f"consents={counts['consents_given'] + counts['consents_refused']} "
-            f"target_groups={counts['target_groups']} elements={counts['elements']}"
+            f"target_groups={counts['target_groups']} elements={counts['elements']} "
+            f"referrals={counts['referrals']}"
         )
         audit.record(session, None, "demo_generate", entity="consultation", detail=detail)
         return DemoReport(
@@ -721,6 +764,14 @@ def generate(
             consents_given=counts["consents_given"],
             consents_refused=counts["consents_refused"],
             consents_withdrawn=counts["consents_withdrawn"],
+            destination_consents_given=counts["destination_consents_given"],
+            destination_consents_refused=counts["destination_consents_refused"],
+            referrals=counts["referrals"],
+            referrals_by_status={status.value: counts[f"referral:{status.value}"]
+                                 for status in ReferralStatus},
+            referrals_anonymised=counts["referrals_anonymised"],
+            referrals_overdue=counts["referrals_overdue"],
+            referral_events=counts["referral_events"],
             logins=_logins(session),
         )
 
@@ -992,8 +1043,10 @@ def _write_consultations(
     cases: int,
     days: int,
     now: datetime,
+    referred: list[tuple[int, _Case]] | None = None,
 ) -> tuple[Counter[str], list[date]]:
-    """Write the consultations; returns counts by kind of row and the working days covered."""
+    """Write the consultations; returns counts by kind of row and the working days covered.
+    The cases to refer are appended to ``referred`` (with their ids)."""
     counts: Counter[str] = Counter()
     # The last day is today unless the window has not opened yet (or it is a weekend).
     last = now.date()
@@ -1110,7 +1163,7 @@ def _write_consultations(
             folded = " ".join(part for part in (
                 _fold(phrase.text), folded_details, person.folded if person else "") if part)
             buffer.append(_Case(row, phrase.groups, tuple(elements), person, detail, consents,
-                                folded))
+                                folded, refer=response in _REFERRAL_SHARE))
             counts[f"org:{kind.value}"] += 1
             counts["urgent"] += urgent
             counts["mixed"] += ref.is_mixed(set(phrase.groups))
@@ -1122,8 +1175,8 @@ def _write_consultations(
             counts["consents_refused"] += sum(not c["given"] for c in consents)
             counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None for c in consents)
         if len(buffer) >= BATCH:
-            _flush(session, buffer, counts)
-    _flush(session, buffer, counts)
+            _flush(session, buffer, counts, referred)
+    _flush(session, buffer, counts, referred)
     return counts, day_list
 
 
@@ -1132,9 +1185,11 @@ def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all())
 
 
-def _flush(session: Session, buffer: list[_Case], counts: Counter[str]) -> None:
+def _flush(session: Session, buffer: list[_Case], counts: Counter[str],
+           referred: list[tuple[int, _Case]] | None = None) -> None:
     """Insert the buffered consultations with their persons, details, classification rows,
-    consents and search text, then empty the buffer."""
+    consents and search text, then empty the buffer. Cases to refer are kept in ``referred``
+    with their new ids."""
     if not buffer:
         return
     new_persons = list({id(c.person): c.person for c in buffer
@@ -1163,10 +1218,307 @@ def _flush(session: Session, buffer: list[_Case], counts: Counter[str]) -> None:
     # Make them findable, as services.search.index_consultation does one by one.
     search_store.index_many(session, [(cid, case.row["district_code"], case.folded)
                                       for cid, case in zip(ids, buffer, strict=True)])
+    if referred is not None:
+        referred.extend((cid, case) for cid, case in zip(ids, buffer, strict=True)
+                        if case.refer)
     counts["consultations"] += len(ids)
     counts["target_groups"] += len(groups)
     counts["elements"] += len(elements)
     buffer.clear()
+
+
+# --- referrals (つなぎ) ---------------------------------------------------------------------------
+
+#: Share of the consultations with each 対応 that get referrals: every つなぎ but a few (recorded
+#: later, outside the demo's window), some cases being followed, a few where advice led to one.
+_REFERRAL_SHARE = {"referral": 0.93, "continuing": 0.12, "advice": 0.02}
+#: A つなぎ goes to a second destination as well this often.
+_SECOND_REFERRAL = 0.15
+#: Which of the ranked suggestions (own organisation left out) the clerk picks.
+_PICK_WEIGHTS = (70, 20, 10)
+_METHOD_WEIGHTS = {ReferralMethod.PHONE: 35, ReferralMethod.SHEET_HANDED: 20,
+                   ReferralMethod.FAX: 22, ReferralMethod.EMAIL: 13, ReferralMethod.POST: 10}
+_URGENT_METHOD_WEIGHTS = {ReferralMethod.PHONE: 75, ReferralMethod.FAX: 20,
+                          ReferralMethod.SHEET_HANDED: 5}
+#: Where a referral is heading (before the demo's last day cuts its story short).
+_OUTCOME_WEIGHTS = {
+    ReferralStatus.DONE: 38, ReferralStatus.IN_PROGRESS: 16, ReferralStatus.ACCEPTED: 10,
+    ReferralStatus.SENT: 10, ReferralStatus.CREATED: 4, ReferralStatus.DECLINED: 12,
+    ReferralStatus.WITHDRAWN: 10,
+}
+_S = ReferralStatus
+#: The steps to each outcome (alternatives); skipping a step forward is allowed once sent.
+_PATHS: dict[ReferralStatus, tuple[tuple[ReferralStatus, ...], ...]] = {
+    _S.CREATED: ((_S.CREATED,),),
+    _S.SENT: ((_S.CREATED, _S.SENT),),
+    _S.ACCEPTED: ((_S.CREATED, _S.SENT, _S.ACCEPTED),),
+    _S.IN_PROGRESS: ((_S.CREATED, _S.SENT, _S.ACCEPTED, _S.IN_PROGRESS),
+                     (_S.CREATED, _S.SENT, _S.IN_PROGRESS)),
+    _S.DONE: ((_S.CREATED, _S.SENT, _S.ACCEPTED, _S.IN_PROGRESS, _S.DONE),
+              (_S.CREATED, _S.SENT, _S.ACCEPTED, _S.DONE), (_S.CREATED, _S.SENT, _S.DONE)),
+    _S.DECLINED: ((_S.CREATED, _S.SENT, _S.DECLINED),
+                  (_S.CREATED, _S.SENT, _S.ACCEPTED, _S.DECLINED)),
+    _S.WITHDRAWN: ((_S.CREATED, _S.WITHDRAWN), (_S.CREATED, _S.SENT, _S.WITHDRAWN),
+                   (_S.CREATED, _S.SENT, _S.ACCEPTED, _S.WITHDRAWN)),
+}
+#: Days from the previous step to this one (low, high).
+_STEP_DAYS: dict[ReferralStatus, tuple[int, int]] = {
+    _S.SENT: (0, 1), _S.ACCEPTED: (1, 3), _S.IN_PROGRESS: (1, 4), _S.DONE: (1, 8),
+    _S.DECLINED: (1, 4), _S.WITHDRAWN: (1, 6),
+}
+_REPLIES: dict[ReferralStatus, tuple[str, ...]] = {
+    _S.ACCEPTED: ("受理しました。担当者から本人に連絡します。", "受理しました。来週中に訪問の予定です。",
+                  "受け付けました。初回面談の日程を調整中です。"),
+    _S.IN_PROGRESS: ("本人と面談し、支援の内容を検討しています。", "訪問して状況を確認しました。継続して対応します。",
+                     "関係機関と打ち合わせを行い、支援を開始しました。"),
+    _S.DONE: ("サービスの利用につながりました。対応を終了します。", "申請の手続きが完了しました。",
+              "本人・家族と話し合い、必要な支援につなぎました。以上で完了とします。"),
+    _S.DECLINED: ("当窓口では対応できません。", "対応が難しいため、お返しします。"),
+}
+_PROGRESS_NOTES = ("経過: 2回目の面談を実施。", "経過: 家族とも連絡がとれました。",
+                   "経過: 関係機関との会議を予定しています。")
+_DECLINE_REASONS = ("対象要件に該当しないため（他の窓口を案内済み）", "本人と連絡がとれないため",
+                    "定員に空きがなく、当面受け入れができないため", "本人が支援を希望しなかったため")
+_WITHDRAW_REASONS = ("本人の状況が改善したため", "家族が別の窓口に相談済みのため",
+                     "本人から取りやめの申し出があったため")
+_REQUESTS: dict[str, str] = {
+    "elderly": "本人の状況確認と、{need}についての支援をお願いします。",
+    "disability": "障害の状況を踏まえ、{need}について相談に応じていただけますか。",
+    "child": "子どもと家庭の状況の確認と、{need}についての支援をお願いします。",
+    "youth": "本人の意向を確認のうえ、{need}について相談に応じてください。",
+    "poverty": "生活の状況を確認し、{need}についての支援をお願いします。",
+    "other": "{need}について、対応をご検討ください。",
+}
+_ANONYMISED_NOTE = "匿名（個人を特定できる情報を含めない）"
+#: The demo's destination consents: given this often, refused otherwise.
+_DESTINATION_CONSENT_GIVEN = 0.85
+
+
+def _add_working_days(day: date, count: int) -> date:
+    while count > 0:
+        day += timedelta(days=1)
+        count -= day.weekday() < 5
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _event_time(rng: random.Random, day: date) -> datetime:
+    """Some time of the working day ``day``, as naive UTC."""
+    return datetime.combine(day, OPENING) + timedelta(
+        seconds=rng.randrange(_seconds(CLOSING) - _seconds(OPENING))) - UTC_OFFSET
+
+
+class _Referrals:
+    """Writes the demo's referrals, their steps and the destination consents they need."""
+
+    def __init__(self, rng: random.Random, directory: Directory, ids: dict[str, int],
+                 orgs: list[Organisation], pool: dict[int, tuple[list[int], list[int]]],
+                 last: date, now_utc: datetime) -> None:
+        self.rng = rng
+        self.directory = directory
+        self.ids = ids
+        self.org_kind = {org.id: (org.kind, org.district_code) for org in orgs}
+        self.pool = pool
+        self.last = last
+        self.now_utc = now_utc
+        self.ranked: dict[tuple[Any, ...], list[int]] = {}
+        #: (person, service id, purpose) → consent record already written (given or refused).
+        self.asked: dict[tuple[int, int, str], dict[str, Any]] = {}
+        self.pick_outcome = _Pick(_OUTCOME_WEIGHTS)
+        self.pick_method = _Pick(_METHOD_WEIGHTS)
+        self.pick_urgent_method = _Pick(_URGENT_METHOD_WEIGHTS)
+
+    def destinations(self, case: _Case) -> list[int]:
+        """Service ids ranked for the case (as the referral screen suggests them), the
+        organisation that took the consultation left out: one does not refer to oneself."""
+        row, detail = case.row, case.detail
+        flags: list[str] | bool = list(detail["urgency"]) or bool(row["urgent"])
+        key = (row["district_code"], row["organisation_id"], case.groups, case.elements,
+               tuple(flags) if isinstance(flags, list) else flags, row["main_complaint"])
+        found = self.ranked.get(key)
+        if found is None:
+            kind, district = self.org_kind[row["organisation_id"]]
+            found = [self.ids[s.service.id] for s in rank(
+                self.directory, district_code=row["district_code"], target_groups=case.groups,
+                elements=case.elements, urgent=flags, text=row["main_complaint"], limit=8)
+                if not (s.organization.kind == kind and s.organization.district_code == district)
+                ][:len(_PICK_WEIGHTS)]
+            self.ranked[key] = found
+        return found
+
+    def build(self, referred: list[tuple[int, _Case]]) -> tuple[
+            list[dict[str, Any]], list[list[dict[str, Any]]], list[dict[str, Any]]]:
+        """(referral rows, the event rows of each, new consent records)."""
+        rng = self.rng
+        referrals: list[dict[str, Any]] = []
+        steps: list[list[dict[str, Any]]] = []
+        consents: list[dict[str, Any]] = []
+        for cid, case in referred:
+            if rng.random() >= _REFERRAL_SHARE[case.row["response_code"]]:
+                continue
+            ranked = self.destinations(case)
+            if not ranked:
+                continue
+            first = rng.choices(range(len(ranked)), _PICK_WEIGHTS[:len(ranked)])[0]
+            chosen = [ranked[first]]
+            others = [s for s in ranked if s != chosen[0]]
+            if others and case.row["response_code"] == "referral" and (
+                    rng.random() < _SECOND_REFERRAL):
+                chosen.append(others[0])
+            for service_id in chosen:
+                referral, events, consent = self._one(cid, case, service_id)
+                referrals.append(referral)
+                steps.append(events)
+                if consent is not None:
+                    consents.append(consent)
+        return referrals, steps, consents
+
+    def _consent(self, cid: int, case: _Case, service_id: int, purpose: Purpose, day: date,
+                 at: datetime) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """(a new consent record or None, the record that decides) for a named person."""
+        person = case.person
+        assert person is not None and person.id is not None
+        key = (person.id, service_id, purpose.value)
+        known = self.asked.get(key)
+        if known is not None:
+            return None, known
+        detail = case.detail
+        proxy = person.child or (case.row["consulter_kind_code"] == "family"
+                                 and bool(detail["consulter_relation"]))
+        record = {
+            "person_id": person.id, "consultation_id": cid,
+            "recipient": destination_recipient(service_id), "purpose": purpose.value,
+            "given": self.rng.random() < _DESTINATION_CONSENT_GIVEN,
+            "giver": (Giver.PROXY if proxy else Giver.SELF).value,
+            "giver_relation": (detail["consulter_relation"] or "母") if proxy else "",
+            "method": (Method.WRITTEN if purpose is Purpose.SHEET else Method.ORAL).value,
+            "given_on": day, "recorded_by": case.row["staff_id"], "recorded_at": at,
+            "withdrawn_on": None, "withdrawal_reason": "", "withdrawn_by": None,
+        }
+        self.asked[key] = record
+        return record, record
+
+    def _colleague(self, org_id: int, staff_id: int) -> int:
+        counters, consultants = self.pool.get(org_id, ([], []))
+        colleagues = consultants or counters
+        if colleagues and self.rng.random() < 0.3:
+            return self.rng.choice(colleagues)
+        return staff_id
+
+    def _one(self, cid: int, case: _Case, service_id: int) -> tuple[
+            dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
+        rng = self.rng
+        row = case.row
+        day: date = row["received_on"]
+        staff_id: int = row["staff_id"]
+        created_at = min(row["created_at"] + timedelta(minutes=rng.randrange(2, 40)),
+                         self.now_utc)
+        method = (self.pick_urgent_method if row["urgent"] else self.pick_method)(rng)
+        consent = None
+        if case.person is None:
+            anonymised, basis, note = True, ANONYMISED, _ANONYMISED_NOTE
+        else:
+            consent, deciding = self._consent(
+                cid, case, service_id, method.purpose, day,
+                min(created_at - timedelta(minutes=1), self.now_utc))
+            decision = may_share_identifying(
+                anonymous=False, exceptions=(), recipient=deciding["recipient"],
+                purpose=method.purpose, on=day, consents=[ConsentRecord(
+                    deciding["recipient"], Purpose(deciding["purpose"]), deciding["given"],
+                    Giver(deciding["giver"]), deciding["giver_relation"],
+                    Method(deciding["method"]), deciding["given_on"], deciding["recorded_by"],
+                    deciding["recorded_at"])])
+            if decision.allowed and decision.basis is not None:
+                anonymised, basis, note = False, decision.basis.value, decision.reason
+            else:
+                anonymised, basis, note = True, ANONYMISED, _ANONYMISED_NOTE
+        due = (None if rng.random() < 0.1 else
+               _add_working_days(day, 3 if row["urgent"] else rng.choice((5, 7, 10))))
+        category = case.groups[0]
+        need = "・".join(ref.label_of(ref.ELEMENTS, code) for code in case.elements[:2])
+        request = _REQUESTS.get(category, _REQUESTS["other"]).format(need=need)
+        if row["urgent"]:
+            request = "【緊急】" + request + "本日中のご対応をお願いします。"
+        if anonymised:
+            request += "（氏名等は伏せて概要のみ伝えています）"
+
+        path = rng.choice(_PATHS[self.pick_outcome(rng)])
+        events: list[dict[str, Any]] = []
+        previous: ReferralStatus | None = None
+        on, at = day, created_at
+        reason = ""
+        for status in path:
+            if previous is not None:
+                low, high = _STEP_DAYS[status]
+                on = _add_working_days(on, rng.randint(low, high))
+                if on > self.last:
+                    break  # the story goes on after the demo's last day
+                at = max(at + timedelta(minutes=1), _event_time(rng, on))
+                if at > self.now_utc:
+                    break
+            reply = reason = ""
+            if status is _S.DECLINED:
+                reason = rng.choice(_DECLINE_REASONS)
+                reply = rng.choice(_REPLIES[status])
+            elif status is _S.WITHDRAWN:
+                reason = rng.choice(_WITHDRAW_REASONS)
+            elif status in _REPLIES:
+                reply = rng.choice(_REPLIES[status])
+            events.append(self._event(on, at, staff_id, row, previous, status, reason, reply))
+            previous = status
+        assert previous is not None
+        if previous is _S.IN_PROGRESS and rng.random() < 0.3:  # a reply with no status change
+            on = _add_working_days(on, rng.randint(2, 6))
+            at = max(at + timedelta(minutes=1), _event_time(rng, on))
+            if on <= self.last and at <= self.now_utc:
+                events.append(self._event(on, at, staff_id, row, previous, previous, "",
+                                          rng.choice(_PROGRESS_NOTES)))
+        referral = {
+            "consultation_id": cid, "service_id": service_id, "referred_on": day,
+            "method": method.value, "request": request, "staff_id": staff_id,
+            "reply_due": due, "status": previous.value,
+            "status_reason": next((e["reason"] for e in reversed(events)
+                                   if e["status"] != e["previous_status"]), ""),
+            "anonymised": anonymised, "basis": basis, "basis_note": note,
+            "created_at": created_at, "updated_at": events[-1]["at"],
+        }
+        return referral, events, consent
+
+    def _event(self, on: date, at: datetime, staff_id: int, row: dict[str, Any],
+               previous: ReferralStatus | None, status: ReferralStatus, reason: str,
+               reply: str) -> dict[str, Any]:
+        who = staff_id if previous is None else self._colleague(row["organisation_id"], staff_id)
+        return {"occurred_on": on, "at": at, "staff_id": who,
+                "previous_status": previous.value if previous else None,
+                "status": status.value, "reason": reason, "reply": reply}
+
+
+def _write_referrals(session: Session, writer: _Referrals, referred: list[tuple[int, _Case]],
+                     counts: Counter[str]) -> None:
+    """Bulk-insert the referrals of ``referred``, their steps and the consents they needed."""
+    referrals, steps, consents = writer.build(referred)
+    if consents:
+        session.execute(insert(ConsentRecordRow.__table__), consents)
+    for start in range(0, len(referrals), BATCH):
+        chunk = referrals[start:start + BATCH]
+        ids = _insert_returning_ids(session, Referral.__table__, chunk)
+        events = [{**event, "referral_id": rid}
+                  for rid, chunk_events in zip(ids, steps[start:start + BATCH], strict=True)
+                  for event in chunk_events]
+        session.execute(insert(ReferralEvent.__table__), events)
+        counts["referral_events"] += len(events)
+    counts["referrals"] += len(referrals)
+    for referral in referrals:
+        status = ReferralStatus(referral["status"])
+        counts[f"referral:{status.value}"] += 1
+        counts["referrals_anonymised"] += referral["anonymised"]
+        counts["referrals_overdue"] += is_overdue(status, referral["reply_due"], writer.last)
+    given = sum(c["given"] for c in consents)
+    counts["destination_consents_given"] += given
+    counts["destination_consents_refused"] += len(consents) - given
+    counts["consents_given"] += given
+    counts["consents_refused"] += len(consents) - given
 
 
 def _logins(session: Session) -> tuple[DemoLogin, ...]:
