@@ -61,6 +61,8 @@ def test_demo_fills_the_database_and_a_printed_login_works(
     assert re.search(r"^本人同意の記録 +同意 [\d,]+ 件（うち撤回 [\d,]+ 件）、不同意 [\d,]+ 件$", out,
                      re.MULTILINE)
     assert re.search(r"^匿名（対象者なし） +[\d,]+ 件$", out, re.MULTILINE)
+    assert re.search(r"^つなぎ +[\d,]+ 件（匿名 [\d,]+ 件、回答期限超過 [\d,]+ 件）$", out,
+                     re.MULTILINE)
     assert count(db_path, Consultation) == 300
     staff = count(db_path, Staff)
     assert staff >= 28 * 5 + 5 + 1  # 4 partners + a supervisor per district, branches, admin

@@ -338,6 +338,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         rows.append((f"  {OrgKind(kind_code).label}", f"{count:,} 件{note}"))
     rows.append(("複合", f"{report.mixed:,} 件"))
     rows.append(("緊急", f"{report.urgent:,} 件"))
+    rows.append(("つなぎ", f"{report.referrals:,} 件（匿名 {report.referrals_anonymised:,} 件、"
+                          f"回答期限超過 {report.referrals_overdue:,} 件）"))
     rows.append(("匿名（対象者なし）", f"{report.anonymous:,} 件"))
     rows.append(("対象者", f"{report.persons:,} 人（うち2回以上の相談 {report.repeat_persons:,} 人）"))
     rows.append(("本人同意の記録", f"同意 {report.consents_given:,} 件（うち撤回 "
