@@ -5,11 +5,13 @@ Two tabs. 「つなぎ先を探す」: the destinations suggested for the consul
 its contact is not confirmed), or, while the search box holds text, the free search's results
 (kana- and width-insensitive, as the user types). Up/Down move through the list from the search
 box as well; Enter chooses the destination for the 「つなぎを記録」 form; the detail pane shows
-what a clerk needs to refer. 「未完了のつなぎ」: the district's open referrals, overdue first.
+what a clerk needs to refer, and for supervisors and administrators 「この連絡先を編集」 opens
+:class:`DirectoryEditDialog`. 「未完了のつなぎ」: the district's open referrals, overdue first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -30,8 +33,9 @@ from PySide6.QtWidgets import (
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import intake as intake_service
-from setacare_desktop.services.directory import Destination
+from setacare_desktop.services.directory import EDITOR_ROLES, Destination
 from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
 from setacare_desktop.ui.referrals.open_list import OpenReferralsPanel
 from setacare_desktop.ui.referrals.record_form import NO_CONSULTATION, RecordForm
 
@@ -41,6 +45,7 @@ UNCONFIRMED_BADGE = "【要確認】"
 DESTINATION_ROLE = Qt.ItemDataRole.UserRole + 1
 SUGGESTION_LIMIT = 15
 SEARCH_LIMIT = 50
+EDIT_TEXT = "この連絡先を編集"
 
 
 def item_text(destination: Destination) -> str:
@@ -114,6 +119,11 @@ class ReferralsPage(Page):
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("つなぎ先の詳細")
         self.detail.setOpenLinks(False)
+        self.edit_button = QPushButton(f"{EDIT_TEXT}(&E)", self)
+        self.edit_button.setAccessibleName(EDIT_TEXT)
+        self.edit_button.setVisible(actor.role in EDITOR_ROLES)
+        self.edit_button.setEnabled(False)
+        self.edit_dialogs: dict[int, DirectoryEditDialog] = {}
         self.form = RecordForm(db, actor, self)
         self.open_panel = OpenReferralsPanel(db, actor, self)
 
@@ -130,6 +140,10 @@ class ReferralsPage(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
+        edit_row = QHBoxLayout()
+        edit_row.addStretch(1)
+        edit_row.addWidget(self.edit_button)
+        right_layout.addLayout(edit_row)
         right_layout.addWidget(self.form)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
@@ -152,6 +166,7 @@ class ReferralsPage(Page):
         self.search_edit.textChanged.connect(self._search_changed)
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemActivated.connect(self._item_activated)
+        self.edit_button.clicked.connect(self.edit_current)
         self.form.recorded.connect(self._recorded)
         self.form.status_message.connect(self.status_message)
         self.open_panel.status_message.connect(self.status_message)
@@ -231,10 +246,72 @@ class ReferralsPage(Page):
 
     def _current_changed(self, current: QListWidgetItem | None,
                          _previous: QListWidgetItem | None) -> None:
+        self._update_edit_button()
         if current is None:
             self.detail.clear()
             return
         self.detail.setHtml(detail_html(current.data(DESTINATION_ROLE)))
+
+    # --- editing the directory (supervisors and administrators) ------------------------------
+
+    @property
+    def can_edit(self) -> bool:
+        return self._actor.role in EDITOR_ROLES
+
+    def _update_edit_button(self) -> None:
+        self.edit_button.setEnabled(self.can_edit and self.list.currentItem() is not None)
+
+    def edit_current(self) -> DirectoryEditDialog | None:
+        """Open (or raise) the non-blocking edit dialog of the current destination."""
+        item = self.list.currentItem()
+        if not self.can_edit or item is None:
+            return None
+        service_id = item.data(DESTINATION_ROLE).service_id
+        dialog = self.edit_dialogs.get(service_id)
+        if dialog is None:
+            try:
+                dialog = DirectoryEditDialog(self._db, self._actor, service_id, self)
+            except ServiceError as error:
+                self.status_message.emit(error.message)
+                return None
+            dialog.saved.connect(self._directory_edited)
+            dialog.finished.connect(lambda _result, sid=service_id: self._edit_closed(sid))
+            self.edit_dialogs[service_id] = dialog
+        else:
+            dialog.raise_()
+        dialog.show()
+        dialog.activateWindow()
+        return dialog
+
+    def _edit_closed(self, service_id: int) -> None:
+        dialog = self.edit_dialogs.pop(service_id, None)
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def _directory_edited(self, service_id: int) -> None:
+        """The edited destination's list text, detail and badge follow the stored state (its
+        place in the list and its reason stay as they were)."""
+        stored = directory_service.destination(self._db, service_id)
+
+        def updated(old: Destination) -> Destination:
+            return dataclasses.replace(stored, reason=old.reason, score=old.score,
+                                       urgent=old.urgent, locality=old.locality, notes=old.notes)
+
+        self._suggestions = [updated(s) if s.service_id == service_id else s
+                             for s in self._suggestions]
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            old: Destination = item.data(DESTINATION_ROLE)
+            if old.service_id != service_id:
+                continue
+            new = updated(old)
+            item.setData(DESTINATION_ROLE, new)
+            item.setText(item_text(new))
+            if item is self.list.currentItem():
+                self.detail.setHtml(detail_html(new))
+        if self.form.destination is not None and self.form.destination.service_id == service_id:
+            self.form.set_destination(updated(self.form.destination))
+        self.status_message.emit(f"「{stored.name}」の連絡先を保存しました。")
 
     def choose_current(self) -> Destination | None:
         """The list's current destination goes to the 「つなぎを記録」 form."""
