@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from setacare_desktop import __version__, cli_directory
+from setacare_desktop import __version__, cli_directory, cli_sheets
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import (
     HOUSEHOLDS,
@@ -217,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
                              description="登録されている職員の一覧を表示します。")
     _add_case_commands(commands, location)
     cli_directory.add_commands(commands, location, JapaneseArgumentParser)
+    cli_sheets.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     return parser
 
 
@@ -278,6 +279,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "user": _user,
         "case": _case,
         "directory": cli_directory.run,
+        "sheet": _sheets,
+        "print": _sheets,
     }
     try:
         return handlers[args.command](args, settings)
@@ -294,6 +297,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_REFUSED
+
+
+def _sheets(args: argparse.Namespace, settings: Settings) -> int:
+    return cli_sheets.run(args, settings, _login_password, _acting_as)
 
 
 def _out(text: str = "") -> None:

@@ -205,3 +205,9 @@ def is_expansion(org_kind: OrgKind, target_group_codes: set[str] | frozenset[str
     return org_kind is OrgKind.ANSHIN and bool(target_group_codes) and (
         "elderly" not in target_group_codes
     )
+
+
+def find_district(text: str) -> District | None:
+    """A district by its code or name, with or without 「地区」 (「池尻」「池尻地区」「ikejiri」)."""
+    cleaned = text.strip()
+    return DISTRICTS_BY_CODE.get(cleaned) or DISTRICTS_BY_NAME.get(cleaned.removesuffix("地区"))

@@ -122,3 +122,12 @@ def transition_problem(current: ReferralStatus, new: ReferralStatus, reason: str
 def is_overdue(status: ReferralStatus, reply_due: date | None, today: date) -> bool:
     """Open, with a reply due date that has passed."""
     return not status.closed and reply_due is not None and reply_due < today
+
+
+#: What a liaison sheet may ask of the destination (its 依頼事項 checkboxes).
+REQUEST_KINDS: tuple[str, ...] = ("訪問", "面談", "サービス調整", "情報提供", "ケース会議")
+
+
+def requested_kinds(request: str) -> tuple[str, ...]:
+    """The 依頼事項 checkboxes a referral's request names (「訪問と情報提供をお願いします」)."""
+    return tuple(kind for kind in REQUEST_KINDS if kind in request)

@@ -532,3 +532,43 @@ class ReferralEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     reply: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- liaison sheets (migration 0006) --------------------------------------------------------------
+
+
+class LiaisonSheetRow(Base):
+    """A liaison sheet issued for a referral: one number per referral and form (identifying or
+    anonymised), ``<DISTRICT>-<fiscal year>-<sequence>``, the sequence counted per district and
+    fiscal year."""
+
+    __tablename__ = "liaison_sheet"
+    __table_args__ = (
+        Index("uq_liaison_sheet_sequence", "district_code", "fiscal_year", "sequence",
+              unique=True),
+        Index("uq_liaison_sheet_referral", "referral_id", "anonymised", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_number: Mapped[str] = mapped_column(String(64), unique=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    anonymised: Mapped[bool] = mapped_column(Boolean)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class SheetPrint(Base):
+    """Each print or save of a liaison sheet: the first is the original (原本), every later one a
+    reissue (再発行), and is marked so on the paper."""
+
+    __tablename__ = "sheet_print"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("liaison_sheet.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reissue: Mapped[bool] = mapped_column(Boolean)
+    recipient: Mapped[str] = mapped_column(String(32))  # dest:<service id>

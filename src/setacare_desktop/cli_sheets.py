@@ -1,0 +1,121 @@
+"""``setacare sheet …`` and ``setacare print …``: the liaison sheet and the other printouts as PDF.
+
+- ``sheet REFERRAL_ID --out FILE.pdf [--anonymised]``: the liaison sheet of a referral; where the
+  consent gate refuses, the reason is printed and the exit code is 2 (nothing is written);
+- ``print intake CASE_ID --out FILE.pdf``: the 相談受付票 of a consultation;
+- ``print day --date DATE --district 地区 --out FILE.pdf``: the day's consultation list.
+
+They act as a staff member (``--as LOGIN``), logged in and out by ``cli`` (which registers these
+commands and hands over its login helpers), so scope checks and the audit trail are the window's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO, Any
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.jpdate import DateParseError, parse_date
+from setacare_desktop.services import Database, StaffProfile, sheets, system
+from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.settings import Settings
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_CONSENT = 2  # the consent gate refused: like bad input, nothing was written
+
+PasswordOf = Callable[[argparse.Namespace, IO[str]], str]
+ActingAs = Callable[[Database, str, str], AbstractContextManager[StaffProfile]]
+
+
+def add_commands(commands: Any, location: argparse.ArgumentParser,
+                 acting: argparse.ArgumentParser,
+                 parser_class: type[argparse.ArgumentParser]) -> None:
+    """Add ``sheet`` and ``print`` to the ``setacare`` parser."""
+    p = commands.add_parser(
+        "sheet", parents=[location, acting], help="つなぎの連携シートを PDF にする",
+        description="つなぎ（REFERRAL_ID）の連携シートを A4 の PDF に書き出し、印刷として監査記録に"
+                    "残します。2回目以降は「再発行」と印字されます。送付先への本人同意（連携シート"
+                    "の送付）も緊急時の例外もなければ、理由を表示して終了します（終了コード 2）。"
+                    "--anonymised なら匿名の連携シート（イニシャル、年代のみ）です。",
+        epilog="例: setacare sheet 12 --out renkei.pdf --as sato01")
+    p.add_argument("referral_id", type=int, metavar="REFERRAL_ID", help="つなぎの番号")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    p.add_argument("--anonymised", action="store_true",
+                   help="匿名の連携シートにする（氏名はイニシャル、住所・電話・生年月日なし）")
+    p = commands.add_parser("print", help="相談受付票・相談受付一覧を PDF にする",
+                            description="相談受付票または1日の相談受付一覧を PDF に書き出します。")
+    sub = p.add_subparsers(dest="print_command", title="コマンド", metavar="コマンド",
+                           required=True, parser_class=parser_class)
+    intake = sub.add_parser("intake", parents=[location, acting], help="相談受付票",
+                            description="相談1件の相談受付票を PDF に書き出します。")
+    intake.add_argument("consultation_id", type=int, metavar="CASE_ID", help="相談の番号（No.）")
+    intake.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    day = sub.add_parser("day", parents=[location, acting], help="1日の相談受付一覧",
+                         description="ある日の地区の相談受付一覧を PDF に書き出します。")
+    day.add_argument("--date", required=True, metavar="DATE",
+                     help="日付（2026-11-24、R8.11.24、令和8年11月24日 など）")
+    day.add_argument("--district", required=True, metavar="地区", help="地区（例: 池尻、ikejiri）")
+    day.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+
+
+def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
+        acting_as: ActingAs) -> int:
+    out = Path(args.out)
+    day = district = None
+    if args.command == "print" and args.print_command == "day":
+        day, district = _day_and_district(args.date, args.district)
+    password = password_of(args, sys.stdin)
+    db = system.open_database(settings, migrate=True)
+    try:
+        with acting_as(db, args.as_login, password) as actor:
+            if args.command == "sheet":
+                try:
+                    issued = sheets.issue_liaison_sheet(db, actor, args.referral_id,
+                                                        anonymised=args.anonymised)
+                except sheets.SheetConsentError as error:
+                    print(f"印刷できません: {error}", file=sys.stderr)
+                    return EXIT_CONSENT
+                _write(out, issued.pdf)
+                kind = "再発行" if issued.reissue else "原本"
+                print(f"連携シート {issued.sheet_number}（{kind}"
+                      f"{'、匿名' if issued.anonymised else ''}）を書き出しました → {out}")
+                return EXIT_OK
+            if args.print_command == "intake":
+                _write(out, sheets.print_intake_record(db, actor, args.consultation_id))
+                print(f"相談受付票（No.{args.consultation_id}）を書き出しました → {out}")
+                return EXIT_OK
+            assert day is not None and district is not None
+            _write(out, sheets.print_day_list(db, actor, day, district.code))
+            print(f"{district.name}地区 {day:%Y-%m-%d} の相談受付一覧を書き出しました → {out}")
+            return EXIT_OK
+    finally:
+        db.close()
+
+
+def _day_and_district(date_text: str, district_text: str) -> tuple[Any, ref.District]:
+    problems = []
+    day = None
+    try:
+        day = parse_date(date_text)
+    except DateParseError as error:
+        problems.append(FieldProblem("日付", str(error)))
+    district = ref.find_district(district_text)
+    if district is None:
+        problems.append(FieldProblem("地区", f"「{district_text}」は地区ではありません"))
+    if problems:
+        raise ValidationError(problems)
+    assert district is not None
+    return day, district
+
+
+def _write(path: Path, pdf: bytes) -> None:
+    """Write the whole file or nothing (a half-written PDF must not be left behind)."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(pdf)
+    os.replace(partial, path)

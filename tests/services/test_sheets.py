@@ -1,0 +1,166 @@
+"""Liaison sheets, the 相談受付票 and the day list, read back from the PDFs (pypdf): the consent
+gate, anonymisation, page flow and numbering, sheet numbers, print audit and the embedded font."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.intake import IntakeInput, PersonInput
+from setacare_desktop.domain.referral import ReferralMethod
+from setacare_desktop.services import Database, audit, sheets
+from setacare_desktop.services import directory as directory_svc
+from setacare_desktop.services import intake as intake_svc
+from setacare_desktop.services import referrals as referral_svc
+from setacare_desktop.store.models import Referral
+
+NOW = datetime(2026, 11, 24, 16, 0)
+DAY = date(2026, 11, 24)
+PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
+DESTINATION = "世田谷区障害者就労支援センター"
+NAME, READING = "山田 太郎", "やまだ たろう"
+ADDRESS_REST, PHONE = "池尻二丁目3番4号", "03-0000-1234"
+
+
+def _text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def make_referral(db: Database, clerk: object, *, details: str = "自宅で相談を受けた。",
+              consent: bool = True) -> int:
+    data = IntakeInput(
+        received_at="R8.11.24 10:30", channel="来所", district="池尻", consulter_kind="本人",
+        main_complaint=f"{NAME}さん本人から、障害があり仕事を探したいとの相談",
+        details=details, target_groups=["障害者"], elements=["就労"],
+        person=PersonInput(name=NAME, reading=READING, birth_date="1970-05-06", sex="男性",
+                           address_town="池尻", address_rest=ADDRESS_REST, phone=PHONE))
+    case_id = intake_svc.record_intake(db, clerk, data, now=NOW).consultation_id  # type: ignore[arg-type]
+    service_id = next(d.service_id for d in directory_svc.search_destinations(db, DESTINATION)
+                      if d.name == DESTINATION)
+    if consent:
+        referral_svc.record_destination_consent(db, clerk, case_id, service_id,  # type: ignore[arg-type]
+                                                purpose=Purpose.SHEET, on=DAY)
+    return referral_svc.create_referral(db, clerk, case_id, referral_svc.NewReferral(  # type: ignore[arg-type]
+        service_id, ReferralMethod.FAX if not consent else ReferralMethod.POST,
+        "訪問と情報提供をお願いします", referred_on=DAY, reply_due=date(2026, 12, 1),
+        anonymised=not consent))
+
+
+def test_sheet_carries_name_destination_consent_and_number(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(any_db, clerk)
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert issued.sheet_number == "IKEJIRI-2026-00001" and not issued.reissue
+    text = "".join(_text(issued.pdf))
+    for expected in ("連携シート", NAME, DESTINATION, "本人同意あり", "同意者 本人", "方法 口頭",
+                     "令和8年11月24日", issued.sheet_number, "取扱注意・持ち出し禁止", "返信欄",
+                     "■ 訪問", "□ 面談", "■ 情報提供", PHONE, ADDRESS_REST, "昭和45年5月6日"):
+        assert expected in text, expected
+    assert "再発行" not in text
+
+
+def test_gate_refuses_without_consent_then_allows_anonymised_and_under_an_exception(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    staff_factory(any_db, "boss", role="監督者", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(any_db, clerk, consent=False)
+    with pytest.raises(sheets.SheetConsentError) as caught:
+        sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert "同意が記録されていません" in caught.value.message
+    assert "匿名の連携シート" in caught.value.message
+    assert audit.recent(any_db, 1)[0].action == "sheet_refused"
+
+    anonymised = sheets.issue_liaison_sheet(any_db, clerk, referral_id, anonymised=True, on=DAY)
+    text = "".join(_text(anonymised.pdf))
+    assert "Y.T." in text and "50歳代" in text and "匿名" in text
+    for secret in ("山田", "太郎", "やまだ", ADDRESS_REST, PHONE, "1970", "昭和45年"):
+        assert secret not in text, secret
+
+    intake_svc.record_emergency_exception(
+        any_db, clerk, case_of(any_db, referral_id), reason="自宅で倒れており本人の意思確認ができない",
+        supervisor_login="boss", supervisor_password=PASSWORD)
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    text = "".join(_text(issued.pdf))
+    assert NAME in text and "緊急時の例外" in text and "boss 職員" in text
+    assert "自宅で倒れており" in text
+    assert issued.sheet_number == "IKEJIRI-2026-00002"
+
+
+def case_of(db: Database, referral_id: int) -> int:
+    with db.read() as session:
+        return session.scalar(sa.select(Referral.consultation_id).where(Referral.id == referral_id))
+
+
+def test_long_summary_flows_to_page_two_with_page_numbers(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    summary = ("本人は長年勤めた会社を退職した後、就労先を探しているが見つからず、生活に不安がある。" * 60)[:2000]
+    referral_id = make_referral(any_db, clerk, details=summary)
+    pages = _text(sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY).pdf)
+    assert len(pages) == 2
+    assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
+    assert all("取扱注意・持ち出し禁止" in p and "IKEJIRI-2026-00001" in p for p in pages)
+    flat = "".join(pages).replace("\n", "")
+    assert "生活に不安がある。本人は長年" in flat  # the text wraps by character, nothing is cut
+
+
+def test_print_and_reprint_are_audited_and_the_reprint_says_so(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(any_db, clerk)
+    first = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    again = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert again.sheet_number == first.sheet_number and again.reissue
+    assert "再発行" in "".join(_text(again.pdf))
+    prints = sheets.sheet_prints(any_db, clerk, referral_id)
+    assert [(p.login, p.reissue) for p in prints] == [("clerk", False), ("clerk", True)]
+    rows = [e for e in audit.recent(any_db, 20) if e.action == "sheet_print"]
+    assert [r.detail.split()[-1] for r in reversed(rows)] == ["原本", "再発行"]
+    assert all(r.entity_id == first.sheet_number and r.login == "clerk" for r in rows)
+    assert all("dest:" in r.detail for r in rows)
+
+
+def test_font_is_embedded_and_no_standard_font_is_used(
+        db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    pdf = sheets.issue_liaison_sheet(db, clerk, make_referral(db, clerk), on=DAY).pdf
+    names, embedded = set(), []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]))
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            embedded.append("/FontFile2" in descriptor.get_object())
+    assert names and all("IPAexGothic" in n for n in names), names
+    assert all(embedded)
+    assert b"Helvetica" not in pdf
+
+
+def test_intake_record_and_day_list(db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    case_id = case_of(db, make_referral(db, clerk))
+    record = "".join(_text(sheets.print_intake_record(db, clerk, case_id, on=DAY)))
+    for expected in ("相談受付票", NAME, f"受付No. {case_id}", "連携シートの送付", "取扱注意", "1 / 1"):
+        assert expected in record, expected
+    day = "".join(_text(sheets.print_day_list(db, clerk, DAY, "ikejiri")))
+    for expected in ("相談受付一覧", "池尻地区", "令和8年11月24日", NAME, "1 件", "1 / 1"):
+        assert expected in day, expected
+    actions = [e.action for e in audit.recent(db, 5)]
+    assert "intake_print" in actions and "day_list_print" in actions
+
+
+def test_initials_and_age_band() -> None:
+    assert sheets.initials("やまだ たろう") == "Y.T."
+    assert sheets.initials("シミズ ジロウ") == "S.J."
+    assert sheets.initials("") == "（イニシャル不明）"
+    assert sheets.age_band(date(1970, 5, 6), DAY) == "50歳代"
+    assert sheets.age_band(None, DAY) == "不明"

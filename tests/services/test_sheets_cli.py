@@ -1,0 +1,67 @@
+"""``setacare sheet`` and ``setacare print``: PDFs written, the consent gate's exit code 2 (the
+referral is built by the helpers of test_sheets.py, next door)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from test_sheets import NAME, PASSWORD, make_referral
+
+from setacare_desktop.app import main
+from setacare_desktop.services import Database
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path,
+         *argv: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code = main(["--database", str(db_path), *argv, "--as", "clerk", "--password-stdin"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _text(path: Path) -> str:
+    return "".join(p.extract_text() for p in PdfReader(path).pages)
+
+
+def test_sheet_refused_with_exit_2_then_anonymised(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Database,
+        db_path: Path, tmp_path: Path, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk, consent=False)
+    out = tmp_path / "sheet.pdf"
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out", str(out))
+    assert code == 2 and "同意が記録されていません" in err and not out.exists()
+    code, stdout, _ = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                           str(out), "--anonymised")
+    assert code == 0 and "IKEJIRI-2026-00001（原本、匿名）" in stdout
+    assert NAME not in _text(out)
+
+
+def test_sheet_intake_and_day_list(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Database,
+        db_path: Path, tmp_path: Path, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk)
+    out = tmp_path / "sheet.pdf"
+    for kind in ("原本", "再発行"):
+        code, stdout, _ = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                               str(out))
+        assert code == 0 and f"（{kind}）" in stdout
+    assert NAME in _text(out) and "再発行" in _text(out)
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", "999", "--out", str(out))
+    assert code == 1 and "見つかりません" in err
+    intake = tmp_path / "intake.pdf"
+    code, _, _ = _run(monkeypatch, capsys, db_path, "print", "intake", "1", "--out", str(intake))
+    assert code == 0 and "相談受付票" in _text(intake)
+    day = tmp_path / "day.pdf"
+    code, _, _ = _run(monkeypatch, capsys, db_path, "print", "day", "--date", "R8.11.24",
+                      "--district", "池尻", "--out", str(day))
+    assert code == 0 and NAME in _text(day)
+    code, _, err = _run(monkeypatch, capsys, db_path, "print", "day", "--date", "2026-13-01",
+                        "--district", "どこか", "--out", str(day))
+    assert code == 2 and "日付" in err and "地区" in err
