@@ -164,3 +164,39 @@ def test_initials_and_age_band() -> None:
     assert sheets.initials("") == "（イニシャル不明）"
     assert sheets.age_band(date(1970, 5, 6), DAY) == "50歳代"
     assert sheets.age_band(None, DAY) == "不明"
+
+
+def test_preview_is_the_sheet_to_be_printed_but_issues_and_audits_nothing(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(any_db, clerk)
+    before = len(audit.recent(any_db, 50))
+    preview = sheets.preview_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert preview.sheet_number == "IKEJIRI-2026-00001" and not preview.reissue
+    assert NAME in "".join(_text(preview.pdf))
+    assert sheets.sheet_prints(any_db, clerk, referral_id) == []
+    assert len(audit.recent(any_db, 50)) == before
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert issued.sheet_number == preview.sheet_number  # the number the preview showed
+    again = sheets.preview_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    assert again.reissue and "再発行" in "".join(_text(again.pdf))
+    assert len(sheets.sheet_prints(any_db, clerk, referral_id)) == 1
+    refused = make_referral(any_db, clerk, consent=False)
+    with pytest.raises(sheets.SheetConsentError):
+        sheets.preview_liaison_sheet(any_db, clerk, refused, on=DAY)
+
+
+def test_a_sheet_number_finds_its_referral(db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk)
+    number = sheets.issue_liaison_sheet(db, clerk, referral_id, on=DAY).sheet_number
+    assert sheets.referral_of_sheet(db, clerk, f" {number.lower()} ") == sheets.SheetReferral(
+        number, referral_id, "ikejiri")
+    assert sheets.referral_of_sheet(
+        db, clerk, "ＩＫＥＪＩＲＩ－２０２６－００００１").referral_id == referral_id
+    with pytest.raises(sheets.NotFoundError, match="IKEJIRI-2026-99999"):
+        sheets.referral_of_sheet(db, clerk, "IKEJIRI-2026-99999")
+    outsider = staff_factory(db, "other", role="相談員", place="太子堂",
+                             org_kind="あんしんすこやかセンター")
+    with pytest.raises(sheets.ServiceError, match="権限"):
+        sheets.referral_of_sheet(db, outsider, number)

@@ -272,8 +272,9 @@ def sheet_number(district_code: str, year: int, sequence: int) -> str:
 
 
 def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district_code: str,
-               anonymised: bool, on: date) -> tuple[LiaisonSheetRow, bool]:
-    """The sheet of this referral and form, issuing its number at the first print."""
+               anonymised: bool, on: date, *, issue: bool = True) -> tuple[LiaisonSheetRow, bool]:
+    """The sheet of this referral and form, issuing its number at the first print (without
+    ``issue``, the number it would get, nothing written)."""
     sheet = session.scalar(select(LiaisonSheetRow).where(
         LiaisonSheetRow.referral_id == referral_id, LiaisonSheetRow.anonymised == anonymised))
     if sheet is not None:
@@ -286,8 +287,9 @@ def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district
                             referral_id=referral_id, district_code=district_code,
                             fiscal_year=year, sequence=sequence, anonymised=anonymised,
                             issued_by=actor.staff_id)
-    session.add(sheet)
-    session.flush()
+    if issue:
+        session.add(sheet)
+        session.flush()
     return sheet, False
 
 
@@ -295,6 +297,19 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
                         anonymised: bool = False, on: date | None = None) -> IssuedSheet:
     """Print (or save) the liaison sheet of a referral: number, audit and the PDF, or a refusal
     that says what is missing (:class:`SheetConsentError`)."""
+    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=True)
+
+
+def preview_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
+                          anonymised: bool = False, on: date | None = None) -> IssuedSheet:
+    """The sheet as :func:`issue_liaison_sheet` would print it now, for a print preview: the same
+    gate and PDF, but no number is issued (a first print shows the number it would get) and no
+    print is recorded or audited."""
+    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=False)
+
+
+def _liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *, anonymised: bool,
+                   on: date | None, issue: bool) -> IssuedSheet:
     consultation_id, district, service_id, service_name = _referral_place(db, referral_id)
     if not roles.can_write_cases(actor, district):
         raise deny(db, actor, "sheet_print", "この地区の連携シートを印刷する権限がありません。",
@@ -313,7 +328,7 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
                 "緊急時の例外の承認を得てください。または匿名の連携シート（氏名はイニシャル、"
                 "住所・電話・生年月日なし）を印刷できます（FAX にはこちらを使います）。",
                 decision)
-    with db.transaction() as session:
+    with db.transaction() if issue else db.read() as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None
         case, detail, person = _case_parts(session, consultation_id)
@@ -323,7 +338,8 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
         assert org is not None
         service = session.get(DirService, service_id)
         assert service is not None
-        sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on)
+        sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
+                                    issue=issue)
         phone, address = _org_contact(session, org.name)
         district_name = ref.DISTRICTS_BY_CODE[district].name
         sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
@@ -349,6 +365,8 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
             reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
                      + (f"　電話 {phone}" if phone else ""))
         pdf = _render(render_liaison_sheet, data)
+        if not issue:
+            return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
         session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
                                recipient=recipient))
         audit.record(session, actor, "sheet_print", entity="liaison_sheet",
@@ -356,6 +374,27 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
                      detail=f"referral {referral_id} -> {recipient} "
                             f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
         return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetReferral:
+    sheet_number: str
+    referral_id: int
+    district_code: str
+
+
+def referral_of_sheet(db: Database, actor: StaffProfile, number: str) -> SheetReferral:
+    """The referral whose sheet carries ``number`` (as typed or scanned: width and case do not
+    matter), for recording the reply that came back with it."""
+    number = jaconv.z2h(number.strip(), kana=False, ascii=True, digit=True).upper()
+    with db.read() as session:
+        found = session.execute(
+            select(LiaisonSheetRow.referral_id, LiaisonSheetRow.district_code)
+            .where(LiaisonSheetRow.sheet_number == number)).first()
+    if found is None:
+        raise NotFoundError(f"シート番号「{number}」の連携シートが見つかりません。")
+    require_case_read(db, actor, found[1], "sheet_lookup")
+    return SheetReferral(number, found[0], found[1])
 
 
 @dataclass(frozen=True, slots=True)

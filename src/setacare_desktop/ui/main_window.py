@@ -4,6 +4,8 @@
 検索 or the form's own duplicate panel opens there, and each save refreshes 本日の相談.
 つなぎ先 (``ui.referrals.ReferralsPage``) suggests destinations for the consultation open in 受付
 (its 「つなぎ先を探す」 button) and tracks the district's open referrals.
+連携シート (``ui.sheets.SheetsPage``) previews, saves and prints the liaison sheets; a returned
+sheet's number entered there opens the referral's reply form in つなぎ先.
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 """
@@ -36,6 +38,7 @@ from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page, PlaceholderPage
 from setacare_desktop.ui.referrals import ReferralsPage
+from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.today_page import TodayPage
 
 WINDOW_TITLE = "SetaCare Desktop"
@@ -60,8 +63,6 @@ class _Planned:
 
 #: Areas not built yet: what each will do, said plainly on its page.
 PLANNED: dict[str, _Planned] = {
-    AREA_SHEETS: _Planned(
-        "連携シート", "つなぎ先に送る連携シートを作成・印刷し、返信を記録する画面です。"),
     AREA_REVIEW: _Planned(
         "確認・統計", "監督者が一日の相談を確認し、件数を集計して報告する画面です。"),
 }
@@ -71,6 +72,9 @@ NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相
              "このアカウント（{role}）では相談を記録できません。")
 NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウントで相談をつなぐ画面です。"
                 "このアカウント（{role}）では相談をつなげません。")
+
+NO_SHEETS = ("連携シートは、受付・相談員・監督者のアカウントで印刷する画面です。"
+             "このアカウント（{role}）では連携シートを扱えません。")
 
 UNSAVED_QUESTION = "保存していない入力があります。破棄しますか？"
 UNSAVED_DETAIL = "入力中の内容は下書きとして残ります。次に受付を開いたときに復元できます。"
@@ -142,6 +146,9 @@ class MainWindow(QMainWindow):
         #: The referrals page; None for an account without a case role.
         self.referrals_page: ReferralsPage | None = (
             ReferralsPage(db, profile, self) if profile.role in CASE_ROLES else None)
+        #: The liaison sheets page; None for an account without a case role.
+        self.sheets_page: SheetsPage | None = (
+            SheetsPage(db, profile, self) if profile.role in CASE_ROLES else None)
         #: Asks whether to leave although the intake form holds unsaved input (the action's
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
@@ -156,6 +163,9 @@ class MainWindow(QMainWindow):
             elif area == AREA_REFERRALS:
                 page = self.referrals_page or NoticePage(
                     "つなぎ先", NO_REFERRALS.format(role=profile.role.label), self)
+            elif area == AREA_SHEETS:
+                page = self.sheets_page or NoticePage(
+                    "連携シート", NO_SHEETS.format(role=profile.role.label), self)
             elif area == AREA_ADMIN:
                 page = self.admin_page
             else:
@@ -203,6 +213,9 @@ class MainWindow(QMainWindow):
             self.intake_page.find_referrals_requested.connect(self.find_referrals)
         if self.referrals_page is not None:
             self.referrals_page.status_message.connect(self._show_status)
+        if self.sheets_page is not None:
+            self.sheets_page.status_message.connect(self._show_status)
+            self.sheets_page.reply_requested.connect(self.open_referral_reply)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))
@@ -241,6 +254,16 @@ class MainWindow(QMainWindow):
         self.show_area(AREA_REFERRALS)
         self.referrals_page.search_edit.setFocus()
         return shown
+
+    def open_referral_reply(self, referral_id: int, district_code: str) -> bool:
+        """Show つなぎ先 with the referral's reply form ready (a returned sheet's number)."""
+        if self.referrals_page is None:
+            return False
+        self.show_area(AREA_REFERRALS)
+        opened = self.referrals_page.open_reply(referral_id, district_code)
+        if not opened:
+            self._show_status("このつなぎは完了しているか、未完了の一覧にありません")
+        return opened
 
     def _consultation_saved(self, consultation_id: int) -> None:
         self.today_page.refresh()

@@ -221,6 +221,21 @@ class OpenReferralsPanel(QWidget):
             self.table.selectRow(row)
         return row >= 0
 
+    def open_reply(self, referral_id: int, district_code: str) -> bool:
+        """Show the referral (of ``district_code``) with its reply form ready; False when it is
+        not open (already closed, or a district this staff member cannot read)."""
+        index = self.district_combo.findData(district_code)
+        if index < 0:
+            return False
+        if index != self.district_combo.currentIndex():
+            self.district_combo.setCurrentIndex(index)  # reloads
+        else:
+            self.reload()
+        if not self.select_referral(referral_id):
+            return False
+        self.reply_edit.setFocus()
+        return True
+
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._show_selected(self.selected_referral())
 

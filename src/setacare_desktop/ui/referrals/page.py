@@ -181,6 +181,12 @@ class ReferralsPage(Page):
     def consultation_id(self) -> int | None:
         return self._consultation_id
 
+    def open_reply(self, referral_id: int, district_code: str) -> bool:
+        """Show 「未完了のつなぎ」 with the referral chosen and its reply form ready (e.g. from a
+        returned sheet's number); False when it is not among the open referrals."""
+        self.tabs.setCurrentWidget(self.open_panel)
+        return self.open_panel.open_reply(referral_id, district_code)
+
     def show_consultation(self, consultation_id: int) -> bool:
         """Suggest destinations for a consultation; False (with the reason shown) when it
         cannot be read."""

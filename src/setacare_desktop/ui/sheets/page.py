@@ -1,0 +1,471 @@
+"""連携シート: the district's open referrals, the print preview of the chosen one's liaison sheet,
+saving it as a PDF or printing it, saving the day's sheets in one go, and the reply entry.
+
+The preview shows ``services.sheets.preview_liaison_sheet`` — the same gate and PDF as the print,
+but neither a number issued nor a print audited. 「PDFとして保存」 and 「印刷」 issue the sheet
+(``issue_liaison_sheet``: numbered and audited, 再発行 on a reprint) and write or print those very
+bytes. Where the consent gate refuses, its reason is shown and 「匿名版を表示」 previews the
+anonymised sheet; saving and printing then follow the form shown.
+
+「本日のシートを一括保存」 writes the sheets of the referrals made today to a chosen folder, one per
+step of a zero-interval timer so that the window stays responsive; 「中止」 stops after the sheet
+being written, and each file appears whole (written beside, then renamed) or not at all.
+
+「シート番号」 takes the number typed or read by a barcode scanner (which ends with Enter) and emits
+``reply_requested`` so that the main window opens the referral's reply form.
+
+The path, folder and printer choosers are attributes, replaceable in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from setacare_desktop.domain import roles
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
+from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.ui.columns import fit_columns
+from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.referrals import ReferralTableModel
+from setacare_desktop.ui.referrals.table_model import COL_REQUEST
+from setacare_desktop.ui.sheets.preview import PdfPreview
+
+NO_SELECTION = "つなぎを選んでください。"
+PDF_FILTER = "PDF (*.pdf)"
+
+
+def _choose_save_path(parent: QWidget, suggested: str) -> str:
+    path, _filter = QFileDialog.getSaveFileName(parent, "PDFとして保存", suggested, PDF_FILTER)
+    return path
+
+
+def _choose_folder(parent: QWidget) -> str:
+    return QFileDialog.getExistingDirectory(parent, "連携シートを保存するフォルダー")
+
+
+def _choose_printer(parent: QWidget, printer: QPrinter) -> bool:
+    return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write beside, then rename: the file is there whole or not at all."""
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)
+
+
+@dataclass
+class _Batch:
+    rows: list[referral_service.ReferralRow]
+    folder: Path
+    done: int = 0
+    cancelled: bool = False
+    saved: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class SheetsPage(Page):
+    """The 連携シート work area. ``status_message`` carries messages for the status bar."""
+
+    status_message = Signal(str)
+    #: The referral (id, district code) whose sheet number was entered: open its reply form.
+    reply_requested = Signal(int, str)
+    #: One sheet of the batch handled (how many so far).
+    batch_progressed = Signal(int)
+    #: The batch ended (finished or cancelled): how many files were written.
+    batch_finished = Signal(int)
+
+    def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._actor = actor
+        #: The referral and form (anonymised?) the preview shows.
+        self._shown: tuple[int, bool] | None = None
+        self._shown_number = ""
+        self._batch: _Batch | None = None
+        #: suggested file name → chosen path ("" when cancelled).
+        self.choose_save_path: Callable[[str], str] = lambda name: _choose_save_path(self, name)
+        #: → chosen folder ("" when cancelled).
+        self.choose_folder: Callable[[], str] = lambda: _choose_folder(self)
+        #: Sets up the printer (the system's print dialog) → print?
+        self.choose_printer: Callable[[QPrinter], bool] = lambda p: _choose_printer(self, p)
+
+        self.title_label = heading("連携シート", self)
+        self.district_combo = QComboBox(self)
+        for code in roles.readable_districts(actor):
+            self.district_combo.addItem(f"{DISTRICTS_BY_CODE[code].name}地区", code)
+        own = self.district_combo.findData(actor.district_code)
+        if own >= 0:
+            self.district_combo.setCurrentIndex(own)
+        self.district_combo.setAccessibleName("地区")
+        district_label = QLabel("地区(&T)", self)
+        district_label.setBuddy(self.district_combo)
+        self.sheet_number_edit = QLineEdit(self)
+        self.sheet_number_edit.setAccessibleName("シート番号")
+        self.sheet_number_edit.setPlaceholderText("返信の記録: 読み取るか入力して Enter")
+        self.sheet_number_edit.setClearButtonEnabled(True)
+        self.sheet_number_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 16)
+        number_label = QLabel("シート番号(&N)", self)
+        number_label.setBuddy(self.sheet_number_edit)
+
+        self.model = ReferralTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName("未完了のつなぎ")
+
+        self.preview_button = QPushButton("プレビュー(&P)", self)
+        self.anonymised_button = QPushButton("匿名版を表示", self)
+        self.anonymised_button.hide()
+        self.save_button = QPushButton("PDFとして保存(&S)", self)
+        self.print_button = QPushButton("印刷(&R)…", self)
+        self.message_label = QLabel(self)
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
+        self.sheet_label = QLabel(NO_SELECTION, self)
+        self.preview = PdfPreview(self)
+
+        self.batch_button = QPushButton("本日のシートを一括保存…", self)
+        self.batch_progress = QProgressBar(self)
+        self.batch_progress.setFormat("%v / %m 件")
+        self.batch_progress.hide()
+        self.batch_cancel_button = QPushButton("中止", self)
+        self.batch_cancel_button.hide()
+        self.batch_label = QLabel(self)
+        self.batch_label.setWordWrap(True)
+        self._batch_timer = QTimer(self)
+        self._batch_timer.setSingleShot(True)
+        self._batch_timer.setInterval(0)
+
+        top = QHBoxLayout()
+        top.addWidget(self.title_label)
+        top.addStretch(1)
+        top.addWidget(number_label)
+        top.addWidget(self.sheet_number_edit)
+        list_box = QWidget(self)
+        list_layout = QVBoxLayout(list_box)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        district_row = QHBoxLayout()
+        district_row.addWidget(district_label)
+        district_row.addWidget(self.district_combo)
+        district_row.addStretch(1)
+        list_layout.addLayout(district_row)
+        list_layout.addWidget(self.table, 1)
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(self.batch_button)
+        batch_row.addWidget(self.batch_progress, 1)
+        batch_row.addWidget(self.batch_cancel_button)
+        list_layout.addLayout(batch_row)
+        list_layout.addWidget(self.batch_label)
+        preview_box = QWidget(self)
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        actions = QHBoxLayout()
+        for button in (self.preview_button, self.anonymised_button, self.save_button,
+                       self.print_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        preview_layout.addLayout(actions)
+        preview_layout.addWidget(self.message_label)
+        preview_layout.addWidget(self.sheet_label)
+        preview_layout.addWidget(self.preview, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(list_box)
+        splitter.addWidget(preview_box)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self.district_combo.currentIndexChanged.connect(self.reload)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.show_preview())
+        self.preview_button.clicked.connect(lambda: self.show_preview())
+        self.anonymised_button.clicked.connect(lambda: self.show_preview(anonymised=True))
+        self.save_button.clicked.connect(self.save_pdf)
+        self.print_button.clicked.connect(self.print_sheet)
+        self.batch_button.clicked.connect(self.save_today)
+        self.batch_cancel_button.clicked.connect(self.cancel_batch)
+        self._batch_timer.timeout.connect(self._batch_step)
+        self.sheet_number_edit.returnPressed.connect(self.open_reply_for_number)
+        self._update_enabled()
+
+    # --- the list ---------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        self.reload()
+
+    def district_code(self) -> str | None:
+        data = self.district_combo.currentData()
+        return None if data is None else str(data)
+
+    def reload(self) -> None:
+        """Read the district's open referrals again, keeping the chosen one chosen."""
+        keep = self.selected_referral()
+        district = self.district_code()
+        rows: list[referral_service.ReferralRow] = []
+        if district is not None:
+            try:
+                rows = referral_service.open_referrals(self._db, self._actor, district)
+            except ServiceError as error:
+                self._show_message(error.message)
+        self.model.set_rows(rows)
+        model = self.model
+        fit_columns(self.table, {
+            c: [model.data(model.index(r, c)) or "" for r in range(model.rowCount())]
+            for c in range(model.columnCount())}, stretch=COL_REQUEST, limit_chars=12)
+        row = model.row_of(keep.referral_id) if keep is not None else -1
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self._selection_changed(QItemSelection(), QItemSelection())
+
+    def selected_referral(self) -> referral_service.ReferralRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def select_referral(self, referral_id: int) -> bool:
+        row = self.model.row_of(referral_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        row = self.selected_referral()
+        if self._shown is not None and (row is None or row.referral_id != self._shown[0]):
+            self._shown = None
+            self._shown_number = ""
+            self.preview.clear()
+        if self._shown is None:
+            self.sheet_label.setText(
+                NO_SELECTION if row is None
+                else f"相談No. {row.consultation_id} → {row.destination}: 「プレビュー」で表示します。")
+        self._hide_message()
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        chosen = self.selected_referral() is not None
+        for button in (self.preview_button, self.save_button, self.print_button):
+            button.setEnabled(chosen)
+
+    def _show_message(self, text: str, *, offer_anonymised: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.show()
+        self.anonymised_button.setVisible(offer_anonymised)
+
+    def _hide_message(self) -> None:
+        self.message_label.hide()
+        self.anonymised_button.hide()
+
+    # --- preview, save, print ---------------------------------------------------------------
+
+    def _anonymised_for(self, row: referral_service.ReferralRow) -> bool:
+        """The form shown in the preview; else the referral's own (an anonymised referral gets
+        the anonymised sheet)."""
+        if self._shown is not None and self._shown[0] == row.referral_id:
+            return self._shown[1]
+        return row.anonymised
+
+    def _sheet(self, row: referral_service.ReferralRow, anonymised: bool, *,
+               issue: bool) -> sheet_service.IssuedSheet | None:
+        make = sheet_service.issue_liaison_sheet if issue else sheet_service.preview_liaison_sheet
+        try:
+            return make(self._db, self._actor, row.referral_id, anonymised=anonymised)
+        except sheet_service.SheetConsentError as error:
+            self._show_message(error.message, offer_anonymised=True)
+        except ServiceError as error:
+            self._show_message(error.message)
+        return None
+
+    def _show_sheet(self, row: referral_service.ReferralRow, sheet: sheet_service.IssuedSheet,
+                    *, issued: bool) -> bool:
+        self._hide_message()
+        if not self.preview.load(sheet.pdf):
+            self._show_message("連携シートを表示できませんでした（PDF を読めません）。")
+            return False
+        self._shown = (row.referral_id, sheet.anonymised)
+        self._shown_number = sheet.sheet_number
+        kind = "匿名版" if sheet.anonymised else "原本" if not sheet.reissue else "再発行"
+        state = "" if issued else "　※プレビュー（印刷・保存のときに記録されます）"
+        self.sheet_label.setText(
+            f"シート番号 {sheet.sheet_number}（{kind}）　相談No. {row.consultation_id} → "
+            f"{row.destination}{state}")
+        return True
+
+    def show_preview(self, *, anonymised: bool | None = None) -> bool:
+        """Preview the chosen referral's sheet (not a print: nothing is issued or audited);
+        False when refused (the reason is shown)."""
+        row = self.selected_referral()
+        if row is None:
+            return False
+        form = row.anonymised if anonymised is None else anonymised
+        sheet = self._sheet(row, form, issue=False)
+        return sheet is not None and self._show_sheet(row, sheet, issued=False)
+
+    def save_pdf(self) -> str | None:
+        """Save the chosen referral's sheet where the user says (issued and audited); the path,
+        or None."""
+        row = self.selected_referral()
+        if row is None:
+            return None
+        suggested = f"{self._shown_number or f'連携シート-つなぎ{row.referral_id}'}.pdf"
+        path = self.choose_save_path(suggested)
+        if not path:
+            return None
+        sheet = self._sheet(row, self._anonymised_for(row), issue=True)
+        if sheet is None:
+            return None
+        try:
+            write_whole(Path(path), sheet.pdf)
+        except OSError as error:
+            self._show_message(f"保存できませんでした: {error.strerror or error}（{path}）")
+            return None
+        self._show_sheet(row, sheet, issued=True)
+        self.status_message.emit(f"連携シート {sheet.sheet_number} を保存しました（{path}）")
+        return path
+
+    def print_sheet(self) -> bool:
+        """Print the chosen referral's sheet on the printer the user sets up (issued and
+        audited)."""
+        row = self.selected_referral()
+        if row is None:
+            return False
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setFullPage(True)
+        printer.setDocName(self._shown_number or "連携シート")
+        if not self.choose_printer(printer):
+            return False
+        sheet = self._sheet(row, self._anonymised_for(row), issue=True)
+        if sheet is None or not self._show_sheet(row, sheet, issued=True):
+            return False
+        if not self.preview.print_to(printer):
+            self._show_message("印刷を開始できませんでした。プリンターの設定を確かめてください。")
+            return False
+        self.status_message.emit(f"連携シート {sheet.sheet_number} を印刷しました")
+        return True
+
+    # --- the day's sheets -------------------------------------------------------------------
+
+    def today_referrals(self) -> list[referral_service.ReferralRow]:
+        today = local_now().date()
+        rows = (self.model.row_at(r) for r in range(self.model.rowCount()))
+        return [r for r in rows if r.referred_on == today]
+
+    def save_today(self) -> bool:
+        """Start saving the sheets of today's referrals to a chosen folder; False if not
+        started."""
+        if self._batch is not None:
+            return False
+        rows = self.today_referrals()
+        if not rows:
+            self.batch_label.setText("本日のつなぎはありません。")
+            return False
+        folder = self.choose_folder()
+        if not folder:
+            return False
+        self._batch = _Batch(rows, Path(folder))
+        self.batch_progress.setRange(0, len(rows))
+        self.batch_progress.setValue(0)
+        self.batch_progress.show()
+        self.batch_cancel_button.show()
+        self.batch_button.setEnabled(False)
+        self.batch_label.setText(f"{len(rows)}件の連携シートを保存しています…")
+        self._batch_timer.start()
+        return True
+
+    def cancel_batch(self) -> None:
+        """Stop after the sheet being written (the finished files stay)."""
+        if self._batch is not None:
+            self._batch.cancelled = True
+
+    def batch_running(self) -> bool:
+        return self._batch is not None
+
+    def _batch_step(self) -> None:
+        batch = self._batch
+        if batch is None:
+            return
+        if batch.cancelled or batch.done >= len(batch.rows):
+            self._finish_batch(batch)
+            return
+        row = batch.rows[batch.done]
+        batch.done += 1
+        try:
+            sheet = sheet_service.issue_liaison_sheet(
+                self._db, self._actor, row.referral_id, anonymised=row.anonymised)
+            write_whole(batch.folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
+        except sheet_service.SheetConsentError:
+            batch.skipped.append(f"相談No. {row.consultation_id} → {row.destination}（同意なし）")
+        except ServiceError as error:
+            batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
+        except OSError as error:
+            batch.skipped.append(f"相談No. {row.consultation_id}（{error.strerror or error}）")
+        else:
+            batch.saved.append(sheet.sheet_number)
+        self.batch_progress.setValue(batch.done)
+        self.batch_progressed.emit(batch.done)
+        self._batch_timer.start()
+
+    def _finish_batch(self, batch: _Batch) -> None:
+        self._batch = None
+        self.batch_progress.hide()
+        self.batch_cancel_button.hide()
+        self.batch_button.setEnabled(True)
+        text = f"{len(batch.saved)}件の連携シートを保存しました（{batch.folder}）。"
+        if batch.cancelled and batch.done < len(batch.rows):
+            text += f"中止しました（残り {len(batch.rows) - batch.done}件は保存していません）。"
+        if batch.skipped:
+            text += "保存しなかったもの: " + "、".join(batch.skipped)
+        self.batch_label.setText(text)
+        self.status_message.emit(text)
+        self.batch_finished.emit(len(batch.saved))
+
+    # --- the reply --------------------------------------------------------------------------
+
+    def open_reply_for_number(self) -> bool:
+        """Find the referral of the sheet number entered and ask for its reply form."""
+        text = self.sheet_number_edit.text().strip()
+        if not text:
+            return False
+        try:
+            found = sheet_service.referral_of_sheet(self._db, self._actor, text)
+        except ServiceError as error:
+            self._show_message(error.message)
+            self.sheet_number_edit.selectAll()
+            return False
+        self.sheet_number_edit.clear()
+        self._hide_message()
+        self.reply_requested.emit(found.referral_id, found.district_code)
+        return True

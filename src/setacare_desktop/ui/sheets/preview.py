@@ -1,0 +1,163 @@
+"""A PDF shown page by page (QtPdf), and printed with a QPainter on a QPrinter.
+
+``QPdfDocument.render`` returns a transparent image (only the ink is drawn), so every page is
+painted onto a white image before it is shown or printed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+SCREEN_DPI = 96
+#: Pages are rendered for the printer at its resolution, at most this (a 1200 dpi A4 page would
+#: take half a gigabyte).
+PRINT_DPI_LIMIT = 300
+ZOOM_STEP = 1.25
+ZOOM_MIN = 0.5
+ZOOM_MAX = 3.0
+
+
+def page_image(document: QPdfDocument, page: int, dpi: float) -> QImage:
+    """Page ``page`` (from 0) at ``dpi``, on white."""
+    points = document.pagePointSize(page)
+    size = QSize(max(1, round(points.width() * dpi / 72)), max(1, round(points.height() * dpi / 72)))
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.drawImage(0, 0, document.render(page, size))
+    painter.end()
+    return image
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
+    """Print every page, each scaled to the printable area; False if the printer cannot start."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    dpi = min(printer.resolution(), PRINT_DPI_LIMIT)
+    for page in range(document.pageCount()):
+        if page and not printer.newPage():
+            painter.end()
+            return False
+        image = page_image(document, page, dpi)
+        area = painter.viewport()
+        size = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(area.x() + (area.width() - size.width()) // 2, area.y(),
+                       size.width(), size.height())
+        painter.drawImage(target, image)
+    return painter.end()
+
+
+class PdfPreview(QWidget):
+    """The pages of one PDF: 前へ/次へ, 拡大/縮小 and 「n / m ページ」."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buffer = QBuffer(self)
+        self.document = QPdfDocument(self)
+        self._page = 0
+        self._zoom = 1.0
+
+        self.previous_button = QPushButton("◀ 前", self)
+        self.next_button = QPushButton("次 ▶", self)
+        self.zoom_out_button = QPushButton("縮小", self)
+        self.zoom_in_button = QPushButton("拡大", self)
+        self.page_label = QLabel(self)
+        self.zoom_label = QLabel(self)
+        self.image_label = QLabel(self)
+        self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image_label.setAccessibleName("印刷プレビュー")
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.image_label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll.setBackgroundRole(QPalette.ColorRole.Dark)
+
+        controls = QHBoxLayout()
+        controls.addWidget(self.previous_button)
+        controls.addWidget(self.page_label)
+        controls.addWidget(self.next_button)
+        controls.addStretch(1)
+        controls.addWidget(self.zoom_out_button)
+        controls.addWidget(self.zoom_label)
+        controls.addWidget(self.zoom_in_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(self.scroll, 1)
+
+        self.previous_button.clicked.connect(lambda: self.show_page(self._page - 1))
+        self.next_button.clicked.connect(lambda: self.show_page(self._page + 1))
+        self.zoom_in_button.clicked.connect(lambda: self.set_zoom(self._zoom * ZOOM_STEP))
+        self.zoom_out_button.clicked.connect(lambda: self.set_zoom(self._zoom / ZOOM_STEP))
+        self.clear()
+
+    def load(self, pdf: bytes) -> bool:
+        """Show ``pdf`` from its first page; False if QtPdf cannot read it."""
+        self.document.close()
+        self._buffer.close()
+        self._buffer.setData(QByteArray(pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        if self.document.status() is not QPdfDocument.Status.Ready:
+            self.clear()
+            return False
+        self.show_page(0)
+        return True
+
+    def clear(self) -> None:
+        self.document.close()
+        self._page = 0
+        self.image_label.clear()
+        self._update_controls()
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def current_page(self) -> int:
+        """The page shown, from 0."""
+        return self._page
+
+    def zoom(self) -> float:
+        return self._zoom
+
+    def image(self) -> QImage:
+        """The page shown, as drawn."""
+        return self.image_label.pixmap().toImage()
+
+    def show_page(self, page: int) -> None:
+        if not 0 <= page < self.page_count():
+            return
+        self._page = page
+        image = page_image(self.document, page, SCREEN_DPI * self._zoom)
+        self.image_label.setPixmap(QPixmap.fromImage(image))
+        self._update_controls()
+
+    def set_zoom(self, zoom: float) -> None:
+        self._zoom = min(ZOOM_MAX, max(ZOOM_MIN, zoom))
+        if self.page_count():
+            self.show_page(self._page)
+        self._update_controls()
+
+    def print_to(self, printer: QPrinter) -> bool:
+        return print_document(self.document, printer)
+
+    def _update_controls(self) -> None:
+        count = self.page_count()
+        self.page_label.setText(f"{self._page + 1} / {count} ページ" if count else "")
+        self.zoom_label.setText(f"{round(self._zoom * 100)}%")
+        self.previous_button.setEnabled(self._page > 0)
+        self.next_button.setEnabled(self._page + 1 < count)
+        self.zoom_in_button.setEnabled(count > 0 and self._zoom < ZOOM_MAX)
+        self.zoom_out_button.setEnabled(count > 0 and self._zoom > ZOOM_MIN)

@@ -1,0 +1,251 @@
+"""連携シート like a user: the print preview of a referral's sheet (page by page, zoom, on white,
+not audited), the consent gate's refusal and the anonymised preview, saving as a PDF and printing
+(both audited), the day's sheets saved in one go and cancelled part-way, and a returned sheet's
+number typed (as a scanner does, ending with Enter) opening the referral's reply form."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.intake import IntakeInput, PersonInput
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.referral import ReferralMethod
+from setacare_desktop.services import Database, StaffProfile, audit
+from setacare_desktop.services import directory as directory_service
+from setacare_desktop.services import intake as intake_service
+from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.ui.main_window import AREA_REFERRALS, AREA_SHEETS, MainWindow
+from setacare_desktop.ui.sheets import SheetsPage
+
+pytestmark = pytest.mark.gui
+
+MakeStaff = Callable[..., StaffProfile]
+TypeText = Callable[[QWidget, str], None]  # tests/ui/conftest.py
+DESTINATION = "世田谷区障害者就労支援センター"
+NAME = "山田 太郎"
+
+
+@pytest.fixture
+def clerk(db: Database, staff_factory: MakeStaff) -> StaffProfile:
+    return staff_factory(db, "ikejiri1", role="相談員", org_kind="あんしんすこやかセンター")
+
+
+def _referral(db: Database, actor: StaffProfile, *, purpose: Purpose | None = Purpose.SHEET,
+              details: str = "自宅で相談を受けた。", anonymised: bool = False) -> int:
+    """A referral made today; consent for ``purpose`` (None: anonymised referral)."""
+    data = IntakeInput(
+        received_at=f"{local_now():%Y-%m-%d} 10:00", channel="来所", district="池尻",
+        consulter_kind="本人", main_complaint="障害があり仕事を探したい", details=details,
+        target_groups=["障害者"], elements=["就労"],
+        person=PersonInput(name=NAME, reading="やまだ たろう", phone="03-0000-1234"))
+    case_id = intake_service.record_intake(db, actor, data).consultation_id
+    service_id = next(d.service_id for d in directory_service.search_destinations(db, DESTINATION)
+                      if d.name == DESTINATION)
+    if purpose is not None:
+        referral_service.record_destination_consent(db, actor, case_id, service_id,
+                                                    purpose=purpose)
+    method = ReferralMethod.PHONE if purpose is Purpose.SHARE else ReferralMethod.POST
+    return referral_service.create_referral(db, actor, case_id, referral_service.NewReferral(
+        service_id, method, "訪問をお願いします", anonymised=anonymised or purpose is None))
+
+
+@pytest.fixture
+def open_page(qtbot: QtBot, db: Database, clerk: StaffProfile) -> Callable[[], SheetsPage]:
+    def open_() -> SheetsPage:
+        page = SheetsPage(db, clerk)
+        qtbot.addWidget(page)
+        page.resize(1200, 800)
+        with qtbot.waitExposed(page):
+            page.show()
+        page.activate()
+        return page
+
+    return open_
+
+
+def _click(qtbot: QtBot, widget: QWidget) -> None:
+    assert widget.isVisible() and widget.isEnabled()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_preview_shows_the_pages_on_white_with_paging_and_zoom_and_is_not_a_print(
+        qtbot: QtBot, db: Database, clerk: StaffProfile,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk, details="相談の経過を詳しく記録した。" * 160)
+    page = open_page()
+    assert not page.preview_button.isEnabled()  # nothing chosen yet
+    assert page.select_referral(referral_id)
+    _click(qtbot, page.preview_button)
+    preview = page.preview
+    assert preview.page_count() == 2
+    assert preview.page_label.text() == "1 / 2 ページ"
+    assert "IKEJIRI-" in page.sheet_label.text() and "原本" in page.sheet_label.text()
+    image = preview.image()
+    assert not image.hasAlphaChannel()
+    assert image.pixelColor(3, 3) == QColor(Qt.GlobalColor.white)
+    assert any(image.pixelColor(x, image.height() // 3) != QColor(Qt.GlobalColor.white)
+               for x in range(image.width()))  # ink on the page
+    assert not preview.previous_button.isEnabled()
+    _click(qtbot, preview.next_button)
+    assert preview.page_label.text() == "2 / 2 ページ" and not preview.next_button.isEnabled()
+    _click(qtbot, preview.previous_button)
+    assert preview.current_page() == 0
+    width = image.width()
+    _click(qtbot, preview.zoom_in_button)
+    assert preview.image().width() > width and preview.zoom_label.text() == "125%"
+    _click(qtbot, preview.zoom_out_button)
+    _click(qtbot, preview.zoom_out_button)
+    assert preview.image().width() < width
+    # A preview is not a print: no number issued, nothing audited as a print.
+    assert sheet_service.sheet_prints(db, clerk, referral_id) == []
+    assert "sheet_print" not in [e.action for e in audit.recent(db, 20)]
+
+
+def test_gate_refusal_shows_the_reason_and_offers_the_anonymised_preview(
+        qtbot: QtBot, db: Database, clerk: StaffProfile,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk, purpose=Purpose.SHARE)  # no consent to send a sheet
+    page = open_page()
+    page.select_referral(referral_id)
+    _click(qtbot, page.preview_button)
+    assert page.message_label.isVisible()
+    reason = page.message_label.text()
+    assert DESTINATION in reason and "同意が記録されていません" in reason and "匿名" in reason
+    assert page.preview.page_count() == 0
+    _click(qtbot, page.anonymised_button)
+    assert page.preview.page_count() >= 1 and page.preview.page_label.text().startswith("1 / ")
+    assert "匿名版" in page.sheet_label.text()
+    assert not page.message_label.isVisible() and not page.anonymised_button.isVisible()
+
+
+def test_saving_as_pdf_writes_the_issued_sheet_and_audits_it(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk)
+    page = open_page()
+    page.select_referral(referral_id)
+    _click(qtbot, page.preview_button)
+    suggested: list[str] = []
+    page.choose_save_path = lambda name: suggested.append(name) or str(tmp_path / name)
+    with qtbot.waitSignal(page.status_message) as message:
+        _click(qtbot, page.save_button)
+    [printed] = sheet_service.sheet_prints(db, clerk, referral_id)
+    assert suggested == [f"{printed.sheet_number}.pdf"]
+    saved = tmp_path / suggested[0]
+    text = _text(saved.read_bytes())
+    assert printed.sheet_number in text and NAME in text and DESTINATION in text
+    assert "保存しました" in message.args[0]
+    row = next(e for e in audit.recent(db, 10) if e.action == "sheet_print")
+    assert row.entity_id == printed.sheet_number
+    # Cancelling the chooser saves and audits nothing.
+    page.choose_save_path = lambda name: ""
+    _click(qtbot, page.save_button)
+    assert len(sheet_service.sheet_prints(db, clerk, referral_id)) == 1
+
+
+def test_printing_paints_every_page_on_the_printer(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk, details="相談の経過を詳しく記録した。" * 160)
+    page = open_page()
+    page.select_referral(referral_id)
+    out = tmp_path / "printed.pdf"
+
+    def to_file(printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return True
+
+    page.choose_printer = to_file
+    _click(qtbot, page.print_button)
+    assert len(PdfReader(out).pages) == 2 == page.preview.page_count()
+    [printed] = sheet_service.sheet_prints(db, clerk, referral_id)
+    assert not printed.reissue
+
+
+def test_batch_of_todays_sheets_cancelled_after_one_leaves_one_file(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    for _ in range(3):
+        _referral(db, clerk, purpose=None)  # anonymised: no consent needed
+    page = open_page()
+    assert len(page.today_referrals()) == 3
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    page.choose_folder = lambda: str(folder)
+    page.batch_progressed.connect(
+        lambda done: done == 1 and qtbot.mouseClick(page.batch_cancel_button,
+                                                    Qt.MouseButton.LeftButton))
+    with qtbot.waitSignal(page.batch_finished, timeout=20_000) as finished:
+        _click(qtbot, page.batch_button)
+        assert page.batch_progress.isVisible() and not page.batch_button.isEnabled()
+    assert finished.args == [1]
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == 1 and files[0].endswith(".pdf")
+    assert "中止しました（残り 2件" in page.batch_label.text()
+    assert not page.batch_progress.isVisible() and page.batch_button.isEnabled()
+
+
+def test_batch_saves_every_sheet_of_today(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    _referral(db, clerk)
+    _referral(db, clerk, purpose=None)
+    _referral(db, clerk, purpose=Purpose.SHARE)  # identifying, no consent to the sheet
+    page = open_page()
+    page.choose_folder = lambda: str(tmp_path)
+    with qtbot.waitSignal(page.batch_finished, timeout=20_000) as finished:
+        _click(qtbot, page.batch_button)
+    assert finished.args == [2]
+    assert len(list(tmp_path.glob("*.pdf"))) == 2 and not list(tmp_path.glob("*.part"))
+    assert "同意なし" in page.batch_label.text()
+
+
+def test_a_scanned_sheet_number_opens_the_reply_form(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
+    referral_id = _referral(db, clerk)
+    _referral(db, clerk)  # another open referral
+    number = sheet_service.issue_liaison_sheet(db, clerk, referral_id).sheet_number
+    window = MainWindow(db, clerk)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_area(AREA_SHEETS)
+    page = window.sheets_page
+    assert page is not None and window.referrals_page is not None
+    page.sheet_number_edit.setFocus()
+    qtbot.keyClicks(page.sheet_number_edit, "IKEJIRI-2026-99999")
+    qtbot.keyClick(page.sheet_number_edit, Qt.Key.Key_Return)
+    assert "見つかりません" in page.message_label.text()
+    assert window.current_area() == AREA_SHEETS
+
+    page.sheet_number_edit.clear()
+    qtbot.keyClicks(page.sheet_number_edit, number.lower())
+    qtbot.keyClick(page.sheet_number_edit, Qt.Key.Key_Return)
+    assert window.current_area() == AREA_REFERRALS
+    panel = window.referrals_page.open_panel
+    assert window.referrals_page.tabs.currentWidget() is panel
+    selected = panel.selected_referral()
+    assert selected is not None and selected.referral_id == referral_id
+    assert panel.update_box.isEnabled() and window.focusWidget() is panel.reply_edit
+    assert page.sheet_number_edit.text() == ""
+    type_text(panel.reply_edit, "受理しました")
+    _click(qtbot, panel.save_button)
+    [row] = [r for r in referral_service.referrals_of(db, clerk, selected.consultation_id)]
+    assert row.last_reply == "受理しました"
