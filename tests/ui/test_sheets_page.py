@@ -1,6 +1,6 @@
 """連携シート like a user: the print preview of a referral's sheet (page by page, zoom, on white,
 not audited), the consent gate's refusal and the anonymised preview, saving as a PDF and printing
-(both audited), the day's sheets saved in one go and cancelled part-way, and a returned sheet's
+(both audited), the day's sheets saved or printed in one go and cancelled part-way, and a returned sheet's
 number typed (as a scanner does, ending with Enter) opening the referral's reply form."""
 
 from __future__ import annotations
@@ -215,6 +215,81 @@ def test_batch_saves_every_sheet_of_today(
     assert finished.args == [2]
     assert len(list(tmp_path.glob("*.pdf"))) == 2 and not list(tmp_path.glob("*.part"))
     assert "同意なし" in page.batch_label.text()
+
+
+def _print_to(out: Path, dialogs: list[str]) -> Callable[[QPrinter], bool]:
+    def to_file(printer: QPrinter) -> bool:
+        dialogs.append(printer.docName())
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return True
+
+    return to_file
+
+
+def _preview_pages(db: Database, actor: StaffProfile, referral_id: int, *,
+                   anonymised: bool = True) -> int:
+    """The pages of the referral's sheet (a preview: neither issued nor audited)."""
+    sheet = sheet_service.preview_liaison_sheet(db, actor, referral_id, anonymised=anonymised)
+    return len(PdfReader(io.BytesIO(sheet.pdf)).pages)
+
+
+def test_batch_print_cancelled_after_one_keeps_its_pages_and_issues_no_more(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    ids = [_referral(db, clerk, purpose=None,
+                     details="相談の経過を詳しく記録した。" * 160) for _ in range(3)]
+    page = open_page()
+    assert len(page.today_referrals()) == 3
+    out = tmp_path / "batch.pdf"
+    dialogs: list[str] = []
+    page.choose_printer = _print_to(out, dialogs)
+    page.batch_progressed.connect(
+        lambda done: done == 1 and qtbot.mouseClick(page.batch_cancel_button,
+                                                    Qt.MouseButton.LeftButton))
+    with qtbot.waitSignal(page.batch_finished, timeout=30_000) as finished:
+        _click(qtbot, page.batch_print_button)
+        assert page.batch_progress.isVisible() and not page.batch_print_button.isEnabled()
+        assert not page.batch_button.isEnabled()
+    assert finished.args == [1] and len(dialogs) == 1
+    printed = [r for r in ids if sheet_service.sheet_prints(db, clerk, r)]
+    assert len(printed) == 1
+    assert [e.action for e in audit.recent(db, 50)].count("sheet_print") == 1
+    assert len(PdfReader(out).pages) == _preview_pages(db, clerk, printed[0]) == 2
+    assert "中止しました（残り 2件は印刷していません" in page.batch_label.text()
+    assert not page.batch_progress.isVisible() and page.batch_print_button.isEnabled()
+
+
+def test_batch_print_prints_every_sheet_of_today_each_from_a_new_page(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    ids = [_referral(db, clerk, details="相談の経過を詳しく記録した。" * 160),
+           _referral(db, clerk, purpose=None)]
+    _referral(db, clerk, purpose=Purpose.SHARE)  # identifying, no consent to the sheet
+    page = open_page()
+    out = tmp_path / "batch.pdf"
+    dialogs: list[str] = []
+    page.choose_printer = _print_to(out, dialogs)
+    with qtbot.waitSignal(page.batch_finished, timeout=30_000) as finished:
+        _click(qtbot, page.batch_print_button)
+    assert finished.args == [2] and len(dialogs) == 1
+    assert all(len(sheet_service.sheet_prints(db, clerk, r)) == 1 for r in ids)
+    assert [e.action for e in audit.recent(db, 50)].count("sheet_print") == 2
+    pages = [_preview_pages(db, clerk, ids[0], anonymised=False), _preview_pages(db, clerk, ids[1])]
+    assert len(PdfReader(out).pages) == sum(pages) == 3
+    assert "2件の連携シートを印刷しました" in page.batch_label.text()
+    assert "同意なし" in page.batch_label.text()
+
+
+def test_batch_print_chooser_cancelled_prints_and_issues_nothing(
+        qtbot: QtBot, db: Database, clerk: StaffProfile,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk)
+    page = open_page()
+    page.choose_printer = lambda printer: False
+    _click(qtbot, page.batch_print_button)
+    assert not page.batch_running() and page.batch_print_button.isEnabled()
+    assert sheet_service.sheet_prints(db, clerk, referral_id) == []
 
 
 def test_a_scanned_sheet_number_opens_the_reply_form(

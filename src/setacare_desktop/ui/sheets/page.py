@@ -10,6 +10,9 @@ anonymised sheet; saving and printing then follow the form shown.
 「本日のシートを一括保存」 writes the sheets of the referrals made today to a chosen folder, one per
 step of a zero-interval timer so that the window stays responsive; 「中止」 stops after the sheet
 being written, and each file appears whole (written beside, then renamed) or not at all.
+「本日のシートを一括印刷…」 asks for the printer once and prints the same sheets as one job, each
+from a new page, stepped and cancelled the same way: the pages printed so far stay, and the
+sheets not reached are not issued. Both skip (and list as 同意なし) what the consent gate refuses.
 
 「シート番号」 takes the number typed or read by a barcode scanner (which ends with Enter) and emits
 ``reply_requested`` so that the main window opens the referral's reply form.
@@ -23,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QPageSize
+from PySide6.QtCore import QBuffer, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,7 +56,7 @@ from setacare_desktop.ui.columns import fit_columns
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
-from setacare_desktop.ui.sheets.preview import PdfPreview
+from setacare_desktop.ui.sheets.preview import PdfPreview, load_pdf, paint_document
 
 NO_SELECTION = "つなぎを選んでください。"
 PDF_FILTER = "PDF (*.pdf)"
@@ -78,13 +82,29 @@ def write_whole(path: Path, data: bytes) -> None:
     part.replace(path)
 
 
+class _StepFailed(Exception):
+    """A sheet of the batch not delivered: ``message`` goes to the list of those skipped;
+    ``stop`` ends the batch (the printer gave up)."""
+
+    def __init__(self, message: str, *, stop: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.stop = stop
+
+
 @dataclass
 class _Batch:
+    """One run of the shared stepper: ``deliver`` writes or prints each issued sheet,
+    ``close`` runs once at the end (finished or cancelled)."""
+
     rows: list[referral_service.ReferralRow]
-    folder: Path
+    verb: str  # 保存 / 印刷
+    place: str  # shown after the count: the folder, or ""
+    deliver: Callable[[sheet_service.IssuedSheet], None]
+    close: Callable[[], None] = lambda: None
     done: int = 0
     cancelled: bool = False
-    saved: list[str] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -96,7 +116,7 @@ class SheetsPage(Page):
     reply_requested = Signal(int, str)
     #: One sheet of the batch handled (how many so far).
     batch_progressed = Signal(int)
-    #: The batch ended (finished or cancelled): how many files were written.
+    #: The batch ended (finished or cancelled): how many sheets were saved or printed.
     batch_finished = Signal(int)
 
     def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
@@ -156,6 +176,7 @@ class SheetsPage(Page):
         self.preview = PdfPreview(self)
 
         self.batch_button = QPushButton("本日のシートを一括保存…", self)
+        self.batch_print_button = QPushButton("本日のシートを一括印刷…", self)
         self.batch_progress = QProgressBar(self)
         self.batch_progress.setFormat("%v / %m 件")
         self.batch_progress.hide()
@@ -183,6 +204,7 @@ class SheetsPage(Page):
         list_layout.addWidget(self.table, 1)
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_button)
+        batch_row.addWidget(self.batch_print_button)
         batch_row.addWidget(self.batch_progress, 1)
         batch_row.addWidget(self.batch_cancel_button)
         list_layout.addLayout(batch_row)
@@ -216,6 +238,7 @@ class SheetsPage(Page):
         self.save_button.clicked.connect(self.save_pdf)
         self.print_button.clicked.connect(self.print_sheet)
         self.batch_button.clicked.connect(self.save_today)
+        self.batch_print_button.clicked.connect(self.print_today)
         self.batch_cancel_button.clicked.connect(self.cancel_batch)
         self._batch_timer.timeout.connect(self._batch_step)
         self.sheet_number_edit.returnPressed.connect(self.open_reply_for_number)
@@ -386,27 +409,82 @@ class SheetsPage(Page):
     def save_today(self) -> bool:
         """Start saving the sheets of today's referrals to a chosen folder; False if not
         started."""
-        if self._batch is not None:
+        rows = self._batch_rows()
+        if not rows:
             return False
+        chosen = self.choose_folder()
+        if not chosen:
+            return False
+        folder = Path(chosen)
+
+        def save(sheet: sheet_service.IssuedSheet) -> None:
+            try:
+                write_whole(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
+            except OSError as error:
+                raise _StepFailed(str(error.strerror or error)) from error
+
+        self._start_batch(_Batch(rows, "保存", f"（{folder}）", save))
+        return True
+
+    def print_today(self) -> bool:
+        """Start printing the sheets of today's referrals, one print job on the printer the
+        user sets up (each sheet from a new page); False if not started."""
+        rows = self._batch_rows()
+        if not rows:
+            return False
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setFullPage(True)
+        printer.setDocName(f"連携シート {local_now():%Y-%m-%d}")
+        if not self.choose_printer(printer):
+            return False
+        painter = QPainter()
+        if not painter.begin(printer):
+            self.batch_label.setText(
+                "印刷を開始できませんでした。プリンターの設定を確かめてください。")
+            return False
+        buffer = QBuffer(self)
+        document = QPdfDocument(self)
+        printed = [0]
+
+        def print_one(sheet: sheet_service.IssuedSheet) -> None:
+            if not load_pdf(document, buffer, sheet.pdf):
+                raise _StepFailed("PDF を読めません")
+            if not paint_document(document, printer, painter, new_page_first=printed[0] > 0):
+                raise _StepFailed("プリンターが止まりました", stop=True)
+            printed[0] += 1
+
+        def close() -> None:
+            painter.end()
+            document.close()
+            document.deleteLater()
+            buffer.deleteLater()
+
+        self._start_batch(_Batch(rows, "印刷", "", print_one, close))
+        return True
+
+    def _batch_rows(self) -> list[referral_service.ReferralRow]:
+        if self._batch is not None:
+            return []
         rows = self.today_referrals()
         if not rows:
             self.batch_label.setText("本日のつなぎはありません。")
-            return False
-        folder = self.choose_folder()
-        if not folder:
-            return False
-        self._batch = _Batch(rows, Path(folder))
-        self.batch_progress.setRange(0, len(rows))
+        return rows
+
+    def _start_batch(self, batch: _Batch) -> None:
+        self._batch = batch
+        self.batch_progress.setRange(0, len(batch.rows))
         self.batch_progress.setValue(0)
         self.batch_progress.show()
         self.batch_cancel_button.show()
         self.batch_button.setEnabled(False)
-        self.batch_label.setText(f"{len(rows)}件の連携シートを保存しています…")
+        self.batch_print_button.setEnabled(False)
+        self.batch_label.setText(f"{len(batch.rows)}件の連携シートを{batch.verb}しています…")
         self._batch_timer.start()
-        return True
 
     def cancel_batch(self) -> None:
-        """Stop after the sheet being written (the finished files stay)."""
+        """Stop after the sheet being written or printed (those done stay; the rest are not
+        issued)."""
         if self._batch is not None:
             self._batch.cancelled = True
 
@@ -425,32 +503,36 @@ class SheetsPage(Page):
         try:
             sheet = sheet_service.issue_liaison_sheet(
                 self._db, self._actor, row.referral_id, anonymised=row.anonymised)
-            write_whole(batch.folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
+            batch.deliver(sheet)
         except sheet_service.SheetConsentError:
             batch.skipped.append(f"相談No. {row.consultation_id} → {row.destination}（同意なし）")
         except ServiceError as error:
             batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
-        except OSError as error:
-            batch.skipped.append(f"相談No. {row.consultation_id}（{error.strerror or error}）")
+        except _StepFailed as failed:
+            batch.skipped.append(f"相談No. {row.consultation_id}（{failed.message}）")
+            batch.cancelled = batch.cancelled or failed.stop
         else:
-            batch.saved.append(sheet.sheet_number)
+            batch.delivered.append(sheet.sheet_number)
         self.batch_progress.setValue(batch.done)
         self.batch_progressed.emit(batch.done)
         self._batch_timer.start()
 
     def _finish_batch(self, batch: _Batch) -> None:
         self._batch = None
+        batch.close()
         self.batch_progress.hide()
         self.batch_cancel_button.hide()
         self.batch_button.setEnabled(True)
-        text = f"{len(batch.saved)}件の連携シートを保存しました（{batch.folder}）。"
+        self.batch_print_button.setEnabled(True)
+        verb = batch.verb
+        text = f"{len(batch.delivered)}件の連携シートを{verb}しました{batch.place}。"
         if batch.cancelled and batch.done < len(batch.rows):
-            text += f"中止しました（残り {len(batch.rows) - batch.done}件は保存していません）。"
+            text += f"中止しました（残り {len(batch.rows) - batch.done}件は{verb}していません）。"
         if batch.skipped:
-            text += "保存しなかったもの: " + "、".join(batch.skipped)
+            text += f"{verb}しなかったもの: " + "、".join(batch.skipped)
         self.batch_label.setText(text)
         self.status_message.emit(text)
-        self.batch_finished.emit(len(batch.saved))
+        self.batch_finished.emit(len(batch.delivered))
 
     # --- the reply --------------------------------------------------------------------------
 

@@ -40,15 +40,25 @@ def page_image(document: QPdfDocument, page: int, dpi: float) -> QImage:
     return image
 
 
-def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
-    """Print every page, each scaled to the printable area; False if the printer cannot start."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return False
+def load_pdf(document: QPdfDocument, buffer: QBuffer, pdf: bytes) -> bool:
+    """Load ``pdf`` into ``document`` through ``buffer`` (which must live as long as the
+    document reads it); False if QtPdf cannot read it."""
+    document.close()
+    buffer.close()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    return document.status() is QPdfDocument.Status.Ready
+
+
+def paint_document(document: QPdfDocument, printer: QPrinter, painter: QPainter, *,
+                   new_page_first: bool = False) -> bool:
+    """Paint every page with ``painter`` (begun on ``printer``), each scaled to the printable
+    area, a new page before each but the first (and before the first too if
+    ``new_page_first``); False if the printer refuses a new page."""
     dpi = min(printer.resolution(), PRINT_DPI_LIMIT)
     for page in range(document.pageCount()):
-        if page and not printer.newPage():
-            painter.end()
+        if (page or new_page_first) and not printer.newPage():
             return False
         image = page_image(document, page, dpi)
         area = painter.viewport()
@@ -56,6 +66,17 @@ def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
         target = QRect(area.x() + (area.width() - size.width()) // 2, area.y(),
                        size.width(), size.height())
         painter.drawImage(target, image)
+    return True
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
+    """Print every page, each scaled to the printable area; False if the printer cannot start."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    if not paint_document(document, printer, painter):
+        painter.end()
+        return False
     return painter.end()
 
 
@@ -105,12 +126,7 @@ class PdfPreview(QWidget):
 
     def load(self, pdf: bytes) -> bool:
         """Show ``pdf`` from its first page; False if QtPdf cannot read it."""
-        self.document.close()
-        self._buffer.close()
-        self._buffer.setData(QByteArray(pdf))
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.load(self._buffer)
-        if self.document.status() is not QPdfDocument.Status.Ready:
+        if not load_pdf(self.document, self._buffer, pdf):
             self.clear()
             return False
         self.show_page(0)
