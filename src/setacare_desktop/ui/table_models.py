@@ -28,13 +28,14 @@ from setacare_desktop.services.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from setacare_desktop.services.search import SearchHit
 from setacare_desktop.services.staff import StaffRow
 from setacare_desktop.ui.highlight import highlight_html
+from setacare_desktop.ui.row_model import MARK_COLOR, RowTableModel, one_line
 
 AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
 
 _NO_PARENT = QModelIndex()
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
-URGENT_COLOR = "#b00020"
+URGENT_COLOR = MARK_COLOR
 URGENT_MARK = "★ 緊急"
 #: The name shown for a consultation without a person (as ``services.consultations`` says it).
 ANONYMOUS = "（匿名）"
@@ -103,65 +104,36 @@ _CONSULTATION_TEXT: dict[int, Callable[[ConsultationRow], str]] = {
     COL_CHANNEL: lambda r: r.channel_label,
     COL_CONSULTER: lambda r: r.consulter_label,
     COL_TARGETS: lambda r: targets_text(r.target_labels),
-    COL_COMPLAINT: lambda r: " ".join(r.main_complaint.split()),  # one line in the table
+    COL_COMPLAINT: lambda r: one_line(r.main_complaint),
     COL_RESPONSE: lambda r: r.response_label,
 }
 
 
-class ConsultationTableModel(QAbstractTableModel):
+class ConsultationTableModel(RowTableModel):
     """Read-only list of consultations (``services.consultations.list_day``).
 
     Urgent rows say so in the 緊急 column and are drawn bold and red (not by colour alone).
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ConsultationRow] = []
-        self._urgent_font = QFont()
-        self._urgent_font.setBold(True)
-        self._urgent_brush = QBrush(QColor(URGENT_COLOR))
-
-    def set_rows(self, rows: Sequence[ConsultationRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    HEADERS = CONSULTATION_HEADERS
+    TEXTS = _CONSULTATION_TEXT
 
     def row_at(self, row: int) -> ConsultationRow:
-        return self._rows[row]
+        return self._rows[row]  # type: ignore[no-any-return]
 
     def urgent_count(self) -> int:
         return sum(1 for r in self._rows if r.urgent)
 
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def is_marked(self, row: ConsultationRow) -> bool:
+        return row.urgent
 
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(CONSULTATION_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = _DISPLAY) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == _DISPLAY:
-            return CONSULTATION_HEADERS.get(section)
-        return None
-
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == _DISPLAY:
-            text = _CONSULTATION_TEXT.get(column)
-            return None if text is None else text(row)
+    def row_data(self, row: ConsultationRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_COMPLAINT:
                 return row.main_complaint
             if column == COL_URGENT and row.urgent:
                 return urgent_tooltip(row)
             return None
-        if role == Qt.ItemDataRole.FontRole:
-            return self._urgent_font if row.urgent else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._urgent_brush if row.urgent else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_URGENT, COL_TIME):
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -316,18 +288,14 @@ HIGHLIGHTED_COLUMNS = frozenset(
 SearchFetch: TypeAlias = Callable[[str, "int | None"], tuple[list[str], list[SearchHit]]]
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 _SEARCH_TEXT: dict[int, Callable[[SearchHit], str]] = {
     SEARCH_COL_URGENT: lambda h: URGENT_MARK if h.urgent else "",
     SEARCH_COL_RECEIVED: lambda h: f"{h.received_at:%Y/%m/%d %H:%M}",
     SEARCH_COL_DISTRICT: lambda h: h.district_name,
     SEARCH_COL_PERSON: lambda h: h.person_name or ANONYMOUS,
     SEARCH_COL_READING: lambda h: h.person_reading,
-    SEARCH_COL_COMPLAINT: lambda h: _one_line(h.main_complaint),
-    SEARCH_COL_EXCERPT: lambda h: _one_line(h.details_excerpt),
+    SEARCH_COL_COMPLAINT: lambda h: one_line(h.main_complaint),
+    SEARCH_COL_EXCERPT: lambda h: one_line(h.details_excerpt),
 }
 
 
@@ -355,7 +323,7 @@ class SearchResultTableModel(QAbstractTableModel):
         self._fetching = False
         self._urgent_font = QFont()
         self._urgent_font.setBold(True)
-        self._urgent_brush = QBrush(QColor(URGENT_COLOR))
+        self._urgent_brush = QBrush(QColor(MARK_COLOR))
 
     @property
     def query(self) -> str:
@@ -502,45 +470,23 @@ def staff_status(row: StaffRow) -> str:
     return "有効"
 
 
-class StaffTableModel(QAbstractTableModel):
+_STAFF_TEXT: dict[int, Callable[[StaffRow], str]] = {
+    STAFF_COL_LOGIN: lambda r: r.login,
+    STAFF_COL_NAME: lambda r: r.name,
+    STAFF_COL_ROLE: lambda r: r.role_label,
+    STAFF_COL_ORGANISATION: lambda r: r.organisation_name,
+    STAFF_COL_STATUS: staff_status,
+}
+
+
+class StaffTableModel(RowTableModel):
     """Read-only list of staff accounts (``services.staff.list_staff``)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StaffRow] = []
-
-    def set_rows(self, rows: Sequence[StaffRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    HEADERS = STAFF_HEADERS
+    TEXTS = _STAFF_TEXT
 
     def row_at(self, row: int) -> StaffRow:
-        return self._rows[row]
+        return self._rows[row]  # type: ignore[no-any-return]
 
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(STAFF_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = _DISPLAY) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == _DISPLAY:
-            return STAFF_HEADERS.get(section)
-        return None
-
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role == _DISPLAY:
-            return {
-                STAFF_COL_LOGIN: row.login,
-                STAFF_COL_NAME: row.name,
-                STAFF_COL_ROLE: row.role_label,
-                STAFF_COL_ORGANISATION: row.organisation_name,
-                STAFF_COL_STATUS: staff_status(row),
-            }.get(index.column())
-        if role == STAFF_ROW_ROLE:
-            return row
-        return None
+    def row_data(self, row: StaffRow, column: int, role: int) -> Any:
+        return row if role == STAFF_ROW_ROLE else None

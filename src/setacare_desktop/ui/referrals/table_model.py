@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt
 
 from setacare_desktop.services.referrals import ReferralRow
+from setacare_desktop.ui.row_model import MARK_COLOR, RowTableModel, one_line
 
-AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
-
-_NO_PARENT = QModelIndex()
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-
-OVERDUE_COLOR = "#b00020"
+OVERDUE_COLOR = MARK_COLOR
 OVERDUE_MARK = "⚠ 期限超過"
 
 (
@@ -52,10 +47,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 _TEXT: dict[int, Callable[[ReferralRow], str]] = {
     COL_OVERDUE: lambda r: OVERDUE_MARK if r.overdue else "",
     COL_REPLY_DUE: lambda r: f"{r.reply_due:%Y-%m-%d}" if r.reply_due else "（なし）",
@@ -65,29 +56,20 @@ _TEXT: dict[int, Callable[[ReferralRow], str]] = {
     COL_METHOD: lambda r: r.method.label,
     COL_STATUS: lambda r: r.status.label,
     COL_STAFF: lambda r: r.staff_name,
-    COL_REQUEST: lambda r: _one_line(r.request),
-    COL_LAST_REPLY: lambda r: _one_line(r.last_reply),
+    COL_REQUEST: lambda r: one_line(r.request),
+    COL_LAST_REPLY: lambda r: one_line(r.last_reply),
 }
 
 
-class ReferralTableModel(QAbstractTableModel):
+class ReferralTableModel(RowTableModel):
     """Read-only list of referrals. Overdue rows say so in the 期限 column and are drawn bold and
     red (not by colour alone)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ReferralRow] = []
-        self._overdue_font = QFont()
-        self._overdue_font.setBold(True)
-        self._overdue_brush = QBrush(QColor(OVERDUE_COLOR))
-
-    def set_rows(self, rows: Sequence[ReferralRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    HEADERS = REFERRAL_HEADERS
+    TEXTS = _TEXT
 
     def row_at(self, row: int) -> ReferralRow:
-        return self._rows[row]
+        return self._rows[row]  # type: ignore[no-any-return]
 
     def row_of(self, referral_id: int) -> int:
         """The row showing ``referral_id``, or -1."""
@@ -96,26 +78,10 @@ class ReferralTableModel(QAbstractTableModel):
     def overdue_count(self) -> int:
         return sum(1 for r in self._rows if r.overdue)
 
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def is_marked(self, row: ReferralRow) -> bool:
+        return row.overdue
 
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(REFERRAL_HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = _DISPLAY) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == _DISPLAY:
-            return REFERRAL_HEADERS.get(section)
-        return None
-
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == _DISPLAY:
-            text = _TEXT.get(column)
-            return None if text is None else text(row)
+    def row_data(self, row: ReferralRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_REQUEST:
                 return row.request
@@ -124,10 +90,6 @@ class ReferralTableModel(QAbstractTableModel):
             if column == COL_OVERDUE and row.overdue:
                 return "回答期限を過ぎています"
             return None
-        if role == Qt.ItemDataRole.FontRole:
-            return self._overdue_font if row.overdue else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._overdue_brush if row.overdue else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_OVERDUE, COL_CONSULTATION):
                 return int(Qt.AlignmentFlag.AlignCenter)

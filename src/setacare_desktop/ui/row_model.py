@@ -1,0 +1,80 @@
+"""The one base of the window's read-only table models over plain service rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeAlias
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
+
+NO_PARENT = QModelIndex()
+DISPLAY = Qt.ItemDataRole.DisplayRole
+#: Bold and this red mark a row that needs attention (urgent, overdue): never colour alone,
+#: each model also says so in a column.
+MARK_COLOR = "#b00020"
+
+
+def one_line(text: str) -> str:
+    """Free text on one table line (line breaks and runs of spaces folded)."""
+    return " ".join(text.split())
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows returned by a service, shown read-only.
+
+    Subclasses give ``HEADERS`` and ``TEXTS`` (display text per column), may mark rows
+    (``is_marked``: drawn bold and red) and answer their own roles in ``row_data``.
+    """
+
+    HEADERS: ClassVar[dict[int, str]] = {}
+    TEXTS: ClassVar[dict[int, Callable[[Any], str]]] = {}
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._mark_font = QFont()
+        self._mark_font.setBold(True)
+        self._mark_brush = QBrush(QColor(MARK_COLOR))
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def is_marked(self, row: Any) -> bool:
+        return False
+
+    def row_data(self, row: Any, column: int, role: int) -> Any:
+        """Roles other than display, font and foreground (tooltips, custom roles …)."""
+        return None
+
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = DISPLAY) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == DISPLAY:
+            return self.HEADERS.get(section)
+        return None
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == DISPLAY:
+            text = self.TEXTS.get(index.column())
+            return None if text is None else text(row)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._mark_font if self.is_marked(row) else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._mark_brush if self.is_marked(row) else None
+        return self.row_data(row, index.column(), role)
