@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import search as search_service
 from setacare_desktop.services.search import SearchHit
-from setacare_desktop.ui.columns import fit_columns
+from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.delegates import HighlightDelegate
 from setacare_desktop.ui.table_models import (
     ID_ROLE,
@@ -64,15 +62,8 @@ class SearchPanel(QWidget):
         self.status_label.setWordWrap(True)
 
         self.model = SearchResultTableModel(self._fetch, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
+        self.table = row_list_view(self.model, self)
         self.table.setItemDelegate(HighlightDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         # Pages arrive as the list scrolls: widths from typical texts, not from the rows.
         fit_columns(self.table, {

@@ -13,14 +13,12 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +34,7 @@ from setacare_desktop.domain.reference import (
     TARGET_GROUPS,
 )
 from setacare_desktop.services import Database, PermissionDeniedError, StaffProfile, consultations
-from setacare_desktop.ui.columns import fit_columns
+from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.search_panel import SearchPanel
 from setacare_desktop.ui.table_models import (
@@ -128,16 +126,9 @@ class TodayPage(Page):
         self.model = ConsultationTableModel(self)
         self.proxy = ConsultationFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView(self)
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = row_list_view(self.proxy, self)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_TIME, Qt.SortOrder.AscendingOrder)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self._fit_columns()
         self.table.setAccessibleName("相談の一覧")

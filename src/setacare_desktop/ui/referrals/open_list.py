@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +26,7 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.referral import ReferralStatus, allowed_next
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
-from setacare_desktop.ui.columns import fit_columns
+from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.forms import FormProblems
 from setacare_desktop.ui.referrals.record_form import JAPANESE, qdate
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST, ReferralTableModel
@@ -84,14 +82,7 @@ class OpenReferralsPanel(QWidget):
         self.message_label.hide()
 
         self.model = ReferralTableModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = row_list_view(self.model, self)
         self.table.setAccessibleName("未完了のつなぎ")
 
         # The chosen referral: its steps and the next one.

@@ -31,7 +31,6 @@ from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -41,7 +40,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +50,7 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
-from setacare_desktop.ui.columns import fit_columns
+from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
@@ -153,14 +151,7 @@ class SheetsPage(Page):
         number_label.setBuddy(self.sheet_number_edit)
 
         self.model = ReferralTableModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = row_list_view(self.model, self)
         self.table.setAccessibleName("未完了のつなぎ")
 
         self.preview_button = QPushButton("プレビュー(&P)", self)
