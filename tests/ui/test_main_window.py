@@ -26,7 +26,7 @@ from setacare_desktop.ui.main_window import (
     AREAS,
     MainWindow,
 )
-from setacare_desktop.ui.page import NOT_YET, NoticePage, PlaceholderPage
+from setacare_desktop.ui.page import NoticePage
 from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.table_models import (
@@ -102,16 +102,20 @@ def test_area_staff_shows_the_area(db: Database, staff_factory: MakeStaff,
     assert window.today_page.scope_label.text() == "表示範囲: 北沢地域の6地区"
 
 
-def test_areas_not_built_say_so(qtbot: QtBot, db: Database, staff_factory: MakeStaff,
-                                open_window: Callable[[StaffProfile], MainWindow]) -> None:
+def test_every_area_opens_its_page(qtbot: QtBot, db: Database, staff_factory: MakeStaff,
+                                   open_window: Callable[[StaffProfile], MainWindow]) -> None:
     window = open_window(staff_factory(db, "ikejiri1"))
     assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == [
         "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理"]
     _click_area(qtbot, window, AREA_REVIEW)
-    page = window.stack.currentWidget()
-    assert isinstance(page, PlaceholderPage)
-    assert page.status_label.text() == NOT_YET == "この機能は準備中です（未実装）"
-    assert page.description_label.text()
+    assert window.stack.currentWidget() is window.review_area
+    # A counter clerk is told why there is nothing to review or count, not shown an empty screen.
+    assert window.review_page is None
+    review = window.review_area.review
+    assert isinstance(review, NoticePage)
+    assert "監督者" in review.text_label.text() and "受付" in review.text_label.text()
+    stats = window.review_area.stats
+    assert isinstance(stats, NoticePage) and "監督者と管理者" in stats.text_label.text()
     _click_area(qtbot, window, AREA_SHEETS)
     assert window.stack.currentWidget() is window.sheets_page
     assert isinstance(window.sheets_page, SheetsPage)

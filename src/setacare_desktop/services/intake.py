@@ -423,7 +423,7 @@ def history(db: Database, actor: StaffProfile, consultation_id: int) -> list[Ver
 # --- consent ----------------------------------------------------------------------------------
 
 
-def _records(session: Session, person_id: int) -> list[tuple[int, ConsentRecord]]:
+def consent_records(session: Session, person_id: int) -> list[tuple[int, ConsentRecord]]:
     rows = session.scalars(select(ConsentRecordRow).where(ConsentRecordRow.person_id == person_id)
                            .order_by(ConsentRecordRow.id))
     return [(r.id, ConsentRecord(r.recipient, Purpose(r.purpose), r.given, Giver(r.giver),
@@ -438,7 +438,7 @@ def consents_of(db: Database, actor: StaffProfile, person_id: int) -> list[Conse
     with db.read() as session:
         names = _recipient_names(session)
         return [ConsentRow(i, names.get(r.recipient, r.recipient), r)
-                for i, r in _records(session, person_id)]
+                for i, r in consent_records(session, person_id)]
 
 
 def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: date,
@@ -502,7 +502,7 @@ def sharing_decision(db: Database, actor: StaffProfile, consultation_id: int, re
     with db.read() as session:
         detail = session.get(ConsultationDetail, consultation_id)
         person_id = detail.person_id if detail else None
-        records = [r for _, r in _records(session, person_id)] if person_id else []
+        records = [r for _, r in consent_records(session, person_id)] if person_id else []
         exceptions = [EmergencyException(e.reason, e.approved_by, e.approved_at, e.recipient)
                       for e in session.scalars(select(EmergencyExceptionRow).where(
                           EmergencyExceptionRow.consultation_id == consultation_id))]

@@ -572,3 +572,44 @@ class SheetPrint(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reissue: Mapped[bool] = mapped_column(Boolean)
     recipient: Mapped[str] = mapped_column(String(32))  # dest:<service id>
+
+
+# --- supervisor review (migration 0007) -----------------------------------------------------------
+
+
+class CaseReview(Base):
+    """One supervisor decision on a consultation: 確認済 (``confirmed``) or 差戻し (``returned``).
+
+    Rows are never changed: a new decision is a new row and the latest one counts. ``version`` is
+    the consultation's version the supervisor saw, so an amendment after the decision shows.
+    ``decision_uid`` identifies the decision wherever it was made (here, or offline in a day
+    package), which is what makes importing a package twice harmless.
+    """
+
+    __tablename__ = "case_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_uid: Mapped[str] = mapped_column(String(36), unique=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer)
+    reviewed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    source: Mapped[str] = mapped_column(String(16), default="app")  # app | package
+
+
+class DaySignoff(Base):
+    """A district's day signed off by a supervisor (日次確認): one per district and day."""
+
+    __tablename__ = "day_signoff"
+    __table_args__ = (Index("uq_day_signoff_district_day", "district_code", "day", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_uid: Mapped[str] = mapped_column(String(36), unique=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"))
+    day: Mapped[date] = mapped_column(Date)
+    signed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    signed_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="app")  # app | package

@@ -6,6 +6,8 @@
 (its 「つなぎ先を探す」 button) and tracks the district's open referrals.
 連携シート (``ui.sheets.SheetsPage``) previews, saves and prints the liaison sheets; a returned
 sheet's number entered there opens the referral's reply form in つなぎ先.
+確認・統計 (``ui.review.ReviewArea``) is the supervisor's: the day's review with sign-off, and the
+statistics; a consultation opened from the review opens in 受付.
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 """
@@ -13,7 +15,6 @@ input (its draft stays in the database either way).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import PySide6
 from PySide6.QtCore import Signal, qVersion
@@ -31,13 +32,16 @@ from PySide6.QtWidgets import (
 
 from setacare_desktop import __version__
 from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
-from setacare_desktop.domain.roles import CASE_ROLES
-from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.domain.roles import CASE_ROLES, Role
+from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
+from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.intake import IntakePage
-from setacare_desktop.ui.page import NoticePage, Page, PlaceholderPage
+from setacare_desktop.ui.page import NoticePage, Page
 from setacare_desktop.ui.referrals import ReferralsPage
+from setacare_desktop.ui.review.area import ReviewArea
+from setacare_desktop.ui.review.page import ReviewPage
 from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.today_page import TodayPage
 
@@ -55,19 +59,6 @@ AREAS: tuple[str, ...] = (
     AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN)
 
 
-@dataclass(frozen=True, slots=True)
-class _Planned:
-    title: str
-    description: str
-
-
-#: Areas not built yet: what each will do, said plainly on its page.
-PLANNED: dict[str, _Planned] = {
-    AREA_REVIEW: _Planned(
-        "確認・統計", "監督者が一日の相談を確認し、件数を集計して報告する画面です。"),
-}
-
-
 NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
              "このアカウント（{role}）では相談を記録できません。")
 NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウントで相談をつなぐ画面です。"
@@ -75,6 +66,10 @@ NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウン
 
 NO_SHEETS = ("連携シートは、受付・相談員・監督者のアカウントで印刷する画面です。"
              "このアカウント（{role}）では連携シートを扱えません。")
+NO_REVIEW = ("確認は、監督者が一日の相談を確認し、日次確認を記録する画面です。"
+             "このアカウント（{role}）では確認できません。")
+NO_STATS = ("統計は、監督者と管理者が相談件数を集計する画面です。"
+            "このアカウント（{role}）では表示できません。")
 
 UNSAVED_QUESTION = "保存していない入力があります。破棄しますか？"
 UNSAVED_DETAIL = "入力中の内容は下書きとして残ります。次に受付を開いたときに復元できます。"
@@ -149,6 +144,15 @@ class MainWindow(QMainWindow):
         #: The liaison sheets page; None for an account without a case role.
         self.sheets_page: SheetsPage | None = (
             SheetsPage(db, profile, self) if profile.role in CASE_ROLES else None)
+        #: The review; None unless a supervisor.
+        self.review_page: ReviewPage | None = None
+        if profile.role is Role.SUPERVISOR:
+            self.review_page = ReviewPage(
+                DatabaseReviewSource(db, profile), self,
+                print_day=lambda day, district: sheets.print_day_list(db, profile, day, district))
+        self.review_area = ReviewArea(
+            self.review_page or NoticePage("確認", NO_REVIEW.format(role=profile.role.label), self),
+            self._stats_page(db, profile), self)
         #: Asks whether to leave although the intake form holds unsaved input (the action's
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
@@ -169,8 +173,7 @@ class MainWindow(QMainWindow):
             elif area == AREA_ADMIN:
                 page = self.admin_page
             else:
-                planned = PLANNED[area]
-                page = PlaceholderPage(planned.title, planned.description, self)
+                page = self.review_area
             self.pages[area] = page
             self.stack.addWidget(page)
         central = QWidget(self)
@@ -216,6 +219,14 @@ class MainWindow(QMainWindow):
         if self.sheets_page is not None:
             self.sheets_page.status_message.connect(self._show_status)
             self.sheets_page.reply_requested.connect(self.open_referral_reply)
+        if self.review_page is not None:
+            self.review_page.status_message.connect(self._show_status)
+            self.review_page.open_consultation.connect(self.open_consultation)
+
+    def _stats_page(self, db: Database, profile: StaffProfile) -> Page:
+        if profile.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+            return NoticePage("統計", NO_STATS.format(role=profile.role.label), self)
+        return NoticePage("統計", "統計の画面は準備中です。", self)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))

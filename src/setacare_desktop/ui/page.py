@@ -1,11 +1,9 @@
-"""A work area of the main window, and the plain page of an area not built yet."""
+"""A work area of the main window, and the plain page of an area a staff member cannot use."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-
-NOT_YET = "この機能は準備中です（未実装）"
 
 
 def heading(text: str, parent: QWidget | None = None) -> QLabel:
@@ -26,23 +24,6 @@ class Page(QWidget):
 
     def activate(self) -> None:
         """Called when the user navigates to the page. Default: nothing to load."""
-
-
-class PlaceholderPage(Page):
-    """Says plainly that the area is not built yet, and what it will do. No fake screen."""
-
-    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title_label = heading(title, self)
-        self.status_label = QLabel(NOT_YET, self)
-        self.description_label = QLabel(description, self)
-        self.description_label.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.description_label)
-        layout.addStretch(1)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
 
 
 class NoticePage(Page):

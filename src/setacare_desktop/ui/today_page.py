@@ -1,8 +1,9 @@
 """本日の相談: the consultations of a day in the staff member's scope, and 検索 across all days.
 
 The day's list can be narrowed by the receiving organisation's kind, target group and 対応;
-double-click or Enter on a row (of either tab) asks to open the consultation
-(``open_consultation``).
+double-click or Enter on a row (of any tab) asks to open the consultation
+(``open_consultation``). A third tab, 差戻し, lists the consultations a supervisor returned to the
+district, of any day, until they are amended; a line above the tabs says how many there are.
 """
 
 from __future__ import annotations
@@ -33,9 +34,20 @@ from setacare_desktop.domain.reference import (
     RESPONSES,
     TARGET_GROUPS,
 )
-from setacare_desktop.services import Database, PermissionDeniedError, StaffProfile, consultations
+from setacare_desktop.services import (
+    Database,
+    PermissionDeniedError,
+    StaffProfile,
+    consultations,
+    review,
+)
 from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.review.table_model import ID_ROLE as RETURNED_ID_ROLE
+from setacare_desktop.ui.review.table_model import (
+    RET_COMPLAINT,
+    ReturnedTableModel,
+)
 from setacare_desktop.ui.search_panel import SearchPanel
 from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
@@ -63,6 +75,8 @@ RESPONSE_CHOICES: tuple[tuple[str, str | None], ...] = (
 
 TAB_DAY = "日ごとの一覧"
 TAB_SEARCH = "検索"
+TAB_RETURNED = "差戻し"
+RETURNED_STYLE = "color: #b00020; font-weight: bold;"
 
 
 def scope_text(actor: StaffProfile) -> str:
@@ -142,6 +156,13 @@ class TodayPage(Page):
 
         self.search_panel = SearchPanel(db, actor, self)
 
+        self.returned_model = ReturnedTableModel(self)
+        self.returned_table = row_list_view(self.returned_model, self)
+        self.returned_table.setAccessibleName("差戻しされた相談の一覧")
+        self.returned_banner = QLabel(self)
+        self.returned_banner.setStyleSheet(RETURNED_STYLE)
+        self.returned_banner.hide()
+
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -173,10 +194,18 @@ class TodayPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.day_tab, TAB_DAY)
         self.tabs.addTab(self.search_panel, TAB_SEARCH)
+        self.returned_tab = QWidget(self)
+        returned_layout = QVBoxLayout(self.returned_tab)
+        returned_layout.addWidget(QLabel(
+            "監督者が差し戻した相談です。相談を開いて修正・保存すると、この一覧から消えます。",
+            self.returned_tab))
+        returned_layout.addWidget(self.returned_table, 1)
+        self.tabs.addTab(self.returned_tab, TAB_RETURNED)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading("本日の相談", self))
         layout.addWidget(self.scope_label)
+        layout.addWidget(self.returned_banner)
         layout.addWidget(self.tabs, 1)
 
         self.find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
@@ -210,6 +239,7 @@ class TodayPage(Page):
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.table.activated.connect(self._activated)
         self.search_panel.open_consultation.connect(self.open_consultation)
+        self.returned_table.activated.connect(self._returned_activated)
         self.find_shortcut.activated.connect(self.show_search)
 
     def day(self) -> date:
@@ -236,6 +266,7 @@ class TodayPage(Page):
     def reload(self) -> None:
         self._reload_timer.stop()
         self._loaded = True
+        self._load_returned()
         day = self.day()
         try:
             rows = consultations.list_day(self._db, self._actor, day)
@@ -249,6 +280,28 @@ class TodayPage(Page):
         self._fit_columns()
         self.body.setCurrentWidget(self.table)
         self._show_summary()
+
+    def _load_returned(self) -> None:
+        rows = review.returned_cases(self._db, self._actor)
+        self.returned_model.set_rows(rows)
+        model = self.returned_model
+        fit_columns(self.returned_table, {
+            column: [model.data(model.index(row, column)) or "" for row in range(len(rows))]
+            for column in range(model.columnCount())}, stretch=RET_COMPLAINT)
+        index = self.tabs.indexOf(self.returned_tab)
+        self.tabs.setTabText(index, f"{TAB_RETURNED}（{len(rows)}）" if rows else TAB_RETURNED)
+        self.returned_banner.setText(
+            f"差戻しされた相談が {len(rows)}件あります。「{TAB_RETURNED}」タブで確認し、"
+            "修正してください。")
+        self.returned_banner.setVisible(bool(rows))
+
+    def show_returned(self) -> None:
+        self.tabs.setCurrentWidget(self.returned_tab)
+
+    def _returned_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        consultation_id = index.data(RETURNED_ID_ROLE)
+        if consultation_id is not None:
+            self.open_consultation.emit(int(consultation_id))
 
     def _fit_columns(self) -> None:
         """Widths from all the day's rows, so that filtering does not move the columns."""
