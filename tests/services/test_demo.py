@@ -26,18 +26,20 @@ from setacare_desktop.domain.referral import (
     transition_problem,
 )
 from setacare_desktop.domain.roles import Role, StaffProfile
-from setacare_desktop.services import Database, ServiceError, auth, demo, intake, search
+from setacare_desktop.services import Database, ServiceError, auth, demo, intake, review, search
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
     AuditEvent,
+    CaseReview,
     ConsentRecordRow,
     Consultation,
     ConsultationDetail,
     ConsultationElement,
     ConsultationTargetGroup,
+    DaySignoff,
     Organisation,
     Person,
     Referral,
@@ -677,3 +679,34 @@ def test_destinations_are_what_the_ranking_suggests(
         assert referral.service_id in others[:3], referral.id
         top_choice += referral.service_id == others[0]
     assert top_choice > len(rows[::7]) * 0.5  # mostly the first suggestion
+
+
+def test_supervisors_have_reviewed_and_signed_off_the_earlier_days(
+        generated: tuple[Database, demo.DemoReport]) -> None:
+    """Every district's days are signed off but the last two; the day before the last is half
+    reviewed, the last not at all; a few consultations are returned, with a comment."""
+    db, report = generated
+    with db.read() as session:
+        signed = session.execute(select(DaySignoff.day, func.count())
+                                 .group_by(DaySignoff.day)).all()
+        reviewed = dict(session.execute(
+            select(Consultation.received_on, func.count())
+            .join(CaseReview, CaseReview.consultation_id == Consultation.id)
+            .group_by(Consultation.received_on)).all())
+        per_day = dict(session.execute(select(Consultation.received_on, func.count())
+                                       .group_by(Consultation.received_on)).all())
+        returned = session.scalars(select(CaseReview.comment)
+                                   .where(CaseReview.decision == "returned")).all()
+    assert report.days_signed_off == 28 * 8 == sum(count for _day, count in signed)
+    assert {count for _day, count in signed} == {28}
+    assert max(day for day, _count in signed) == date(2026, 11, 23)
+    assert TODAY not in reviewed
+    assert 0 < reviewed[date(2026, 11, 24)] < per_day[date(2026, 11, 24)]
+    assert reviewed[date(2026, 11, 12)] == per_day[date(2026, 11, 12)]
+    assert len(returned) == report.reviews_returned > 0 and all(returned)
+    assert report.reviews_confirmed + report.reviews_returned == sum(reviewed.values())
+
+    supervisor = auth.login(db, demo.district_supervisor_login("ikejiri"), demo.DEMO_PASSWORD)
+    day = review.day_review(db, supervisor, date(2026, 11, 20))
+    assert day.signoffs["ikejiri"].signed_by == supervisor.name
+    assert all(row.state.settled for row in day.rows)

@@ -32,6 +32,7 @@ import functools
 import itertools
 import random
 import re
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,11 +71,13 @@ from setacare_desktop.services.referrals import ANONYMISED
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
+    CaseReview,
     ConsentRecordRow,
     Consultation,
     ConsultationDetail,
     ConsultationElement,
     ConsultationTargetGroup,
+    DaySignoff,
     Organisation,
     Person,
     Referral,
@@ -640,6 +643,9 @@ class DemoReport:
     referrals_anonymised: int = 0
     referrals_overdue: int = 0  # open, reply due date passed (on the last day)
     referral_events: int = 0
+    reviews_confirmed: int = 0  # supervisor decisions 確認済
+    reviews_returned: int = 0  # 差戻し
+    days_signed_off: int = 0  # (district, day) pairs signed off (日次確認)
     logins: tuple[DemoLogin, ...] = ()
     password: str = DEMO_PASSWORD
 
@@ -735,6 +741,7 @@ def generate(
         writer = _Referrals(random.Random(f"referrals-{seed}"), loaded.directory, loaded.ids,
                             orgs, pool, day_list[-1], now - UTC_OFFSET)
         _write_referrals(session, writer, referred, counts)
+        _write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "
@@ -772,6 +779,9 @@ def generate(
             referrals_anonymised=counts["referrals_anonymised"],
             referrals_overdue=counts["referrals_overdue"],
             referral_events=counts["referral_events"],
+            reviews_confirmed=counts["reviews_confirmed"],
+            reviews_returned=counts["reviews_returned"],
+            days_signed_off=counts["days_signed_off"],
             logins=_logins(session),
         )
 
@@ -1519,6 +1529,68 @@ def _write_referrals(session: Session, writer: _Referrals, referred: list[tuple[
     counts["destination_consents_refused"] += len(consents) - given
     counts["consents_given"] += given
     counts["consents_refused"] += len(consents) - given
+
+
+# --- supervisor review -------------------------------------------------------------------------
+
+#: What a demo supervisor writes when returning a consultation.
+_RETURN_COMMENTS = (
+    "主訴をもう少し具体的に書いてください。",
+    "相談者と対象者の関係を追記してください。",
+    "次回の予定（日付）を記入してください。",
+    "つなぎ先への依頼内容を相談内容にも残してください。",
+)
+_NO_RESPONSE_COMMENT = "対応が未記入です。記入してください。"
+_RETURN_SHARE = 0.04
+REVIEW_TIME = time(17, 30)  # the supervisor goes through the day after closing
+
+
+def _write_reviews(session: Session, rng: random.Random, day_list: list[date],
+                   counts: Counter[str]) -> None:
+    """Every district's days reviewed and signed off by its supervisor, except the last two:
+    the day before the last half reviewed, the last (today) not yet. Most consultations are
+    確認済; a few, and half of those without 対応, 差戻し with a comment."""
+    if len(day_list) < 2:
+        return
+    reviewed_days = day_list[:-1]
+    supervisors = dict(session.execute(
+        select(Organisation.district_code, Staff.id)
+        .join(Organisation, Organisation.id == Staff.organisation_id)
+        .where(Staff.login.startswith(DEMO_LOGIN_PREFIX, autoescape=True),
+               Staff.login.endswith("-supervisor"), Organisation.district_code.is_not(None))).all())
+    cases = session.execute(
+        select(Consultation.id, Consultation.district_code, Consultation.received_on,
+               Consultation.response_code)
+        .where(Consultation.received_on.in_(reviewed_days))
+        .order_by(Consultation.id)).all()
+    half_day = reviewed_days[-1]
+    reviews: list[dict[str, Any]] = []
+    for cid, district, day, response in cases:
+        if day == half_day and rng.random() < 0.5:
+            continue
+        returned = (not response and rng.random() < 0.5) or rng.random() < _RETURN_SHARE
+        comment = ((_NO_RESPONSE_COMMENT if not response else rng.choice(_RETURN_COMMENTS))
+                   if returned else "")
+        at = datetime.combine(day, REVIEW_TIME) - UTC_OFFSET + timedelta(
+            seconds=rng.randrange(3600))
+        reviews.append({"decision_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                        "consultation_id": cid, "decision": "returned" if returned else "confirmed",
+                        "comment": comment, "version": 1, "reviewed_by": supervisors[district],
+                        "reviewed_at": at, "source": "app"})
+        counts["reviews_returned" if returned else "reviews_confirmed"] += 1
+    # A second demo run over the same days must not sign a day off twice.
+    signed = {(district, day) for district, day in session.execute(
+        select(DaySignoff.district_code, DaySignoff.day).where(DaySignoff.day.in_(reviewed_days)))}
+    signoffs = [{"decision_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                 "district_code": district, "day": day, "signed_by": supervisor,
+                 "signed_at": datetime.combine(day, time(18, 30)) - UTC_OFFSET, "comment": "",
+                 "source": "app"}
+                for day in reviewed_days[:-1] for district, supervisor in supervisors.items()
+                if (district, day) not in signed]
+    for table, rows in ((CaseReview.__table__, reviews), (DaySignoff.__table__, signoffs)):
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[start:start + 5000])
+    counts["days_signed_off"] += len(signoffs)
 
 
 def _logins(session: Session) -> tuple[DemoLogin, ...]:

@@ -240,11 +240,12 @@ def _first_prints(session: Session, ids: list[int]) -> dict[int, datetime]:
 
 
 def _latest_reviews(session: Session, ids: list[int]) -> dict[int, tuple[CaseReview, str]]:
-    latest = (select(func.max(CaseReview.id)).where(CaseReview.consultation_id.in_(ids))
-              .group_by(CaseReview.consultation_id))
+    """The decision that counts for each consultation: the latest made, by when it was made (a
+    decision imported from a day package may have been made before one recorded here)."""
     found = session.execute(select(CaseReview, Staff.name)
                             .join(Staff, Staff.id == CaseReview.reviewed_by)
-                            .where(CaseReview.id.in_(latest))).all()
+                            .where(CaseReview.consultation_id.in_(ids))
+                            .order_by(CaseReview.reviewed_at, CaseReview.id)).all()
     return {review.consultation_id: (review, name) for review, name in found}
 
 
@@ -346,24 +347,26 @@ def returned_cases(db: Database, actor: StaffProfile) -> list[ReturnedRow]:
     if not districts:
         return []
     with db.read() as session:
-        latest = (select(func.max(CaseReview.id))
-                  .join(Consultation, Consultation.id == CaseReview.consultation_id)
-                  .where(Consultation.district_code.in_(districts))
-                  .group_by(CaseReview.consultation_id))
-        found = session.execute(
-            select(CaseReview, Consultation, ConsultationDetail.version, Staff.name)
-            .join(Consultation, Consultation.id == CaseReview.consultation_id)
-            .join(ConsultationDetail,
-                  ConsultationDetail.consultation_id == CaseReview.consultation_id)
-            .join(Staff, Staff.id == CaseReview.reviewed_by)
-            .where(CaseReview.id.in_(latest),
-                   CaseReview.decision == Decision.RETURNED.value)
+        returned = (select(CaseReview.consultation_id)
+                    .join(Consultation, Consultation.id == CaseReview.consultation_id)
+                    .where(Consultation.district_code.in_(districts),
+                           CaseReview.decision == Decision.RETURNED.value))
+        cases = session.execute(
+            select(Consultation, ConsultationDetail.version)
+            .outerjoin(ConsultationDetail,
+                       ConsultationDetail.consultation_id == Consultation.id)
+            .where(Consultation.id.in_(returned))
             .order_by(Consultation.received_at, Consultation.id)).all()
-        return [ReturnedRow(case.id, case.district_code, case.received_on, case.main_complaint,
-                            review.comment, name, review.reviewed_at)
-                for review, case, version, name in found
-                if state_of(Decision.RETURNED, review.version, version or 1)
-                is ReviewState.RETURNED]
+        latest = _latest_reviews(session, [case.id for case, _version in cases])
+    rows = []
+    for case, version in cases:
+        review, name = latest[case.id]
+        decision = Decision(review.decision)
+        if state_of(decision, review.version, version or 1) is ReviewState.RETURNED:
+            rows.append(ReturnedRow(case.id, case.district_code, case.received_on,
+                                    case.main_complaint, review.comment, name,
+                                    review.reviewed_at))
+    return rows
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -376,6 +379,7 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
     Refused when the consultation was amended since (``seen_version`` is stale), or a return has
     no comment.
     """
+    _require_reviewer(db, actor, "review_decide")  # who asks, before anything is looked up
     problem = decision_problem(decision, comment)
     if problem:
         raise ValidationError([FieldProblem("コメント", problem)])
