@@ -501,7 +501,8 @@ class Referral(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id"), index=True)
-    referred_on: Mapped[date] = mapped_column(Date)
+    # Indexed (migration 0008): the statistics count referrals by the day they were made.
+    referred_on: Mapped[date] = mapped_column(Date, index=True)
     method: Mapped[str] = mapped_column(String(16))
     request: Mapped[str] = mapped_column(Text)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))

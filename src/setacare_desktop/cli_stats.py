@@ -1,0 +1,215 @@
+"""``setacare stats``: the statistics (統計) of a period, as a table, CSV, Excel, JSON or PDF.
+
+    setacare stats --from 2026-04-01 --to 2027-03-31 [--by 対象 …] [--district 池尻 …]
+                   [--format table|csv|xlsx|json|pdf] [--out FILE] --as LOGIN [--password-stdin]
+    setacare stats --fiscal-year 2026 …    setacare stats --month 2026-11 …
+
+Acts as a staff member (``--as LOGIN``), logged in and out by ``cli`` (which registers this command
+and hands over its login helpers): only supervisors and administrators may run it, and each run is
+audited. Bad input exits with 2 naming the option; a refusal exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.jpdate import DateParseError, parse_date
+from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
+from setacare_desktop.services import Database, StaffProfile, stats, system
+from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.settings import Settings
+
+EXIT_OK = 0
+FORMATS = ("table", "csv", "xlsx", "json", "pdf")
+_BINARY = {"xlsx", "pdf"}
+
+PasswordOf = Callable[[argparse.Namespace, IO[str]], str]
+ActingAs = Callable[[Database, str, str], AbstractContextManager[StaffProfile]]
+
+
+def add_commands(commands: Any, location: argparse.ArgumentParser,
+                 acting: argparse.ArgumentParser) -> None:
+    """Add ``stats`` to the ``setacare`` parser."""
+    keys = "、".join(f"{d.label}（{d.value}）" for d in Dimension)
+    p = commands.add_parser(
+        "stats", parents=[location, acting], help="相談件数の統計を表示・書き出す（監督者・管理者）",
+        description="期間内の相談件数を、区の様式（相談先別）と、受付機関・地区・地域・対象・要素・"
+                    "受付方法・対応・つなぎ先・つなぎの結果別に集計します。個人情報は含みません。"
+                    "監督者は閲覧できる地区、管理者は区全体です。集計は監査記録に残ります。",
+        epilog="例: setacare stats --fiscal-year 2026 --as kantoku01\n"
+               "    setacare stats --from R8.4.1 --to R8.4.30 --by 対象 --by 要素 --as kantoku01\n"
+               "    setacare stats --month 2026-11 --format xlsx --out toukei.xlsx --as kanri")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="開始日（2026-11-24、R8.11.24、令和8年11月24日 など）")
+    p.add_argument("--to", dest="date_to", metavar="DATE",
+                   help="終了日（その日を含む。省略すると開始日と同じ日）")
+    p.add_argument("--fiscal-year", metavar="YEAR",
+                   help="年度（例: 2026 または R8。4月1日〜翌年3月31日）")
+    p.add_argument("--month", metavar="YYYY-MM", help="月（例: 2026-11）")
+    p.add_argument("--by", action="append", metavar="KEY",
+                   help=f"集計する区分（繰り返し指定可、省略するとすべて）: {keys}")
+    p.add_argument("--district", action="append", metavar="地区",
+                   help="地区を絞る（繰り返し指定可。例: 池尻、ikejiri）")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="出力形式: table（画面）・csv・xlsx・json・pdf（既定: table）")
+    p.add_argument("--out", metavar="FILE",
+                   help="書き出すファイル（csv・json は省略すると標準出力。xlsx・pdf は必須）")
+
+
+def _period(args: argparse.Namespace) -> Period:
+    given = [name for name, value in (("--from", args.date_from), ("--fiscal-year",
+                                                                    args.fiscal_year),
+                                      ("--month", args.month)) if value]
+    if args.date_to and not args.date_from:
+        raise ValidationError([FieldProblem("--from", "--to と一緒に開始日を指定してください")])
+    if not given:
+        raise ValidationError([FieldProblem(
+            "--from", "期間を --from/--to、--fiscal-year、--month のいずれかで指定してください")])
+    if len(given) > 1:
+        raise ValidationError([FieldProblem(given[1], f"{given[0]} と同時には指定できません")])
+    if args.fiscal_year:
+        text = unicodedata.normalize("NFKC", args.fiscal_year).strip().upper()
+        match = re.fullmatch(r"(?:R|令和)(元|\d{1,2})年?度?", text)
+        if match:
+            return Period.fiscal_year(2018 + (1 if match[1] == "元" else int(match[1])))
+        if re.fullmatch(r"\d{4}年?度?", text):
+            return Period.fiscal_year(int(text[:4]))
+        raise ValidationError([FieldProblem("--fiscal-year", "年度は 2026 や R8 のように指定して"
+                                                              "ください")])
+    if args.month:
+        text = unicodedata.normalize("NFKC", args.month).strip()
+        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", text)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise ValidationError([FieldProblem("--month", "月は 2026-11 のように指定してください")])
+        return Period.month(int(match[1]), int(match[2]))
+    problems = []
+    start = end = None
+    for option, text in (("--from", args.date_from), ("--to", args.date_to or args.date_from)):
+        try:
+            day = parse_date(text)
+        except DateParseError as error:
+            problems.append(FieldProblem(option, str(error)))
+            continue
+        if option == "--from":
+            start = day
+        else:
+            end = day
+    if problems:
+        raise ValidationError(problems)
+    assert isinstance(start, date) and isinstance(end, date)
+    if start > end:
+        raise ValidationError([FieldProblem("--to", "終了日が開始日より前です")])
+    return Period(start, end)
+
+
+def _dimensions(texts: list[str] | None) -> list[Dimension] | None:
+    if not texts:
+        return None
+    result, problems = [], []
+    for text in (part for t in texts for part in re.split(r"[,、，]", t) if part.strip()):
+        try:
+            result.append(Dimension.parse(text))
+        except ValueError:
+            problems.append(FieldProblem("--by", f"「{text}」は集計の区分ではありません（"
+                                                 f"{'・'.join(d.label for d in Dimension)}）"))
+    if problems:
+        raise ValidationError(problems)
+    return result
+
+
+def _districts(texts: list[str] | None) -> list[str] | None:
+    if not texts:
+        return None
+    result, problems = [], []
+    for text in texts:
+        district = ref.find_district(text)
+        if district is None:
+            problems.append(FieldProblem("--district", f"「{text}」は地区ではありません"))
+        else:
+            result.append(district.code)
+    if problems:
+        raise ValidationError(problems)
+    return result
+
+
+def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
+        acting_as: ActingAs) -> int:
+    # Every argument is checked before the password is read or the database opened.
+    period = _period(args)
+    dimensions = _dimensions(args.by)
+    districts = _districts(args.district)
+    if args.format in _BINARY and not args.out:
+        raise ValidationError([FieldProblem(
+            "--out", f"{args.format} 形式は画面に表示できません。--out で書き出すファイルを"
+                     f"指定してください")])
+    password = password_of(args, sys.stdin)
+    db = system.open_database(settings, migrate=True)
+    try:
+        with acting_as(db, args.as_login, password) as actor:
+            report = stats.compute(db, actor, period, dimensions, districts)
+    finally:
+        db.close()
+    if args.format == "table":
+        _emit(args.out, format_table(report).encode("utf-8"), text=True)
+    elif args.format == "csv":
+        _emit(args.out, stats.export_csv(report), text=True)
+    elif args.format == "json":
+        _emit(args.out, (stats.export_json(report) + "\n").encode("utf-8"), text=True)
+    elif args.format == "xlsx":
+        _emit(args.out, stats.export_xlsx(report), text=False)
+    else:
+        _emit(args.out, stats.report_pdf(report), text=False)
+    if args.out:
+        print(f"{report.period.label} {report.scope_label} の統計（{report.total:,}件）を"
+              f"書き出しました → {args.out}")
+    return EXIT_OK
+
+
+def _emit(out: str | None, data: bytes, *, text: bool) -> None:
+    if out is None:
+        assert text
+        sys.stdout.write(data.decode("utf-8-sig"))
+        sys.stdout.flush()
+        return
+    path = Path(out)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def format_table(report: StatsReport) -> str:
+    """Aligned text for a terminal: the header, then each table (label left, count right)."""
+    lines = [REPORT_TITLE, f"期間: {report.period.label}", f"範囲: {report.scope_label}",
+             f"作成: {report.generated_at:%Y-%m-%d %H:%M}", f"相談件数: {report.total:,}件"]
+    for table in (report.ward_summary, *report.tables):
+        rows = [("　" * line.indent + line.label, f"{line.count:,}") for line in table.lines]
+        if table.total is not None:
+            rows.append(("合計", f"{table.total:,}"))
+        if not rows:
+            rows.append(("（該当なし）", "0"))
+        label_width = max(_width(label) for label, _ in rows) + 2
+        count_width = max(len(count) for _, count in rows)
+        lines += ["", f"■ {table.title}"]
+        lines += [f"  {_pad(label, label_width)}{count.rjust(count_width)}"
+                  for label, count in rows]
+        if table.note:
+            lines.append(f"  注: {table.note}")
+    return "\n".join(lines) + "\n"
