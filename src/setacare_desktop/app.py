@@ -7,6 +7,7 @@ database written by a newer program, is shown in a dialog rather than on a conso
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from setacare_desktop import cli
 from setacare_desktop.settings import Settings
@@ -20,4 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from setacare_desktop.ui.application import run
 
         return run(settings)
+    if args.command == "package" and args.package_command == "open":
+        # The offline review: a window over the package alone, no database opened.
+        from setacare_desktop.ui.review.offline import run_package
+
+        return run_package(Path(args.file))
     return cli.dispatch(args, settings)

@@ -28,7 +28,14 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from setacare_desktop import __version__, cli_directory, cli_sheets
+from setacare_desktop import (
+    __version__,
+    cli_directory,
+    cli_package,
+    cli_review,
+    cli_sheets,
+    cli_stats,
+)
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import (
     HOUSEHOLDS,
@@ -218,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_commands(commands, location)
     cli_directory.add_commands(commands, location, JapaneseArgumentParser)
     cli_sheets.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
+    cli_package.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
+    cli_review.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
+    cli_stats.add_commands(commands, location, _acting_parser())
     return parser
 
 
@@ -281,6 +291,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "directory": cli_directory.run,
         "sheet": _sheets,
         "print": _sheets,
+        "package": lambda a, s: cli_package.run(a, s, _login_password, _acting_as),
+        "review": lambda a, s: cli_review.run(a, s, _login_password, _acting_as, _table),
+        "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
     }
     try:
         return handlers[args.command](args, settings)
@@ -352,6 +365,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     rows.append(("本人同意の記録", f"同意 {report.consents_given:,} 件（うち撤回 "
                                  f"{report.consents_withdrawn:,} 件）、不同意 "
                                  f"{report.consents_refused:,} 件"))
+    rows.append(("監督者の確認", f"確認済 {report.reviews_confirmed:,} 件、差戻し "
+                               f"{report.reviews_returned:,} 件、日次確認 "
+                               f"{report.days_signed_off:,} 地区日"))
     _out(_table(("", ""), rows, header=False))
     _out()
     _print_logins(report)

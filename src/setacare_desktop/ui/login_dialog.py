@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,9 +35,17 @@ class LoginDialog(QDialog):
     Closing the dialog (or 終了) rejects it.
     """
 
-    def __init__(self, db: Database, login_id: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database | None, login_id: str = "", parent: QWidget | None = None,
+                 *, authenticate: Callable[[str, str], StaffProfile] | None = None,
+                 context: str | None = None) -> None:
+        """``authenticate`` (login, password) → profile checks the password: the database's
+        ``auth.login`` by default, an offline day package's own check otherwise; ``context``
+        says what is being opened (the database by default)."""
         super().__init__(parent)
-        self._db = db
+        if authenticate is None:
+            assert db is not None
+            authenticate = functools.partial(auth.login, db)
+        self._authenticate = authenticate
         self.profile: StaffProfile | None = None
         self.setWindowTitle("SetaCare Desktop — ログイン")
 
@@ -50,7 +61,8 @@ class LoginDialog(QDialog):
         password_label.setBuddy(self.password_edit)
 
         self.error_label = error_label(self)
-        self.database_label = QLabel(f"データベース: {db.url}", self)
+        self.database_label = QLabel(
+            context or (f"データベース: {db.url}" if db is not None else ""), self)
         self.database_label.setWordWrap(True)
         self.database_label.setEnabled(False)  # greyed: context, not a control
 
@@ -94,7 +106,7 @@ class LoginDialog(QDialog):
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            profile = auth.login(self._db, login_id, password)
+            profile = self._authenticate(login_id, password)
         except AuthenticationError as error:
             self.password_edit.clear()
             self._refuse(error.message, self.password_edit)

@@ -41,8 +41,10 @@ from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page
 from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.review.area import ReviewArea
+from setacare_desktop.ui.review.package_dialogs import ExportPackageDialog, ImportPackageDialog
 from setacare_desktop.ui.review.page import ReviewPage
 from setacare_desktop.ui.sheets import SheetsPage
+from setacare_desktop.ui.stats.page import StatsPage
 from setacare_desktop.ui.today_page import TodayPage
 
 WINDOW_TITLE = "SetaCare Desktop"
@@ -109,6 +111,13 @@ class MainWindow(QMainWindow):
         self.switch_user_action = QAction("ユーザーの切り替え(&U)…", self)
         self.quit_action = QAction("終了(&X)", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        #: The offline day package (supervisors only): export for review elsewhere, import back.
+        self.export_package_action = QAction("日次パッケージを書き出す(&E)…", self)
+        self.import_package_action = QAction("日次パッケージを取り込む(&I)…", self)
+        if profile.role is Role.SUPERVISOR:
+            file_menu.addAction(self.export_package_action)
+            file_menu.addAction(self.import_package_action)
+            file_menu.addSeparator()
         file_menu.addAction(self.logout_action)
         file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
@@ -207,6 +216,8 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self._switch_user_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self.show_about)
+        self.export_package_action.triggered.connect(self.export_package)
+        self.import_package_action.triggered.connect(self.import_package)
         self.admin_page.status_message.connect(self._show_status)
         self.today_page.open_consultation.connect(self.open_consultation)
         if self.intake_page is not None:
@@ -223,10 +234,18 @@ class MainWindow(QMainWindow):
             self.review_page.status_message.connect(self._show_status)
             self.review_page.open_consultation.connect(self.open_consultation)
 
+    def export_package(self) -> None:
+        ExportPackageDialog(self._db, self.profile, self).exec()
+
+    def import_package(self) -> None:
+        ImportPackageDialog(self._db, self.profile, self).exec()
+        if self.review_page is not None:
+            self.review_page.reload()
+
     def _stats_page(self, db: Database, profile: StaffProfile) -> Page:
         if profile.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
             return NoticePage("統計", NO_STATS.format(role=profile.role.label), self)
-        return NoticePage("統計", "統計の画面は準備中です。", self)
+        return StatsPage(db, profile, self)
 
     def show_area(self, area: str) -> None:
         self.navigation.setCurrentRow(AREAS.index(area))

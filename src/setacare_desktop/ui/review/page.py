@@ -97,8 +97,8 @@ def detail_html(row: ReviewRow) -> str:
         parts.append(f"<p><b>つなぎ:</b></p><ul>{items}</ul>")
     state = f"<p><b>確認:</b> {e(row.state.label)}"
     if row.decision is not None and row.reviewed_at is not None:
-        state += (f"（{e(row.decision.label)}、{e(row.reviewed_by)}、"
-                  f"{_local(row.reviewed_at)}）")
+        earlier = "" if row.decision.label == row.state.label else f"前回 {row.decision.label}、"
+        state += f"（{e(earlier)}{e(row.reviewed_by)}、{_local(row.reviewed_at)}）"
     parts.append(state + "</p>")
     if row.comment:
         parts.append(f"<p><b>コメント:</b> {e(row.comment)}</p>")

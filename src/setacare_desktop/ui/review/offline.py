@@ -1,0 +1,164 @@
+"""The offline review: a day package opened on a machine with no access to the database.
+
+``setacare package open FILE`` asks for the package's passphrase, then for the supervisor's own
+login (checked against the package), and shows the review screen over the package alone: the
+cases are read-only, and every decision is written into the package file at once, to be brought
+back with ``setacare package import``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from setacare_desktop.services import ServiceError
+from setacare_desktop.services.package import Package, PackageReviewSource, open_package
+from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.login_dialog import LoginDialog
+from setacare_desktop.ui.page import heading
+from setacare_desktop.ui.review.page import ReviewPage
+
+OFFLINE_BANNER = ("オフラインの確認（日次パッケージ）: 相談記録は読み取り専用です。確認済・差戻し・"
+                  "日次確認はパッケージのファイルに保存されます。戻ったら「setacare package import」"
+                  "またはメニューの「日次パッケージを取り込む」で取り込んでください。")
+
+
+class PackagePassphraseDialog(QDialog):
+    """Asks the package's passphrase; after ``accepted``, :attr:`package` is the opened
+    package. A wrong passphrase or a damaged file is said so, and the dialog stays open."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._path = path
+        self.package: Package | None = None
+        self.passphrase = ""
+        self.setWindowTitle("日次パッケージを開く")
+        self.passphrase_edit = QLineEdit(self)
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setAccessibleName("パスフレーズ")
+        label = QLabel("パスフレーズ(&P)", self)
+        label.setBuddy(self.passphrase_edit)
+        self.error_label = error_label(self)
+        buttons = QDialogButtonBox(self)
+        self.open_button = buttons.addButton("開く", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
+        self.open_button.setDefault(True)
+        form = QFormLayout()
+        form.addRow(label, self.passphrase_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("日次パッケージ", self))
+        file_label = QLabel(f"ファイル: {path}", self)
+        file_label.setWordWrap(True)
+        layout.addWidget(file_label)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 28)
+
+    def accept(self) -> None:
+        passphrase = self.passphrase_edit.text()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            package = open_package(self._path.read_bytes(), passphrase)
+        except OSError as error:
+            self._refuse(f"ファイルを読めません: {error.strerror or error}")
+            return
+        except ServiceError as error:
+            self._refuse(error.message)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.package = package
+        self.passphrase = passphrase
+        super().accept()
+
+    def _refuse(self, message: str) -> None:
+        self.passphrase_edit.clear()
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.passphrase_edit.setFocus()
+
+
+class OfflineWindow(QMainWindow):
+    """The review page over a package, and nothing else."""
+
+    def __init__(self, source: PackageReviewSource, path: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"SetaCare Desktop — 日次パッケージ（オフライン） {path.name}")
+        self.review_page = ReviewPage(source, self)
+        banner = QLabel(OFFLINE_BANNER, self)
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff4ce; padding: 6px;")
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(banner)
+        layout.addWidget(self.review_page, 1)
+        self.setCentralWidget(central)
+        menu = self.menuBar().addMenu("ファイル(&F)")
+        self.close_action = QAction("閉じる(&X)", self)
+        self.close_action.setShortcut(QKeySequence.StandardKey.Quit)
+        menu.addAction(self.close_action)
+        self.close_action.triggered.connect(self.close)
+        self.statusBar().addPermanentWidget(QLabel(f"パッケージ: {path}", self))
+        self.review_page.status_message.connect(
+            lambda text: self.statusBar().showMessage(text, 10_000))
+        self.resize(1100, 700)
+        self.review_page.activate()
+
+
+def open_offline(path: Path) -> OfflineWindow | None:
+    """Passphrase, then the supervisor's login, then the window (None if the user gave up)."""
+    passphrase_dialog = PackagePassphraseDialog(path)
+    if passphrase_dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    package = passphrase_dialog.package
+    assert package is not None
+    login = LoginDialog(
+        None, authenticate=package.login,
+        context=(f"日次パッケージ: {package.scope_label} "
+                 f"{package.start:%Y-%m-%d}〜{package.end:%Y-%m-%d}（書き出し: "
+                 f"{package.exported_by}）"))
+    if login.exec() != QDialog.DialogCode.Accepted or login.profile is None:
+        return None
+    try:
+        source = PackageReviewSource(package, login.profile, path, passphrase_dialog.passphrase)
+    except ServiceError as error:
+        QMessageBox.warning(None, "日次パッケージ", error.message)
+        return None
+    window = OfflineWindow(source, path)
+    window.show()
+    return window
+
+
+def run_package(path: Path) -> int:
+    """``setacare package open FILE``: the offline review until the window is closed."""
+    from setacare_desktop.ui.application import FONT_MISSING, application, install_japanese_font
+
+    if not path.is_file():
+        print(f"エラー: 日次パッケージのファイルが見つかりません: {path}", file=sys.stderr)
+        return 2
+    app = application()
+    if install_japanese_font() is None:
+        QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    window = open_offline(path)
+    if window is None:
+        return 0
+    return app.exec()
