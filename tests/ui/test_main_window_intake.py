@@ -4,10 +4,12 @@ and Ctrl+1…6."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from datetime import time
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -230,6 +232,32 @@ def test_find_referrals_from_the_open_consultation(
     assert window.current_area() == AREA_REFERRALS
     assert page.consultation_id == wanted
     assert page.list.count() > 0 and page.search_edit.hasFocus()
+
+
+def test_print_the_intake_record_of_the_open_consultation(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
+        type_text: TypeText, open_window: Callable[[StaffProfile], MainWindow]) -> None:
+    wanted = record_case(db, clerk, "物忘れが心配", name="池尻 花子")
+    window = open_window(clerk)
+    intake = window.intake_page
+    assert intake is not None
+    shown: list[tuple[str, bytes, str]] = []
+    told: list[str] = []
+    intake.show_pdf = lambda title, pdf, name: shown.append((title, pdf, name))
+    intake.inform = lambda _title, text: told.append(text)
+    assert not intake.print_button.isEnabled()  # nothing saved to print yet
+    assert window.open_consultation(wanted)
+    type_text(intake.complaint_edit, "と転倒")
+    qtbot.mouseClick(intake.print_button, Qt.MouseButton.LeftButton)
+    assert told == ["修正した内容を保存してから印刷してください。"] and not shown
+    intake.complaint_edit.undo()
+    intake.complaint_edit.setText("物忘れが心配")
+    assert not window.has_unsaved_changes()
+    qtbot.mouseClick(intake.print_button, Qt.MouseButton.LeftButton)
+    title, pdf, name = shown[0]
+    assert title == f"相談受付票 No.{wanted}" and name == f"相談受付票_No{wanted}.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "池尻 花子" in text and "物忘れが心配" in text
 
 
 def test_drafts_are_offered_after_login(qtbot: QtBot, db: Database, clerk: StaffProfile

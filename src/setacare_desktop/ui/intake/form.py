@@ -73,6 +73,7 @@ from setacare_desktop.services import (
     persons,
 )
 from setacare_desktop.services import intake as intake_service
+from setacare_desktop.services import sheets as sheets_service
 from setacare_desktop.services.errors import FieldProblem
 from setacare_desktop.services.intake import DraftRow, LoadedIntake, VersionRow
 from setacare_desktop.services.persons import PersonCandidate
@@ -193,6 +194,8 @@ class IntakePage(Page):
         self.confirm: Callable[[str, str], bool] = self._ask
         #: Tells the user something (title, text). Tests replace it.
         self.inform: Callable[[str, str], None] = self._tell
+        #: Shows a PDF to print or save (title, pdf, file name). Tests may replace it.
+        self.show_pdf: Callable[[str, bytes, str], None] = self._show_pdf
         self.drafts_dialog: DraftsDialog | None = None
         self.emergency_dialog: EmergencyDialog | None = None
         self.withdraw_dialog: WithdrawDialog | None = None
@@ -365,6 +368,9 @@ class IntakePage(Page):
         self.discard_button = QPushButton("破棄（Esc）", self)
         self.referrals_button = QPushButton("つなぎ先を探す", self)
         self.referrals_button.setToolTip("この相談のつなぎ先を探し、つなぎを記録します")
+        self.print_button = QPushButton("相談受付票を印刷…", self)
+        self.print_button.setToolTip("保存した内容で相談受付票（A4）をプレビューし、印刷・保存します")
+        self.print_button.setEnabled(False)
 
         title_row = QHBoxLayout()
         title_row.addWidget(self.title_label)
@@ -381,6 +387,7 @@ class IntakePage(Page):
         buttons.addWidget(self.drafts_button)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.referrals_button)
+        buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)
         layout.addWidget(self.urgent_banner)
@@ -426,6 +433,7 @@ class IntakePage(Page):
         self.drafts_button.clicked.connect(self._drafts_requested)
         self.discard_button.clicked.connect(self._discard_requested)
         self.referrals_button.clicked.connect(self._referrals_requested)
+        self.print_button.clicked.connect(self.print_intake_record)
         self.save_shortcut.activated.connect(self._save_requested)
         self.new_shortcut.activated.connect(self._new_requested)
         self.discard_shortcut.activated.connect(self._discard_requested)
@@ -479,7 +487,7 @@ class IntakePage(Page):
             self.next_note_edit, *self.urgency_group.boxes, self.urgency_note_edit,
             *self.consent_panel.focus_chain(),
             self.save_button, self.new_button, self.drafts_button, self.discard_button,
-            self.referrals_button, self.history_list,
+            self.referrals_button, self.print_button, self.history_list,
         ]
 
     def _apply_tab_order(self) -> None:
@@ -753,6 +761,7 @@ class IntakePage(Page):
         self.summary_label.hide()
         self.mode_label.setText("新しい受付")
         self.referrals_button.setEnabled(False)
+        self.print_button.setEnabled(False)
         self.history_group.hide()
         self.history_list.clear()
         self.consent_panel.set_existing([])
@@ -791,9 +800,31 @@ class IntakePage(Page):
         self.history_list.addItems([history_text(r) for r in rows] or ["（修正されていません）"])
         self.history_group.show()
         self.referrals_button.setEnabled(True)
+        self.print_button.setEnabled(True)
         self._load_existing_consents()
         self._refresh()
         self._baseline = self.collect()
+
+    def print_intake_record(self) -> bool:
+        """Preview the 相談受付票 of the open consultation, as saved, to print or save it."""
+        if self._case_id is None:
+            return False
+        if self.has_unsaved_changes():
+            self.inform("相談受付票を印刷", "修正した内容を保存してから印刷してください。")
+            return False
+        try:
+            pdf = sheets_service.print_intake_record(self._db, self._actor, self._case_id)
+        except ServiceError as error:
+            self.inform("相談受付票を印刷", error.message)
+            return False
+        self.show_pdf(f"相談受付票 No.{self._case_id}", pdf,
+                      f"相談受付票_No{self._case_id}.pdf")
+        return True
+
+    def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
+        from setacare_desktop.ui.pdf_dialog import PdfDialog
+
+        PdfDialog(title, pdf, name, self).exec()
 
     # --- the same person --------------------------------------------------------------------
 
