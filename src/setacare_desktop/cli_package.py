@@ -29,6 +29,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.services import Database, ServiceError, StaffProfile, package, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -146,7 +147,7 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
             result = package.export_package(db, actor, start, end, args.scope, passphrase)
     finally:
         db.close()
-    package.write_atomically(out, result.data)
+    write_atomically(out, result.data)
     print(f"日次パッケージを書き出しました → {out}")
     print(f"パッケージID: {result.package_id}")
     print(f"範囲: {scope.label} {start:%Y-%m-%d}〜{end:%Y-%m-%d}"

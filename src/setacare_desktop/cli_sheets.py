@@ -12,7 +12,6 @@ commands and hands over its login helpers), so scope checks and the audit trail 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -23,6 +22,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.services import Database, StaffProfile, sheets, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -81,17 +81,17 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
                 except sheets.SheetConsentError as error:
                     print(f"印刷できません: {error}", file=sys.stderr)
                     return EXIT_CONSENT
-                _write(out, issued.pdf)
+                write_atomically(out, issued.pdf)
                 kind = "再発行" if issued.reissue else "原本"
                 print(f"連携シート {issued.sheet_number}（{kind}"
                       f"{'、匿名' if issued.anonymised else ''}）を書き出しました → {out}")
                 return EXIT_OK
             if args.print_command == "intake":
-                _write(out, sheets.print_intake_record(db, actor, args.consultation_id))
+                write_atomically(out, sheets.print_intake_record(db, actor, args.consultation_id))
                 print(f"相談受付票（No.{args.consultation_id}）を書き出しました → {out}")
                 return EXIT_OK
             assert day is not None and district is not None
-            _write(out, sheets.print_day_list(db, actor, day, district.code))
+            write_atomically(out, sheets.print_day_list(db, actor, day, district.code))
             print(f"{district.name}地区 {day:%Y-%m-%d} の相談受付一覧を書き出しました → {out}")
             return EXIT_OK
     finally:
@@ -112,10 +112,3 @@ def _day_and_district(date_text: str, district_text: str) -> tuple[Any, ref.Dist
         raise ValidationError(problems)
     assert district is not None
     return day, district
-
-
-def _write(path: Path, pdf: bytes) -> None:
-    """Write the whole file or nothing (a half-written PDF must not be left behind)."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(pdf)
-    os.replace(partial, path)

@@ -12,7 +12,6 @@ audited. Bad input exits with 2 naming the option; a refusal exits with 1.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import unicodedata
@@ -27,6 +26,7 @@ from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
 from setacare_desktop.services import Database, StaffProfile, stats, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -181,10 +181,7 @@ def _emit(out: str | None, data: bytes, *, text: bool) -> None:
         sys.stdout.write(data.decode("utf-8-sig"))
         sys.stdout.flush()
         return
-    path = Path(out)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    write_atomically(Path(out), data)
 
 
 def _width(text: str) -> int:

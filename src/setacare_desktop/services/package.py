@@ -27,7 +27,6 @@ ever stored encrypted.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import struct
 import uuid
@@ -66,6 +65,7 @@ from setacare_desktop.services.errors import (
     ServiceError,
     ValidationError,
 )
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.passwords import dummy_hash, verify_password
 from setacare_desktop.services.review import (
@@ -210,22 +210,6 @@ def _unseal(data: bytes, passphrase: str) -> tuple[dict[str, Any], _Key]:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise PackageError(CANNOT_OPEN)
     return payload, key
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or leave the old one: a ``.part`` file, flushed, then renamed."""
-    partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
-    if os.name == "posix":  # the rename itself survives a power cut once the folder is synced
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 # --- the payload ----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ The path and printer choosers are attributes, replaceable in tests (as on the �
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.sheets.preview import PdfPreview
 
 PDF_FILTER = "PDF ファイル (*.pdf)"
@@ -33,13 +33,6 @@ def _choose_save_path(parent: QWidget, suggested: str) -> str:
 
 def _choose_printer(parent: QWidget, printer: QPrinter) -> bool:
     return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """The whole file or nothing: a half-written file must not be left behind."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 class PdfDialog(QDialog):

@@ -31,9 +31,9 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import package as package_service
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.review import reviewable_districts
 from setacare_desktop.ui.forms import error_label
-from setacare_desktop.ui.pdf_dialog import write_atomically
 from setacare_desktop.ui.today_page import JAPANESE
 
 PACKAGE_SUFFIX = ".setacare-pkg"

@@ -50,6 +50,7 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
@@ -71,13 +72,6 @@ def _choose_folder(parent: QWidget) -> str:
 
 def _choose_printer(parent: QWidget, printer: QPrinter) -> bool:
     return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
-
-
-def write_whole(path: Path, data: bytes) -> None:
-    """Write beside, then rename: the file is there whole or not at all."""
-    part = path.with_name(path.name + ".part")
-    part.write_bytes(data)
-    part.replace(path)
 
 
 class _StepFailed(Exception):
@@ -361,7 +355,7 @@ class SheetsPage(Page):
         if sheet is None:
             return None
         try:
-            write_whole(Path(path), sheet.pdf)
+            write_atomically(Path(path), sheet.pdf)
         except OSError as error:
             self._show_message(f"保存できませんでした: {error.strerror or error}（{path}）")
             return None
@@ -410,7 +404,7 @@ class SheetsPage(Page):
 
         def save(sheet: sheet_service.IssuedSheet) -> None:
             try:
-                write_whole(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
+                write_atomically(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
             except OSError as error:
                 raise _StepFailed(str(error.strerror or error)) from error
 

@@ -62,8 +62,8 @@ from setacare_desktop.domain.roles import Role
 from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsTable
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import stats as stats_service
+from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.page import Page, heading
-from setacare_desktop.ui.pdf_dialog import write_atomically
 from setacare_desktop.ui.today_page import JAPANESE
 
 # The period kinds, in the order of the 「期間」 combo.
