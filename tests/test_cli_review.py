@@ -116,7 +116,7 @@ def test_a_signed_off_day_shows_who_when_and_later_amendments(
     code, out, err = run(capsys, monkeypatch, world.db_path,
                          "review", "list", "--date", "2026-11-24", "--district", "池尻")
     assert code == 0, err
-    assert f"池尻地区  日次確認: 済（boss 職員、{at}）  確認後の修正 1件" in out.splitlines()
+    assert f"池尻地区  日次確認: 済（boss 職員、{at}）  確認後の修正・追加 1件" in out.splitlines()
     second = next(line for line in out.splitlines() if line.startswith(f"{world.urgent} "))
     assert "修正あり（再確認）" in second and "緊急・日次確認後に修正" in second
     assert out.splitlines()[-1].startswith("件数 2件（未確認 0件、確認済 1件、差戻し 0件、要再確認 1件）")

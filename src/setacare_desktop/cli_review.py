@@ -106,7 +106,7 @@ def _signoff_text(signoff: review.SignoffRow | None) -> str:
         return "日次確認: 未"
     at = utc_to_local(signoff.signed_at)
     return (f"日次確認: 済（{signoff.signed_by}、{at:%Y-%m-%d %H:%M}）"
-            f"  確認後の修正 {signoff.amended_since}件")
+            f"  確認後の修正・追加 {signoff.amended_since}件")
 
 
 def as_text(day_review: review.DayReview, table: Table) -> str:

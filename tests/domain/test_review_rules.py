@@ -8,7 +8,7 @@ recorded through the services can raise it.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from setacare_desktop.domain.review import (
     ReviewState,
     decision_problem,
     flags_of,
+    signoff_day_problem,
     signoff_problem,
     state_of,
 )
@@ -84,8 +85,23 @@ def test_flags_come_in_the_order_of_flag() -> None:
     everything = CaseFacts(
         urgent=True, main_complaint="", response_code=None, emergency_exceptions=1,
         referrals=(ReferralFacts(True, False, True),), amended_at=T0 + HOUR,
-        first_printed_at=T0, signed_off_at=T0)
+        first_printed_at=T0, signed_off_at=T0, created_at=T0 + HOUR)
     assert flags_of(everything) == tuple(Flag)
+
+
+def test_a_consultation_recorded_after_the_sign_off_is_flagged() -> None:
+    assert flags_of(replace(CLEAN, signed_off_at=T0, created_at=T0 - HOUR)) == ()
+    assert flags_of(replace(CLEAN, created_at=T0 + HOUR)) == ()  # the day is not signed off
+    assert flags_of(replace(CLEAN, signed_off_at=T0, created_at=T0 + HOUR)) == (
+        Flag.ADDED_AFTER_SIGNOFF,)
+
+
+def test_only_a_day_that_has_come_can_be_signed_off() -> None:
+    today = date(2026, 11, 25)
+    assert signoff_day_problem(today, today) is None
+    assert signoff_day_problem(date(2026, 11, 24), today) is None
+    assert signoff_day_problem(date(2026, 11, 26), today) == (
+        "2026年11月26日はまだ来ていないため、日次確認できません。")
 
 
 def test_every_flag_has_a_japanese_label_and_explanation() -> None:

@@ -66,7 +66,7 @@ def test_target_one_group_mixed_and_unclassified_add_up() -> None:
     assert table.total == 6
     assert sum(line.count for line in table.lines if not line.indent) == table.total
     assert [line.label for line in table.lines][-3:] == [
-        "複合", "未分類", "うち 相談拡充（障害者、子育て家庭等の相談）"]
+        "複合", "未分類", "再掲 相談拡充（障害者、子育て家庭等の相談）"]
 
 
 def test_elements_count_per_element_and_say_so() -> None:
@@ -118,7 +118,7 @@ def test_destinations_most_first_and_outcomes_with_overdue() -> None:
     assert destinations.total == 4
     outcome = build_table(Dimension.OUTCOME, counts, [IKEJIRI])
     assert [line.label for line in outcome.lines] == [
-        "作成", "送付済", "受理", "対応中", "完了", "対応不可", "取下げ", "うち 返信期限超過"]
+        "作成", "送付済", "受理", "対応中", "完了", "対応不可", "取下げ", "再掲 返信期限超過（未完了のもの）"]
     assert lines(outcome)["sent"] == 2 and lines(outcome)["overdue"] == 1  # only B (open, late)
 
 
@@ -166,7 +166,7 @@ def test_neutralise_formula_starts(cell: str) -> None:
 
 
 @pytest.mark.parametrize("cell", ["池尻", "あんしんすこやかセンター 相談件数", "", "1 = 1", "'quoted",
-                                  "うち 返信期限超過"])
+                                  "再掲 返信期限超過（未完了のもの）"])
 def test_neutralise_leaves_harmless_text(cell: str) -> None:
     assert neutralise(cell) == cell
 

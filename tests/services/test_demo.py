@@ -242,6 +242,19 @@ def test_a_second_run_reuses_the_demo_staff(db: Database) -> None:
     assert _count(db, Staff) == staff and _count(db, Consultation) == 150
 
 
+def test_the_same_seed_twice_reviews_only_what_is_left(db: Database) -> None:
+    """A second run over the same days adds consultations; the days already signed off stay
+    as they were and no decision is repeated."""
+    first = demo.generate(db, cases=300, days=4, seed=1, today=TODAY)
+    second = demo.generate(db, cases=300, days=4, seed=1, today=TODAY)
+    assert first.days_signed_off == 28 * 2 and second.days_signed_off == 0
+    with db.read() as session:
+        reviews = session.execute(select(CaseReview.consultation_id)).scalars().all()
+    assert len(reviews) == len(set(reviews))
+    assert len(reviews) == (first.reviews_confirmed + first.reviews_returned
+                            + second.reviews_confirmed + second.reviews_returned)
+
+
 def test_only_if_empty_skips_when_accounts_exist(db: Database) -> None:
     demo.generate(db, cases=10, days=1, seed=1, today=TODAY)
     skipped = demo.generate(db, cases=10, days=1, seed=1, today=TODAY, only_if_empty=True)

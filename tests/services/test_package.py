@@ -379,3 +379,38 @@ def test_bad_input_is_refused_by_field(any_db: Database, staff_factory: Callable
     assert [p.field for p in caught.value.problems] == ["範囲", "期間"]
     with pytest.raises(ValidationError, match="92日以内"):
         svc.export_package(any_db, boss, date(2026, 1, 1), DAY, "池尻", PASSPHRASE, scrypt_n=N)
+
+
+def test_a_decision_outside_the_package_or_the_importers_scope_is_not_imported(
+        any_db: Database, staff_factory: Callable, tmp_path: Path) -> None:
+    """The exporter knows the passphrase, so the content can be edited by hand: a decision about
+    another district's case, in that district's supervisor's name, must not come in."""
+    _clerk, boss, _ids = _setup(any_db, staff_factory)
+    other_clerk = staff_factory(any_db, "taishido-clerk", place="太子堂")
+    other_boss = staff_factory(any_db, "taishido-boss", role="監督者", place="太子堂")
+    foreign = intake_svc.record_intake(any_db, other_clerk, IntakeInput(
+        received_at="R8.11.24 10:00", channel="来所", district="太子堂", consulter_kind="本人",
+        main_complaint="他地区の相談", target_groups=["高齢者"], response="助言",
+        person=PersonInput(name="太子堂 一郎")), now=NOW).consultation_id
+    package = svc.open_package(_export(any_db, boss).data, PASSPHRASE)
+    package.add_decision(svc.OfflineDecision(
+        "00000000-0000-4000-8000-000000000001", "case", "taishido", DAY, other_boss.staff_id,
+        other_boss.login, other_boss.name, datetime(2026, 11, 24, 9, 0), "",
+        consultation_id=foreign, decision=Decision.CONFIRMED, seen_version=1))
+    report = svc.import_package(any_db, boss, package.to_bytes(PASSPHRASE, scrypt_n=N),
+                                PASSPHRASE, today=DAY)
+    assert report.applied == 0 and len(report.conflicts) == 1
+    assert report.conflicts[0].reason == svc.OUTSIDE_PACKAGE
+    assert report.conflicts[0].district_name == "太子堂"
+    with any_db.read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(CaseReview)
+                              .where(CaseReview.consultation_id == foreign)) == 0
+
+
+def test_an_area_named_like_a_district_exports_the_whole_area() -> None:
+    """北沢, 砧 and 烏山 are areas and districts: 「…地域」 means the area."""
+    assert svc.resolve_scope("北沢地域").kind == "area"
+    assert len(svc.resolve_scope("北沢地域").districts) == 6
+    assert svc.resolve_scope("北沢").kind == "district"
+    assert svc.resolve_scope("砧地域").districts == ("soshigaya", "seijo", "funabashi",
+                                                    "kitami", "kinuta")

@@ -345,3 +345,26 @@ def test_a_returned_case_shows_to_its_district_until_amended(
     _amend(any_db, clerk, returned, "対応の内容を追記した")
     assert svc.returned_cases(any_db, clerk) == []
     assert svc.returned_cases(any_db, outsider) == []
+
+
+def test_a_day_not_yet_come_cannot_be_signed_off_and_later_cases_are_flagged(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk, boss = staff_factory(any_db, "clerk"), staff_factory(any_db, "boss", role="監督者")
+    with pytest.raises(ServiceError, match="まだ来ていない"):
+        svc.sign_off(any_db, boss, date(2026, 11, 25), "ikejiri", today=DAY)
+    svc.sign_off(any_db, boss, DAY, "ikejiri", today=DAY)  # a quiet day, signed at its end
+    late, _person = _case(any_db, clerk, "後から入力した相談")
+    day = svc.day_review(any_db, boss, DAY, today=DAY)
+    row = next(r for r in day.rows if r.consultation_id == late)
+    assert Flag.ADDED_AFTER_SIGNOFF in row.flags and row.state is ReviewState.PENDING
+    assert day.signoffs["ikejiri"].amended_since == 1
+
+
+def test_the_returned_list_is_an_audited_read(any_db: Database, staff_factory: Callable) -> None:
+    clerk, boss = staff_factory(any_db, "clerk"), staff_factory(any_db, "boss", role="監督者")
+    case, _person = _case(any_db, clerk)
+    assert svc.returned_cases(any_db, clerk) == []
+    svc.decide(any_db, boss, case, Decision.RETURNED, "主訴を具体的に", seen_version=1)
+    assert [r.consultation_id for r in svc.returned_cases(any_db, clerk)] == [case]
+    event = audit.recent(any_db, 1)[0]
+    assert (event.action, event.login, event.detail) == ("returned_list", "clerk", "ikejiri")

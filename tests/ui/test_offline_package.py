@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import RecordCase
 
 from setacare_desktop.domain.roles import StaffProfile
-from setacare_desktop.services import Database
+from setacare_desktop.services import Database, audit
 from setacare_desktop.services.package import PackageReviewSource, open_package
 from setacare_desktop.store.models import CaseReview, DaySignoff
 from setacare_desktop.ui.login_dialog import LoginDialog
@@ -35,8 +35,14 @@ def _export(qtbot: QtBot, db: Database, supervisor: StaffProfile, target: Path) 
     dialog = ExportPackageDialog(db, supervisor, window)
     qtbot.addWidget(dialog)
     assert dialog.scope_combo.currentText() == "池尻地区"
-    dialog.choose_save_path = lambda _suggested: str(target)
     qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+    qtbot.keyClicks(dialog.repeat_edit, PASSPHRASE)
+    # Cancelling the file chooser exports nothing, so nothing is audited as exported.
+    dialog.choose_save_path = lambda _suggested: ""
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert "package_export" not in [e.action for e in audit.recent(db, 5)]
+    dialog.repeat_edit.clear()
+    dialog.choose_save_path = lambda _suggested: str(target)
     qtbot.keyClicks(dialog.repeat_edit, "something-else-1")
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert "一致しません" in dialog.error_label.text() and not target.exists()
@@ -45,6 +51,8 @@ def _export(qtbot: QtBot, db: Database, supervisor: StaffProfile, target: Path) 
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert target.exists()
     assert "相談 2件" in dialog.result_label.text()
+    assert audit.recent(db, 1)[0].action == "package_export"
+    assert dialog.passphrase_edit.text() == dialog.repeat_edit.text() == ""
 
 
 def test_review_offline_then_import_back(qtbot: QtBot, db: Database, staff_factory: MakeStaff,

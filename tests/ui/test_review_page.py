@@ -129,7 +129,10 @@ def test_supervisor_reviews_returns_and_signs_off_the_day(
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
     assert _texts(page, COL_STATE)[2] == "修正あり（再確認）"
     assert "日次確認後に修正" in _texts(page, COL_FLAGS)[2]
-    assert "確認後の修正 1件" in page.signoff_label.text()
+    assert "確認後の修正・追加 1件" in page.signoff_label.text()
+    # Looking again after the fix starts with an empty comment: confirming it must not record
+    # the old 「直してください」 as the confirmation's comment.
+    assert page.select(third) and page.comment_edit.toPlainText() == ""
 
 
 def test_filters_and_the_day_list_printout(

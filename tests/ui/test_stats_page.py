@@ -31,7 +31,7 @@ from setacare_desktop.ui.stats.page import (
 MakeStaff = Callable[..., StaffProfile]
 
 EXPANSION_WARD = "　内、相談拡充(障害者、子育て家庭等の相談)"
-EXPANSION_TARGET = "　うち 相談拡充（障害者、子育て家庭等の相談）"
+EXPANSION_TARGET = "再掲 相談拡充（障害者、子育て家庭等の相談）"
 
 
 def _open(qtbot: QtBot, db: Database, actor: StaffProfile) -> StatsPage:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 #: The longest comment a decision takes (a few paragraphs, not a report).
@@ -30,6 +30,7 @@ class Flag(StrEnum):
     REPLY_OVERDUE = "reply_overdue"
     AMENDED_AFTER_PRINT = "amended_after_print"
     AMENDED_AFTER_SIGNOFF = "amended_after_signoff"
+    ADDED_AFTER_SIGNOFF = "added_after_signoff"
 
     @property
     def label(self) -> str:
@@ -56,6 +57,8 @@ FLAG_LABELS: dict[Flag, tuple[str, str]] = {
         "違う可能性があります。"),
     Flag.AMENDED_AFTER_SIGNOFF: (
         "日次確認後に修正", "日次確認の後に相談記録が修正されています。"),
+    Flag.ADDED_AFTER_SIGNOFF: (
+        "日次確認後に追加", "日次確認の後に、この日の相談として記録されています。"),
 }
 
 
@@ -121,6 +124,7 @@ class CaseFacts:
     amended_at: datetime | None = None  # the latest amendment
     first_printed_at: datetime | None = None  # the first print of any of its liaison sheets
     signed_off_at: datetime | None = None  # its district's day was signed off then
+    created_at: datetime | None = None  # when it was recorded
 
 
 def flags_of(facts: CaseFacts) -> tuple[Flag, ...]:
@@ -143,6 +147,9 @@ def flags_of(facts: CaseFacts) -> tuple[Flag, ...]:
             found.add(Flag.AMENDED_AFTER_PRINT)
         if facts.signed_off_at is not None and facts.amended_at > facts.signed_off_at:
             found.add(Flag.AMENDED_AFTER_SIGNOFF)
+    if (facts.signed_off_at is not None and facts.created_at is not None
+            and facts.created_at > facts.signed_off_at):
+        found.add(Flag.ADDED_AFTER_SIGNOFF)
     return tuple(flag for flag in Flag if flag in found)
 
 
@@ -162,6 +169,17 @@ def decision_problem(decision: Decision, comment: str) -> str | None:
         return "差戻しには、何を直すのかをコメントに書いてください。"
     if len(comment) > COMMENT_MAX:
         return f"コメントは{COMMENT_MAX}文字以内にしてください（{len(comment)}文字）。"
+    return None
+
+
+#: The flags that count as a change to a day after it was signed off.
+CHANGED_AFTER_SIGNOFF = frozenset({Flag.AMENDED_AFTER_SIGNOFF, Flag.ADDED_AFTER_SIGNOFF})
+
+
+def signoff_day_problem(day: date, today: date) -> str | None:
+    """A day not yet begun cannot be signed off (today can: at the end of the day)."""
+    if day > today:
+        return f"{day:%Y年%m月%d日}はまだ来ていないため、日次確認できません。"
     return None
 
 

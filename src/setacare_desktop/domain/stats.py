@@ -197,8 +197,10 @@ OVERDUE_KEY = "overdue"
 UNCLASSIFIED_LABEL = "未分類"
 NO_ELEMENT_LABEL = "要素なし"
 BLANK_LABEL = "未記入"
-EXPANSION_LABEL = "うち 相談拡充（障害者、子育て家庭等の相談）"
-OVERDUE_LABEL = "うち 返信期限超過"
+# 再掲 (restated) lines follow the lines that add up, level with them: an indented 「うち」 line
+# would read as part of the line just above it (未分類, 取下げ), which it is not.
+EXPANSION_LABEL = "再掲 相談拡充（障害者、子育て家庭等の相談）"
+OVERDUE_LABEL = "再掲 返信期限超過（未完了のもの）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,10 +371,10 @@ def build_table(dimension: Dimension, counts: Counts, district_codes: Sequence[s
         lines = [StatsLine(t.code, t.label, by_target[t.code]) for t in ref.TARGET_GROUPS]
         lines += [StatsLine(MIXED_KEY, ref.MIXED_LABEL, by_target[MIXED_KEY]),
                   StatsLine(UNCLASSIFIED_KEY, UNCLASSIFIED_LABEL, by_target[UNCLASSIFIED_KEY]),
-                  StatsLine(EXPANSION_KEY, EXPANSION_LABEL, _expansion(groups), 1)]
+                  StatsLine(EXPANSION_KEY, EXPANSION_LABEL, _expansion(groups))]
         return _table(dimension, lines, total,
                       "対象区分が1つの相談はその区分に、2つ以上の相談は「複合」に、ないものは"
-                      "「未分類」に1件ずつ数えます（合計は相談件数）。相談拡充は内数です。")
+                      "「未分類」に1件ずつ数えます（合計は相談件数）。再掲の相談拡充は内数で、合計に加えません。")
     if dimension is Dimension.ELEMENT:
         lines = [StatsLine(e.code, e.label, counts.elements.get(e.code, 0)) for e in ref.ELEMENTS]
         lines.append(StatsLine(NO_ELEMENT_KEY, NO_ELEMENT_LABEL, counts.without_elements))
@@ -397,7 +399,7 @@ def build_table(dimension: Dimension, counts: Counts, district_codes: Sequence[s
     if dimension is Dimension.OUTCOME:
         lines = [StatsLine(s.value, STATUS_LABELS[s], counts.outcomes.get(s.value, 0))
                  for s in ReferralStatus]
-        lines.append(StatsLine(OVERDUE_KEY, OVERDUE_LABEL, counts.overdue, 1))
+        lines.append(StatsLine(OVERDUE_KEY, OVERDUE_LABEL, counts.overdue))
         return _table(dimension, lines, sum(counts.outcomes.values()),
                       "つなぎ日が期間内のつなぎを、現在の状況ごとに数えます。返信期限超過は、"
                       "完了・対応不可・取下げ以外で、回答期限が期間の末日（今日より後なら今日）"

@@ -1558,10 +1558,12 @@ def _write_reviews(session: Session, rng: random.Random, day_list: list[date],
         .join(Organisation, Organisation.id == Staff.organisation_id)
         .where(Staff.login.startswith(DEMO_LOGIN_PREFIX, autoescape=True),
                Staff.login.endswith("-supervisor"), Organisation.district_code.is_not(None))).all())
+    # A second demo run over the same days reviews only what is not reviewed yet.
     cases = session.execute(
         select(Consultation.id, Consultation.district_code, Consultation.received_on,
                Consultation.response_code)
-        .where(Consultation.received_on.in_(reviewed_days))
+        .where(Consultation.received_on.in_(reviewed_days),
+               Consultation.id.not_in(select(CaseReview.consultation_id)))
         .order_by(Consultation.id)).all()
     half_day = reviewed_days[-1]
     reviews: list[dict[str, Any]] = []
@@ -1573,7 +1575,7 @@ def _write_reviews(session: Session, rng: random.Random, day_list: list[date],
                    if returned else "")
         at = datetime.combine(day, REVIEW_TIME) - UTC_OFFSET + timedelta(
             seconds=rng.randrange(3600))
-        reviews.append({"decision_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        reviews.append({"decision_uid": str(uuid.uuid4()),
                         "consultation_id": cid, "decision": "returned" if returned else "confirmed",
                         "comment": comment, "version": 1, "reviewed_by": supervisors[district],
                         "reviewed_at": at, "source": "app"})
@@ -1581,7 +1583,7 @@ def _write_reviews(session: Session, rng: random.Random, day_list: list[date],
     # A second demo run over the same days must not sign a day off twice.
     signed = {(district, day) for district, day in session.execute(
         select(DaySignoff.district_code, DaySignoff.day).where(DaySignoff.day.in_(reviewed_days)))}
-    signoffs = [{"decision_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    signoffs = [{"decision_uid": str(uuid.uuid4()),
                  "district_code": district, "day": day, "signed_by": supervisor,
                  "signed_at": datetime.combine(day, time(18, 30)) - UTC_OFFSET, "comment": "",
                  "source": "app"}

@@ -13,11 +13,17 @@ def write_atomically(path: Path, data: bytes) -> None:
     disk, a USB stick pulled out).
     """
     partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
+    try:
+        with open(partial, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        # A printout or package left half-written beside the real name is personal data lying
+        # around: remove it, then let the caller report the failure.
+        partial.unlink(missing_ok=True)
+        raise
     if os.name == "posix":  # the rename itself survives a power cut once the folder is synced
         folder = os.open(path.parent, os.O_RDONLY)
         try:

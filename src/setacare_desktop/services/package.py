@@ -52,6 +52,7 @@ from setacare_desktop.domain.review import (
     Flag,
     ReviewState,
     decision_problem,
+    signoff_day_problem,
     signoff_problem,
     state_of,
 )
@@ -118,6 +119,8 @@ DAY_CHANGED_SINCE = ("書き出し後にこの日の相談記録が修正また�
                      "ませんでした。画面で確認し直してください。")
 NOT_A_REVIEWER_NOW = "判断した職員が、現在はこの地区の監督者ではないため、取り込みませんでした。"
 CASE_NOT_FOUND = "相談がこのデータベースに見つからないため、取り込みませんでした。"
+OUTSIDE_PACKAGE = ("パッケージの範囲外か、判断した監督者またはあなたの担当外の地区の判断のため、"
+                   "取り込みませんでした。")
 EXPORT_OUT_OF_SCOPE = "この範囲の相談を書き出す権限がありません。"
 IMPORT_OUT_OF_SCOPE = "このパッケージの地区を確認する権限がないため、取り込めません。"
 
@@ -355,7 +358,8 @@ class PackageScope:
 def resolve_scope(text: str) -> PackageScope:
     """A district or an area, by name or code (「池尻」「池尻地区」「ikejiri」「世田谷地域」)."""
     cleaned = text.strip()
-    district = ref.find_district(cleaned)
+    # 北沢, 砧 and 烏山 name both an area and a district: 「…地域」 always means the area.
+    district = None if cleaned.endswith(("地域", "総合支所")) else ref.find_district(cleaned)
     if district is not None:
         return PackageScope("district", district.code, f"{district.name}地区", (district.code,))
     area = ref.AREAS_BY_CODE.get(cleaned) or ref.AREAS_BY_NAME.get(
@@ -596,7 +600,8 @@ class PackageReviewSource:
         return self._reviewer.districts
 
     def days(self) -> tuple[date, ...] | None:
-        return tuple(d.day for d in self._package.days() if d.rows)
+        """Every day of the package's range (a quiet day can be signed off too)."""
+        return self._package.range_days
 
     def load(self, day: date, district_code: str | None = None) -> DayReview:
         if not self._package.start <= day <= self._package.end:
@@ -661,6 +666,9 @@ class PackageReviewSource:
     def sign_off(self, day: date, district_code: str, comment: str = "") -> SignoffRow:
         if district_code not in self.districts():
             raise PermissionDeniedError(OUT_OF_SCOPE)
+        problem = signoff_day_problem(day, local_now().date())
+        if problem:
+            raise ServiceError(problem)
         problem = decision_problem(Decision.CONFIRMED, comment)
         if problem:
             raise ValidationError([FieldProblem("コメント", problem)])
@@ -708,7 +716,8 @@ class Conflict:
 
     @property
     def district_name(self) -> str:
-        return ref.DISTRICTS_BY_CODE[self.district_code].name
+        district = ref.DISTRICTS_BY_CODE.get(self.district_code)
+        return district.name if district else self.district_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,9 +783,10 @@ def _apply(session: Session, actor: StaffProfile, package: Package, today: date,
         if decision.uid in known:
             already += 1
             continue
-        reason = (_case_conflict(session, decision, exported, package, own_uids)
-                  if decision.kind == "case"
-                  else _signoff_conflict(session, decision, exported, today))
+        reason = _scope_conflict(actor, package, decision) or (
+            _case_conflict(session, decision, exported, package, own_uids)
+            if decision.kind == "case"
+            else _signoff_conflict(session, decision, exported, today))
         if reason is None and _reviewer_now(session, decision) is None:
             reason = NOT_A_REVIEWER_NOW
         if reason is not None:
@@ -808,6 +818,19 @@ def _apply(session: Session, actor: StaffProfile, package: Package, today: date,
                  entity_id=package.package_id,
                  detail=f"applied={applied} already={already} conflicts={len(conflicts)}")
     return applied, already
+
+
+def _scope_conflict(actor: StaffProfile, package: Package, decision: OfflineDecision
+                    ) -> str | None:
+    """A decision must be about a district of the package that both the importer and the
+    packaged reviewer who made it cover (a package edited by hand must not bring in more)."""
+    reviewer = package.reviewer(decision.login)
+    if (decision.district_code not in package.districts
+            or decision.district_code not in reviewable_districts(actor)
+            or reviewer is None or reviewer.staff_id != decision.staff_id
+            or decision.district_code not in reviewer.districts):
+        return OUTSIDE_PACKAGE
+    return None
 
 
 def _case_conflict(session: Session, decision: OfflineDecision, exported: dict[int, ReviewRow],

@@ -33,6 +33,7 @@ from setacare_desktop.domain.intake import URGENCY_FLAGS
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralMethod, ReferralStatus, is_overdue
 from setacare_desktop.domain.review import (
+    CHANGED_AFTER_SIGNOFF,
     CaseFacts,
     Decision,
     Flag,
@@ -40,6 +41,7 @@ from setacare_desktop.domain.review import (
     ReviewState,
     decision_problem,
     flags_of,
+    signoff_day_problem,
     signoff_problem,
     state_of,
 )
@@ -105,7 +107,8 @@ class ReviewRow:
 
 @dataclass(frozen=True, slots=True)
 class SignoffRow:
-    """A district's signed-off day; ``amended_since``: its consultations amended after signing."""
+    """A district's signed-off day; ``amended_since``: its consultations amended or added after
+    signing."""
 
     district_code: str
     day: date
@@ -299,9 +302,10 @@ def read_day(session: Session, day: date, districts: list[str], today: date) -> 
             referrals=tuple(referral_facts.get(case.id, ())),
             amended_at=detail.amended_at if detail else None,
             first_printed_at=prints.get(case.id),
-            signed_off_at=signoff[0].signed_at if signoff else None)
+            signed_off_at=signoff[0].signed_at if signoff else None,
+            created_at=case.created_at)
         flags = flags_of(facts)
-        if Flag.AMENDED_AFTER_SIGNOFF in flags:
+        if CHANGED_AFTER_SIGNOFF & set(flags):
             amended_since[case.district_code] += 1
         review, reviewer = reviews.get(case.id, (None, ""))
         decision = Decision(review.decision) if review else None
@@ -346,7 +350,7 @@ def returned_cases(db: Database, actor: StaffProfile) -> list[ReturnedRow]:
     districts = roles.readable_districts(actor)
     if not districts:
         return []
-    with db.read() as session:
+    with db.transaction() as session:
         returned = (select(CaseReview.consultation_id)
                     .join(Consultation, Consultation.id == CaseReview.consultation_id)
                     .where(Consultation.district_code.in_(districts),
@@ -358,6 +362,9 @@ def returned_cases(db: Database, actor: StaffProfile) -> list[ReturnedRow]:
             .where(Consultation.id.in_(returned))
             .order_by(Consultation.received_at, Consultation.id)).all()
         latest = _latest_reviews(session, [case.id for case, _version in cases])
+        if cases:  # 主訴 of any day is read: audited like every other case list
+            audit.record(session, actor, "returned_list", entity="district",
+                         detail=",".join(districts))
     rows = []
     for case, version in cases:
         review, name = latest[case.id]
@@ -406,9 +413,13 @@ def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
              comment: str = "", *, today: date | None = None) -> SignoffRow:
     """Sign the district's day off (日次確認): refused while a consultation is unreviewed."""
     _require_reviewer(db, actor, "day_signoff", district_code)
+    today = today or local_now().date()
+    problem = signoff_day_problem(day, today)
+    if problem:
+        raise ServiceError(problem)
     try:
         with db.transaction() as session:
-            review = read_day(session, day, [district_code], today or local_now().date())
+            review = read_day(session, day, [district_code], today)
             if district_code in review.signoffs:
                 done = review.signoffs[district_code]
                 raise ServiceError(f"{done.district_name}地区のこの日は、既に{done.signed_by}さんが"

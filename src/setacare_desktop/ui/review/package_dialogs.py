@@ -77,7 +77,8 @@ def scope_choices(actor: StaffProfile) -> list[tuple[str, str]]:
     choices = []
     if actor.district_code is None:
         area = AREAS_BY_CODE[actor.area_code]
-        choices.append((f"{area.name}地域（全地区）", area.name))
+        # 「…地域」: 北沢, 砧 and 烏山 also name a district.
+        choices.append((f"{area.name}地域（全地区）", f"{area.name}地域"))
     choices.extend((f"{DISTRICTS_BY_CODE[c].name}地区", DISTRICTS_BY_CODE[c].name)
                    for c in reviewable_districts(actor))
     return choices
@@ -146,10 +147,21 @@ class ExportPackageDialog(QDialog):
             self.repeat_edit.clear()
             self._refuse("パスフレーズ（確認）: 1回目と一致しません。", self.repeat_edit)
             return False
+        problem = package_service.passphrase_problem(passphrase)
+        if problem:
+            self._refuse(f"パスフレーズ: {problem}", self.passphrase_edit)
+            return False
         scope = str(self.scope_combo.currentData())
         suggested = f"日次パッケージ_{scope}_{start:%Y%m%d}"
         if end != start:
             suggested += f"-{end:%Y%m%d}"
+        # Where first: an export is audited, and must not be recorded for a file never written.
+        chosen = self.choose_save_path(suggested + PACKAGE_SUFFIX)
+        if not chosen:
+            return False
+        path = Path(chosen)
+        if not path.name.endswith(PACKAGE_SUFFIX):
+            path = path.with_name(path.name + PACKAGE_SUFFIX)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = package_service.export_package(self._db, self._actor, start, end, scope,
@@ -162,18 +174,14 @@ class ExportPackageDialog(QDialog):
             return False
         finally:
             QApplication.restoreOverrideCursor()
-        chosen = self.choose_save_path(suggested + PACKAGE_SUFFIX)
-        if not chosen:
-            return False
-        path = Path(chosen)
-        if not path.name.endswith(PACKAGE_SUFFIX):
-            path = path.with_name(path.name + PACKAGE_SUFFIX)
         try:
             write_atomically(path, result.data)
         except OSError as error:
             self._refuse(f"保存できませんでした: {error.strerror or error}", self.export_button)
             return False
         self.error_label.hide()
+        self.passphrase_edit.clear()
+        self.repeat_edit.clear()
         self.result_label.setText(
             f"書き出しました: {path}\n相談 {result.consultations}件（{len(result.days)}日分）、"
             f"パッケージ番号 {result.package_id}")

@@ -72,7 +72,7 @@ def signoff_text(district_name: str, signoff: SignoffRow | None) -> str:
     text = (f"{district_name}地区: 日次確認済（{signoff.signed_by}、"
             f"{_local(signoff.signed_at)}）")
     if signoff.amended_since:
-        text += f" ― 確認後の修正 {signoff.amended_since}件"
+        text += f" ― 確認後の修正・追加 {signoff.amended_since}件"
     return text
 
 
@@ -364,8 +364,11 @@ class ReviewPage(Page):
             widget.setEnabled(row is not None)
         self.open_button.setEnabled(row is not None)
         self._comment_for = row.consultation_id if row else None
+        # The standing return's comment is shown to return again; a confirmation or a second
+        # look after an amendment starts empty (an old 「直してください」 must not be re-saved).
+        standing = row.comment if row and row.state is ReviewState.RETURNED else ""
         self.comment_edit.setPlainText(
-            self._drafts.get(row.consultation_id, row.comment) if row else "")
+            self._drafts.get(row.consultation_id, standing) if row else "")
 
     def _activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         if self.source.offline:
