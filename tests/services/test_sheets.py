@@ -18,7 +18,7 @@ from setacare_desktop.services import Database, audit, sheets
 from setacare_desktop.services import directory as directory_svc
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import referrals as referral_svc
-from setacare_desktop.store.models import Referral
+from setacare_desktop.store.models import LiaisonSheetRow, Referral
 
 NOW = datetime(2026, 11, 24, 16, 0)
 DAY = date(2026, 11, 24)
@@ -200,3 +200,36 @@ def test_a_sheet_number_finds_its_referral(db: Database, staff_factory: Callable
                              org_kind="あんしんすこやかセンター")
     with pytest.raises(sheets.ServiceError, match="権限"):
         sheets.referral_of_sheet(db, outsider, number)
+
+
+def test_a_number_taken_at_the_same_moment_on_postgresql_is_retried(
+        pg_db: Database, staff_factory: Callable) -> None:
+    """Two first prints in one district at once read the same highest number; the one that
+    inserts second must get the next number, not an error. The other print is simulated by a
+    second connection committing the same number just before this print's insert."""
+    clerk = staff_factory(pg_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    first, second = make_referral(pg_db, clerk), make_referral(pg_db, clerk)
+    raced: list[bool] = []
+
+    def other_print_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if raced or not statement.startswith("INSERT INTO liaison_sheet"):
+            return
+        raced.append(True)
+        with pg_db.engine.connect() as other:
+            other.execute(sa.insert(LiaisonSheetRow).values(
+                sheet_number="IKEJIRI-2026-00001", referral_id=second, district_code="ikejiri",
+                fiscal_year=2026, sequence=1, anonymised=False, issued_by=clerk.staff_id,
+                issued_at=datetime(2026, 11, 24, 1, 0)))
+            other.commit()
+
+    sa.event.listen(pg_db.engine, "before_cursor_execute", other_print_first)
+    try:
+        issued = sheets.issue_liaison_sheet(pg_db, clerk, first, on=DAY)
+    finally:
+        sa.event.remove(pg_db.engine, "before_cursor_execute", other_print_first)
+    assert raced == [True]
+    assert issued.sheet_number == "IKEJIRI-2026-00002" and not issued.reissue
+    with pg_db.read() as session:
+        numbers = session.scalars(sa.select(LiaisonSheetRow.sheet_number)
+                                  .order_by(LiaisonSheetRow.sequence)).all()
+    assert numbers == ["IKEJIRI-2026-00001", "IKEJIRI-2026-00002"]

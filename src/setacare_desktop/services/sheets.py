@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import jaconv
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from setacare_desktop.domain import reference as ref
@@ -271,26 +272,46 @@ def sheet_number(district_code: str, year: int, sequence: int) -> str:
     return f"{district_code.upper()}-{year}-{sequence:05d}"
 
 
+#: Tries at a sheet number when another print in the district took the same one at the same moment.
+NUMBER_ATTEMPTS = 5
+
+
 def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district_code: str,
                anonymised: bool, on: date, *, issue: bool = True) -> tuple[LiaisonSheetRow, bool]:
     """The sheet of this referral and form, issuing its number at the first print (without
-    ``issue``, the number it would get, nothing written)."""
-    sheet = session.scalar(select(LiaisonSheetRow).where(
-        LiaisonSheetRow.referral_id == referral_id, LiaisonSheetRow.anonymised == anonymised))
-    if sheet is not None:
-        return sheet, True
-    year = fiscal_year(on)
-    last = session.scalar(select(func.max(LiaisonSheetRow.sequence)).where(
-        LiaisonSheetRow.district_code == district_code, LiaisonSheetRow.fiscal_year == year))
-    sequence = (last or 0) + 1
-    sheet = LiaisonSheetRow(sheet_number=sheet_number(district_code, year, sequence),
-                            referral_id=referral_id, district_code=district_code,
-                            fiscal_year=year, sequence=sequence, anonymised=anonymised,
-                            issued_by=actor.staff_id)
-    if issue:
-        session.add(sheet)
-        session.flush()
-    return sheet, False
+    ``issue``, the number it would get, nothing written).
+
+    The number is the district's and fiscal year's highest + 1 under a unique index. On
+    PostgreSQL two first prints at the same instant read the same highest; the second insert
+    then fails on the index, and is retried in a savepoint with the number read again (SQLite
+    serialises writers, so there it never collides).
+    """
+    for attempt in range(NUMBER_ATTEMPTS):
+        sheet = session.scalar(select(LiaisonSheetRow).where(
+            LiaisonSheetRow.referral_id == referral_id, LiaisonSheetRow.anonymised == anonymised))
+        if sheet is not None:
+            return sheet, True
+        year = fiscal_year(on)
+        last = session.scalar(select(func.max(LiaisonSheetRow.sequence)).where(
+            LiaisonSheetRow.district_code == district_code, LiaisonSheetRow.fiscal_year == year))
+        sequence = (last or 0) + 1
+        sheet = LiaisonSheetRow(sheet_number=sheet_number(district_code, year, sequence),
+                                referral_id=referral_id, district_code=district_code,
+                                fiscal_year=year, sequence=sequence, anonymised=anonymised,
+                                issued_by=actor.staff_id)
+        if not issue:
+            return sheet, False
+        try:
+            with session.begin_nested():
+                session.add(sheet)
+                session.flush()
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise ServiceError("連携シートの番号を採番できませんでした（同時に印刷が集中しています）。"
+                                   "もう一度お試しください。") from None
+            continue
+        return sheet, False
+    raise AssertionError("unreachable")
 
 
 def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
