@@ -160,13 +160,6 @@ class StatsTable:
     total: int | None  # None: the lines do not add up to one total (要素)
     note: str = ""
 
-    def count_of(self, key: str) -> int:
-        """The count of the line ``key`` (KeyError when there is no such line)."""
-        for line in self.lines:
-            if line.key == key:
-                return line.count
-        raise KeyError(key)
-
 
 @dataclass(frozen=True, slots=True)
 class StatsReport:

@@ -295,9 +295,6 @@ class TodayPage(Page):
             "修正してください。")
         self.returned_banner.setVisible(bool(rows))
 
-    def show_returned(self) -> None:
-        self.tabs.setCurrentWidget(self.returned_tab)
-
     def _returned_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         consultation_id = index.data(RETURNED_ID_ROLE)
         if consultation_id is not None:

@@ -29,9 +29,3 @@ class ReviewArea(Page):
         page = self.tabs.currentWidget()
         if isinstance(page, Page):
             page.activate()
-
-    def show_review(self) -> None:
-        self.tabs.setCurrentWidget(self.review)
-
-    def show_stats(self) -> None:
-        self.tabs.setCurrentWidget(self.stats)

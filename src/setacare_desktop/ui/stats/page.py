@@ -507,12 +507,6 @@ class StatsPage(Page):
                              "開始日と終了日を確かめてください。")
         return Period(start, end)
 
-    def set_period(self, period: Period) -> None:
-        """Choose 期間指定 from ``period.start`` to ``period.end`` (for scripts and tests)."""
-        self.period_combo.setCurrentIndex(PERIOD_RANGE)
-        self.from_edit.setDate(_qdate(period.start))
-        self.to_edit.setDate(_qdate(period.end))
-
     def _show_period(self) -> None:
         try:
             period = self.period()
