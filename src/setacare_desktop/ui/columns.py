@@ -37,6 +37,16 @@ def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]], *, stretc
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
+def fit_to_rows(table: QTableView, model: QAbstractItemModel, *, stretch: int,
+                limit_chars: int = 24) -> None:
+    """``fit_columns`` from the display text of every row of ``model`` (the source model, so
+    that a filter in between does not change the widths)."""
+    rows = range(model.rowCount())
+    fit_columns(table, {
+        column: [model.data(model.index(row, column)) or "" for row in rows]
+        for column in range(model.columnCount())}, stretch=stretch, limit_chars=limit_chars)
+
+
 def row_list_view(model: QAbstractItemModel, parent: QWidget) -> QTableView:
     """A read-only list of whole rows: one row selected at a time, one line per row."""
     table = QTableView(parent)

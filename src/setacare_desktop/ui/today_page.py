@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -41,7 +40,8 @@ from setacare_desktop.services import (
     consultations,
     review,
 )
-from setacare_desktop.ui.columns import fit_columns, row_list_view
+from setacare_desktop.ui.columns import fit_to_rows, row_list_view
+from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.review.table_model import ID_ROLE as RETURNED_ID_ROLE
 from setacare_desktop.ui.review.table_model import (
@@ -62,7 +62,6 @@ from setacare_desktop.ui.table_models import (
 #: Stepping through days with the arrow keys reloads once the user pauses, not on every step
 #: (each load is an audited read).
 RELOAD_DELAY_MS = 300
-JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 
 ANY = "すべて"
 #: (label, code) of the filter choices; code None means any.
@@ -87,10 +86,6 @@ def scope_text(actor: StaffProfile) -> str:
     return f"表示範囲: {AREAS_BY_CODE[actor.area_code].name}地域の{count}地区"
 
 
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 class TodayPage(Page):
     """The day's consultations (with filters) and the search, as two tabs.
 
@@ -107,11 +102,7 @@ class TodayPage(Page):
         self._actor = actor
         self._loaded = False
 
-        self.date_edit = QDateEdit(_qdate(local_now().date()), self)
-        self.date_edit.setLocale(JAPANESE)
-        self.date_edit.setDisplayFormat("yyyy年M月d日（ddd）")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName("日付")
+        self.date_edit = date_edit(self, "日付", local_now().date())
         date_label = QLabel("日付(&D)", self)
         date_label.setBuddy(self.date_edit)
         self.previous_button = QPushButton("前日", self)
@@ -246,7 +237,7 @@ class TodayPage(Page):
         return self.date_edit.date().toPython()  # type: ignore[no-any-return]
 
     def set_day(self, day: date) -> None:
-        self.date_edit.setDate(_qdate(day))
+        self.date_edit.setDate(qdate(day))
 
     def activate(self) -> None:
         if not self._loaded:
@@ -284,10 +275,7 @@ class TodayPage(Page):
     def _load_returned(self) -> None:
         rows = review.returned_cases(self._db, self._actor)
         self.returned_model.set_rows(rows)
-        model = self.returned_model
-        fit_columns(self.returned_table, {
-            column: [model.data(model.index(row, column)) or "" for row in range(len(rows))]
-            for column in range(model.columnCount())}, stretch=RET_COMPLAINT)
+        fit_to_rows(self.returned_table, self.returned_model, stretch=RET_COMPLAINT)
         index = self.tabs.indexOf(self.returned_tab)
         self.tabs.setTabText(index, f"{TAB_RETURNED}（{len(rows)}）" if rows else TAB_RETURNED)
         self.returned_banner.setText(
@@ -302,10 +290,7 @@ class TodayPage(Page):
 
     def _fit_columns(self) -> None:
         """Widths from all the day's rows, so that filtering does not move the columns."""
-        model = self.model
-        fit_columns(self.table, {
-            column: [model.data(model.index(row, column)) or "" for row in range(model.rowCount())]
-            for column in range(model.columnCount())}, stretch=COL_COMPLAINT)
+        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT)
 
     def clear_filters(self) -> None:
         for combo in (self.org_kind_combo, self.target_combo, self.response_combo):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,9 +25,9 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.referral import ReferralStatus, allowed_next
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
-from setacare_desktop.ui.columns import fit_columns, row_list_view
+from setacare_desktop.ui.columns import fit_to_rows, row_list_view
+from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.forms import FormProblems
-from setacare_desktop.ui.referrals.record_form import JAPANESE, qdate
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST, ReferralTableModel
 
 KEEP_STATUS = "（状況は変えない）"
@@ -93,11 +92,7 @@ class OpenReferralsPanel(QWidget):
         self.update_box = QGroupBox("状況の変更・先方の回答", self)
         self.status_combo = QComboBox(self.update_box)
         self.status_combo.setAccessibleName("状況")
-        self.date_edit = QDateEdit(self.update_box)
-        self.date_edit.setLocale(JAPANESE)
-        self.date_edit.setDisplayFormat("yyyy年M月d日（ddd）")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName("受理日・日付")
+        self.date_edit = date_edit(self.update_box, "受理日・日付")
         self.contact_edit = QLineEdit(self.update_box)
         self.contact_edit.setAccessibleName("先方の担当者")
         self.reason_edit = QLineEdit(self.update_box)
@@ -189,9 +184,7 @@ class OpenReferralsPanel(QWidget):
         self.message_label.hide()
         self.model.set_rows(rows)
         model = self.model
-        fit_columns(self.table, {
-            c: [model.data(model.index(r, c)) or "" for r in range(model.rowCount())]
-            for c in range(model.columnCount())}, stretch=COL_REQUEST, limit_chars=16)
+        fit_to_rows(self.table, model, stretch=COL_REQUEST, limit_chars=16)
         overdue = model.overdue_count()
         self.summary_label.setText(
             f"未完了 {len(rows)}件" + (f"（うち期限超過 {overdue}件）" if overdue else "")

@@ -9,12 +9,11 @@ typed stays in the form on every failure; it is cleared only after a referral is
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from PySide6.QtCore import QDate, QLocale, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,17 +31,13 @@ from setacare_desktop.domain.referral import ReferralMethod
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services.directory import Destination
+from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.forms import FormProblems
 
-JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 #: The reply due date offered by default: two weeks after the referral.
 DEFAULT_REPLY_DAYS = 14
 NO_DESTINATION = "つなぎ先が選ばれていません（一覧で選んで Enter）"
 NO_CONSULTATION = "相談が選ばれていません。受付で相談を開き「つなぎ先を探す」を押してください。"
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class RecordForm(QGroupBox):
@@ -74,11 +69,7 @@ class RecordForm(QGroupBox):
         self.request_edit.setAccessibleName("依頼事項")
         self.request_edit.setPlaceholderText("つなぎ先にお願いすること")
         self.request_edit.setFixedHeight(self.fontMetrics().height() * 4)
-        self.due_edit = QDateEdit(self)
-        self.due_edit.setLocale(JAPANESE)
-        self.due_edit.setDisplayFormat("yyyy年M月d日（ddd）")
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setAccessibleName("回答期限")
+        self.due_edit = date_edit(self, "回答期限")
         self.record_button = QPushButton("つなぎを記録(&R)", self)
         self.problems = FormProblems(self)
 

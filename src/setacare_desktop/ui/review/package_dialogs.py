@@ -7,14 +7,12 @@ choosers are attributes so that tests can replace them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -33,24 +31,11 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile, Vali
 from setacare_desktop.services import package as package_service
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.review import reviewable_districts
+from setacare_desktop.ui.dates import date_edit
 from setacare_desktop.ui.forms import error_label
-from setacare_desktop.ui.today_page import JAPANESE
 
 PACKAGE_SUFFIX = ".setacare-pkg"
 PACKAGE_FILTER = f"日次パッケージ (*{PACKAGE_SUFFIX})"
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _date_edit(parent: QWidget, day: date, name: str) -> QDateEdit:
-    edit = QDateEdit(_qdate(day), parent)
-    edit.setLocale(JAPANESE)
-    edit.setDisplayFormat("yyyy年M月d日（ddd）")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    return edit
 
 
 def _password_edit(parent: QWidget, name: str) -> QLineEdit:
@@ -94,8 +79,8 @@ class ExportPackageDialog(QDialog):
         self.setWindowTitle("日次パッケージを書き出す")
         self.choose_save_path: Callable[[str], str] = lambda name: _choose_save(self, name)
         today = local_now().date()
-        self.from_edit = _date_edit(self, today, "開始日")
-        self.to_edit = _date_edit(self, today, "終了日")
+        self.from_edit = date_edit(self, "開始日", today)
+        self.to_edit = date_edit(self, "終了日", today)
         self.scope_combo = QComboBox(self)
         self.scope_combo.setAccessibleName("範囲")
         for label, scope in scope_choices(actor):

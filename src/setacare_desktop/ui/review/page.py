@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import (
-    QDate,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -26,7 +25,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -43,7 +41,8 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import Decision, ReviewState
 from setacare_desktop.services import ServiceError
 from setacare_desktop.services.review import DayReview, ReviewRow, ReviewSource, SignoffRow
-from setacare_desktop.ui.columns import fit_columns, row_list_view
+from setacare_desktop.ui.columns import fit_to_rows, row_list_view
+from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.review.table_model import (
     COL_COMPLAINT,
@@ -51,15 +50,10 @@ from setacare_desktop.ui.review.table_model import (
     ReviewFilterProxyModel,
     ReviewTableModel,
 )
-from setacare_desktop.ui.today_page import JAPANESE
 
 ALL_DISTRICTS = "すべての地区"
 CHOOSE_DISTRICT = "日次確認と一覧の印刷は、地区を1つ選んでから行います。"
 ERROR_STYLE = "color: #b00020;"
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _local(moment: object) -> str:
@@ -134,17 +128,13 @@ class ReviewPage(Page):
         self.show_pdf: Callable[[str, bytes, str], None] = self._show_pdf
 
         self.source_label = QLabel(source.title, self)
-        self.date_edit = QDateEdit(self)
-        self.date_edit.setLocale(JAPANESE)
-        self.date_edit.setDisplayFormat("yyyy年M月d日（ddd）")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName("確認する日")
+        self.date_edit = date_edit(self, "確認する日")
         days = source.days()
         if days:
-            self.date_edit.setDateRange(_qdate(min(days)), _qdate(max(days)))
-            self.date_edit.setDate(_qdate(min(days)))
+            self.date_edit.setDateRange(qdate(min(days)), qdate(max(days)))
+            self.date_edit.setDate(qdate(min(days)))
         else:
-            self.date_edit.setDate(_qdate(local_now().date()))
+            self.date_edit.setDate(qdate(local_now().date()))
         date_label = QLabel("日付(&D)", self)
         date_label.setBuddy(self.date_edit)
         self.wareki_label = QLabel(self)
@@ -265,7 +255,7 @@ class ReviewPage(Page):
         return self.date_edit.date().toPython()  # type: ignore[no-any-return]
 
     def set_day(self, day: date) -> None:
-        self.date_edit.setDate(_qdate(day))
+        self.date_edit.setDate(qdate(day))
 
     def district(self) -> str | None:
         code = self.district_combo.currentData()
@@ -287,10 +277,7 @@ class ReviewPage(Page):
             self._show_current()
             return
         self.model.set_rows(self._review.rows)
-        model = self.model
-        fit_columns(self.table, {
-            column: [model.data(model.index(row, column)) or "" for row in range(model.rowCount())]
-            for column in range(model.columnCount())}, stretch=COL_COMPLAINT)
+        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT)
         self._show_summary()
         if keep is not None:
             self.select(keep)

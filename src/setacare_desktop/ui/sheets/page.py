@@ -51,7 +51,7 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
 from setacare_desktop.services.files import write_atomically
-from setacare_desktop.ui.columns import fit_columns, row_list_view
+from setacare_desktop.ui.columns import fit_to_rows, row_list_view
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
@@ -250,9 +250,7 @@ class SheetsPage(Page):
                 self._show_message(error.message)
         self.model.set_rows(rows)
         model = self.model
-        fit_columns(self.table, {
-            c: [model.data(model.index(r, c)) or "" for r in range(model.rowCount())]
-            for c in range(model.columnCount())}, stretch=COL_REQUEST, limit_chars=12)
+        fit_to_rows(self.table, model, stretch=COL_REQUEST, limit_chars=12)
         row = model.row_of(keep.referral_id) if keep is not None else -1
         if row >= 0:
             self.table.selectRow(row)

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -63,8 +62,8 @@ from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsT
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import stats as stats_service
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.page import Page, heading
-from setacare_desktop.ui.today_page import JAPANESE
 
 # The period kinds, in the order of the 「期間」 combo.
 PERIOD_DAY = 0
@@ -88,10 +87,6 @@ COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _pydate(value: QDate) -> date:
@@ -248,31 +243,19 @@ class StatsPage(Page):
         period_label.setBuddy(self.period_combo)
 
         self.period_stack = QStackedWidget(self.controls)
-        self.day_edit = QDateEdit(self.controls)
-        self.day_edit.setLocale(JAPANESE)
-        self.day_edit.setDisplayFormat("yyyy年M月d日（ddd）")
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setAccessibleName("集計する日")
-        self.month_edit = QDateEdit(self.controls)
-        self.month_edit.setLocale(JAPANESE)
-        self.month_edit.setDisplayFormat("yyyy年M月")
-        self.month_edit.setAccessibleName("集計する月")
+        self.day_edit = date_edit(self.controls, "集計する日")
+        self.month_edit = date_edit(self.controls, "集計する月", display="yyyy年M月",
+                                    calendar=False)
         self.fiscal_year_spin = FiscalYearSpinBox(self.controls)
         self.fiscal_year_spin.setAccessibleName("集計する年度")
-        self.from_edit = QDateEdit(self.controls)
-        self.to_edit = QDateEdit(self.controls)
-        self.from_edit.setAccessibleName("期間の開始日")
-        self.to_edit.setAccessibleName("期間の終了日")
+        self.from_edit = date_edit(self.controls, "期間の開始日", display="yyyy年M月d日")
+        self.to_edit = date_edit(self.controls, "期間の終了日", display="yyyy年M月d日")
         for edit in (self.day_edit, self.month_edit, self.from_edit, self.to_edit):
             edit.setDateRange(QDate(MIN_YEAR, 1, 1), QDate(MAX_YEAR, 12, 31))
-            edit.setDate(_qdate(today))
-        for edit in (self.from_edit, self.to_edit):
-            edit.setLocale(JAPANESE)
-            edit.setDisplayFormat("yyyy年M月d日")
-            edit.setCalendarPopup(True)
+            edit.setDate(qdate(today))
         this_year = fiscal_year(today)
         self.fiscal_year_spin.setValue(this_year)
-        self.from_edit.setDate(_qdate(date(this_year, 4, 1)))
+        self.from_edit.setDate(qdate(date(this_year, 4, 1)))
 
         day_page = self._labelled("日付(&D)", self.day_edit)
         month_page = self._labelled("月(&M)", self.month_edit)
