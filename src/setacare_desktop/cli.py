@@ -46,7 +46,7 @@ from setacare_desktop.domain.intake import (
     PersonInput,
     validate,
 )
-from setacare_desktop.domain.jpdate import DateParseError, local_now, parse_date
+from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.reference import AREAS, DISTRICTS, OrgKind
 from setacare_desktop.services import (
     Database,
@@ -62,6 +62,7 @@ from setacare_desktop.services import (
     system,
 )
 from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import ENV_DATA_DIR, ENV_DATABASE_URL, Settings
 
 EXIT_OK = 0
@@ -543,12 +544,7 @@ def _acting_as(db: Database, login: str, password: str) -> Iterator[StaffProfile
 
 
 def _district_code(text: str) -> str:
-    cleaned = text.strip()
-    district = ref.DISTRICTS_BY_CODE.get(cleaned) or ref.DISTRICTS_BY_NAME.get(
-        cleaned.removesuffix("地区"))
-    if district is None:
-        raise ValidationError([FieldProblem("地区", f"「{text}」は地区ではありません")])
-    return district.code
+    return district_field(text, "地区").code
 
 
 def _case_recipients(args: argparse.Namespace, settings: Settings) -> int:
@@ -810,10 +806,7 @@ def _case_list(db: Database, actor: StaffProfile, day_text: str | None,
 def _day(text: str | None) -> date:
     if text is None or not text.strip():
         return local_now().date()
-    try:
-        return parse_date(text)
-    except DateParseError as error:
-        raise ValidationError([FieldProblem("--date", str(error))]) from None
+    return date_field(text, "--date")
 
 
 # --- plain-text tables ----------------------------------------------------------------------------

@@ -21,15 +21,14 @@ import getpass
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.services import Database, ServiceError, StaffProfile, package, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.inputs import date_field
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -92,13 +91,6 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     return _import(args, settings, password_of, acting_as)
 
 
-def _date(text: str, option: str) -> date:
-    try:
-        return parse_date(text)
-    except DateParseError as error:
-        raise ValidationError([FieldProblem(option, str(error))]) from None
-
-
 def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> str:
     if args.passphrase_stdin:
         passphrase = stdin.readline().rstrip("\r\n")
@@ -118,7 +110,7 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     start = end = None
     for option, text in (("--date", args.date), ("--to", args.to or args.date)):
         try:
-            day = _date(text, option)
+            day = date_field(text, option)
         except ValidationError as error:
             problems += error.problems
             continue

@@ -19,14 +19,13 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
 from typing import IO, Any
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.jpdate import DateParseError, parse_date, utc_to_local
+from setacare_desktop.domain.jpdate import utc_to_local
 from setacare_desktop.domain.review import ReviewState
 from setacare_desktop.services import Database, StaffProfile, review, system
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -65,8 +64,8 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
 
 def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
         acting_as: ActingAs, table: Table) -> int:
-    day = _day(args.date)
-    district = _district(args.district) if args.district else None
+    day = date_field(args.date, "--date")
+    district = district_field(args.district, "--district").code if args.district else None
     # Read the password before opening the database: a wrong one costs no migration check.
     password = password_of(args, sys.stdin)
     db = system.open_database(settings, migrate=True)
@@ -80,20 +79,6 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     else:
         print(as_text(day_review, table))
     return EXIT_OK
-
-
-def _day(text: str) -> date:
-    try:
-        return parse_date(text)
-    except DateParseError as error:
-        raise ValidationError([FieldProblem("--date", str(error))]) from None
-
-
-def _district(text: str) -> str:
-    found = ref.find_district(text)
-    if found is None:
-        raise ValidationError([FieldProblem("--district", f"「{text}」は地区ではありません")])
-    return found.code
 
 
 def _short(text: str) -> str:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.services import Database, StaffProfile, sheets, system
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import ValidationError
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -100,14 +100,15 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
 
 def _day_and_district(date_text: str, district_text: str) -> tuple[Any, ref.District]:
     problems = []
-    day = None
+    day = district = None
     try:
-        day = parse_date(date_text)
-    except DateParseError as error:
-        problems.append(FieldProblem("日付", str(error)))
-    district = ref.find_district(district_text)
-    if district is None:
-        problems.append(FieldProblem("地区", f"「{district_text}」は地区ではありません"))
+        day = date_field(date_text, "日付")
+    except ValidationError as error:
+        problems += error.problems
+    try:
+        district = district_field(district_text, "地区")
+    except ValidationError as error:
+        problems += error.problems
     if problems:
         raise ValidationError(problems)
     assert district is not None

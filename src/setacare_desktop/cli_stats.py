@@ -21,12 +21,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from setacare_desktop.domain import reference as ref
-from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
 from setacare_desktop.services import Database, StaffProfile, stats, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -96,9 +95,9 @@ def _period(args: argparse.Namespace) -> Period:
     start = end = None
     for option, text in (("--from", args.date_from), ("--to", args.date_to or args.date_from)):
         try:
-            day = parse_date(text)
-        except DateParseError as error:
-            problems.append(FieldProblem(option, str(error)))
+            day = date_field(text, option)
+        except ValidationError as error:
+            problems += error.problems
             continue
         if option == "--from":
             start = day
@@ -132,11 +131,10 @@ def _districts(texts: list[str] | None) -> list[str] | None:
         return None
     result, problems = [], []
     for text in texts:
-        district = ref.find_district(text)
-        if district is None:
-            problems.append(FieldProblem("--district", f"「{text}」は地区ではありません"))
-        else:
-            result.append(district.code)
+        try:
+            result.append(district_field(text, "--district").code)
+        except ValidationError as error:
+            problems += error.problems
     if problems:
         raise ValidationError(problems)
     return result

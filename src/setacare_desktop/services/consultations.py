@@ -71,7 +71,7 @@ def list_day(db: Database, actor: StaffProfile, day: date,
                 c.main_complaint,
                 ref.label_of(ref.RESPONSES, c.response_code) if c.response_code else "",
                 c.urgent,
-                _person_name(details.get(c.id)),
+                person_name(details.get(c.id)),
                 c.organisation.kind,
                 tuple(t.code for t in ref.TARGET_GROUPS
                       if t.code in {g.code for g in c.target_groups}),
@@ -83,7 +83,8 @@ def list_day(db: Database, actor: StaffProfile, day: date,
         ]
 
 
-def _person_name(detail: ConsultationDetail | None) -> str:
+def person_name(detail: ConsultationDetail | None) -> str:
+    """The person's name, 「（匿名）」 for a consultation about nobody named, "" without detail."""
     if detail is None or detail.person is None:
         return "（匿名）" if detail is not None else ""
     return detail.person.name

@@ -52,8 +52,6 @@ from setacare_desktop.domain.review import (
     Flag,
     ReviewState,
     decision_problem,
-    signoff_day_problem,
-    signoff_problem,
     state_of,
 )
 from setacare_desktop.domain.roles import Role, StaffProfile
@@ -666,18 +664,11 @@ class PackageReviewSource:
     def sign_off(self, day: date, district_code: str, comment: str = "") -> SignoffRow:
         if district_code not in self.districts():
             raise PermissionDeniedError(OUT_OF_SCOPE)
-        problem = signoff_day_problem(day, local_now().date())
-        if problem:
-            raise ServiceError(problem)
         problem = decision_problem(Decision.CONFIRMED, comment)
         if problem:
             raise ValidationError([FieldProblem("コメント", problem)])
-        review = self.load(day, district_code)
-        if district_code in review.signoffs:
-            done = review.signoffs[district_code]
-            raise ServiceError(f"{done.district_name}地区のこの日は、既に{done.signed_by}さんが"
-                               "日次確認しています。")
-        problem = signoff_problem(r.state for r in review.rows)
+        problem = self.load(day, district_code).signoff_refusal(district_code,
+                                                                local_now().date())
         if problem:
             raise ServiceError(problem)
         made = self._decision("signoff", district_code, day, comment)

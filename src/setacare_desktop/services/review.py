@@ -47,6 +47,7 @@ from setacare_desktop.domain.review import (
 )
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
+from setacare_desktop.services.consultations import person_name
 from setacare_desktop.services.errors import (
     FieldProblem,
     NotFoundError,
@@ -134,6 +135,18 @@ class DayReview:
 
     def signoff_problem(self, district_code: str) -> str | None:
         return signoff_problem(r.state for r in self.rows_of(district_code))
+
+    def signoff_refusal(self, district_code: str, today: date) -> str | None:
+        """Why the district's day cannot be signed off now (Japanese), or None: the day has
+        not come, it is signed off already, or a consultation is still to review."""
+        problem = signoff_day_problem(self.day, today)
+        if problem:
+            return problem
+        done = self.signoffs.get(district_code)
+        if done is not None:
+            return (f"{done.district_name}地区のこの日は、既に{done.signed_by}さんが"
+                    "日次確認しています。")
+        return self.signoff_problem(district_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,12 +274,6 @@ def _signoffs(session: Session, day: date, districts: list[str]) -> dict[str, tu
     return {s.district_code: (s, name) for s, name in found}
 
 
-def _person_name(detail: ConsultationDetail | None) -> str:
-    if detail is None:
-        return ""
-    return detail.person.name if detail.person is not None else "（匿名）"
-
-
 def read_day(session: Session, day: date, districts: list[str], today: date) -> DayReview:
     """Gather the day's review of ``districts`` (no scope check: callers have done it)."""
     cases = session.scalars(
@@ -313,7 +320,7 @@ def read_day(session: Session, day: date, districts: list[str], today: date) -> 
         rows.append(ReviewRow(
             consultation_id=case.id, version=version, district_code=case.district_code,
             received_at=case.received_at, organisation_name=case.organisation.name,
-            staff_name=case.staff.name, person_name=_person_name(detail),
+            staff_name=case.staff.name, person_name=person_name(detail),
             target_labels=tuple(t.label for t in ref.TARGET_GROUPS if t.code in groups),
             main_complaint=case.main_complaint, details=detail.details if detail else "",
             response_label=(ref.label_of(ref.RESPONSES, case.response_code)
@@ -414,17 +421,10 @@ def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
     """Sign the district's day off (日次確認): refused while a consultation is unreviewed."""
     _require_reviewer(db, actor, "day_signoff", district_code)
     today = today or local_now().date()
-    problem = signoff_day_problem(day, today)
-    if problem:
-        raise ServiceError(problem)
     try:
         with db.transaction() as session:
             review = read_day(session, day, [district_code], today)
-            if district_code in review.signoffs:
-                done = review.signoffs[district_code]
-                raise ServiceError(f"{done.district_name}地区のこの日は、既に{done.signed_by}さんが"
-                                   "日次確認しています。")
-            problem = review.signoff_problem(district_code)
+            problem = review.signoff_refusal(district_code, today)
             if problem:
                 raise ServiceError(problem)
             row = DaySignoff(decision_uid=str(uuid.uuid4()), district_code=district_code,

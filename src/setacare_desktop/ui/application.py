@@ -205,11 +205,17 @@ class SessionController(QObject):
         self.finished.emit(0)
 
 
-def run(settings: Settings) -> int:
-    """Run the window until the user quits; 1 when the database cannot be opened."""
+def start_application() -> QApplication:
+    """The QApplication with the Japanese font installed (or the user told it is missing)."""
     app = application()
     if install_japanese_font() is None:
         QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    return app
+
+
+def run(settings: Settings) -> int:
+    """Run the window until the user quits; 1 when the database cannot be opened."""
+    app = start_application()
     db = open_database_for_window(settings)
     if db is None:
         return 1

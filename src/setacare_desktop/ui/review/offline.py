@@ -150,14 +150,12 @@ def open_offline(path: Path) -> OfflineWindow | None:
 
 def run_package(path: Path) -> int:
     """``setacare package open FILE``: the offline review until the window is closed."""
-    from setacare_desktop.ui.application import FONT_MISSING, application, install_japanese_font
+    from setacare_desktop.ui.application import start_application
 
     if not path.is_file():
         print(f"エラー: 日次パッケージのファイルが見つかりません: {path}", file=sys.stderr)
         return 2
-    app = application()
-    if install_japanese_font() is None:
-        QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    app = start_application()
     window = open_offline(path)
     if window is None:
         return 0
