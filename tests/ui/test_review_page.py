@@ -119,6 +119,15 @@ def test_supervisor_reviews_returns_and_signs_off_the_day(
     assert "1件" in today.returned_banner.text()
     assert today.returned_model.rowCount() == 1
     assert today.returned_model.row_at(0).comment == "対応を記入してください"
+    # Stepping to another day reads that day's list, not the returned list again.
+
+    def reads(action: str) -> int:
+        return sum(e.action == action for e in audit.recent(db, 500))
+
+    returned_reads, day_reads = reads("returned_list"), reads("consultation_list")
+    qtbot.mouseClick(today.previous_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: reads("consultation_list") == day_reads + 1)
+    assert reads("returned_list") == returned_reads and today.returned_model.rowCount() == 1
     loaded = intake_service.load_intake(db, clerk, third)
     loaded.data.response = "情報提供"
     intake_service.amend_intake(db, clerk, third, loaded.data, expected_version=loaded.version)

@@ -219,7 +219,7 @@ class TodayPage(Page):
 
     def _connect_signals(self) -> None:
         self.date_edit.dateChanged.connect(self._date_changed)
-        self._reload_timer.timeout.connect(self.reload)
+        self._reload_timer.timeout.connect(self._reload_day)
         self.previous_button.clicked.connect(lambda: self.set_day(self.day() - timedelta(days=1)))
         self.next_button.clicked.connect(lambda: self.set_day(self.day() + timedelta(days=1)))
         self.today_button.clicked.connect(lambda: self.set_day(local_now().date()))
@@ -255,9 +255,15 @@ class TodayPage(Page):
         self.search_panel.refresh()
 
     def reload(self) -> None:
+        """Read the returned consultations and the day's list again."""
+        self._load_returned()
+        self._reload_day()
+
+    def _reload_day(self) -> None:
+        """The day's list only: stepping through days does not read the returned list (it
+        does not depend on the day) again each time."""
         self._reload_timer.stop()
         self._loaded = True
-        self._load_returned()
         day = self.day()
         try:
             rows = consultations.list_day(self._db, self._actor, day)
