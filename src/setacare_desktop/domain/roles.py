@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from setacare_desktop.domain.reference import DISTRICTS_BY_CODE, OrgKind
+from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE, OrgKind
 
 
 class Role(StrEnum):
@@ -85,6 +85,13 @@ def can_write_cases(actor: StaffProfile, district_code: str) -> bool:
 def readable_districts(actor: StaffProfile) -> list[str]:
     """District codes whose cases ``actor`` may read, in the ward's order."""
     return [code for code in DISTRICTS_BY_CODE if can_read_cases(actor, code)]
+
+
+def place_label(actor: StaffProfile) -> str:
+    """Where the staff member works: 「池尻地区」, or 「世田谷地域」 at an area branch."""
+    if actor.district_code is not None:
+        return f"{DISTRICTS_BY_CODE[actor.district_code].name}地区"
+    return f"{AREAS_BY_CODE[actor.area_code].name}地域"
 
 
 def can_manage_accounts(actor: StaffProfile) -> bool:

@@ -446,9 +446,7 @@ class DatabaseReviewSource:
     def __init__(self, db: Database, actor: StaffProfile) -> None:
         self._db = db
         self._actor = actor
-        place = (f"{ref.DISTRICTS_BY_CODE[actor.district_code].name}地区"
-                 if actor.district_code else f"{ref.AREAS_BY_CODE[actor.area_code].name}地域")
-        self.title = f"確認の範囲: {place}"
+        self.title = f"確認の範囲: {roles.place_label(actor)}"
 
     def districts(self) -> tuple[str, ...]:
         return reviewable_districts(self._actor)

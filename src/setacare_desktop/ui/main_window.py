@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from setacare_desktop import __version__
-from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
-from setacare_desktop.domain.roles import CASE_ROLES, Role
+from setacare_desktop.domain.roles import CASE_ROLES, Role, place_label
 from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
@@ -77,13 +76,6 @@ UNSAVED_QUESTION = "保存していない入力があります。破棄します
 UNSAVED_DETAIL = "入力中の内容は下書きとして残ります。次に受付を開いたときに復元できます。"
 DISCARD_AND_CLOSE = "保存しないで閉じる"
 CANCEL = "キャンセル"
-
-
-def place_text(profile: StaffProfile) -> str:
-    """「池尻地区」 for district staff, 「世田谷地域」 for area-branch staff."""
-    if profile.district_code is not None:
-        return f"{DISTRICTS_BY_CODE[profile.district_code].name}地区"
-    return f"{AREAS_BY_CODE[profile.area_code].name}地域"
 
 
 class MainWindow(QMainWindow):
@@ -194,7 +186,7 @@ class MainWindow(QMainWindow):
         # Status bar: who, where, which database — always visible
         self.user_label = QLabel(f"{profile.name}（{profile.role.label}）", self)
         self.organisation_label = QLabel(profile.organisation_name, self)
-        self.place_label = QLabel(place_text(profile), self)
+        self.place_label = QLabel(place_label(profile), self)
         self.database_label = QLabel(f"データベース: {db.url}", self)
         for number, label in enumerate((self.user_label, self.organisation_label,
                                          self.place_label, self.database_label)):

@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.jpdate import local_now, to_wareki
 from setacare_desktop.domain.reference import (
-    AREAS_BY_CODE,
-    DISTRICTS_BY_CODE,
     ORG_KIND_LABELS,
     RESPONSES,
     TARGET_GROUPS,
@@ -81,9 +79,8 @@ RETURNED_STYLE = "color: #b00020; font-weight: bold;"
 def scope_text(actor: StaffProfile) -> str:
     """What the list covers, e.g. 「表示範囲: 池尻地区」 or 「表示範囲: 世田谷地域の7地区」."""
     if actor.district_code is not None:
-        return f"表示範囲: {DISTRICTS_BY_CODE[actor.district_code].name}地区"
-    count = len(roles.readable_districts(actor))
-    return f"表示範囲: {AREAS_BY_CODE[actor.area_code].name}地域の{count}地区"
+        return f"表示範囲: {roles.place_label(actor)}"
+    return f"表示範囲: {roles.place_label(actor)}の{len(roles.readable_districts(actor))}地区"
 
 
 class TodayPage(Page):
