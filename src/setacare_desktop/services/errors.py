@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from setacare_desktop.domain.errors import ServiceError
+from setacare_desktop.store.errors import DatabaseError
 
-class ServiceError(Exception):
-    """A refusal the user can act on (as opposed to a bug)."""
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
+__all__ = ["AuthenticationError", "DatabaseError", "FieldProblem", "NotFoundError",
+           "PermissionDeniedError", "ServiceError", "ValidationError"]
 
 
 class AuthenticationError(ServiceError):

@@ -4,6 +4,7 @@ Only :mod:`setacare_desktop.store.sqlite` may contain SQLite-only SQL; everythin
 PostgreSQL as well.
 """
 
-from setacare_desktop.store.database import Database, SchemaTooNewError
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.errors import SchemaTooNewError
 
 __all__ = ["Database", "SchemaTooNewError"]

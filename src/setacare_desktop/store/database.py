@@ -2,32 +2,54 @@
 
 ``Database.open(url)`` is the single way in. It applies pending Alembic migrations (after copying a
 non-empty SQLite file aside) and refuses a database written by a newer program.
+
+Sessions come in two kinds: :meth:`Database.transaction` writes (on SQLite it begins
+``IMMEDIATE``, so two writers queue on the busy timeout instead of failing half-way) and
+:meth:`Database.read` only reads (it begins deferred, so a long statistics query never takes the
+write lock). Both translate driver errors into :mod:`setacare_desktop.store.errors`.
+
+A service marks each public use case with :meth:`Database.use_case`; inside it the database counts
+the sessions opened on this thread. With ``strict_sessions`` (the test suite turns it on) a use
+case that opens a second session, or a session opened while another is open, is an error: the
+consent decision and the write it allows must happen in one transaction.
 """
 
 from __future__ import annotations
 
 import importlib.resources
+import logging
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from setacare_desktop.store import sqlite as sqlite_store
+from setacare_desktop.store.errors import SchemaTooNewError, translate
+
+log = logging.getLogger(__name__)
+
+#: Set to 1 (the test suite does) to make a second session inside one use case an error.
+ENV_STRICT_SESSIONS = "SETACARE_STRICT_SESSIONS"
+#: The execution option that makes a SQLite transaction begin IMMEDIATE (see ``store.sqlite``).
+WRITE_OPTION = sqlite_store.WRITE_OPTION
 
 
-class SchemaTooNewError(RuntimeError):
-    """The database was written by a newer SetaCare Desktop than this one."""
+class SessionDisciplineError(AssertionError):
+    """A use case opened a second session, or nested one (strict mode only): a bug."""
 
-    def __init__(self, revision: str) -> None:
-        super().__init__(
-            f"このデータベースは新しいバージョンの SetaCare Desktop で作成されています"
-            f"（スキーマ {revision}）。プログラムを更新してから開いてください。"
-        )
-        self.revision = revision
+
+@dataclass(slots=True)
+class _UseCase:
+    name: str
+    sessions: list[str] = field(default_factory=list)
+    allowed: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +76,14 @@ def display_url(url: str) -> str:
 class Database:
     """An engine plus a session factory. Services receive it; widgets never see inside."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, strict_sessions: bool | None = None) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}),
+                                    expire_on_commit=False)
+        self.strict_sessions = (os.environ.get(ENV_STRICT_SESSIONS) == "1"
+                                if strict_sessions is None else strict_sessions)
+        self._local = threading.local()
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -66,10 +93,11 @@ class Database:
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"timeout": 30})
+            engine = create_engine(parsed, hide_parameters=True,
+                                   connect_args={"timeout": sqlite_store.BUSY_TIMEOUT_MS / 1000})
             sqlite_store.install_pragmas(engine)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         return cls(engine)
 
     @classmethod
@@ -80,6 +108,9 @@ class Database:
             db.check_not_newer()
             if migrate:
                 db.upgrade()
+        except (DBAPIError, sqlite_store.Error) as error:
+            db.close()
+            raise translate(error) from error
         except BaseException:
             db.close()
             raise
@@ -98,15 +129,66 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work that writes: commit on success, roll back on any error."""
+        with self._session("write"):
+            try:
+                with self._writes() as session, session.begin():
+                    yield session
+            except (DBAPIError, sqlite_store.Error) as error:
+                raise translate(error) from error
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading only (rolled back at the end)."""
-        with self._sessions() as session:
-            yield session
+        """A session for reading only: begins deferred, rolled back at the end."""
+        with self._session("read"):
+            try:
+                with self._reads() as session:
+                    yield session
+            except (DBAPIError, sqlite_store.Error) as error:
+                raise translate(error) from error
+
+    # --- session discipline -----------------------------------------------------------------
+
+    @contextmanager
+    def use_case(self, name: str, *, allowed: int = 1) -> Iterator[None]:
+        """Count the sessions that the use case ``name`` opens on this thread.
+
+        Nested calls join the outermost use case, so a use case may call another as long as
+        both share its one session (they receive the session, not the database).
+        """
+        if getattr(self._local, "use_case", None) is not None:
+            yield
+            return
+        self._local.use_case = _UseCase(name, allowed=allowed)
+        try:
+            yield
+        finally:
+            self._local.use_case = None
+
+    def in_use_case(self) -> bool:
+        return getattr(self._local, "use_case", None) is not None
+
+    @contextmanager
+    def _session(self, kind: str) -> Iterator[None]:
+        depth = getattr(self._local, "depth", 0)
+        current: _UseCase | None = getattr(self._local, "use_case", None)
+        problem = None
+        if depth:
+            problem = f"a {kind} session opened inside another session"
+        elif current is not None:
+            current.sessions.append(kind)
+            if len(current.sessions) > current.allowed:
+                problem = (f"use case {current.name} opened session {len(current.sessions)} "
+                           f"({', '.join(current.sessions)})")
+        if problem:
+            if self.strict_sessions:
+                raise SessionDisciplineError(problem)
+            log.warning("session discipline: %s", problem)
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
 
     # --- migrations -----------------------------------------------------------------------
 

@@ -15,7 +15,12 @@ from sqlalchemy import Engine, event
 
 from setacare_desktop.domain.kana import query_grams
 
-BUSY_TIMEOUT_MS = 10_000
+#: How long a writer waits for another writer's transaction before giving up (SQLITE_BUSY).
+BUSY_TIMEOUT_MS = 30_000
+#: The execution option that ``Database.transaction`` sets: begin IMMEDIATE, not deferred.
+WRITE_OPTION = "setacare_write"
+#: The driver's own error (raised where SQLAlchemy does not wrap it, e.g. the file backup).
+Error = sqlite3.Error
 
 AUDIT_APPEND_ONLY_DDL = (
     """
@@ -33,8 +38,10 @@ def install_pragmas(engine: Engine) -> None:
     """Every connection: WAL journal, enforced foreign keys, a busy timeout.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
-    that counts (the documented recipe), and we begin IMMEDIATE so two writers queue on the busy
-    timeout instead of failing with "database is locked" half-way through a save.
+    that counts (the documented recipe). A writing transaction (``WRITE_OPTION``) begins
+    IMMEDIATE, so two writers queue on the busy timeout instead of failing with "database is
+    locked" half-way through a save; a read begins deferred, so it never takes the write lock
+    and never makes a save wait (WAL lets readers and one writer run side by side).
     """
 
     @event.listens_for(engine, "connect")
@@ -50,7 +57,8 @@ def install_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def database_file(engine: Engine) -> Path | None:
