@@ -3,6 +3,7 @@
 - Qt runs offscreen; the variable is set here, before any QApplication exists.
 - One migrated template database per session, copied for each test (SQLite: a file copy;
   PostgreSQL: ``CREATE DATABASE … TEMPLATE``), so tests are fast and independent.
+- Session discipline is strict: a service use case that opens a second session fails its test.
 - ``any_db`` runs a storage or service test on SQLite and on PostgreSQL. PostgreSQL is used when
   ``SETACARE_TEST_POSTGRES_URL`` names a server (``.ci/run`` starts one); under CI=true a missing
   server fails the run instead of silently testing less.
@@ -14,6 +15,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.fonts=false")
+# A use case that opens a second session (or nests one) fails the test: see store/database.py.
+os.environ["SETACARE_STRICT_SESSIONS"] = "1"
 
 import shutil
 import uuid

@@ -78,8 +78,9 @@ def _service(db: Database, name: str) -> int:
 
 def _crafted_service(db: Database) -> int:
     """A directory service whose name would be a formula in a spreadsheet."""
+    template_id = _service(db, DEST_A)
     with db.transaction() as session:
-        template = session.get(DirService, _service(db, DEST_A))
+        template = session.get(DirService, template_id)
         assert template is not None
         row = DirService(hsds_id="crafted-formula", organization_id=template.organization_id,
                          name=DEST_C, status="active")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from setacare_desktop.services import Database
 from setacare_desktop.services import audit as audit_service
+from setacare_desktop.services.errors import DatabaseError
 from setacare_desktop.store.models import AuditEvent
 
 
@@ -16,8 +17,9 @@ from setacare_desktop.store.models import AuditEvent
 ])
 def test_audit_rows_cannot_be_changed_or_removed(any_db: Database,
                                                  statement: sa.Executable) -> None:
-    audit_service.record_alone(any_db, None, "test_event", detail="original")
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"), \
-            any_db.transaction() as session:
+    with any_db.transaction() as session:
+        audit_service.record(session, None, "test_event", detail="original")
+    with pytest.raises(DatabaseError) as refused, any_db.transaction() as session:
         session.execute(statement)
+    assert "append-only" in str(refused.value.__cause__)  # the trigger's own words
     assert [e.action for e in audit_service.recent(any_db)] == ["test_event"]

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from setacare_desktop.services import Database, SchemaTooNewError
+from setacare_desktop.store.errors import DatabaseConflictError
 from setacare_desktop.store.models import Area, District, Organisation, TargetGroup
 
 
@@ -61,7 +62,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(db: Database) -> Non
 
 
 def test_foreign_keys_are_enforced(any_db: Database) -> None:
-    with pytest.raises(sa.exc.IntegrityError), any_db.transaction() as session:
+    with pytest.raises(DatabaseConflictError), any_db.transaction() as session:
         session.add(District(code="nowhere", name="架空", area_code="no-area", sort_order=99))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import AuditEvent
 
@@ -39,12 +40,7 @@ def record(
     )
 
 
-def record_alone(db: Database, actor: StaffProfile | None, action: str, **kwargs: object) -> None:
-    """Audit in a transaction of its own: for refusals, whose own transaction is rolled back."""
-    with db.transaction() as session:
-        record(session, actor, action, **kwargs)  # type: ignore[arg-type]
-
-
+@use_case
 def recent(db: Database, limit: int = 100) -> list[AuditEvent]:
     """The newest audit rows (for tests and the administrator's view)."""
     with db.read() as session:

@@ -19,6 +19,7 @@ from setacare_desktop.services.passwords import (
     verify_password,
 )
 from setacare_desktop.services.staff import profile_of
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Staff, utc_now
 
@@ -33,6 +34,7 @@ def _locked_message(state: LockState) -> str:
     )
 
 
+@use_case
 def login(db: Database, login_id: str, password: str, *, now: datetime | None = None
           ) -> StaffProfile:
     """Check the password and return who is now logged in, or raise AuthenticationError.
@@ -43,6 +45,7 @@ def login(db: Database, login_id: str, password: str, *, now: datetime | None = 
     return _checked(db, login_id, password, now, "login")
 
 
+@use_case
 def verify_credentials(db: Database, login_id: str, password: str) -> StaffProfile:
     """Check another staff member's password without logging them in (a supervisor approving
     at the clerk's desk). Failures count towards that account's lock-out like a login."""
@@ -52,10 +55,17 @@ def verify_credentials(db: Database, login_id: str, password: str) -> StaffProfi
 def _checked(db: Database, login_id: str, password: str, now: datetime | None,
              success_action: str) -> StaffProfile:
     with db.transaction() as session:
-        outcome = _attempt(session, login_id.strip(), password, now or utc_now(), success_action)
+        outcome = check_password(session, login_id, password, success_action, now)
     if isinstance(outcome, AuthenticationError):
         raise outcome
     return outcome
+
+
+def check_password(session: Session, login_id: str, password: str, success_action: str,
+                   now: datetime | None = None) -> StaffProfile | AuthenticationError:
+    """One attempt, inside the caller's transaction: the profile, or the error to raise *after*
+    committing (the failure counter, the lock and the audit row must be kept)."""
+    return _attempt(session, login_id.strip(), password, now or utc_now(), success_action)
 
 
 def _attempt(session: Session, login_id: str, password: str, now: datetime,
@@ -88,6 +98,7 @@ def _attempt(session: Session, login_id: str, password: str, now: datetime,
     return profile
 
 
+@use_case
 def logout(db: Database, actor: StaffProfile) -> None:
     with db.transaction() as session:
         audit.record(session, actor, "logout", entity="staff", entity_id=actor.staff_id)

@@ -28,6 +28,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
     read_directory,
@@ -69,21 +70,28 @@ class LoadedDirectory:
 _cache: dict[str, LoadedDirectory] = {}
 
 
-def _revision(session: Session) -> tuple[int, int]:
+def directory_revision(session: Session) -> tuple[int, int]:
     """Changes whenever the directory does: every edit and import writes history."""
     return (int(session.scalar(select(func.max(DirHistory.id))) or 0),
             int(session.scalar(select(func.count()).select_from(DirService)) or 0))
 
 
+@use_case
 def load(db: Database) -> LoadedDirectory:
     """The stored directory (cached per database until its next change)."""
-    key = db.engine.url.render_as_string(hide_password=True)
     with db.read() as session:
-        revision = _revision(session)
-        cached = _cache.get(key)
-        if cached is not None and cached.revision == revision:
-            return cached
-        directory, ids = read_directory(session)
+        return loaded_in(session)
+
+
+def loaded_in(session: Session) -> LoadedDirectory:
+    """The directory as this session sees it, from the cache when nothing has changed."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
+    revision = directory_revision(session)
+    cached = _cache.get(key)
+    if cached is not None and cached.revision == revision:
+        return cached
+    directory, ids = read_directory(session)
     loaded = LoadedDirectory(directory, ids, revision)
     _cache[key] = loaded
     return loaded
@@ -127,6 +135,7 @@ def _destination(loaded: LoadedDirectory, service: d.Service, **extra: Any) -> D
         service.status, **extra)
 
 
+@use_case
 def lookup(db: Database, *, district_code: str, target_groups: Collection[str] = (),
            elements: Collection[str] = (), urgent: Collection[str] | bool = (), text: str = "",
            limit: int | None = 10) -> list[Destination]:
@@ -134,7 +143,13 @@ def lookup(db: Database, *, district_code: str, target_groups: Collection[str] =
 
     Unknown district, group, element or urgency codes are a ``ValidationError``.
     """
-    loaded = load(db)
+    return _ranked(load(db), district_code=district_code, target_groups=target_groups,
+                   elements=elements, urgent=urgent, text=text, limit=limit)
+
+
+def _ranked(loaded: LoadedDirectory, *, district_code: str, target_groups: Collection[str],
+            elements: Collection[str], urgent: Collection[str] | bool, text: str,
+            limit: int | None) -> list[Destination]:
     try:
         found = rank(loaded.directory, district_code=district_code, target_groups=target_groups,
                      elements=elements, urgent=urgent, text=text, limit=limit)
@@ -144,6 +159,7 @@ def lookup(db: Database, *, district_code: str, target_groups: Collection[str] =
                          locality=s.locality.label, notes=s.notes) for s in found]
 
 
+@use_case
 def suggest_for_consultation(db: Database, actor: StaffProfile, consultation_id: int, *,
                              limit: int | None = 10) -> list[Destination]:
     """Ranked destinations for a recorded consultation: its district, target groups, elements,
@@ -160,11 +176,13 @@ def suggest_for_consultation(db: Database, actor: StaffProfile, consultation_id:
         flags: Collection[str] | bool = list(detail.urgency or []) if detail else []
         if not flags and case.urgent:
             flags = True
-    require_case_read(db, actor, district, "referral_suggest")
-    return lookup(db, district_code=district, target_groups=groups, elements=elements,
-                  urgent=flags, text=text, limit=limit)
+        require_case_read(actor, district, "referral_suggest")
+        loaded = loaded_in(session)
+    return _ranked(loaded, district_code=district, target_groups=groups, elements=elements,
+                   urgent=flags, text=text, limit=limit)
 
 
+@use_case
 def search_destinations(db: Database, text: str, *, district_code: str | None = None,
                         limit: int | None = 50) -> list[Destination]:
     """Free search by name, reading or keyword (kana- and width-insensitive)."""
@@ -179,6 +197,7 @@ def search_destinations(db: Database, text: str, *, district_code: str | None = 
     return result
 
 
+@use_case
 def destination(db: Database, service_id: int) -> Destination:
     loaded = load(db)
     return _destination(loaded, loaded.directory.service(loaded.hsds_id(service_id)))
@@ -187,9 +206,9 @@ def destination(db: Database, service_id: int) -> Destination:
 # --- editing ---------------------------------------------------------------------------------------
 
 
-def require_editor(db: Database, actor: StaffProfile | None, action: str) -> None:
+def require_editor(actor: StaffProfile | None, action: str) -> None:
     if actor is not None and actor.role not in EDITOR_ROLES:
-        raise deny(db, actor, action, "つなぎ先の編集は監督者・管理者のみ行えます。",
+        raise deny(actor, action, "つなぎ先の編集は監督者・管理者のみ行えます。",
                    entity="directory")
 
 
@@ -227,10 +246,17 @@ class ServiceEdit:
     contact_confirmed: bool | None = None
 
 
+@use_case
 def edit_service(db: Database, actor: StaffProfile, service_id: int, edit: ServiceEdit) -> None:
     """Change a destination (supervisors and administrators); audited, the old state kept."""
-    require_editor(db, actor, "directory_edit")
-    loaded = load(db)
+    require_editor(actor, "directory_edit")
+    with db.transaction() as session:
+        _edit_service(session, actor, service_id, edit)
+
+
+def _edit_service(session: Session, actor: StaffProfile, service_id: int,
+                  edit: ServiceEdit) -> None:
+    loaded = loaded_in(session)
     old = loaded.directory.service(loaded.hsds_id(service_id))
     changes: dict[str, Any] = {}
     for name in ("name", "reading", "description", "eligibility", "application_process",
@@ -261,17 +287,16 @@ def edit_service(db: Database, actor: StaffProfile, service_id: int, edit: Servi
     changed = sorted(k for k in after if after[k] != before[k])
     if not changed:
         return
-    with db.transaction() as session:
-        row = session.get(DirService, service_id)
-        assert row is not None
-        for key, value in service_row(new, row.sort_order).items():
-            setattr(row, key, value)
-        row.updated_at = utc_now()
-        set_children(session, row, new)
-        session.add(DirHistory(staff_id=actor.staff_id, action="edit", entity="service",
-                               entity_id=new.id, fields=changed, previous=before, current=after))
-        audit.record(session, actor, "directory_edit", entity="dir_service", entity_id=service_id,
-                     fields=changed)
+    row = session.get(DirService, service_id)
+    assert row is not None
+    for key, value in service_row(new, row.sort_order).items():
+        setattr(row, key, value)
+    row.updated_at = utc_now()
+    set_children(session, row, new)
+    session.add(DirHistory(staff_id=actor.staff_id, action="edit", entity="service",
+                           entity_id=new.id, fields=changed, previous=before, current=after))
+    audit.record(session, actor, "directory_edit", entity="dir_service", entity_id=service_id,
+                 fields=changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,10 +308,11 @@ class HistoryRow:
     previous: dict[str, object] | None
 
 
+@use_case
 def service_history(db: Database, service_id: int) -> list[HistoryRow]:
     """Every recorded change of a service, newest first."""
-    hsds_id = load(db).hsds_id(service_id)
     with db.read() as session:
+        hsds_id = loaded_in(session).hsds_id(service_id)
         rows = session.scalars(select(DirHistory).where(
             DirHistory.entity == "service", DirHistory.entity_id == hsds_id)
             .order_by(DirHistory.id.desc()))

@@ -1,28 +1,30 @@
-"""Refusing a call: audit the refusal (in its own transaction), then raise."""
+"""Refusing a call: the refusal carries its audit row, written once its use case rolled back.
+
+Nothing here opens a session: the checks run inside the caller's one transaction, and the
+``@use_case`` decorator (``services.unit``) audits the refusal afterwards in its own.
+"""
 
 from __future__ import annotations
 
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.roles import StaffProfile
-from setacare_desktop.services import audit
 from setacare_desktop.services.errors import PermissionDeniedError
-from setacare_desktop.store.database import Database
+from setacare_desktop.services.unit import refusal
 
 
-def deny(db: Database, actor: StaffProfile, action: str, message: str, *,
-         entity: str | None = None, entity_id: object = None) -> PermissionDeniedError:
-    audit.record_alone(db, actor, "permission_denied", entity=entity, entity_id=entity_id,
-                       detail=action)
-    return PermissionDeniedError(message)
+def deny(actor: StaffProfile, action: str, message: str, *, entity: str | None = None,
+         entity_id: object = None) -> PermissionDeniedError:
+    """The error to raise; its audit row (``permission_denied``) is written after rollback."""
+    return refusal(PermissionDeniedError(message), actor, "permission_denied", entity=entity,
+                   entity_id=entity_id, detail=action)
 
 
-def require_account_manager(db: Database, actor: StaffProfile, action: str) -> None:
+def require_account_manager(actor: StaffProfile, action: str) -> None:
     if not roles.can_manage_accounts(actor):
-        raise deny(db, actor, action, "この操作は管理者のみ行えます。")
+        raise deny(actor, action, "この操作は管理者のみ行えます。")
 
 
-def require_case_read(db: Database, actor: StaffProfile, district_code: str, action: str) -> None:
+def require_case_read(actor: StaffProfile, district_code: str, action: str) -> None:
     if not roles.can_read_cases(actor, district_code):
-        raise deny(db, actor, action,
-                   "この地区の相談記録を閲覧する権限がありません。", entity="district",
-                   entity_id=district_code)
+        raise deny(actor, action, "この地区の相談記録を閲覧する権限がありません。",
+                   entity="district", entity_id=district_code)

@@ -20,6 +20,7 @@ import dataclasses
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,12 +35,14 @@ from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.directory import (
     LoadedDirectory,
+    directory_revision,
+    loaded_in,
     require_editor,
     set_children,
     snapshot,
 )
-from setacare_desktop.services.directory import load as load_directory
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
     location_row,
@@ -159,17 +162,18 @@ def service_json(loaded: LoadedDirectory, service: d.Service,
     return out
 
 
-def _assured_dates(db: Database) -> dict[str, date]:
+def _read_for_export(db: Database) -> tuple[LoadedDirectory, dict[str, date]]:
+    """The directory and each service's last change, read in one session."""
     with db.read() as session:
-        return {hid: at.date() for hid, at in session.execute(
+        return loaded_in(session), {hid: at.date() for hid, at in session.execute(
             select(DirService.hsds_id, DirService.updated_at))}
 
 
+@use_case
 def export_hsds_json(db: Database, path: Path) -> int:
     """Write every service as HSDS 3.0 JSON (the API's paged ``service`` list, one page);
     returns the number of services."""
-    loaded = load_directory(db)
-    assured = _assured_dates(db)
+    loaded, assured = _read_for_export(db)
     services = [service_json(loaded, s, assured) for s in loaded.directory.services]
     document = {"total_items": len(services), "total_pages": 1, "page_number": 1,
                 "size": len(services), "first_page": True, "last_page": True,
@@ -210,12 +214,12 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+@use_case
 def export_hsds_csv(db: Database, folder: Path) -> int:
     """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8) into
     ``folder``; returns the number of services."""
-    loaded = load_directory(db)
+    loaded, assured = _read_for_export(db)
     directory = loaded.directory
-    assured = _assured_dates(db)
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_COLUMNS}
     for org in directory.organizations:
         tables["organizations.csv"].append({
@@ -620,13 +624,19 @@ def _merged(inc: _Incoming) -> d.Directory | None:
                                               if t.id not in {k.id for k in known.terms})))
 
 
+@use_case(sessions=2)
 def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportReport:
     """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
 
     A file with any problem changes nothing: ``ValidationError`` lists every problem, each with
     its JSON path (``$.contents[3].phones[0].number``). Records the file does not mention stay.
+
+    Two sessions, on purpose: the file is checked against the directory read in a deferred
+    read (seconds for thousands of services, during which counters keep saving), then written
+    in one write transaction that first checks that the directory has not changed since that
+    read (a change in between refuses the import, nothing written).
     """
-    require_editor(db, actor, "directory_import")
+    require_editor(actor, "directory_import")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -635,14 +645,17 @@ def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportR
         raise ValidationError([FieldProblem(
             f"{path.name}:{error.lineno}:{error.colno}", f"JSON ではありません: {error.msg}")]
         ) from None
-    known = load_directory(db)
+    with db.read() as session:
+        known = loaded_in(session)
     inc = _Incoming(known, _reverse_ids(known))
     _walk(document, "$", inc)
-    merged = _merged(inc)
-    if merged is None:
+    if _merged(inc) is None:
         raise ValidationError(inc.problems)
     report = ImportReport(warnings=inc.warnings)
     with db.transaction() as session:
+        if directory_revision(session) != known.revision:
+            raise ServiceError("取り込みの間に、つなぎ先が他の操作で変更されました。何も変更していません。"
+                               "もう一度取り込んでください。")
         _store_import(session, actor, inc, known, report)
         audit.record(session, actor, "directory_import", entity="directory",
                      detail=f"{path.name}: created {report.created}, updated {report.updated}, "
@@ -662,8 +675,22 @@ def _history(session: Session, actor: StaffProfile | None, entity: str, entity_i
     return True
 
 
+def _preload(session: Session, model: Any, ids: Iterable[object], chunk: int = 500) -> None:
+    """Load the rows with these ids in a few queries, so that the ``session.get`` calls below
+    find them in the identity map instead of asking the database once per record."""
+    wanted = list(ids)
+    for start in range(0, len(wanted), chunk):
+        session.scalars(select(model).where(model.id.in_(wanted[start:start + chunk]))).all()
+
+
 def _store_import(session: Session, actor: StaffProfile | None, inc: _Incoming,
                   known: LoadedDirectory, report: ImportReport) -> None:
+    _preload(session, DirTaxonomy, [*inc.taxonomies, *(t.taxonomy_id for t in inc.terms.values()
+                                                       if t.taxonomy_id)])
+    _preload(session, DirTaxonomyTerm, inc.terms)
+    _preload(session, DirOrganization, inc.orgs)
+    _preload(session, DirLocation, inc.locations)
+    _preload(session, DirService, [known.ids[i] for i in inc.services if i in known.ids])
     for taxonomy in inc.taxonomies.values():
         if session.get(DirTaxonomy, taxonomy.id) is None:
             session.add(DirTaxonomy(**taxonomy_row(taxonomy)))

@@ -1,6 +1,7 @@
 """Recording and amending consultations (受付), their consents, drafts and history.
 
-Every write is one transaction with its audit row; the caller's scope is checked first. Problems
+Each public function is one use case (``@use_case``): one session, in which the caller's scope is
+checked, the consent rule is asked and the write it allows is made, with its audit row. Problems
 with the input come back as ``ValidationError`` whose problems name the field in Japanese, and
 nothing is written.
 """
@@ -38,7 +39,7 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key
 from setacare_desktop.domain.roles import Role, StaffProfile, can_write_cases
 from setacare_desktop.services import audit
-from setacare_desktop.services.auth import verify_credentials
+from setacare_desktop.services.auth import check_password
 from setacare_desktop.services.errors import (
     FieldProblem,
     NotFoundError,
@@ -48,6 +49,7 @@ from setacare_desktop.services.errors import (
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.persons import person_district
 from setacare_desktop.services.search import index_consultation
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -109,12 +111,17 @@ def _raise_problems(problems: list[Problem]) -> None:
         raise ValidationError([FieldProblem(p.field, p.message) for p in problems])
 
 
+@use_case
 def consent_recipients(db: Database, district_code: str) -> list[Recipient]:
     """The four partners of a district, the recipients the intake form asks consent for."""
     with db.read() as session:
-        orgs = session.scalars(select(Organisation).where(
-            Organisation.district_code == district_code).order_by(Organisation.id))
-        return [Recipient(org_recipient(o.id), o.name) for o in orgs]
+        return partners(session, district_code)
+
+
+def partners(session: Session, district_code: str) -> list[Recipient]:
+    orgs = session.scalars(select(Organisation).where(
+        Organisation.district_code == district_code).order_by(Organisation.id))
+    return [Recipient(org_recipient(o.id), o.name) for o in orgs]
 
 
 def _recipient_names(session: Session) -> dict[str, str]:
@@ -124,31 +131,31 @@ def _recipient_names(session: Session) -> dict[str, str]:
     return names
 
 
-def _check_write(db: Database, actor: StaffProfile, district_code: str, action: str) -> None:
+def _check_write(actor: StaffProfile, district_code: str, action: str) -> None:
     if not can_write_cases(actor, district_code):
-        raise deny(db, actor, action, "この地区の相談を記録する権限がありません。",
+        raise deny(actor, action, "この地区の相談を記録する権限がありません。",
                    entity="district", entity_id=district_code)
 
 
-def _validated(db: Database, data: IntakeInput, now: datetime) -> ValidIntake:
+def _validated(session: Session, data: IntakeInput, now: datetime) -> ValidIntake:
     valid, problems = validate(data, now=now)
     _raise_problems(problems)
     assert valid is not None
-    partners = {r.key for r in consent_recipients(db, valid.district)}
+    keys = {r.key for r in partners(session, valid.district)}
     _raise_problems([
         Problem("本人同意", f"同意先「{c.recipient}」はこの地区の関係機関ではありません")
-        for c in valid.consents if c.recipient.startswith("org:") and c.recipient not in partners])
+        for c in valid.consents if c.recipient.startswith("org:") and c.recipient not in keys])
     return valid
 
 
-def _apply_person(session: Session, valid: ValidIntake, actor: StaffProfile,
-                  db: Database) -> tuple[Person | None, list[str]]:
+def _apply_person(session: Session, valid: ValidIntake, actor: StaffProfile
+                  ) -> tuple[Person | None, list[str]]:
     """Create the person, or update the linked one; returns it and the fields changed."""
     if valid.person_id is not None:
         person = session.get(Person, valid.person_id)
         if person is None:
             raise NotFoundError(f"対象者（ID {valid.person_id}）が見つかりません。")
-        require_case_read(db, actor, person.district_code, "person_link")
+        require_case_read(actor, person.district_code, "person_link")
         if valid.person is None:
             return person, []
         changed = _set_person(person, valid.person, keep_empty=True)
@@ -258,6 +265,7 @@ def _add_consents(session: Session, actor: StaffProfile, valid: ValidIntake,
                      detail=f"{c.recipient} {c.purpose.value} {'given' if c.given else 'refused'}")
 
 
+@use_case
 def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
                   draft_id: int | None = None, now: datetime | None = None) -> SavedIntake:
     """Record a new consultation (and its person and consents) in one transaction.
@@ -266,10 +274,10 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
     """
     if not data.district and actor.district_code:
         data.district = actor.district_code
-    valid = _validated(db, data, now or local_now())
-    _check_write(db, actor, valid.district, "consultation_create")
     with db.transaction() as session:
-        person, _ = _apply_person(session, valid, actor, db)
+        valid = _validated(session, data, now or local_now())
+        _check_write(actor, valid.district, "consultation_create")
+        person, _ = _apply_person(session, valid, actor)
         case = Consultation(district_code=valid.district, organisation_id=_org_id(session, actor),
                             staff_id=actor.staff_id, target_groups=[], elements=[])
         detail = ConsultationDetail(version=1)
@@ -298,13 +306,21 @@ def _org_id(session: Session, actor: StaffProfile) -> int:
     return staff.organisation_id
 
 
-def case_district(db: Database, consultation_id: int) -> str:
+def case_district(session: Session, consultation_id: int) -> str:
     """The district of a consultation (to check scope before reading it), or NotFoundError."""
-    with db.read() as session:
-        district = session.scalar(select(Consultation.district_code).where(
-            Consultation.id == consultation_id))
+    district = session.scalar(select(Consultation.district_code).where(
+        Consultation.id == consultation_id))
     if district is None:
         raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
+    return district
+
+
+@use_case
+def consultation_district(db: Database, actor: StaffProfile, consultation_id: int) -> str:
+    """The district of a consultation the caller may read (for headings and scope)."""
+    with db.read() as session:
+        district = case_district(session, consultation_id)
+    require_case_read(actor, district, "consultation_district")
     return district
 
 
@@ -324,6 +340,7 @@ def _load(session: Session, consultation_id: int) -> tuple[Consultation, Consult
     return case, detail
 
 
+@use_case
 def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: IntakeInput,
                  *, expected_version: int, draft_id: int | None = None,
                  now: datetime | None = None) -> SavedIntake:
@@ -332,20 +349,20 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
     ``expected_version`` guards against two people amending at once: the second is refused
     rather than silently overwriting the first.
     """
-    district = case_district(db, consultation_id)
-    _check_write(db, actor, district, "consultation_amend")
-    data.district = district  # a consultation does not move between districts
     now = now or local_now()
-    for consent in data.consents:  # consent given while amending is given today, not back then
-        consent.given_on = consent.given_on or now.date().isoformat()
-    valid = _validated(db, data, now)
     with db.transaction() as session:
+        district = case_district(session, consultation_id)
+        _check_write(actor, district, "consultation_amend")
+        data.district = district  # a consultation does not move between districts
+        for consent in data.consents:  # consent given while amending is given today
+            consent.given_on = consent.given_on or now.date().isoformat()
+        valid = _validated(session, data, now)
         case, detail = _load(session, consultation_id)
         if (detail.version or 1) != expected_version:
             raise ServiceError("この相談は他の職員によって更新されています。"
                                "画面を開き直してから修正してください。")
         before = _snapshot(case, detail)
-        person, person_fields = _apply_person(session, valid, actor, db)
+        person, person_fields = _apply_person(session, valid, actor)
         _fill(case, detail, valid, person)
         after = _snapshot(case, detail)
         changed = [k for k in after if after[k] != before[k]] + [
@@ -370,11 +387,11 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
         return SavedIntake(case.id, detail.person_id, detail.version)
 
 
+@use_case
 def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> LoadedIntake:
     """A consultation as the form shows it (reading personal data is audited)."""
-    district = case_district(db, consultation_id)
-    require_case_read(db, actor, district, "consultation_view")
     with db.transaction() as session:
+        require_case_read(actor, case_district(session, consultation_id), "consultation_view")
         case, detail = _load(session, consultation_id)
         person = session.get(Person, detail.person_id) if detail.person_id else None
         data = IntakeInput(
@@ -407,11 +424,11 @@ def _person_input(person: Person | None) -> PersonInput:
         address_rest=person.address_rest, phone=person.phone, household=person.household or "")
 
 
+@use_case
 def history(db: Database, actor: StaffProfile, consultation_id: int) -> list[VersionRow]:
     """Earlier versions of a consultation, newest first."""
-    district = case_district(db, consultation_id)
-    require_case_read(db, actor, district, "consultation_history")
     with db.read() as session:
+        require_case_read(actor, case_district(session, consultation_id), "consultation_history")
         rows = session.execute(
             select(ConsultationVersion, Staff.name).join(Staff,
                                                          Staff.id == ConsultationVersion.changed_by)
@@ -432,29 +449,27 @@ def consent_records(session: Session, person_id: int) -> list[tuple[int, Consent
             for r in rows]
 
 
+@use_case
 def consents_of(db: Database, actor: StaffProfile, person_id: int) -> list[ConsentRow]:
     """Every consent record of a person, withdrawn ones included (the history stays)."""
-    require_case_read(db, actor, person_district(db, person_id), "consent_list")
     with db.read() as session:
+        require_case_read(actor, person_district(session, person_id), "consent_list")
         names = _recipient_names(session)
         return [ConsentRow(i, names.get(r.recipient, r.recipient), r)
                 for i, r in consent_records(session, person_id)]
 
 
+@use_case
 def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: date,
                      reason: str) -> None:
     """Withdraw a consent from ``on``; the record stays, marked withdrawn."""
-    with db.read() as session:
+    with db.transaction() as session:
         row = session.get(ConsentRecordRow, consent_id)
         if row is None:
             raise NotFoundError(f"同意記録（ID {consent_id}）が見つかりません。")
-        person_id = row.person_id
-    _check_write(db, actor, person_district(db, person_id), "consent_withdraw")
-    if not reason.strip():
-        raise ValidationError([FieldProblem("撤回の理由", "入力してください")])
-    with db.transaction() as session:
-        row = session.get(ConsentRecordRow, consent_id)
-        assert row is not None
+        _check_write(actor, person_district(session, row.person_id), "consent_withdraw")
+        if not reason.strip():
+            raise ValidationError([FieldProblem("撤回の理由", "入力してください")])
         if row.withdrawn_on is not None:
             raise ServiceError("この同意は既に撤回されています。")
         if on < row.given_on:
@@ -465,47 +480,65 @@ def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: 
                      fields=("withdrawn_on", "withdrawal_reason"))
 
 
+@use_case
 def record_emergency_exception(db: Database, actor: StaffProfile, consultation_id: int, *,
                                reason: str, supervisor_login: str, supervisor_password: str,
                                recipient: str | None = None) -> int:
     """Record sharing without consent (life or body at risk, consent cannot be obtained).
 
     A supervisor approves it by entering their own login and password at the counter; the
-    approval is refused unless that account is a supervisor whose scope covers the case.
+    approval is refused unless that account is a supervisor whose scope covers the case. A wrong
+    password counts towards the supervisor's lock-out: that is committed with this transaction,
+    and the refusal raised after it.
     """
-    district = case_district(db, consultation_id)
-    _check_write(db, actor, district, "emergency_exception")
-    if not reason.strip():
-        raise ValidationError([FieldProblem("例外の理由", "入力してください")])
-    approver = verify_credentials(db, supervisor_login, supervisor_password)
-    if approver.role is not Role.SUPERVISOR or not can_write_cases(approver, district):
-        raise deny(db, actor, "emergency_exception",
-                   "承認できるのは、この地区を担当する監督者だけです。",
-                   entity="consultation", entity_id=consultation_id)
     with db.transaction() as session:
-        row = EmergencyExceptionRow(consultation_id=consultation_id, recipient=recipient,
-                                    reason=reason.strip(), approved_by=approver.staff_id,
-                                    approved_at=utc_now(), recorded_by=actor.staff_id)
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "emergency_exception", entity="consultation",
-                     entity_id=consultation_id, fields=("reason", "approved_by", "recipient"),
-                     detail=f"approved by {approver.login}")
-        return row.id
+        district = case_district(session, consultation_id)
+        _check_write(actor, district, "emergency_exception")
+        if not reason.strip():
+            raise ValidationError([FieldProblem("例外の理由", "入力してください")])
+        approver = check_password(session, supervisor_login, supervisor_password,
+                                  "credentials_verified")
+        if not isinstance(approver, ServiceError):
+            return _emergency_exception(session, actor, approver, consultation_id, district,
+                                        reason, recipient)
+    raise approver
 
 
+def _emergency_exception(session: Session, actor: StaffProfile, approver: StaffProfile,
+                         consultation_id: int, district: str, reason: str,
+                         recipient: str | None) -> int:
+    if approver.role is not Role.SUPERVISOR or not can_write_cases(approver, district):
+        raise deny(actor, "emergency_exception", "承認できるのは、この地区を担当する監督者だけです。",
+                   entity="consultation", entity_id=consultation_id)
+    row = EmergencyExceptionRow(consultation_id=consultation_id, recipient=recipient,
+                                reason=reason.strip(), approved_by=approver.staff_id,
+                                approved_at=utc_now(), recorded_by=actor.staff_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "emergency_exception", entity="consultation",
+                 entity_id=consultation_id, fields=("reason", "approved_by", "recipient"),
+                 detail=f"approved by {approver.login}")
+    return row.id
+
+
+@use_case
 def sharing_decision(db: Database, actor: StaffProfile, consultation_id: int, recipient: str,
                      purpose: Purpose, on: date | None = None) -> SharingDecision:
     """Ask the consent rule for one consultation: may its identifying details go there?"""
-    district = case_district(db, consultation_id)
-    require_case_read(db, actor, district, "sharing_decision")
     with db.read() as session:
-        detail = session.get(ConsultationDetail, consultation_id)
-        person_id = detail.person_id if detail else None
-        records = [r for _, r in consent_records(session, person_id)] if person_id else []
-        exceptions = [EmergencyException(e.reason, e.approved_by, e.approved_at, e.recipient)
-                      for e in session.scalars(select(EmergencyExceptionRow).where(
-                          EmergencyExceptionRow.consultation_id == consultation_id))]
+        require_case_read(actor, case_district(session, consultation_id), "sharing_decision")
+        return decide_sharing(session, consultation_id, recipient, purpose, on)
+
+
+def decide_sharing(session: Session, consultation_id: int, recipient: str, purpose: Purpose,
+                   on: date | None = None) -> SharingDecision:
+    """The consent rule over what the session sees now: the caller acts on it in that session."""
+    detail = session.get(ConsultationDetail, consultation_id)
+    person_id = detail.person_id if detail else None
+    records = [r for _, r in consent_records(session, person_id)] if person_id else []
+    exceptions = [EmergencyException(e.reason, e.approved_by, e.approved_at, e.recipient)
+                  for e in session.scalars(select(EmergencyExceptionRow).where(
+                      EmergencyExceptionRow.consultation_id == consultation_id))]
     return may_share_identifying(anonymous=person_id is None, consents=records,
                                  exceptions=exceptions, recipient=recipient, purpose=purpose,
                                  on=on or local_now().date())
@@ -523,6 +556,7 @@ class DraftRow:
     data: IntakeInput
 
 
+@use_case
 def save_draft(db: Database, actor: StaffProfile, data: IntakeInput, *,
                draft_id: int | None = None, consultation_id: int | None = None) -> int:
     """Save what is typed so far (no validation: a draft may be anything). Not audited per
@@ -541,6 +575,7 @@ def save_draft(db: Database, actor: StaffProfile, data: IntakeInput, *,
         return draft.id
 
 
+@use_case
 def list_drafts(db: Database, actor: StaffProfile) -> list[DraftRow]:
     """The caller's unsaved intakes, newest first (offered back after a crash)."""
     with db.read() as session:
@@ -555,6 +590,7 @@ def list_drafts(db: Database, actor: StaffProfile) -> list[DraftRow]:
         return rows
 
 
+@use_case
 def discard_draft(db: Database, actor: StaffProfile, draft_id: int) -> None:
     with db.transaction() as session:
         result = session.execute(delete(IntakeDraft).where(

@@ -78,6 +78,7 @@ from setacare_desktop.services.review import (
     reviewable_districts,
 )
 from setacare_desktop.services.staff import profile_of
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     CaseReview,
@@ -506,6 +507,7 @@ def _reviewers(session: Session, districts: Iterable[str]) -> list[dict[str, Any
     return found
 
 
+@use_case
 def export_package(db: Database, actor: StaffProfile, start: date, end: date, scope: str,
                    passphrase: str, *, today: date | None = None,
                    scrypt_n: int = SCRYPT_N) -> ExportResult:
@@ -531,9 +533,9 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
     assert where is not None
     allowed = reviewable_districts(actor)
     if not allowed:
-        raise deny(db, actor, "package_export", NOT_A_REVIEWER)
+        raise deny(actor, "package_export", NOT_A_REVIEWER)
     if not set(where.districts) <= set(allowed):
-        raise deny(db, actor, "package_export", EXPORT_OUT_OF_SCOPE, entity=where.kind,
+        raise deny(actor, "package_export", EXPORT_OUT_OF_SCOPE, entity=where.kind,
                    entity_id=where.code)
     today = today or local_now().date()
     package_id = str(uuid.uuid4())
@@ -734,6 +736,7 @@ def _versions(session: Session, day: date, district_code: str) -> dict[int, int]
         .where(Consultation.received_on == day, Consultation.district_code == district_code))}
 
 
+@use_case
 def import_package(db: Database, actor: StaffProfile, data: bytes, passphrase: str, *,
                    today: date | None = None) -> ImportReport:
     """Bring the package's offline decisions into the database, in one transaction.
@@ -745,9 +748,9 @@ def import_package(db: Database, actor: StaffProfile, data: bytes, passphrase: s
     package = open_package(data, passphrase)  # a wrong passphrase or a tampered file: nothing
     allowed = reviewable_districts(actor)
     if not allowed:
-        raise deny(db, actor, "package_import", NOT_A_REVIEWER)
+        raise deny(actor, "package_import", NOT_A_REVIEWER)
     if not set(package.districts) <= set(allowed):
-        raise deny(db, actor, "package_import", IMPORT_OUT_OF_SCOPE, entity="package",
+        raise deny(actor, "package_import", IMPORT_OUT_OF_SCOPE, entity="package",
                    entity_id=package.package_id)
     today = today or local_now().date()
     conflicts: list[Conflict] = []

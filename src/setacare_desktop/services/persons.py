@@ -23,6 +23,7 @@ from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import NotFoundError
 from setacare_desktop.services.guard import require_case_read
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
 
@@ -57,6 +58,7 @@ def _prefix(column: object, key: str) -> object:
     return (column >= key) & (column < key + _TOP)  # type: ignore[operator]
 
 
+@use_case
 def possible_duplicates(db: Database, actor: StaffProfile, *, name: str = "",
                         reading: str = "", birth_date: str = "", limit: int = 8
                         ) -> list[PersonCandidate]:
@@ -124,19 +126,19 @@ def _recent(session: Session, person_id: int, count: int = 3) -> tuple[RecentCon
     return tuple(RecentConsultation(cid, at, complaint) for cid, at, complaint in rows)
 
 
-def person_district(db: Database, person_id: int) -> str:
+def person_district(session: Session, person_id: int) -> str:
     """The district a person is recorded in (to check scope), or NotFoundError."""
-    with db.read() as session:
-        district = session.scalar(select(Person.district_code).where(Person.id == person_id))
+    district = session.scalar(select(Person.district_code).where(Person.id == person_id))
     if district is None:
         raise NotFoundError(f"対象者（ID {person_id}）が見つかりません。")
     return district
 
 
+@use_case
 def person_details(db: Database, actor: StaffProfile, person_id: int) -> PersonInput:
     """A person's stored details, as the intake form fills them in after linking (audited)."""
-    require_case_read(db, actor, person_district(db, person_id), "person_view")
     with db.transaction() as session:
+        require_case_read(actor, person_district(session, person_id), "person_view")
         person = session.get(Person, person_id)
         assert person is not None
         audit.record(session, actor, "person_view", entity="person", entity_id=person_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Area, District, Organisation
 
@@ -19,6 +20,7 @@ class OrganisationRow:
     area_code: str
 
 
+@use_case
 def organisations(db: Database) -> list[OrganisationRow]:
     with db.read() as session:
         return [
@@ -27,6 +29,7 @@ def organisations(db: Database) -> list[OrganisationRow]:
         ]
 
 
+@use_case
 def district_names(db: Database) -> list[tuple[str, str]]:
     """(code, name) of the 28 districts in the ward's order, as stored."""
     with db.read() as session:
@@ -34,6 +37,7 @@ def district_names(db: Database) -> list[tuple[str, str]]:
                                                           .order_by(District.sort_order))]
 
 
+@use_case
 def area_names(db: Database) -> list[tuple[str, str]]:
     with db.read() as session:
         return [(a.code, a.name) for a in session.scalars(select(Area).order_by(Area.sort_order))]

@@ -6,8 +6,9 @@ purpose its method needs (``ReferralMethod.purpose``): by the person's consent o
 emergency exception. Otherwise :class:`ConsentRequiredError` says why, and the caller may record
 the consent there and then (:func:`record_destination_consent`) or make the referral anonymised.
 
-Every write is one transaction with its audit row; the caller's scope is that of the
-consultation's district (``domain.roles.can_write_cases``).
+Each use case is one transaction: the scope check, the consent decision and the write it allows
+(with its audit row) see the same data; a refusal is audited after the rollback. The caller's
+scope is that of the consultation's district (``domain.roles.can_write_cases``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
-from setacare_desktop.services.intake import case_district, sharing_decision
+from setacare_desktop.services.intake import case_district, decide_sharing, sharing_decision
+from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -110,10 +112,10 @@ class EventRow:
     reply: str
 
 
-def _check_write(db: Database, actor: StaffProfile, district_code: str, action: str,
-                 entity_id: object = None) -> None:
+def _check_write(actor: StaffProfile, district_code: str, action: str,
+               entity_id: object = None) -> None:
     if not roles.can_write_cases(actor, district_code):
-        raise deny(db, actor, action, "この地区の相談のつなぎを記録する権限がありません。",
+        raise deny(actor, action, "この地区の相談のつなぎを記録する権限がありません。",
                    entity="consultation", entity_id=entity_id)
 
 
@@ -124,47 +126,40 @@ def _service_name(session: Session, service_id: int) -> str:
     return service.name
 
 
+@use_case
 def referral_gate(db: Database, actor: StaffProfile, consultation_id: int, service_id: int,
                   method: ReferralMethod, on: date | None = None) -> SharingDecision:
-    """May an identifying referral of this consultation go to this destination by ``method``?"""
+    """May an identifying referral of this consultation go to this destination by ``method``?
+
+    Shown to the clerk before they commit; :func:`create_referral` asks again in its own
+    transaction, so a consent withdrawn in between is not acted on.
+    """
     return sharing_decision(db, actor, consultation_id, destination_recipient(service_id),
                             method.purpose, on)
 
 
+@use_case
 def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                     new: NewReferral) -> int:
     """Record a referral (status 作成); refuses an identifying one without a legal basis."""
-    district = case_district(db, consultation_id)
-    _check_write(db, actor, district, "referral_create", consultation_id)
     on = new.referred_on or local_now().date()
-    problems = []
-    if not new.request.strip():
-        problems.append(FieldProblem("依頼事項", "入力してください"))
-    if new.reply_due is not None and new.reply_due < on:
-        problems.append(FieldProblem("回答期限", "つなぎの日より前の日付は入力できません"))
-    with db.read() as session:
+    with db.transaction() as session:
+        _check_write(actor, case_district(session, consultation_id), "referral_create",
+                     consultation_id)
+        problems = []
+        if not new.request.strip():
+            problems.append(FieldProblem("依頼事項", "入力してください"))
+        if new.reply_due is not None and new.reply_due < on:
+            problems.append(FieldProblem("回答期限", "つなぎの日より前の日付は入力できません"))
         service = session.get(DirService, new.service_id)
         if service is None:
             raise NotFoundError(f"つなぎ先（ID {new.service_id}）が見つかりません。")
-        name, status = service.name, service.status
-    if status != "active":
-        problems.append(FieldProblem("つなぎ先", f"「{name}」は現在受付をしていません（{status}）"))
-    if problems:
-        raise ValidationError(problems)
-    recipient = destination_recipient(new.service_id)
-    if new.anonymised:
-        basis, note = ANONYMISED, "匿名（個人を特定できる情報を含めない）"
-    else:
-        decision = referral_gate(db, actor, consultation_id, new.service_id, new.method, on)
-        if not decision.allowed or decision.basis is None:
-            audit.record_alone(db, actor, "referral_refused", entity="consultation",
-                               entity_id=consultation_id, detail=f"{recipient} no basis")
-            raise ConsentRequiredError(
-                f"「{name}」へ個人を特定できる情報を含めてつなぐことはできません。{decision.reason}"
-                "その場で同意を記録するか、匿名でつないでください。",
-                decision, recipient, new.method.purpose)
-        basis, note = decision.basis.value, decision.reason
-    with db.transaction() as session:
+        if service.status != "active":
+            problems.append(FieldProblem(
+                "つなぎ先", f"「{service.name}」は現在受付をしていません（{service.status}）"))
+        if problems:
+            raise ValidationError(problems)
+        basis, note = _basis(session, actor, consultation_id, new, service.name, on)
         referral = Referral(
             consultation_id=consultation_id, service_id=new.service_id, referred_on=on,
             method=new.method.value, request=new.request.strip(), staff_id=actor.staff_id,
@@ -178,20 +173,39 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         audit.record(session, actor, "referral_create", entity="referral", entity_id=referral.id,
                      fields=("consultation_id", "service_id", "referred_on", "method", "request",
                              "reply_due", "anonymised", "basis"),
-                     detail=f"consultation {consultation_id} -> {recipient} ({basis})")
+                     detail=f"consultation {consultation_id} -> "
+                            f"{destination_recipient(new.service_id)} ({basis})")
         return referral.id
 
 
+def _basis(session: Session, actor: StaffProfile, consultation_id: int, new: NewReferral,
+           name: str, on: date) -> tuple[str, str]:
+    """The legal basis of the referral, decided in the transaction that records it."""
+    if new.anonymised:
+        return ANONYMISED, "匿名（個人を特定できる情報を含めない）"
+    recipient = destination_recipient(new.service_id)
+    decision = decide_sharing(session, consultation_id, recipient, new.method.purpose, on)
+    if not decision.allowed or decision.basis is None:
+        raise refusal(ConsentRequiredError(
+            f"「{name}」へ個人を特定できる情報を含めてつなぐことはできません。{decision.reason}"
+            "その場で同意を記録するか、匿名でつないでください。",
+            decision, recipient, new.method.purpose),
+            actor, "referral_refused", entity="consultation", entity_id=consultation_id,
+            detail=f"{recipient} no basis")
+    return decision.basis.value, decision.reason
+
+
+@use_case
 def record_destination_consent(db: Database, actor: StaffProfile, consultation_id: int,
                                service_id: int, *, purpose: Purpose, given: bool = True,
                                giver: Giver = Giver.SELF, giver_relation: str = "",
                                method: Method = Method.ORAL, on: date | None = None) -> int:
     """Record the person's consent (or refusal) for one destination, there and then."""
-    district = case_district(db, consultation_id)
-    _check_write(db, actor, district, "consent_record", consultation_id)
     if giver is Giver.PROXY and not giver_relation.strip():
         raise ValidationError([FieldProblem("同意者の続柄", "代理人の続柄を入力してください")])
     with db.transaction() as session:
+        _check_write(actor, case_district(session, consultation_id), "consent_record",
+                     consultation_id)
         _service_name(session, service_id)
         detail = session.get(ConsultationDetail, consultation_id)
         if detail is None or detail.person_id is None:
@@ -210,25 +224,25 @@ def record_destination_consent(db: Database, actor: StaffProfile, consultation_i
         return row.id
 
 
-def _referral_district(db: Database, referral_id: int) -> tuple[int, str]:
-    with db.read() as session:
-        found = session.execute(
-            select(Referral.consultation_id, Consultation.district_code)
-            .join(Consultation, Consultation.id == Referral.consultation_id)
-            .where(Referral.id == referral_id)).first()
+def _referral_district(session: Session, referral_id: int) -> tuple[int, str]:
+    found = session.execute(
+        select(Referral.consultation_id, Consultation.district_code)
+        .join(Consultation, Consultation.id == Referral.consultation_id)
+        .where(Referral.id == referral_id)).first()
     if found is None:
         raise NotFoundError(f"つなぎ（ID {referral_id}）が見つかりません。")
     return found[0], found[1]
 
 
+@use_case
 def record_reply(db: Database, actor: StaffProfile, referral_id: int, *,
                  status: ReferralStatus | None = None, reply: str = "", reason: str = "",
                  on: date | None = None) -> None:
     """A step of the referral: a status change and/or the destination's reply, dated and
     attributed. 対応不可 needs a reason; a closed referral takes no more steps."""
-    _, district = _referral_district(db, referral_id)
-    _check_write(db, actor, district, "referral_update", referral_id)
     with db.transaction() as session:
+        _check_write(actor, _referral_district(session, referral_id)[1], "referral_update",
+                     referral_id)
         referral = session.get(Referral, referral_id)
         assert referral is not None
         current = ReferralStatus(referral.status)
@@ -255,6 +269,7 @@ def record_reply(db: Database, actor: StaffProfile, referral_id: int, *,
                      detail=f"{current.value} -> {new.value}")
 
 
+@use_case
 def change_status(db: Database, actor: StaffProfile, referral_id: int, status: ReferralStatus,
                   *, reason: str = "", reply: str = "", on: date | None = None) -> None:
     record_reply(db, actor, referral_id, status=status, reply=reply, reason=reason, on=on)
@@ -284,19 +299,21 @@ def _query() -> _Query:
             .join(Staff, Staff.id == Referral.staff_id))
 
 
+@use_case
 def referrals_of(db: Database, actor: StaffProfile, consultation_id: int, *,
                  today: date | None = None) -> list[ReferralRow]:
     """The referrals of a consultation, oldest first."""
-    require_case_read(db, actor, case_district(db, consultation_id), "referral_list")
     with db.read() as session:
+        require_case_read(actor, case_district(session, consultation_id), "referral_list")
         query = _query().where(Referral.consultation_id == consultation_id).order_by(Referral.id)
         return _rows(session, query, today or local_now().date())
 
 
+@use_case
 def open_referrals(db: Database, actor: StaffProfile, district_code: str, *,
                    today: date | None = None) -> list[ReferralRow]:
     """Referrals of the district not yet 完了, 対応不可 or 取下げ: overdue first, then by due date."""
-    require_case_read(db, actor, district_code, "referral_list")
+    require_case_read(actor, district_code, "referral_list")
     today = today or local_now().date()
     closed = [s.value for s in ReferralStatus if s.closed]
     with db.read() as session:
@@ -306,11 +323,11 @@ def open_referrals(db: Database, actor: StaffProfile, district_code: str, *,
     return sorted(rows, key=lambda r: (not r.overdue, r.reply_due or date.max, r.referral_id))
 
 
+@use_case
 def events(db: Database, actor: StaffProfile, referral_id: int) -> list[EventRow]:
     """Every step of a referral, oldest first."""
-    _, district = _referral_district(db, referral_id)
-    require_case_read(db, actor, district, "referral_view")
     with db.read() as session:
+        require_case_read(actor, _referral_district(session, referral_id)[1], "referral_view")
         found = session.execute(
             select(ReferralEvent, Staff.name).join(Staff, Staff.id == ReferralEvent.staff_id)
             .where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id))

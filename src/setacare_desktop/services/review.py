@@ -19,7 +19,6 @@ from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from setacare_desktop.domain import reference as ref
@@ -56,7 +55,9 @@ from setacare_desktop.services.errors import (
 )
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.intake import consent_records
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
+from setacare_desktop.store.errors import DatabaseConflictError
 from setacare_desktop.store.models import (
     CaseReview,
     Consultation,
@@ -196,13 +197,13 @@ def reviewable_districts(actor: StaffProfile) -> tuple[str, ...]:
     return tuple(roles.readable_districts(actor))
 
 
-def _require_reviewer(db: Database, actor: StaffProfile, action: str,
+def _require_reviewer(actor: StaffProfile, action: str,
                       district_code: str | None = None) -> tuple[str, ...]:
     districts = reviewable_districts(actor)
     if not districts:
-        raise deny(db, actor, action, NOT_A_REVIEWER)
+        raise deny(actor, action, NOT_A_REVIEWER)
     if district_code is not None and district_code not in districts:
-        raise deny(db, actor, action, OUT_OF_SCOPE, entity="district", entity_id=district_code)
+        raise deny(actor, action, OUT_OF_SCOPE, entity="district", entity_id=district_code)
     return districts
 
 
@@ -339,10 +340,11 @@ def read_day(session: Session, day: date, districts: list[str], today: date) -> 
                   for code, (s, name) in signoffs.items()})
 
 
+@use_case
 def day_review(db: Database, actor: StaffProfile, day: date, district_code: str | None = None,
                *, today: date | None = None) -> DayReview:
     """The day's consultations of one district, or of every district ``actor`` reviews."""
-    districts = _require_reviewer(db, actor, "review_list", district_code)
+    districts = _require_reviewer(actor, "review_list", district_code)
     shown = [district_code] if district_code else list(districts)
     with db.transaction() as session:
         review = read_day(session, day, shown, today or local_now().date())
@@ -351,6 +353,7 @@ def day_review(db: Database, actor: StaffProfile, day: date, district_code: str 
         return review
 
 
+@use_case
 def returned_cases(db: Database, actor: StaffProfile) -> list[ReturnedRow]:
     """Consultations returned (差戻し) in the districts ``actor`` works in, not yet amended:
     the clerk's list of things to fix, oldest first. Empty for a role without cases."""
@@ -386,6 +389,7 @@ def returned_cases(db: Database, actor: StaffProfile) -> list[ReturnedRow]:
 # --- writing --------------------------------------------------------------------------------------
 
 
+@use_case
 def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: Decision,
            comment: str = "", *, seen_version: int) -> None:
     """Record 確認済 or 差戻し for a consultation, as the version the supervisor saw.
@@ -393,17 +397,15 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
     Refused when the consultation was amended since (``seen_version`` is stale), or a return has
     no comment.
     """
-    _require_reviewer(db, actor, "review_decide")  # who asks, before anything is looked up
+    _require_reviewer(actor, "review_decide")  # who asks, before anything is looked up
     problem = decision_problem(decision, comment)
     if problem:
         raise ValidationError([FieldProblem("コメント", problem)])
-    with db.read() as session:
+    with db.transaction() as session:
         case = session.get(Consultation, consultation_id)
         if case is None:
             raise NotFoundError(f"相談 No.{consultation_id} は見つかりません。")
-        district = case.district_code
-    _require_reviewer(db, actor, "review_decide", district)
-    with db.transaction() as session:
+        _require_reviewer(actor, "review_decide", case.district_code)
         detail = session.get(ConsultationDetail, consultation_id)
         if ((detail.version or 1) if detail else 1) != seen_version:
             raise ServiceError(STALE)
@@ -416,10 +418,11 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
                      detail=decision.value)
 
 
+@use_case
 def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
              comment: str = "", *, today: date | None = None) -> SignoffRow:
     """Sign the district's day off (日次確認): refused while a consultation is unreviewed."""
-    _require_reviewer(db, actor, "day_signoff", district_code)
+    _require_reviewer(actor, "day_signoff", district_code)
     today = today or local_now().date()
     try:
         with db.transaction() as session:
@@ -434,7 +437,7 @@ def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
             audit.record(session, actor, "day_signoff", entity="day", entity_id=day.isoformat(),
                          detail=f"{district_code} cases={len(review.rows)}")
             return SignoffRow(district_code, day, actor.name, row.signed_at, row.comment)
-    except IntegrityError as error:  # signed at the same moment elsewhere
+    except DatabaseConflictError as error:  # signed at the same moment elsewhere
         raise ServiceError("この日は他の監督者が日次確認しました。一覧を更新してください。") from error
 
 

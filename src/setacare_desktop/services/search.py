@@ -18,6 +18,7 @@ from setacare_desktop.domain.kana import digits_only, search_text, search_words
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.guard import deny
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
@@ -53,6 +54,7 @@ class SearchHit:
     urgent: bool
 
 
+@use_case
 def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_SIZE,
            before_id: int | None = None) -> tuple[list[str], list[SearchHit]]:
     """Consultations matching every word of ``query``; returns the folded words (for
@@ -60,7 +62,7 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
     for the next page."""
     districts = roles.readable_districts(actor)
     if not districts:
-        raise deny(db, actor, "consultation_search", "相談記録を検索する権限がありません。")
+        raise deny(actor, "consultation_search", "相談記録を検索する権限がありません。")
     words = search_words(query)
     if not words:
         return [], []

@@ -50,7 +50,8 @@ from setacare_desktop.reports.liaison_sheet import LiaisonSheet, Party, render_l
 from setacare_desktop.services import audit, consultations
 from setacare_desktop.services.errors import NotFoundError, ServiceError
 from setacare_desktop.services.guard import deny, require_case_read
-from setacare_desktop.services.intake import case_district, sharing_decision
+from setacare_desktop.services.intake import case_district, decide_sharing
+from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -255,14 +256,13 @@ ANONYMISED_STATEMENT = ("匿名の連携シートです。本人の同意がな�
 # --- the liaison sheet ------------------------------------------------------------------------
 
 
-def _referral_place(db: Database, referral_id: int) -> tuple[int, str, int, str]:
-    with db.read() as session:
-        found = session.execute(
-            select(Referral.consultation_id, Consultation.district_code, Referral.service_id,
-                   DirService.name)
-            .join(Consultation, Consultation.id == Referral.consultation_id)
-            .join(DirService, DirService.id == Referral.service_id)
-            .where(Referral.id == referral_id)).first()
+def _referral_place(session: Session, referral_id: int) -> tuple[int, str, int, str]:
+    found = session.execute(
+        select(Referral.consultation_id, Consultation.district_code, Referral.service_id,
+               DirService.name)
+        .join(Consultation, Consultation.id == Referral.consultation_id)
+        .join(DirService, DirService.id == Referral.service_id)
+        .where(Referral.id == referral_id)).first()
     if found is None:
         raise NotFoundError(f"つなぎ（ID {referral_id}）が見つかりません。")
     return found[0], found[1], found[2], found[3]
@@ -314,6 +314,7 @@ def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district
     raise AssertionError("unreachable")
 
 
+@use_case
 def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
                         anonymised: bool = False, on: date | None = None) -> IssuedSheet:
     """Print (or save) the liaison sheet of a referral: number, audit and the PDF, or a refusal
@@ -321,6 +322,7 @@ def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
     return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=True)
 
 
+@use_case
 def preview_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
                           anonymised: bool = False, on: date | None = None) -> IssuedSheet:
     """The sheet as :func:`issue_liaison_sheet` would print it now, for a print preview: the same
@@ -331,70 +333,80 @@ def preview_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *
 
 def _liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *, anonymised: bool,
                    on: date | None, issue: bool) -> IssuedSheet:
-    consultation_id, district, service_id, service_name = _referral_place(db, referral_id)
-    if not roles.can_write_cases(actor, district):
-        raise deny(db, actor, "sheet_print", "この地区の連携シートを印刷する権限がありません。",
-                   entity="referral", entity_id=referral_id)
-    on = on or local_now().date()
-    recipient = destination_recipient(service_id)
-    decision = None
-    if not anonymised:
-        decision = sharing_decision(db, actor, consultation_id, recipient, Purpose.SHEET, on)
-        if not decision.allowed:
-            audit.record_alone(db, actor, "sheet_refused", entity="referral",
-                               entity_id=referral_id, detail=f"{recipient} no basis")
-            raise SheetConsentError(
-                f"「{service_name}」宛ての連携シートに、個人を特定できる情報は載せられません。"
-                f"{decision.reason}本人の同意（{Purpose.SHEET.label}、この送付先）を記録するか、"
-                "緊急時の例外の承認を得てください。または匿名の連携シート（氏名はイニシャル、"
-                "住所・電話・生年月日なし）を印刷できます（FAX にはこちらを使います）。",
-                decision)
+    """The scope check, the consent gate, the number and the print record: one transaction."""
     with db.transaction() if issue else db.read() as session:
-        referral = session.get(Referral, referral_id)
-        assert referral is not None
-        case, detail, person = _case_parts(session, consultation_id)
-        staff = session.get(Staff, referral.staff_id)
-        assert staff is not None
-        org = session.get(Organisation, staff.organisation_id)
-        assert org is not None
-        service = session.get(DirService, service_id)
-        assert service is not None
-        sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
-                                    issue=issue)
-        phone, address = _org_contact(session, org.name)
-        district_name = ref.DISTRICTS_BY_CODE[district].name
-        sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
-        destination = _destination(session, service)
-        mask = _masker(_identifying_words(person, detail)) if anonymised else (lambda v: v)
-        subject = None
-        if person is not None:
-            subject = _anonymised_subject(person, on) if anonymised else _subject(person, on)
-        progress = "\n".join(filter(None, [
-            _progress(case, detail),
-            f"つなぎ: {to_wareki(referral.referred_on)}（{ReferralMethod(referral.method).label}）"]))
-        statement = (ANONYMISED_STATEMENT if decision is None
-                     else _consent_statement(session, decision, service.name))
-        data = LiaisonSheet(
-            sheet_number=sheet.sheet_number, reissue=reissue, anonymised=anonymised,
-            sent_on=to_wareki(on), sender=sender, destination=destination, subject=subject,
-            consulter=_consulter(case, detail, anonymised),
-            consultation=_consultation(case, detail, progress, mask),
-            request_options=REQUEST_KINDS, requested=requested_kinds(referral.request),
-            request_text=mask(referral.request),
-            reply_due=to_wareki(referral.reply_due) if referral.reply_due else "",
-            consent=statement,
-            reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
-                     + (f"　電話 {phone}" if phone else ""))
-        pdf = _render(render_liaison_sheet, data)
-        if not issue:
-            return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
-        session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
-                               recipient=recipient))
-        audit.record(session, actor, "sheet_print", entity="liaison_sheet",
-                     entity_id=sheet.sheet_number,
-                     detail=f"referral {referral_id} -> {recipient} "
-                            f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
+        return _sheet_in(session, actor, referral_id, anonymised=anonymised,
+                         on=on or local_now().date(), issue=issue)
+
+
+def _sheet_gate(session: Session, actor: StaffProfile, referral_id: int, consultation_id: int,
+                recipient: str, service_name: str, on: date) -> SharingDecision:
+    decision = decide_sharing(session, consultation_id, recipient, Purpose.SHEET, on)
+    if not decision.allowed:
+        raise refusal(SheetConsentError(
+            f"「{service_name}」宛ての連携シートに、個人を特定できる情報は載せられません。"
+            f"{decision.reason}本人の同意（{Purpose.SHEET.label}、この送付先）を記録するか、"
+            "緊急時の例外の承認を得てください。または匿名の連携シート（氏名はイニシャル、"
+            "住所・電話・生年月日なし）を印刷できます（FAX にはこちらを使います）。",
+            decision), actor, "sheet_refused", entity="referral", entity_id=referral_id,
+            detail=f"{recipient} no basis")
+    return decision
+
+
+def _sheet_in(session: Session, actor: StaffProfile, referral_id: int, *, anonymised: bool,
+              on: date, issue: bool) -> IssuedSheet:
+    consultation_id, district, service_id, service_name = _referral_place(session, referral_id)
+    if not roles.can_write_cases(actor, district):
+        raise deny(actor, "sheet_print", "この地区の連携シートを印刷する権限がありません。",
+                   entity="referral", entity_id=referral_id)
+    recipient = destination_recipient(service_id)
+    decision = None if anonymised else _sheet_gate(
+        session, actor, referral_id, consultation_id, recipient, service_name, on)
+    referral = session.get(Referral, referral_id)
+    assert referral is not None
+    case, detail, person = _case_parts(session, consultation_id)
+    staff = session.get(Staff, referral.staff_id)
+    assert staff is not None
+    org = session.get(Organisation, staff.organisation_id)
+    assert org is not None
+    service = session.get(DirService, service_id)
+    assert service is not None
+    sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
+                                issue=issue)
+    phone, address = _org_contact(session, org.name)
+    district_name = ref.DISTRICTS_BY_CODE[district].name
+    sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
+    destination = _destination(session, service)
+    mask = _masker(_identifying_words(person, detail)) if anonymised else (lambda v: v)
+    subject = None
+    if person is not None:
+        subject = _anonymised_subject(person, on) if anonymised else _subject(person, on)
+    progress = "\n".join(filter(None, [
+        _progress(case, detail),
+        f"つなぎ: {to_wareki(referral.referred_on)}（{ReferralMethod(referral.method).label}）"]))
+    statement = (ANONYMISED_STATEMENT if decision is None
+                 else _consent_statement(session, decision, service.name))
+    data = LiaisonSheet(
+        sheet_number=sheet.sheet_number, reissue=reissue, anonymised=anonymised,
+        sent_on=to_wareki(on), sender=sender, destination=destination, subject=subject,
+        consulter=_consulter(case, detail, anonymised),
+        consultation=_consultation(case, detail, progress, mask),
+        request_options=REQUEST_KINDS, requested=requested_kinds(referral.request),
+        request_text=mask(referral.request),
+        reply_due=to_wareki(referral.reply_due) if referral.reply_due else "",
+        consent=statement,
+        reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
+                 + (f"　電話 {phone}" if phone else ""))
+    pdf = _render(render_liaison_sheet, data)
+    if not issue:
         return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+    session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
+                           recipient=recipient))
+    audit.record(session, actor, "sheet_print", entity="liaison_sheet",
+                 entity_id=sheet.sheet_number,
+                 detail=f"referral {referral_id} -> {recipient} "
+                        f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
+    return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +416,7 @@ class SheetReferral:
     district_code: str
 
 
+@use_case
 def referral_of_sheet(db: Database, actor: StaffProfile, number: str) -> SheetReferral:
     """The referral whose sheet carries ``number`` (as typed or scanned: width and case do not
     matter), for recording the reply that came back with it."""
@@ -414,7 +427,7 @@ def referral_of_sheet(db: Database, actor: StaffProfile, number: str) -> SheetRe
             .where(LiaisonSheetRow.sheet_number == number)).first()
     if found is None:
         raise NotFoundError(f"シート番号「{number}」の連携シートが見つかりません。")
-    require_case_read(db, actor, found[1], "sheet_lookup")
+    require_case_read(actor, found[1], "sheet_lookup")
     return SheetReferral(number, found[0], found[1])
 
 
@@ -427,11 +440,11 @@ class PrintRow:
     reissue: bool
 
 
+@use_case
 def sheet_prints(db: Database, actor: StaffProfile, referral_id: int) -> list[PrintRow]:
     """Every print or save of a referral's sheets, oldest first."""
-    _, district, _, _ = _referral_place(db, referral_id)
-    require_case_read(db, actor, district, "sheet_prints")
     with db.read() as session:
+        require_case_read(actor, _referral_place(session, referral_id)[1], "sheet_prints")
         rows = session.execute(
             select(SheetPrint, LiaisonSheetRow.sheet_number, Staff.login)
             .join(LiaisonSheetRow, LiaisonSheetRow.id == SheetPrint.sheet_id)
@@ -461,13 +474,14 @@ def _consent_lines(session: Session, person_id: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@use_case
 def print_intake_record(db: Database, actor: StaffProfile, consultation_id: int, *,
                         on: date | None = None) -> bytes:
     """The 相談受付票 of one consultation (audited as a print of personal data)."""
-    district = case_district(db, consultation_id)
-    require_case_read(db, actor, district, "intake_print")
     on = on or local_now().date()
     with db.transaction() as session:
+        district = case_district(session, consultation_id)
+        require_case_read(actor, district, "intake_print")
         case, detail, person = _case_parts(session, consultation_id)
         staff = session.get(Staff, case.staff_id)
         org = session.get(Organisation, case.organisation_id)
@@ -490,9 +504,13 @@ def print_intake_record(db: Database, actor: StaffProfile, consultation_id: int,
         return pdf
 
 
+@use_case
 def print_day_list(db: Database, actor: StaffProfile, day: date, district_code: str) -> bytes:
     """The consultations of one day in one district (audited as a print of personal data)."""
-    rows = consultations.list_day(db, actor, day, district_code)
+    with db.transaction() as session:
+        rows = consultations.day_rows(session, actor, day, district_code)
+        audit.record(session, actor, "day_list_print", entity="day", entity_id=day.isoformat(),
+                     detail=district_code)
     data = DayList(
         district=f"{ref.DISTRICTS_BY_CODE[district_code].name}地区", day=to_wareki(day),
         printed_by=actor.name, printed_on=to_wareki(local_now().date()),
@@ -500,8 +518,4 @@ def print_day_list(db: Database, actor: StaffProfile, day: date, district_code: 
                               r.channel_label, r.consulter_label, "・".join(r.target_labels),
                               r.main_complaint, r.response_label, "・".join(r.urgency_labels))
                    for r in rows))
-    pdf = _render(render_day_list, data)
-    with db.transaction() as session:
-        audit.record(session, actor, "day_list_print", entity="day", entity_id=day.isoformat(),
-                     detail=district_code)
-    return pdf
+    return _render(render_day_list, data)

@@ -20,6 +20,7 @@ from setacare_desktop.services import audit
 from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
 from setacare_desktop.services.guard import require_account_manager
 from setacare_desktop.services.passwords import hash_password
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Organisation, Staff, utc_now
 
@@ -65,6 +66,7 @@ def profile_of(staff: Staff) -> StaffProfile:
     )
 
 
+@use_case
 def needs_first_administrator(db: Database) -> bool:
     """True on an empty database: the first start must create the administrator."""
     with db.read() as session:
@@ -150,6 +152,7 @@ def _create(session: Session, new: NewStaff) -> Staff:
 STAFF_FIELDS = ("login", "name", "role", "organisation", "password", "can_manage_accounts")
 
 
+@use_case
 def create_first_administrator(db: Database, new: NewStaff) -> StaffProfile:
     """Create the administrator on an empty database; refused once any account exists."""
     with db.transaction() as session:
@@ -164,11 +167,12 @@ def create_first_administrator(db: Database, new: NewStaff) -> StaffProfile:
         return profile
 
 
+@use_case
 def add_staff(db: Database, actor: StaffProfile | None, new: NewStaff) -> StaffProfile:
     """Add an account. ``actor`` None means the local command line run by the machine's owner
     (``setacare user add``); the window always passes the logged-in administrator."""
     if actor is not None:
-        require_account_manager(db, actor, "staff_create")
+        require_account_manager(actor, "staff_create")
     with db.transaction() as session:
         staff = _create(session, new)
         profile = profile_of(staff)
@@ -177,9 +181,10 @@ def add_staff(db: Database, actor: StaffProfile | None, new: NewStaff) -> StaffP
         return profile
 
 
+@use_case
 def list_staff(db: Database, actor: StaffProfile | None) -> list[StaffRow]:
     if actor is not None:
-        require_account_manager(db, actor, "staff_list")
+        require_account_manager(actor, "staff_list")
     now = utc_now()
     with db.read() as session:
         rows = session.scalars(select(Staff).join(Staff.organisation)

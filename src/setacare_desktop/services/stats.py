@@ -45,6 +45,7 @@ from setacare_desktop.domain.stats import (
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import FieldProblem, ValidationError
 from setacare_desktop.services.guard import deny
+from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
@@ -61,10 +62,15 @@ _NEED_ELEMENTS = {Dimension.ELEMENT}
 _NEED_REFERRALS = {Dimension.DESTINATION, Dimension.OUTCOME}
 
 
+@use_case
 def scope_of(db: Database, actor: StaffProfile,
              district_codes: Sequence[str] | None = None) -> list[str]:
     """The districts ``actor``'s statistics cover (the ward's order); refuses (audited) a clerk,
     a consultant, or a district outside the caller's scope."""
+    return _scope(actor, district_codes)
+
+
+def _scope(actor: StaffProfile, district_codes: Sequence[str] | None) -> list[str]:
     if actor.role is Role.ADMINISTRATOR:
         allowed = list(ref.DISTRICTS_BY_CODE)
     elif actor.role is Role.SUPERVISOR:
@@ -72,7 +78,7 @@ def scope_of(db: Database, actor: StaffProfile,
     else:
         allowed = []
     if not allowed:
-        raise deny(db, actor, ACTION, REFUSAL)
+        raise deny(actor, ACTION, REFUSAL)
     if not district_codes:
         return allowed
     unknown = [c for c in district_codes if c not in ref.DISTRICTS_BY_CODE]
@@ -81,12 +87,13 @@ def scope_of(db: Database, actor: StaffProfile,
                                for c in unknown])
     outside = [c for c in district_codes if c not in allowed]
     if outside:
-        raise deny(db, actor, ACTION, "この地区の統計を表示する権限がありません。",
+        raise deny(actor, ACTION, "この地区の統計を表示する権限がありません。",
                    entity="district", entity_id=outside[0])
     chosen = set(district_codes)
     return [c for c in ref.DISTRICTS_BY_CODE if c in chosen]
 
 
+@use_case
 def compute(db: Database, actor: StaffProfile, period: Period,
             dimensions: Sequence[Dimension] | None = None,
             district_codes: Sequence[str] | None = None, *,
@@ -97,7 +104,7 @@ def compute(db: Database, actor: StaffProfile, period: Period,
     scope (each must be within it); ``now``: the time the report is made (local time; default:
     now), which also decides which referrals are overdue.
     """
-    districts = scope_of(db, actor, district_codes)
+    districts = _scope(actor, district_codes)
     now = now or local_now()
     chosen = list(dict.fromkeys(dimensions)) if dimensions else list(Dimension)
     whole_ward = len(districts) == len(ref.DISTRICTS_BY_CODE)

@@ -18,7 +18,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from setacare_desktop.domain.errors import ServiceError
 from setacare_desktop.domain.roles import StaffProfile
@@ -51,16 +51,35 @@ def refusal(error: E, actor: StaffProfile | None, action: str, *, entity: str | 
     return error
 
 
-def use_case(function: Callable[P, R]) -> Callable[P, R]:
-    """Mark a public service function as one use case (see the module docstring)."""
+@overload
+def use_case(function: Callable[P, R], /) -> Callable[P, R]: ...
 
+
+@overload
+def use_case(*, sessions: int) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+def use_case(function: Callable[P, R] | None = None, /, *, sessions: int = 1
+             ) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark a public service function as one use case (see the module docstring).
+
+    ``sessions`` above 1 is for a bulk job that reads and checks outside the write lock and
+    then writes, re-checking in its write transaction that what it read has not changed
+    (optimistic concurrency); its docstring must say so.
+    """
+    if function is None:
+        return lambda f: _wrap(f, sessions)
+    return _wrap(function, sessions)
+
+
+def _wrap(function: Callable[P, R], sessions: int) -> Callable[P, R]:
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         db = _database(args, kwargs)
         if db is None or db.in_use_case():
             return function(*args, **kwargs)
         try:
-            with db.use_case(function.__qualname__):
+            with db.use_case(function.__qualname__, allowed=sessions):
                 return function(*args, **kwargs)
         except ServiceError as error:
             note = getattr(error, "audit", None)

@@ -46,6 +46,13 @@ class DatabaseUnavailableError(DatabaseError):
                "ネットワークと接続先（--database または SETACARE_DATABASE_URL）を確認してください。")
 
 
+class DatabaseConflictError(DatabaseError):
+    """A uniqueness or reference rule refused the write (often: someone else was faster)."""
+
+    default = ("同じ記録が他の操作で先に保存されたため、保存できませんでした。この操作の内容は保存されていません。"
+               "画面を更新してからもう一度操作してください。")
+
+
 class SchemaTooNewError(DatabaseError):
     """The database was written by a newer SetaCare Desktop than this one."""
 
@@ -66,6 +73,7 @@ _SQLITE = {
     11: DatabaseCorruptError,  # SQLITE_CORRUPT
     13: DiskFullError,  # SQLITE_FULL
     14: DatabaseUnavailableError,  # SQLITE_CANTOPEN
+    19: DatabaseConflictError,  # SQLITE_CONSTRAINT
     26: DatabaseCorruptError,  # SQLITE_NOTADB
 }
 # SQLITE_IOERR extended codes that mean the disk is full or the file went away
@@ -86,6 +94,7 @@ _POSTGRES = {
 }
 _POSTGRES_CLASSES = {
     "08": DatabaseUnavailableError,  # connection exception
+    "23": DatabaseConflictError,  # integrity constraint violation
     "53": DatabaseBusyError,  # insufficient resources (too many connections …)
     "57": DatabaseUnavailableError,  # operator intervention (server shut down)
 }

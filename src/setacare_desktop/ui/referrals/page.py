@@ -194,7 +194,8 @@ class ReferralsPage(Page):
         try:
             suggestions = directory_service.suggest_for_consultation(
                 self._db, self._actor, consultation_id, limit=SUGGESTION_LIMIT)
-            district = intake_service.case_district(self._db, consultation_id)
+            district = intake_service.consultation_district(self._db, self._actor,
+                                                            consultation_id)
         except ServiceError as error:
             self.consultation_label.setText(error.message)
             return False
