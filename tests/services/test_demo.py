@@ -11,7 +11,9 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -284,6 +286,51 @@ def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database) -> None:
     assert _table_digests(db) == _PINNED_SEED_7
 
 
+def test_a_fill_is_one_use_case_in_one_session(db: Database,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fill reads the referral directory in its own transaction (no second session), so it
+    passes strict session discipline whatever the environment says."""
+    db.strict_sessions = True
+    opened: list[str] = []
+    for name in ("transaction", "read"):
+        real = getattr(db, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            opened.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(db, name, counted)
+    report = demo.generate(db, cases=200, days=3, seed=2, today=TODAY)
+    assert report.referrals > 0 and opened == ["transaction"]
+
+
+def test_the_tables_are_shipped_data_with_known_codes() -> None:
+    """resources/demo/*.json, read through importlib.resources: every file says what it holds,
+    and every code in them is one the application knows (a typo would make odd demo data)."""
+    folder = files("setacare_desktop.resources").joinpath("demo")
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
+    assert names == ["details.json", "persons.json", "phrases.json", "referrals.json",
+                     "staff.json"]
+    for name in names:
+        assert json.loads(folder.joinpath(name).read_text(encoding="utf-8"))["about"]
+    tables = demo.tables()
+    groups = {t.code for t in ref.TARGET_GROUPS}
+    elements = {e.code for e in ref.ELEMENTS}
+    flags = {f.code for f in URGENCY_FLAGS}
+    assert len({p.text for p in tables.phrases}) == len(tables.phrases) == len(demo.PHRASES)
+    for phrase in tables.phrases:
+        assert set(phrase.groups) <= groups and set(phrase.elements) <= elements, phrase
+        assert set(phrase.risk) <= flags, phrase
+        assert phrase.voice.partition(":")[0] in ("", "self", "parent", "neighbour", "agency",
+                                                   "family"), phrase
+    assert set(tables.towns) == set(ref.DISTRICTS_BY_CODE)
+    assert set(tables.urgency_notes) == flags
+    assert set(tables.actions) == {r.code for r in ref.RESPONSES} | {None}
+    assert set(tables.channel_intro) == {c.code for c in ref.CHANNELS}
+    assert all(chome <= len(tables.kanji_digits) for towns in tables.towns.values()
+               for _town, chome in towns)
+
+
 def test_a_second_run_reuses_the_demo_staff(db: Database) -> None:
     demo.generate(db, cases=100, days=2, seed=1, today=TODAY)
     staff = _count(db, Staff)
@@ -406,7 +453,7 @@ def test_persons_look_like_the_counter_would_type_them(
                            [p.text for p in demo.PHRASES if p.groups == ("elderly",)]))
             ) if birth is not None]
     assert len(persons) == report.persons > 1000
-    towns = {district: tuple(name for name, _n in demo._TOWNS[district])
+    towns = {district: tuple(name for name, _n in demo.tables().towns[district])
              for district in ref.DISTRICTS_BY_CODE}
     assert set(towns) == set(ref.DISTRICTS_BY_CODE)
     for person in persons:
