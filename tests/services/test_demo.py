@@ -288,8 +288,8 @@ def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database) -> None:
 
 def test_a_fill_is_one_use_case_in_one_session(db: Database,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fill reads the referral directory in its own transaction (no second session), so it
-    passes strict session discipline whatever the environment says."""
+    """The fill reads the referral directory inside its one transaction (it used to open a read
+    session first), so it passes strict session discipline whatever the environment says."""
     db.strict_sessions = True
     opened: list[str] = []
     for name in ("transaction", "read"):
