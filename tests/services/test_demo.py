@@ -3,13 +3,17 @@ intake details (persons, repeat visitors, anonymous cases, consents) the window 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -33,6 +37,7 @@ from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
     AuditEvent,
+    Base,
     CaseReview,
     ConsentRecordRow,
     Consultation,
@@ -234,6 +239,98 @@ def test_same_seed_same_data_other_seed_other_data(
             copy.close()
 
 
+#: The tables a demo fill writes, and the columns that are random by design (the shared
+#: password's argon2 salt, the creation time of the accounts, the decisions' uuid4s).
+_DEMO_TABLES = ("staff", "person", "consultation", "consultation_detail",
+                "consultation_target_group", "consultation_element", "consent_record",
+                "search_text", "referral", "referral_event", "case_review", "day_signoff")
+_RANDOM_COLUMNS = {("staff", "created_at"), ("staff", "password_hash"),
+                   ("case_review", "decision_uid"), ("day_signoff", "decision_uid")}
+#: What ``generate(cases=300, seed=7, today=2026-11-25)`` wrote on an empty database when the
+#: phrase tables still lived in demo.py (commit c9e35e3): rows and a digest per table. Moving
+#: the tables into resources/demo/ must not change a single row.
+_PINNED_SEED_7 = {
+    "staff": (291, "bc226fa898ab"),
+    "person": (217, "66a4b4ea574c"),
+    "consultation": (300, "edcca7e1594e"),
+    "consultation_detail": (300, "c2d5a13f8b2a"),
+    "consultation_target_group": (322, "a8428d7c97f7"),
+    "consultation_element": (557, "8a52ad34f482"),
+    "consent_record": (631, "c7361b887f63"),
+    "search_text": (300, "b03381bb7577"),
+    "referral": (66, "45ccb7ce7593"),
+    "referral_event": (214, "fe246bf3d0d4"),
+    "case_review": (276, "e25334cc3300"),
+    "day_signoff": (504, "2088a54eef69"),
+}
+
+
+def _table_digests(db: Database) -> dict[str, tuple[int, str]]:
+    digests = {}
+    with db.engine.connect() as connection:
+        for name in _DEMO_TABLES:
+            table = Base.metadata.tables[name]
+            columns = [c for c in table.c if (name, c.name) not in _RANDOM_COLUMNS]
+            rows = [list(row) for row in connection.execute(
+                select(*columns).order_by(*table.primary_key.columns))]
+            text = json.dumps(rows, default=str, ensure_ascii=False)
+            digests[name] = (len(rows), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+    return digests
+
+
+def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database) -> None:
+    """The same seed and day give the same rows, to the byte, as before the phrase tables
+    moved out of the code (a change of one weight or one phrase changes a digest)."""
+    report = demo.generate(db, cases=300, seed=7, today=TODAY)
+    assert (report.consultations, report.referrals, report.days_signed_off) == (300, 66, 504)
+    assert _table_digests(db) == _PINNED_SEED_7
+
+
+def test_a_fill_is_one_use_case_in_one_session(db: Database,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fill reads the referral directory inside its one transaction (it used to open a read
+    session first), so it passes strict session discipline whatever the environment says."""
+    db.strict_sessions = True
+    opened: list[str] = []
+    for name in ("transaction", "read"):
+        real = getattr(db, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            opened.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(db, name, counted)
+    report = demo.generate(db, cases=200, days=3, seed=2, today=TODAY)
+    assert report.referrals > 0 and opened == ["transaction"]
+
+
+def test_the_tables_are_shipped_data_with_known_codes() -> None:
+    """resources/demo/*.json, read through importlib.resources: every file says what it holds,
+    and every code in them is one the application knows (a typo would make odd demo data)."""
+    folder = files("setacare_desktop.resources").joinpath("demo")
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
+    assert names == ["details.json", "persons.json", "phrases.json", "referrals.json",
+                     "staff.json"]
+    for name in names:
+        assert json.loads(folder.joinpath(name).read_text(encoding="utf-8"))["about"]
+    tables = demo.tables()
+    groups = {t.code for t in ref.TARGET_GROUPS}
+    elements = {e.code for e in ref.ELEMENTS}
+    flags = {f.code for f in URGENCY_FLAGS}
+    assert len({p.text for p in tables.phrases}) == len(tables.phrases) == len(demo.PHRASES)
+    for phrase in tables.phrases:
+        assert set(phrase.groups) <= groups and set(phrase.elements) <= elements, phrase
+        assert set(phrase.risk) <= flags, phrase
+        assert phrase.voice.partition(":")[0] in ("", "self", "parent", "neighbour", "agency",
+                                                   "family"), phrase
+    assert set(tables.towns) == set(ref.DISTRICTS_BY_CODE)
+    assert set(tables.urgency_notes) == flags
+    assert set(tables.actions) == {r.code for r in ref.RESPONSES} | {None}
+    assert set(tables.channel_intro) == {c.code for c in ref.CHANNELS}
+    assert all(chome <= len(tables.kanji_digits) for towns in tables.towns.values()
+               for _town, chome in towns)
+
+
 def test_a_second_run_reuses_the_demo_staff(db: Database) -> None:
     demo.generate(db, cases=100, days=2, seed=1, today=TODAY)
     staff = _count(db, Staff)
@@ -356,7 +453,7 @@ def test_persons_look_like_the_counter_would_type_them(
                            [p.text for p in demo.PHRASES if p.groups == ("elderly",)]))
             ) if birth is not None]
     assert len(persons) == report.persons > 1000
-    towns = {district: tuple(name for name, _n in demo._TOWNS[district])
+    towns = {district: tuple(name for name, _n in demo.tables().towns[district])
              for district in ref.DISTRICTS_BY_CODE}
     assert set(towns) == set(ref.DISTRICTS_BY_CODE)
     for person in persons:

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import package as svc
 from setacare_desktop.services import referrals as referral_svc
 from setacare_desktop.services import review as review_svc
+from setacare_desktop.services.package import importing
 from setacare_desktop.store.models import AuditEvent, CaseReview, DaySignoff
 
 NOW = datetime(2026, 11, 24, 16, 0)
@@ -414,3 +416,75 @@ def test_an_area_named_like_a_district_exports_the_whole_area() -> None:
     assert svc.resolve_scope("北沢").kind == "district"
     assert svc.resolve_scope("砧地域").districts == ("soshigaya", "seijo", "funabashi",
                                                     "kitami", "kinuta")
+
+
+def _counting_sessions(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kinds of session ``db`` opens from now on, in order ("write" / "read")."""
+    opened: list[str] = []
+    for kind, name in (("write", "transaction"), ("read", "read")):
+        real = getattr(db, name)
+
+        def counted(*args: Any, _real: Any = real, _kind: str = kind, **kwargs: Any) -> Any:
+            opened.append(_kind)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(db, name, counted)
+    return opened
+
+
+def test_export_and_import_are_one_session_each_and_refusals_audited_after(
+        any_db: Database, staff_factory: Callable, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strict discipline whatever the environment says: the scope check, the reads and the
+    writes of each use case share one transaction; a refusal's audit row is written after it."""
+    _clerk, boss, ids = _setup(any_db, staff_factory)
+    other = staff_factory(any_db, "taishido-boss", role="監督者", place="太子堂")
+    any_db.strict_sessions = True
+    path = tmp_path / "ikejiri.setacare"
+    opened = _counting_sessions(any_db, monkeypatch)
+    path.write_bytes(_export(any_db, boss).data)
+    assert opened == ["write"]
+    _reviewed_offline(path, ids)
+    opened.clear()
+    with pytest.raises(svc.PackageError):
+        svc.import_package(any_db, boss, path.read_bytes(), "a wrong passphrase", today=DAY)
+    assert opened == []  # decrypted before any session: nothing written, not even an audit row
+    with pytest.raises(PermissionDeniedError):
+        svc.import_package(any_db, other, path.read_bytes(), PASSPHRASE, today=DAY)
+    assert opened == ["write", "write"]  # the use case, rolled back; then the refusal's audit
+    opened.clear()
+    report = svc.import_package(any_db, boss, path.read_bytes(), PASSPHRASE, today=DAY)
+    assert report.applied == 3 and opened == ["write"]
+    monkeypatch.undo()
+    refused = [e for e in audit.recent(any_db, 10) if e.action == "permission_denied"]
+    assert [(e.login, e.detail, e.entity) for e in refused] == [
+        ("taishido-boss", "package_import", "package")]
+
+
+def test_an_import_overlapping_another_is_refused_and_writes_nothing(
+        any_db: Database, staff_factory: Callable, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two imports of one package at once: the second's rows collide on the decisions' unique
+    uid when it commits; the importer is told to import again, and nothing of it is kept."""
+    _clerk, boss, ids = _setup(any_db, staff_factory)
+    path = tmp_path / "ikejiri.setacare"
+    path.write_bytes(_export(any_db, boss).data)
+    _reviewed_offline(path, ids)
+    real_apply = importing._apply
+
+    def racing(session: Any, *args: Any) -> tuple[int, int]:
+        applied = real_apply(session, *args)
+        first = svc.open_package(path.read_bytes(), PASSPHRASE).decisions[0]
+        # What the other import committed meanwhile: the same offline decision.
+        session.add(CaseReview(decision_uid=first.uid, consultation_id=ids[0],
+                               decision="confirmed", comment="", version=1,
+                               reviewed_by=boss.staff_id, reviewed_at=first.at,
+                               source="package"))
+        session.flush()
+        return applied
+
+    monkeypatch.setattr(importing, "_apply", racing)
+    reviews, events = _count(any_db, CaseReview), _count(any_db, AuditEvent)
+    with pytest.raises(ServiceError, match="他の操作と重なりました"):
+        svc.import_package(any_db, boss, path.read_bytes(), PASSPHRASE, today=DAY)
+    assert (_count(any_db, CaseReview), _count(any_db, AuditEvent)) == (reviews, events)

@@ -1,0 +1,184 @@
+"""Filling a database with demo data: the one use case of the demo, and its report.
+
+A fill is a single writer: staff (unless present), consultations, referrals and reviews are
+written in one transaction with bulk Core inserts, so it is one use case and one session like
+any other (``@use_case``; the referral directory is read in that same session). It does not
+commit in batches: ``BATCH`` only bounds the rows held in memory per insert, and a failure half
+way leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.referral import ReferralStatus
+from setacare_desktop.services import audit
+from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET
+from setacare_desktop.services.demo.consultations import Case, write_consultations
+from setacare_desktop.services.demo.referrals import Referrals, write_referrals
+from setacare_desktop.services.demo.reviews import write_reviews
+from setacare_desktop.services.demo.staff import (
+    DEMO_LOGIN_PREFIX,
+    DEMO_PASSWORD,
+    DemoLogin,
+    create_staff,
+    demo_logins,
+    staff_pool,
+)
+from setacare_desktop.services.errors import ServiceError
+from setacare_desktop.services.unit import use_case
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.directory import read_directory
+from setacare_desktop.store.models import Organisation, Staff
+
+DEFAULT_DAYS = 20
+#: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
+WARD_CASES_PER_WORKING_DAY = 780
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    skipped: bool  # ``only_if_empty`` and accounts already existed: nothing was written
+    demo_accounts_present: bool  # the database holds demo accounts (new or from an earlier run)
+    staff_created: int
+    consultations: int
+    target_group_rows: int
+    element_rows: int
+    first_day: date | None
+    last_day: date | None
+    working_days: int
+    by_org_kind: dict[str, int] = field(default_factory=dict)
+    expansion: int = 0  # 相談拡充
+    mixed: int = 0  # 複合
+    urgent: int = 0
+    persons: int = 0  # 対象者 written
+    repeat_persons: int = 0  # of them, consulted about more than once
+    anonymous: int = 0  # consultations about nobody named
+    consents_given: int = 0  # consent records (one per recipient and purpose)
+    consents_refused: int = 0
+    consents_withdrawn: int = 0  # given, then withdrawn (the record stays)
+    #: Of the consent records above, those for referral destinations (``dest:<service id>``).
+    destination_consents_given: int = 0
+    destination_consents_refused: int = 0
+    referrals: int = 0
+    referrals_by_status: dict[str, int] = field(default_factory=dict)  # ReferralStatus values
+    referrals_anonymised: int = 0
+    referrals_overdue: int = 0  # open, reply due date passed (on the last day)
+    referral_events: int = 0
+    reviews_confirmed: int = 0  # supervisor decisions 確認済
+    reviews_returned: int = 0  # 差戻し
+    days_signed_off: int = 0  # (district, day) pairs signed off (日次確認)
+    logins: tuple[DemoLogin, ...] = ()
+    password: str = DEMO_PASSWORD
+
+
+def default_cases(days: int) -> int:
+    """About one ward-wide working day's volume per working day."""
+    return WARD_CASES_PER_WORKING_DAY * days
+
+
+@use_case
+def generate(
+    db: Database,
+    *,
+    cases: int | None = None,
+    days: int = DEFAULT_DAYS,
+    seed: int = 1,
+    today: date | None = None,
+    now: datetime | None = None,
+    only_if_empty: bool = False,
+) -> DemoReport:
+    """Write demo staff (unless present) and ``cases`` consultations over ``days`` working days.
+
+    The last day is ``today`` (taken in full) or the day of ``now`` (local time, default the
+    current time), whose consultations then stop at ``now``. The same seed, day and starting
+    database give the same data. Refused with :class:`ServiceError` when the database holds
+    accounts other than demo ones.
+    """
+    if days < 1:
+        raise ServiceError("日数は1以上にしてください。")
+    if cases is None:
+        cases = default_cases(days)
+    if cases < 0:
+        raise ServiceError("件数は0以上にしてください。")
+    if today is not None:
+        now = datetime.combine(today, CLOSING)
+    elif now is None:
+        now = local_now()
+    rng = random.Random(seed)
+
+    with db.transaction() as session:
+        staff_total = session.scalar(select(func.count()).select_from(Staff)) or 0
+        demo_total = session.scalar(
+            select(func.count()).select_from(Staff)
+            .where(Staff.login.startswith(DEMO_LOGIN_PREFIX, autoescape=True))
+        ) or 0
+        if staff_total and only_if_empty:
+            return DemoReport(True, demo_total > 0, 0, 0, 0, 0, None, None, 0,
+                              logins=demo_logins(session))
+        if staff_total != demo_total:
+            raise ServiceError(
+                "このデータベースにはデモ以外の職員が登録されているため、デモデータは作成できません。"
+                "空のデータフォルダー（--data-dir）を指定してください。"
+            )
+        orgs = list(session.scalars(select(Organisation).order_by(Organisation.id)))
+        # The referral destinations, as the app ranks them (read in this same session).
+        directory, ids = read_directory(session)
+        staff_created = 0 if demo_total else create_staff(session, orgs, rng)
+        pool = staff_pool(session)
+        referred: list[tuple[int, Case]] = []
+        counts, day_list = write_consultations(session, rng, orgs, pool, cases, days, now,
+                                               referred)
+        # A generator of its own, so the consultations stay what they were for a seed.
+        writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
+                           orgs, pool, day_list[-1], now - UTC_OFFSET)
+        write_referrals(session, writer, referred, counts)
+        write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
+        detail = (
+            f"seed={seed} days={days} staff_created={staff_created} "
+            f"consultations={counts['consultations']} persons={counts['persons']} "
+            f"consents={counts['consents_given'] + counts['consents_refused']} "
+            f"target_groups={counts['target_groups']} elements={counts['elements']} "
+            f"referrals={counts['referrals']}"
+        )
+        audit.record(session, None, "demo_generate", entity="consultation", detail=detail)
+        return DemoReport(
+            skipped=False,
+            demo_accounts_present=True,
+            staff_created=staff_created,
+            consultations=counts["consultations"],
+            target_group_rows=counts["target_groups"],
+            element_rows=counts["elements"],
+            first_day=day_list[0],
+            last_day=day_list[-1],
+            working_days=len(day_list),
+            by_org_kind={kind.value: counts[f"org:{kind.value}"]
+                         for kind in ref.DISTRICT_PARTNERS},
+            expansion=counts["expansion"],
+            mixed=counts["mixed"],
+            urgent=counts["urgent"],
+            persons=counts["persons"],
+            repeat_persons=counts["repeat_persons"],
+            anonymous=counts["anonymous"],
+            consents_given=counts["consents_given"],
+            consents_refused=counts["consents_refused"],
+            consents_withdrawn=counts["consents_withdrawn"],
+            destination_consents_given=counts["destination_consents_given"],
+            destination_consents_refused=counts["destination_consents_refused"],
+            referrals=counts["referrals"],
+            referrals_by_status={status.value: counts[f"referral:{status.value}"]
+                                 for status in ReferralStatus},
+            referrals_anonymised=counts["referrals_anonymised"],
+            referrals_overdue=counts["referrals_overdue"],
+            referral_events=counts["referral_events"],
+            reviews_confirmed=counts["reviews_confirmed"],
+            reviews_returned=counts["reviews_returned"],
+            days_signed_off=counts["days_signed_off"],
+            logins=demo_logins(session),
+        )
