@@ -187,6 +187,7 @@ def test_user_add_prompts_twice_and_refuses_a_mismatch(
         return next(answers)
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
+    monkeypatch.setattr("setacare_desktop.cli_input.has_terminal", lambda: True)  # a typist
     code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
                           "佐藤 花子", "--role", "受付", "--district", "池尻", "--org",
                           "まちづくりセンター")
@@ -285,7 +286,7 @@ def test_a_database_from_a_newer_program_is_refused(
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["demo", "--cases", "many"], "引数 --cases: 整数ではありません: many"),
-    (["demo", "--days", "0"], "引数 --days: 1以上の整数にしてください: 0"),
+    (["demo", "--days", "0"], "引数 --days: 1〜2,500 の整数にしてください: 0"),
     (["launch"], "選べない値です: 'launch'"),
     (["user", "add"], "次の引数が必要です: LOGIN, --name, --role, --org"),
     (["db"], "次の引数が必要です"),

@@ -17,13 +17,13 @@ input; 1 a refusal (a wrong passphrase or a damaged file, a wrong password, outs
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
+from setacare_desktop.cli_input import out_target, secret, stdin_line
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.services import Database, ServiceError, StaffProfile, package, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
@@ -93,10 +93,11 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
 
 def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> str:
     if args.passphrase_stdin:
-        passphrase = stdin.readline().rstrip("\r\n")
+        passphrase = stdin_line(stdin, "パスフレーズ")
     else:
-        passphrase = getpass.getpass("パスフレーズ: ")
-        if confirm and getpass.getpass("パスフレーズ（確認）: ") != passphrase:
+        passphrase = secret("パスフレーズ: ", "--passphrase-stdin", "パスフレーズ")
+        if confirm and secret("パスフレーズ（確認）: ", "--passphrase-stdin",
+                              "パスフレーズ") != passphrase:
             raise ValidationError([FieldProblem("パスフレーズ", "確認用の入力と一致しません")])
     problem = package.passphrase_problem(passphrase) if confirm else None
     if problem:
@@ -123,8 +124,10 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     except ValidationError:
         problems.append(FieldProblem("--scope", f"「{args.scope}」は地区でも地域でもありません"))
     out = Path(args.out)
-    if not out.parent.is_dir():
-        problems.append(FieldProblem("--out", f"フォルダー {out.parent} がありません"))
+    try:
+        out = out_target(args.out)
+    except ValidationError as error:
+        problems += error.problems
     if start is not None and end is not None and start > end:
         problems.append(FieldProblem("--to", "--date より後の日にしてください"))
     if problems:
