@@ -15,17 +15,23 @@ from setacare_desktop.store.models import Consultation, Staff
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    """Open (and by default migrate) the database the settings name."""
+    """Open (and by default migrate) the database the settings name.
+
+    Every failure is a Japanese ServiceError: the store's DatabaseError family (a damaged or
+    empty file, a newer or unversioned schema, a failed pre-migration backup, a server that does
+    not answer), or a data folder that cannot be made.
+    """
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return Database.open(settings.database_url, migrate=migrate)
-    except OperationalError as error:
+    except OperationalError as error:  # raised before the store translates (engine set-up)
         raise ServiceError(
             f"データベースに接続できません（{display_url(settings.database_url)}）。"
-            f"接続先と権限を確認してください。詳細: {error.orig}") from error
+            "接続先と権限を確認してください。") from error
     except OSError as error:
-        raise ServiceError(f"データフォルダを作成できません（{settings.data_dir}）: {error}"
-                           ) from error
+        raise ServiceError(
+            f"データフォルダーを作成できません（{settings.data_dir}）。フォルダーの場所と権限、"
+            "空き容量を確認してください（--data-dir または SETACARE_DATA_DIR）。") from error
 
 
 def schema_revisions(db: Database) -> tuple[str | None, str]:
