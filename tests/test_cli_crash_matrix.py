@@ -316,6 +316,25 @@ def test_a_nul_in_a_persons_name_on_postgresql(pg_db: Database, staff_factory: A
         assert personal not in result.err + result.out
 
 
+def test_directory_import_of_json_nested_100000_deep(data_dir: Path, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    refused(setacare(data_dir, "directory", "import", str(deep)), 2, str(deep), "深すぎ")
+
+
+def test_package_import_of_a_folder(data_dir: Path, tmp_path: Path) -> None:
+    result = setacare(data_dir, "package", "import", str(tmp_path), "--as", SUPERVISOR,
+                      "--password-stdin", "--passphrase-stdin",
+                      stdin=with_password("a-long-passphrase-2026"))
+    refused(result, 1, str(tmp_path), "フォルダーです")
+
+
+def test_a_database_url_that_cannot_be_read(tmp_path: Path) -> None:
+    result = setacare(tmp_path, "info", database="nosuch://user:secret@host/db")
+    refused(result, 1, "データベースの URL を読めません")
+    assert "secret" not in result.err
+
+
 # --- the boundary itself ------------------------------------------------------------------------
 
 

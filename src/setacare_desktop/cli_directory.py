@@ -89,7 +89,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     db = system.open_database(settings, migrate=True)
     try:
         if args.directory_command == "import":
-            report = hsds.import_hsds(db, None, Path(args.file))
+            try:
+                report = hsds.import_hsds(db, None, Path(args.file))
+            except RecursionError:  # json.loads inside the import: nesting beyond Python's stack
+                raise ValidationError([FieldProblem(
+                    args.file, "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
             _out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
                  f"変更なし {report.unchanged:,} 件（サービス）")
             for warning in report.warnings:

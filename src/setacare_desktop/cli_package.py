@@ -25,9 +25,9 @@ from typing import IO, Any
 
 from setacare_desktop.cli_input import out_target, secret, stdin_line
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.services import Database, ServiceError, StaffProfile, package, system
+from setacare_desktop.services import Database, StaffProfile, package, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
-from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.files import read_file, write_atomically
 from setacare_desktop.services.inputs import date_field
 from setacare_desktop.settings import Settings
 
@@ -153,11 +153,7 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
 
 def _import(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
             acting_as: ActingAs) -> int:
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ServiceError(f"ファイルを読めません: {path}（{error.strerror or error}）") from None
+    data = read_file(Path(args.file))
     password = password_of(args, sys.stdin)
     passphrase = _passphrase(args, sys.stdin, confirm=False)
     package.open_package(data, passphrase)  # a wrong passphrase or a damaged file: no login

@@ -74,6 +74,25 @@ def write_error(path: Path, error: OSError) -> FileWriteError:
     return FileWriteError(f"{path} を書き出せませんでした（{reason}）。書き出し先を確認してください")
 
 
+class FileReadError(ServiceError):
+    """A file the user named cannot be read."""
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file the user named, or a :class:`FileReadError` naming it in Japanese."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        reason = "フォルダーです。ファイルを指定してください"
+    except FileNotFoundError:
+        reason = "見つかりません"
+    except PermissionError:
+        reason = "読み取りの権限がありません"
+    except OSError as error:
+        reason = f"読めません（{errno.errorcode.get(error.errno or 0, '入出力エラー')}）"
+    raise FileReadError(f"ファイルを読めません: {path}（{reason}）")
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write the whole file or leave the old one: a ``.part`` file, flushed, then renamed.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from setacare_desktop import __version__
 from setacare_desktop.services.errors import ServiceError
@@ -24,6 +24,16 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return Database.open(settings.database_url, migrate=migrate)
+    except (ArgumentError, NoSuchModuleError) as error:
+        # The URL itself is not understood (it may hold a password: not quoted back).
+        raise ServiceError(
+            "データベースの URL を読めません（--database または SETACARE_DATABASE_URL）。"
+            "postgresql+psycopg://利用者@サーバー/データベース名 の形か、SQLite のファイルの"
+            "場所を指定してください。") from error
+    except ImportError as error:
+        raise ServiceError(
+            "このデータベースのドライバーがインストールされていません。PostgreSQL なら "
+            "pip install \".[postgresql]\" でインストールしてください。") from error
     except OperationalError as error:  # raised before the store translates (engine set-up)
         raise ServiceError(
             f"データベースに接続できません（{display_url(settings.database_url)}）。"
