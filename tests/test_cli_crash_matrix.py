@@ -277,6 +277,13 @@ def test_a_lone_surrogate_in_an_argument(data_dir: Path) -> None:
     refused(result, 2, "引数", "UTF-8")
 
 
+def test_a_control_character_in_an_argument(data_dir: Path) -> None:
+    result = setacare(data_dir, "user", "add", "sato01", "--name", "\x1b[2J佐藤", "--role", "受付",
+                      "--district", "池尻", "--org", "まちづくりセンター", "--password-stdin",
+                      stdin=b"a-password-2026\n")
+    refused(result, 2, "引数", "制御文字（U+001B）")
+
+
 def test_invalid_utf8_on_standard_input(data_dir: Path) -> None:
     result = setacare(data_dir, "case", "add", "--json", "-", "--as", COUNTER, "--password-stdin",
                       stdin=with_password(b'{"main_complaint": "\xff\xfe"}'))
