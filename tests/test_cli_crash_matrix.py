@@ -345,6 +345,13 @@ def test_a_database_url_that_cannot_be_read(tmp_path: Path) -> None:
 # --- the boundary itself ------------------------------------------------------------------------
 
 
+def test_without_a_log_folder_the_command_still_runs(data_dir: Path) -> None:
+    (data_dir / "logs").write_text("a file where the log folder should be")
+    result = setacare(data_dir, "info")
+    assert result.code == 0 and "Traceback" not in result.out + result.err, result.err
+    assert "相談" in result.out
+
+
 def test_ctrl_c_ends_with_a_message_and_exit_130(data_dir: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "case", "add",

@@ -80,3 +80,9 @@ def test_write_errors_are_told_in_japanese(code: int, kind: type, words: str) ->
 def test_a_folder_given_as_a_file_to_read_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileReadError, match="フォルダーです"):
         read_file(tmp_path)
+
+
+def test_a_file_error_is_still_an_oserror_for_callers_written_for_one(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match="はフォルダーです") as raised:
+        write_atomically(tmp_path, b"data")
+    assert (raised.value.strerror or str(raised.value)).endswith("ファイル名を指定してください")

@@ -15,11 +15,19 @@ from pathlib import Path
 from setacare_desktop.domain.errors import ServiceError
 
 
-class FileTargetError(ServiceError):
+class FileError(ServiceError, OSError):
+    """A file the user named could not be written or read; the message names it in Japanese.
+
+    Also an ``OSError``, so that a caller written for the raw error (``except OSError``: the
+    window's save dialogs) still catches it, and shows this message as ``str(error)``.
+    """
+
+
+class FileTargetError(FileError):
     """The place a file was asked for cannot hold it (checked before writing)."""
 
 
-class FileWriteError(ServiceError):
+class FileWriteError(FileError):
     """Writing the file failed; nothing was left under its name."""
 
 
@@ -74,7 +82,7 @@ def write_error(path: Path, error: OSError) -> FileWriteError:
     return FileWriteError(f"{path} を書き出せませんでした（{reason}）。書き出し先を確認してください")
 
 
-class FileReadError(ServiceError):
+class FileReadError(FileError):
     """A file the user named cannot be read."""
 
 
