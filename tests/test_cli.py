@@ -187,6 +187,7 @@ def test_user_add_prompts_twice_and_refuses_a_mismatch(
         return next(answers)
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
+    monkeypatch.setattr("setacare_desktop.cli_input.has_terminal", lambda: True)  # a typist
     code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
                           "佐藤 花子", "--role", "受付", "--district", "池尻", "--org",
                           "まちづくりセンター")
@@ -255,17 +256,18 @@ def test_db_current_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 
 def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path, db_path: Path) -> None:
-    old = tmp_path / "old.db"
-    engine = sa.create_engine(f"sqlite:///{old}")
+        capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
+    # The database as the previous release left it: schema 0007, without 0008's index.
+    engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
-        connection.execute(sa.text("CREATE TABLE legacy_note (id INTEGER PRIMARY KEY)"))
+        connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
-    code, out, err = run(capsys, "--database", str(old), "db", "upgrade")
+    code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")
     assert code == 0, err
     backup = re.search(r"更新前のバックアップ: (.+)$", out, re.MULTILINE)
     assert backup and Path(backup.group(1)).exists()
-    assert f"（なし） → {head_revision(db_path)}" in out
+    assert f"0007 → {head_revision(db_path)}" in out
 
 
 def test_a_database_from_a_newer_program_is_refused(
@@ -285,7 +287,7 @@ def test_a_database_from_a_newer_program_is_refused(
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["demo", "--cases", "many"], "引数 --cases: 整数ではありません: many"),
-    (["demo", "--days", "0"], "引数 --days: 1以上の整数にしてください: 0"),
+    (["demo", "--days", "0"], "引数 --days: 1〜2,500 の整数にしてください: 0"),
     (["launch"], "選べない値です: 'launch'"),
     (["user", "add"], "次の引数が必要です: LOGIN, --name, --role, --org"),
     (["db"], "次の引数が必要です"),

@@ -197,6 +197,7 @@ def test_add_asks_for_the_password_without_echo(
         return TEST_PASSWORD
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
+    monkeypatch.setattr("setacare_desktop.cli_input.has_terminal", lambda: True)  # a typist
     path = tmp_path / "case.json"
     path.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
     code, out, err = run(capsys, monkeypatch, database, "case", "add", "--json", str(path),

@@ -191,6 +191,7 @@ def test_export_asks_for_the_passphrase_twice_without_echo(
         return answers[prompt]
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
+    monkeypatch.setattr("setacare_desktop.cli_input.has_terminal", lambda: True)  # a typist
     path = tmp_path / "ikejiri.setacare"
     code, _out, err = run(capsys, monkeypatch, db_path, "package", "export", "--date", "R7.6.2",
                           "--scope", "ikejiri", "--out", str(path), "--as", BOSS)

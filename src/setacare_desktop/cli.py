@@ -5,7 +5,9 @@ this module only reads arguments and formats results, in Japanese.
 
 Exit codes: 0 done; 2 bad input (argparse misuse or a field the service refused: nothing was
 written); 1 any other refusal (a database newer than the program, a wrong password, a district
-outside the caller's scope, a service error).
+outside the caller's scope, a service error, a full disk) or an unexpected error (logged); 130
+interrupted. ``app.main`` runs every command inside ``cli_boundary.guarded``, which prints the
+message: a command raises, it does not print its own errors.
 
 The ``case`` commands act as a staff member (``--as LOGIN``): the command logs in with
 ``services.auth.login`` and logs out when done, so scope checks and the audit trail are exactly
@@ -16,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import getpass
 import json
-import os
 import sys
 import time
 import unicodedata
@@ -31,6 +31,7 @@ from typing import IO, Any, NoReturn
 from setacare_desktop import (
     __version__,
     cli_directory,
+    cli_input,
     cli_package,
     cli_review,
     cli_sheets,
@@ -50,8 +51,6 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.reference import AREAS, DISTRICTS, OrgKind
 from setacare_desktop.services import (
     Database,
-    SchemaTooNewError,
-    ServiceError,
     StaffProfile,
     ValidationError,
     auth,
@@ -128,21 +127,21 @@ class JapaneseArgumentParser(argparse.ArgumentParser):
                                   f"（詳しくは {self.prog} --help）\n")
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"整数ではありません: {text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"0以上の整数にしてください: {text}")
-    return value
+#: Upper bounds of ``demo``: ten ward-years of consultations, ten years of working days.
+MAX_DEMO_CASES = 2_000_000
+MAX_DEMO_DAYS = 2_500
 
 
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"1以上の整数にしてください: {text}")
-    return value
+def _cases(text: str) -> int:
+    return cli_input.bounded_int(text, low=0, high=MAX_DEMO_CASES)
+
+
+def _days(text: str) -> int:
+    return cli_input.bounded_int(text, low=1, high=MAX_DEMO_DAYS)
+
+
+def _seed(text: str) -> int:
+    return cli_input.bounded_int(text, low=0, high=2**63 - 1)
 
 
 def _add_location_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -176,12 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="架空の職員、対象者、相談記録と本人同意の記録を作成します（実在の人物は含みません。"
                     "電話番号は存在しない 0000 局番です）。"
                     "デモ以外の職員がいるデータベースには作成しません。")
-    p.add_argument("--cases", type=_count, metavar="N",
+    p.add_argument("--cases", type=_cases, metavar="N",
                    help=f"相談の件数（既定: 1営業日あたり区全体で約{demo.WARD_CASES_PER_WORKING_DAY}件"
                         " × 日数）")
-    p.add_argument("--days", type=_positive, default=demo.DEFAULT_DAYS, metavar="DAYS",
+    p.add_argument("--days", type=_days, default=demo.DEFAULT_DAYS, metavar="DAYS",
                    help=f"相談を分散させる直近の営業日（月〜金）の数（既定: {demo.DEFAULT_DAYS}）")
-    p.add_argument("--seed", type=int, default=1, metavar="SEED",
+    p.add_argument("--seed", type=_seed, default=1, metavar="SEED",
                    help="乱数のシード。同じシードと日付なら同じデータになる（既定: 1）")
     p.add_argument("--if-empty", action="store_true",
                    help="職員が既に登録されていれば何もしない")
@@ -262,7 +261,8 @@ def _add_case_commands(commands: Any, location: argparse.ArgumentParser) -> None
     show = case_commands.add_parser(
         "show", parents=[location, acting], help="相談を表示する",
         description="相談を1件表示します。--json なら case add に戻せる JSON で表示します。")
-    show.add_argument("consultation_id", type=_positive, metavar="ID", help="相談の番号（No.）")
+    show.add_argument("consultation_id", type=cli_input.record_id, metavar="ID",
+                      help="相談の番号（No.）")
     show.add_argument("--json", action="store_true", help="JSON で表示する")
     listing = case_commands.add_parser(
         "list", parents=[location, acting], help="ある日の相談の一覧を表示する",
@@ -296,21 +296,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "review": lambda a, s: cli_review.run(a, s, _login_password, _acting_as, _table),
         "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
     }
-    try:
-        return handlers[args.command](args, settings)
-    except ValidationError as error:
-        for problem in error.problems:
-            _err(f"入力エラー: {problem}")
-        return EXIT_BAD_INPUT
-    except (ServiceError, SchemaTooNewError) as error:
-        _err(f"エラー: {error}")
-        return EXIT_REFUSED
-    except BrokenPipeError:
-        # The reader went away (``setacare user list | head``): no traceback. Python's documented
-        # recipe: point stdout at devnull so the flush at exit does not fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_REFUSED
+    return handlers[args.command](args, settings)
 
 
 def _sheets(args: argparse.Namespace, settings: Settings) -> int:
@@ -319,10 +305,6 @@ def _sheets(args: argparse.Namespace, settings: Settings) -> int:
 
 def _out(text: str = "") -> None:
     print(text, file=sys.stdout)
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 def _opened(settings: Settings, *, migrate: bool = True) -> Database:
@@ -498,9 +480,9 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
 def _read_password(from_stdin: bool, stdin: IO[str]) -> str:
     """The first line of standard input, or typed twice at a prompt that does not echo."""
     if from_stdin:
-        return stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("パスワード: ")
-    second = getpass.getpass("パスワード（確認）: ")
+        return cli_input.stdin_line(stdin, "パスワード")
+    first = cli_input.secret("パスワード: ", "--password-stdin", "パスワード")
+    second = cli_input.secret("パスワード（確認）: ", "--password-stdin", "パスワード")
     if first != second:
         raise ValidationError([FieldProblem("パスワード", "確認用の入力と一致しません")])
     return first
@@ -529,8 +511,8 @@ def _case(args: argparse.Namespace, settings: Settings) -> int:
 def _login_password(args: argparse.Namespace, stdin: IO[str]) -> str:
     """The password of ``--as``: the first line of standard input, or typed at a prompt."""
     if args.password_stdin:
-        return stdin.readline().rstrip("\r\n")
-    return getpass.getpass(f"{args.as_login} のパスワード: ")
+        return cli_input.stdin_line(stdin, "パスワード")
+    return cli_input.secret(f"{args.as_login} のパスワード: ", "--password-stdin", "パスワード")
 
 
 @contextmanager
@@ -568,7 +550,7 @@ _CONSENT_KEYS = tuple(f.name for f in dataclasses.fields(ConsentInput))
 
 def _read_json_text(source: str, stdin: IO[str]) -> str:
     if source == "-":
-        return stdin.read().lstrip("\ufeff")
+        return cli_input.stdin_text(stdin, "--json").lstrip("\ufeff")
     try:
         return Path(source).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -589,6 +571,10 @@ def _parse_json(text: str) -> object:
         where = f"{error.lineno}行目 {error.colno}文字目"
         message = "空です" if not text.strip() else f"JSON として読めません（{where}: {error.msg}）"
         raise ValidationError([FieldProblem("JSON", message)]) from None
+    except RecursionError:
+        raise ValidationError([FieldProblem(
+            "JSON", "入れ子（[ や {）が深すぎて読めません（docs/case-json.md の形にしてください）")]
+        ) from None
 
 
 def _strings(value: object, path: str, problems: list[FieldProblem]) -> str:

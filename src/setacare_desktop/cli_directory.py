@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from setacare_desktop.cli_input import bounded_int, out_folder, out_target
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import URGENCY_FLAGS
-from setacare_desktop.services import directory, hsds, system
+from setacare_desktop.services import directory, files, hsds, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
 from setacare_desktop.settings import Settings
 
@@ -67,25 +68,42 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
     look.add_argument("--urgent", action="append", default=[], metavar="緊急",
                       help="緊急性（虐待の疑い・DV・自殺念慮・生命・身体の危険）。複数指定可")
     look.add_argument("--text", default="", metavar="主訴", help="主訴（キーワードの照合に使う）")
-    look.add_argument("--limit", type=int, default=10, metavar="N", help="表示する件数（既定: 10）")
+    look.add_argument("--limit", type=_limit, default=10, metavar="N",
+                      help=f"表示する件数（1〜{MAX_LIMIT}。既定: 10）")
     look.add_argument("--json", action="store_true", help="JSON で表示する")
+
+
+MAX_LIMIT = 1000
+
+
+def _limit(text: str) -> int:
+    return bounded_int(text, low=1, high=MAX_LIMIT)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.directory_command == "lookup":
         return _lookup(args, settings)
+    if args.directory_command == "export":
+        # hsds-csv writes a folder of files, hsds-json one file: either is checked first.
+        out = (out_folder(args.out) if args.format == "hsds-csv" else out_target(args.out))
     db = system.open_database(settings, migrate=True)
     try:
         if args.directory_command == "import":
-            report = hsds.import_hsds(db, None, Path(args.file))
+            try:
+                report = hsds.import_hsds(db, None, Path(args.file))
+            except RecursionError:  # json.loads inside the import: nesting beyond Python's stack
+                raise ValidationError([FieldProblem(
+                    args.file, "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
             _out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
                  f"変更なし {report.unchanged:,} 件（サービス）")
             for warning in report.warnings:
                 _out(f"注意: {warning}")
             return EXIT_OK
-        out = Path(args.out)
         export = hsds.export_hsds_json if args.format == "hsds-json" else hsds.export_hsds_csv
-        count = export(db, out)
+        try:
+            count = export(db, out)
+        except OSError as error:  # the export writes the files itself (a full disk, a USB stick)
+            raise files.write_error(out, error) from error
         _out(f"書き出しました: {count:,} 件のサービス → {out}")
         return EXIT_OK
     finally:
@@ -122,8 +140,6 @@ def _lookup(args: argparse.Namespace, settings: Settings) -> int:
     groups = _codes(args.target, ref.TARGET_GROUPS, "対象区分", problems)
     elements = _codes(args.element, ref.ELEMENTS, "要素", problems)
     urgent = _codes(args.urgent, URGENCY_FLAGS, "緊急性", problems)
-    if args.limit < 1:
-        problems.append(FieldProblem("--limit", "1以上の整数にしてください"))
     if problems:
         raise ValidationError(problems)
     assert district is not None

@@ -17,17 +17,17 @@ input; 1 a refusal (a wrong passphrase or a damaged file, a wrong password, outs
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
+from setacare_desktop.cli_input import out_target, secret, stdin_line
 from setacare_desktop.domain import reference as ref
-from setacare_desktop.services import Database, ServiceError, StaffProfile, package, system
+from setacare_desktop.services import Database, StaffProfile, package, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
-from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.files import read_file, write_atomically
 from setacare_desktop.services.inputs import date_field
 from setacare_desktop.settings import Settings
 
@@ -93,10 +93,11 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
 
 def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> str:
     if args.passphrase_stdin:
-        passphrase = stdin.readline().rstrip("\r\n")
+        passphrase = stdin_line(stdin, "パスフレーズ")
     else:
-        passphrase = getpass.getpass("パスフレーズ: ")
-        if confirm and getpass.getpass("パスフレーズ（確認）: ") != passphrase:
+        passphrase = secret("パスフレーズ: ", "--passphrase-stdin", "パスフレーズ")
+        if confirm and secret("パスフレーズ（確認）: ", "--passphrase-stdin",
+                              "パスフレーズ") != passphrase:
             raise ValidationError([FieldProblem("パスフレーズ", "確認用の入力と一致しません")])
     problem = package.passphrase_problem(passphrase) if confirm else None
     if problem:
@@ -123,8 +124,10 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     except ValidationError:
         problems.append(FieldProblem("--scope", f"「{args.scope}」は地区でも地域でもありません"))
     out = Path(args.out)
-    if not out.parent.is_dir():
-        problems.append(FieldProblem("--out", f"フォルダー {out.parent} がありません"))
+    try:
+        out = out_target(args.out)
+    except ValidationError as error:
+        problems += error.problems
     if start is not None and end is not None and start > end:
         problems.append(FieldProblem("--to", "--date より後の日にしてください"))
     if problems:
@@ -150,11 +153,7 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
 
 def _import(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
             acting_as: ActingAs) -> int:
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ServiceError(f"ファイルを読めません: {path}（{error.strerror or error}）") from None
+    data = read_file(Path(args.file))
     password = password_of(args, sys.stdin)
     passphrase = _passphrase(args, sys.stdin, confirm=False)
     package.open_package(data, passphrase)  # a wrong passphrase or a damaged file: no login

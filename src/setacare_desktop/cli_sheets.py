@@ -15,9 +15,9 @@ import argparse
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import IO, Any
 
+from setacare_desktop.cli_input import out_target, record_id
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.services import Database, StaffProfile, sheets, system
 from setacare_desktop.services.errors import ValidationError
@@ -44,7 +44,7 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                     "の送付）も緊急時の例外もなければ、理由を表示して終了します（終了コード 2）。"
                     "--anonymised なら匿名の連携シート（イニシャル、年代のみ）です。",
         epilog="例: setacare sheet 12 --out renkei.pdf --as sato01")
-    p.add_argument("referral_id", type=int, metavar="REFERRAL_ID", help="つなぎの番号")
+    p.add_argument("referral_id", type=record_id, metavar="REFERRAL_ID", help="つなぎの番号")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
     p.add_argument("--anonymised", action="store_true",
                    help="匿名の連携シートにする（氏名はイニシャル、住所・電話・生年月日なし）")
@@ -54,7 +54,8 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                            required=True, parser_class=parser_class)
     intake = sub.add_parser("intake", parents=[location, acting], help="相談受付票",
                             description="相談1件の相談受付票を PDF に書き出します。")
-    intake.add_argument("consultation_id", type=int, metavar="CASE_ID", help="相談の番号（No.）")
+    intake.add_argument("consultation_id", type=record_id, metavar="CASE_ID",
+                        help="相談の番号（No.）")
     intake.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
     day = sub.add_parser("day", parents=[location, acting], help="1日の相談受付一覧",
                          description="ある日の地区の相談受付一覧を PDF に書き出します。")
@@ -66,7 +67,9 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
 
 def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
         acting_as: ActingAs) -> int:
-    out = Path(args.out)
+    # The file is checked before the login: a sheet numbered and audited as printed must not
+    # then fail to be written for want of a folder.
+    out = out_target(args.out)
     day = district = None
     if args.command == "print" and args.print_command == "day":
         day, district = _day_and_district(args.date, args.district)

@@ -21,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from setacare_desktop.cli_input import out_target
+from setacare_desktop.domain.jpdate import MAX_YEAR, MIN_YEAR
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
 from setacare_desktop.services import Database, StaffProfile, stats, system
 from setacare_desktop.services.errors import FieldProblem, ValidationError
@@ -79,10 +81,14 @@ def _period(args: argparse.Namespace) -> Period:
     if args.fiscal_year:
         text = unicodedata.normalize("NFKC", args.fiscal_year).strip().upper()
         match = re.fullmatch(r"(?:R|令和)(元|\d{1,2})年?度?", text)
+        year = None
         if match:
-            return Period.fiscal_year(2018 + (1 if match[1] == "元" else int(match[1])))
-        if re.fullmatch(r"\d{4}年?度?", text):
-            return Period.fiscal_year(int(text[:4]))
+            year = 2018 + (1 if match[1] == "元" else int(match[1]))
+        elif re.fullmatch(r"\d{4}年?度?", text):
+            year = int(text[:4])
+        if year is not None:
+            _check_year(year, "--fiscal-year")
+            return Period.fiscal_year(year)
         raise ValidationError([FieldProblem("--fiscal-year", "年度は 2026 や R8 のように指定して"
                                                               "ください")])
     if args.month:
@@ -90,6 +96,7 @@ def _period(args: argparse.Namespace) -> Period:
         match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", text)
         if not match or not 1 <= int(match[2]) <= 12:
             raise ValidationError([FieldProblem("--month", "月は 2026-11 のように指定してください")])
+        _check_year(int(match[1]), "--month")
         return Period.month(int(match[1]), int(match[2]))
     problems = []
     start = end = None
@@ -109,6 +116,13 @@ def _period(args: argparse.Namespace) -> Period:
     if start > end:
         raise ValidationError([FieldProblem("--to", "終了日が開始日より前です")])
     return Period(start, end)
+
+
+def _check_year(year: int, option: str) -> None:
+    # A fiscal year ends in the next calendar year: the last one must still be a valid date.
+    if not MIN_YEAR <= year < MAX_YEAR:
+        raise ValidationError([FieldProblem(option, f"{MIN_YEAR}年から{MAX_YEAR - 1}年までで"
+                                                    "指定してください")])
 
 
 def _dimensions(texts: list[str] | None) -> list[Dimension] | None:
@@ -146,6 +160,8 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     period = _period(args)
     dimensions = _dimensions(args.by)
     districts = _districts(args.district)
+    if args.out is not None:
+        out_target(args.out)
     if args.format in _BINARY and not args.out:
         raise ValidationError([FieldProblem(
             "--out", f"{args.format} 形式は画面に表示できません。--out で書き出すファイルを"

@@ -5,6 +5,10 @@ Precedence: command-line flag, then environment variable, then the default.
   things out); default: the platform's user-data folder (platformdirs).
 - ``--database`` / ``SETACARE_DATABASE_URL``: a SQLAlchemy URL or a plain file path; default:
   ``setacare.db`` (SQLite) in the data folder.
+- ``SETACARE_KEEP_BACKUPS``: how many pre-migration backups of a SQLite file to keep (default 5;
+  read by ``store.sqlite.backups_to_keep``, where the backup is made).
+
+The log file is ``logs/setacare.log`` in the data folder (``logs.configure``).
 """
 
 from __future__ import annotations

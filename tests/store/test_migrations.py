@@ -34,19 +34,6 @@ def test_fresh_sqlite_file_is_created_without_backup(tmp_path: Path) -> None:
     assert not list(path.parent.glob("*.bak-*"))
 
 
-def test_upgrading_a_non_empty_sqlite_file_copies_it_aside(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    with sa.create_engine(f"sqlite:///{path}").begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE legacy_note (id INTEGER PRIMARY KEY, body TEXT)")
-        conn.exec_driver_sql("INSERT INTO legacy_note (body) VALUES ('keep me')")
-    db = Database.connect(f"sqlite:///{path}")
-    report = db.upgrade()
-    db.close()
-    assert report.backup is not None and report.backup.exists()
-    with sa.create_engine(f"sqlite:///{report.backup}").connect() as conn:
-        assert conn.exec_driver_sql("SELECT body FROM legacy_note").scalar() == "keep me"
-
-
 def test_database_from_a_newer_program_is_refused(db_path: Path) -> None:
     with sa.create_engine(f"sqlite:///{db_path}").begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")

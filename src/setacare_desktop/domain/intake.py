@@ -19,6 +19,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import Giver, Method, Purpose
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.kana import normalise_reading, reading_problem
+from setacare_desktop.domain.text import text_problem
 
 SEXES: tuple[ref.Term, ...] = (
     ref.Term("male", "男性"),
@@ -43,6 +44,38 @@ URGENCY_FLAGS: tuple[ref.Term, ...] = (
 
 MAX_SHORT = 200
 MAX_LONG = 20_000
+#: The largest record id (対象者ID and the like): PostgreSQL's INTEGER, which the ids are.
+MAX_RECORD_ID = 2**31 - 1
+
+#: Every text field of the intake with its label; those written over several lines may hold
+#: line ends and tabs, the others no control character at all (see ``domain.text``).
+_TEXT_LABELS: tuple[tuple[str, str, bool], ...] = (
+    ("received_at", "受付日時", False),
+    ("channel", "受付方法", False),
+    ("district", "地区", False),
+    ("consulter_kind", "相談者の区分", False),
+    ("consulter_relation", "相談者の続柄", False),
+    ("consulter_name", "相談者の氏名", False),
+    ("consulter_contact", "相談者の連絡先", False),
+    ("main_complaint", "主訴", True),
+    ("details", "相談内容", True),
+    ("response", "対応", False),
+    ("next_date", "次回予定", False),
+    ("next_note", "次回予定のメモ", True),
+    ("urgency_note", "緊急性のメモ", True),
+)
+_PERSON_LABELS: tuple[tuple[str, str], ...] = (
+    ("name", "氏名"), ("reading", "ふりがな"), ("birth_date", "生年月日"), ("sex", "性別"),
+    ("address_town", "住所（町名）"), ("address_rest", "住所（番地以下）"), ("phone", "電話"),
+    ("household", "世帯状況"),
+)
+_LIST_LABELS: tuple[tuple[str, str], ...] = (
+    ("target_groups", "対象区分"), ("elements", "相談内容の分類"), ("urgency", "緊急性"),
+)
+_CONSENT_LABELS: tuple[tuple[str, str], ...] = (
+    ("recipient", "同意先"), ("purpose", "目的"), ("giver", "同意した人"),
+    ("giver_relation", "続柄"), ("method", "方法"), ("given_on", "同意日"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +241,13 @@ def _check_length(problems: list[Problem], label: str, text: str, limit: int) ->
 
 def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, list[Problem]]:
     """Check an intake; returns the clean intake, or None and every problem found."""
-    problems: list[Problem] = []
+    problems = _text_problems(data)
+    if problems:
+        # NUL, an escape sequence or bytes that are not UTF-8: refused by field before any other
+        # rule quotes the value back (or a database driver fails on it).
+        return None, problems
+    if data.person_id is not None and not 1 <= data.person_id <= MAX_RECORD_ID:
+        return None, [Problem("対象者ID", f"1〜{MAX_RECORD_ID:,} の整数にしてください")]
     received: datetime | None = None
     if not data.received_at.strip():
         problems.append(Problem("受付日時", "入力してください"))
@@ -298,6 +337,27 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
         next_note=data.next_note.strip(), urgency=tuple(urgency),
         urgency_note=data.urgency_note.strip(), consents=tuple(consents),
     ), []
+
+
+def _text_problems(data: IntakeInput) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def check(label: str, value: object, multiline: bool = False) -> None:
+        problem = text_problem(value, multiline=multiline) if isinstance(value, str) else None
+        if problem:
+            problems.append(Problem(label, problem))
+
+    for name, label, multiline in _TEXT_LABELS:
+        check(label, getattr(data, name), multiline)
+    for name, label in _PERSON_LABELS:
+        check(label, getattr(data.person, name))
+    for name, label in _LIST_LABELS:
+        for value in getattr(data, name):
+            check(label, value)
+    for consent in data.consents:
+        for name, label in _CONSENT_LABELS:
+            check(f"本人同意（{label}）", getattr(consent, name))
+    return problems
 
 
 def _validate_person(person: PersonInput, now: datetime, problems: list[Problem]

@@ -9,6 +9,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 JST = timezone(timedelta(hours=9), "JST")
 
+#: The years a typed date may fall in. Outside them a date is a typing mistake (R80, 9999-12-31),
+#: and near ``date.max`` a period's "day after" no longer exists.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
 #: (era name, romaji initial, first day), newest first.
 ERAS: tuple[tuple[str, str, date], ...] = (
     ("令和", "R", date(2019, 5, 1)),
@@ -83,8 +88,16 @@ def parse_date(text: str) -> date:
     """Parse a date as users type it.
 
     Accepts 令和8年11月24日, R8.11.24, R8/11/24, 2026-11-24, 2026/11/24, 2026年11月24日, 20261124,
-    with full-width digits too, and 元年. Raises DateParseError with a Japanese reason.
+    with full-width digits too, and 元年, from 1900 to 2100. Raises DateParseError with a Japanese
+    reason.
     """
+    day = _parse_date(text)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DateParseError(f"{MIN_YEAR}年から{MAX_YEAR}年までの日付を入力してください")
+    return day
+
+
+def _parse_date(text: str) -> date:
     cleaned = _clean(text)
     if not cleaned:
         raise DateParseError("日付を入力してください")

@@ -1,9 +1,104 @@
-"""Writing a file the user asked for (a PDF, an export, a day package) whole or not at all."""
+"""Writing a file the user asked for (a PDF, an export, a day package) whole or not at all.
+
+Every failure is a Japanese :class:`ServiceError` naming the path: a folder, a missing folder, a
+read-only place or an empty name is refused before anything is written (:func:`check_target`),
+and an error while writing (a full disk, a pulled-out USB stick) removes the half-written file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from pathlib import Path
+
+from setacare_desktop.domain.errors import ServiceError
+
+
+class FileError(ServiceError, OSError):
+    """A file the user named could not be written or read; the message names it in Japanese.
+
+    Also an ``OSError``, so that a caller written for the raw error (``except OSError``: the
+    window's save dialogs) still catches it, and shows this message as ``str(error)``.
+    """
+
+
+class FileTargetError(FileError):
+    """The place a file was asked for cannot hold it (checked before writing)."""
+
+
+class FileWriteError(FileError):
+    """Writing the file failed; nothing was left under its name."""
+
+
+class DiskFullFileError(FileWriteError):
+    """The disk filled up while writing the file."""
+
+
+def check_target(target: str | Path) -> Path:
+    """The path to write, or a :class:`FileTargetError` saying why it cannot be written."""
+    if isinstance(target, str) and not target.strip():
+        raise FileTargetError("書き出すファイル名が空です。ファイル名を指定してください")
+    path = Path(target)
+    if path.is_dir():
+        raise FileTargetError(f"{path} はフォルダーです。書き出すファイル名を指定してください")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileTargetError(f"フォルダー {folder} がありません（{path} を書き出せません）")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileTargetError(f"フォルダー {folder} に書き込めません（読み取り専用か権限がありません）")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise FileTargetError(f"{path} は読み取り専用のため上書きできません")
+    return path
+
+
+def check_folder_target(target: str | Path) -> Path:
+    """A folder to write files into: an existing writable folder, or a new one in a writable
+    folder; a :class:`FileTargetError` otherwise."""
+    if isinstance(target, str) and not target.strip():
+        raise FileTargetError("書き出すフォルダー名が空です。フォルダー名を指定してください")
+    path = Path(target)
+    if path.exists() and not path.is_dir():
+        raise FileTargetError(f"{path} はフォルダーではありません。書き出すフォルダーを指定してください")
+    where = path if path.is_dir() else path.parent
+    if not where.is_dir():
+        raise FileTargetError(f"フォルダー {where} がありません（{path} を作成できません）")
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise FileTargetError(f"フォルダー {where} に書き込めません（読み取り専用か権限がありません）")
+    return path
+
+
+def write_error(path: Path, error: OSError) -> FileWriteError:
+    """The user's message for an OSError raised while writing ``path``."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullFileError(
+            f"ディスクの空き容量が足りないため、{path} を書き出せませんでした"
+            "（書きかけのファイルは残していません）。空き容量を確保してからもう一度操作してください")
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return FileWriteError(f"{path} に書き込めません（読み取り専用か権限がありません）")
+    if error.errno in (errno.EISDIR, errno.ENOTDIR, errno.ENOENT):
+        return FileWriteError(f"{path} に書き出せません（フォルダーがないか、フォルダーと同じ名前です）")
+    reason = error.strerror or "入出力エラー"
+    return FileWriteError(f"{path} を書き出せませんでした（{reason}）。書き出し先を確認してください")
+
+
+class FileReadError(FileError):
+    """A file the user named cannot be read."""
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file the user named, or a :class:`FileReadError` naming it in Japanese."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        reason = "フォルダーです。ファイルを指定してください"
+    except FileNotFoundError:
+        reason = "見つかりません"
+    except PermissionError:
+        reason = "読み取りの権限がありません"
+    except OSError as error:
+        reason = f"読めません（{errno.errorcode.get(error.errno or 0, '入出力エラー')}）"
+    raise FileReadError(f"ファイルを読めません: {path}（{reason}）")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -12,6 +107,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     A half-written PDF or package must never be left behind under the real name (a crash, a full
     disk, a USB stick pulled out).
     """
+    check_target(path)
     partial = path.with_name(path.name + ".part")
     try:
         with open(partial, "wb") as out:
@@ -19,10 +115,13 @@ def write_atomically(path: Path, data: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
-    except BaseException:
+    except BaseException as error:
         # A printout or package left half-written beside the real name is personal data lying
-        # around: remove it, then let the caller report the failure.
-        partial.unlink(missing_ok=True)
+        # around: remove it, then report the failure.
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise write_error(path, error) from error
         raise
     if os.name == "posix":  # the rename itself survives a power cut once the folder is synced
         folder = os.open(path.parent, os.O_RDONLY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from setacare_desktop import __version__
 from setacare_desktop.services.errors import ServiceError
@@ -15,17 +15,33 @@ from setacare_desktop.store.models import Consultation, Staff
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    """Open (and by default migrate) the database the settings name."""
+    """Open (and by default migrate) the database the settings name.
+
+    Every failure is a Japanese ServiceError: the store's DatabaseError family (a damaged or
+    empty file, a newer or unversioned schema, a failed pre-migration backup, a server that does
+    not answer), or a data folder that cannot be made.
+    """
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return Database.open(settings.database_url, migrate=migrate)
-    except OperationalError as error:
+    except (ArgumentError, NoSuchModuleError) as error:
+        # The URL itself is not understood (it may hold a password: not quoted back).
+        raise ServiceError(
+            "データベースの URL を読めません（--database または SETACARE_DATABASE_URL）。"
+            "postgresql+psycopg://利用者@サーバー/データベース名 の形か、SQLite のファイルの"
+            "場所を指定してください。") from error
+    except ImportError as error:
+        raise ServiceError(
+            "このデータベースのドライバーがインストールされていません。PostgreSQL なら "
+            "pip install \".[postgresql]\" でインストールしてください。") from error
+    except OperationalError as error:  # raised before the store translates (engine set-up)
         raise ServiceError(
             f"データベースに接続できません（{display_url(settings.database_url)}）。"
-            f"接続先と権限を確認してください。詳細: {error.orig}") from error
+            "接続先と権限を確認してください。") from error
     except OSError as error:
-        raise ServiceError(f"データフォルダを作成できません（{settings.data_dir}）: {error}"
-                           ) from error
+        raise ServiceError(
+            f"データフォルダーを作成できません（{settings.data_dir}）。フォルダーの場所と権限、"
+            "空き容量を確認してください（--data-dir または SETACARE_DATA_DIR）。") from error
 
 
 def schema_revisions(db: Database) -> tuple[str | None, str]:

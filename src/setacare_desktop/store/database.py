@@ -1,7 +1,11 @@
 """Opening the database in one place: engine, sessions, migrations.
 
-``Database.open(url)`` is the single way in. It applies pending Alembic migrations (after copying a
-non-empty SQLite file aside) and refuses a database written by a newer program.
+``Database.open(url)`` is the single way in, and a safe start: it refuses a SQLite file that is
+empty or not a database (a path that does not exist yet becomes a new database), a database
+written by a newer program, and one with tables but no schema record (``alembic_version``); it
+applies pending Alembic migrations only after a whole copy of a non-empty SQLite file is on disk
+(``store.sqlite.backup_file``: free space checked, written under a temporary name, fsynced,
+renamed; old copies pruned). A failed backup stops the migration with nothing changed.
 
 Sessions come in two kinds: :meth:`Database.transaction` writes (on SQLite it begins
 ``IMMEDIATE``, so two writers queue on the busy timeout instead of failing half-way) and
@@ -32,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from setacare_desktop.store import sqlite as sqlite_store
 from setacare_desktop.store.errors import SchemaTooNewError, translate
+from setacare_desktop.store.start_errors import UnversionedDatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,10 @@ class Database:
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Database:
-        """Connect, refuse a newer schema, then bring the schema to head."""
+        """Check the file, connect, refuse a newer schema, then bring the schema to head."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            sqlite_store.check_database_file(Path(parsed.database))
         db = cls.connect(url)
         try:
             db.check_not_newer()
@@ -229,10 +237,14 @@ class Database:
         head = self.head_revision()
         if current == head:
             return MigrationReport(current, head, None)
+        tables = [t for t in inspect(self.engine).get_table_names() if t != "alembic_version"]
+        if current is None and tables:
+            # Not ours, or its record was lost: migrating would collide with (or alter) its tables.
+            raise UnversionedDatabaseError(len(tables))
         backup = None
-        if self.is_sqlite:
+        if self.is_sqlite and tables:
             path = sqlite_store.database_file(self.engine)
-            if path is not None and path.exists() and inspect(self.engine).get_table_names():
+            if path is not None and path.exists():
                 backup = sqlite_store.backup_file(path, current or "unversioned")
         with _script_location() as location, self.engine.begin() as connection:
             config = Config()

@@ -6,6 +6,10 @@ append-only triggers of the audit table.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +18,13 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from setacare_desktop.domain.kana import query_grams
+from setacare_desktop.store.errors import DatabaseCorruptError, DiskFullError, translate
+from setacare_desktop.store.start_errors import (
+    BackupError,
+    BackupSpaceError,
+    EmptyDatabaseFileError,
+    NotADatabaseFileError,
+)
 
 #: How long a writer waits for another writer's transaction before giving up (SQLITE_BUSY).
 BUSY_TIMEOUT_MS = 30_000
@@ -69,20 +80,140 @@ def database_file(engine: Engine) -> Path | None:
     return Path(name)
 
 
-def backup_file(path: Path, label: str) -> Path:
-    """Copy the database aside with SQLite's online backup (consistent even in WAL mode)."""
+# --- safe start: the file where the database should be, and the pre-migration backup ----------
+
+#: The first 16 bytes of every SQLite database file (https://sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: How many pre-migration backups to keep beside the database (the newest; default 5).
+ENV_KEEP_BACKUPS = "SETACARE_KEEP_BACKUPS"
+DEFAULT_KEEP_BACKUPS = 5
+#: Free space asked for beyond the copy itself: the migration writes too (WAL, new indexes).
+BACKUP_MARGIN_BYTES = 4 * 1024 * 1024
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse what cannot be our database; a path that does not exist yet is a new database.
+
+    A zero-length file is refused (never silently migrated into an empty database: it is what a
+    failed copy or a full disk leaves behind); so is a file that does not start with the SQLite
+    header. Both are left as they are, named in the message.
+    """
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise NotADatabaseFileError(path)
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # unreadable: the driver's own error (permissions …) says more
+    if not header:
+        raise EmptyDatabaseFileError(path)
+    if header != SQLITE_HEADER:
+        raise NotADatabaseFileError(path)
+
+
+def backups_to_keep(environ: dict[str, str] | None = None) -> int:
+    """``SETACARE_KEEP_BACKUPS`` (a whole number, at least 1), else 5."""
+    text = (os.environ if environ is None else environ).get(ENV_KEEP_BACKUPS, "").strip()
+    try:
+        return max(1, int(text)) if text else DEFAULT_KEEP_BACKUPS
+    except ValueError:
+        return DEFAULT_KEEP_BACKUPS
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal"))
+               if p.exists())
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup_file(path: Path, label: str, *, keep: int | None = None) -> Path:
+    """Copy the database aside before a migration; whole, or a :class:`BackupError` and nothing.
+
+    The free space is checked first (the file, its WAL, and a margin for the migration); the copy
+    (SQLite's online backup: consistent even in WAL mode) is written under a ``.part`` name,
+    fsynced, then renamed, so no partial or empty ``.bak`` is ever left. Older backups beyond
+    ``keep`` (``SETACARE_KEEP_BACKUPS``, default 5) are removed afterwards.
+    """
+    needed = _size(path) + max(_size(path) // 10, BACKUP_MARGIN_BYTES)
+    free = shutil.disk_usage(path.parent).free
+    if free < needed:
+        raise BackupSpaceError(path, needed, free)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.bak-{label}-{stamp}")
+    serial = 1
+    while target.exists():
+        serial += 1
+        target = path.with_name(f"{path.name}.bak-{label}-{stamp}-{serial}")
+    partial = target.with_name(target.name + ".part")
+    try:
+        _copy(path, partial)
+        os.replace(partial, target)
+        _fsync_folder(path.parent)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.with_name(partial.name + "-journal").unlink(missing_ok=True)
+        if isinstance(error, sqlite3.Error | OSError):
+            raise _backup_error(path, error) from error
+        raise
+    prune_backups(path, backups_to_keep() if keep is None else keep)
+    return target
+
+
+def _copy(path: Path, partial: Path) -> None:
+    partial.unlink(missing_ok=True)  # a leftover of a crash would be appended to
     source = sqlite3.connect(path)
     try:
-        dest = sqlite3.connect(target)
+        dest = sqlite3.connect(partial)
         try:
             source.backup(dest)
         finally:
             dest.close()
     finally:
         source.close()
-    return target
+    with open(partial, "rb+") as copy:
+        os.fsync(copy.fileno())
+
+
+def _backup_error(path: Path, error: BaseException) -> BackupError | DatabaseCorruptError:
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return BackupError(path, "ディスクの空き容量が足りません")
+        return BackupError(path, f"書き込めません（{error.strerror or '入出力エラー'}）")
+    translated = translate(error)
+    if isinstance(translated, DatabaseCorruptError):
+        return translated  # the database itself is damaged: that is the message
+    if isinstance(translated, DiskFullError):
+        return BackupError(path, "ディスクの空き容量が足りません")
+    return BackupError(path, "データベースを読めないか、書き込めません")
+
+
+def prune_backups(path: Path, keep: int) -> list[Path]:
+    """Remove all but the ``keep`` newest backups of ``path``, empty ones and leftover parts."""
+    removed: list[Path] = []
+    found = [p for p in path.parent.glob(f"{path.name}.bak-*") if p.is_file()]
+    partial = [p for p in found if p.name.endswith((".part", ".part-journal"))]
+    whole = [p for p in found if p not in partial]
+    empty = [p for p in whole if p.stat().st_size == 0]
+    kept = sorted((p for p in whole if p not in empty),
+                  key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    for old in partial + empty + kept[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+            removed.append(old)
+    return removed
 
 
 # --- search index (FTS5) -------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The command line's one error boundary: every command ends with a Japanese message and an exit
+code, never a traceback.
+
+- a :class:`ValidationError`: one line per field (``入力エラー: 項目: 理由``), exit 2;
+- any other :class:`ServiceError` (a refusal, a database or file failure): its message, exit 1;
+- Ctrl+C: 「中断しました」, exit 130;
+- a reader that went away (``setacare user list | head``): quietly, exit 1;
+- anything else is a bug: its type and stack (never its message) go to the log
+  (:func:`logs.log_unexpected`), and the user reads what happened, what to do and where the log is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from setacare_desktop import logs
+from setacare_desktop.domain.errors import ServiceError
+from setacare_desktop.services.errors import ValidationError
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def say(text: str) -> None:
+    """A line on standard error that cannot itself fail (a closed or non-UTF-8 stream)."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except UnicodeEncodeError:
+        try:
+            stream.buffer.write((text + "\n").encode("utf-8", "backslashreplace"))
+            stream.buffer.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    except (OSError, ValueError):
+        pass
+
+
+def unexpected_message() -> str:
+    where = logs.log_path()
+    log_line = (f"詳しい記録（個人情報を含みません）: {where}" if where is not None
+                else "記録ファイルは作成できませんでした（データフォルダーを確認してください）。")
+    return ("予期しないエラーが発生しました。この操作は完了していません（データベースへの保存は、"
+            "完了したものだけが残ります）。もう一度操作し、続く場合はシステム管理者に連絡して"
+            "ください。\n" + log_line)
+
+
+def _silence_stdout() -> None:
+    """Python's documented recipe after a broken pipe: no second failure at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def guarded(where: str, run: Callable[[], int]) -> int:
+    """Run a command; whatever happens, return its exit code with a message already shown."""
+    try:
+        return run()
+    except ValidationError as error:
+        for problem in error.problems:
+            say(f"入力エラー: {problem}")
+        return EXIT_BAD_INPUT
+    except ServiceError as error:
+        say(f"エラー: {error.message}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        say("中断しました。完了していない操作は保存されていません。")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_REFUSED
+    except SystemExit:
+        raise  # argparse's own exit (--help, a usage error): its code and message stand
+    except BaseException as error:  # the boundary: a bug is logged, never shown
+        logs.log_unexpected(where, error)
+        say(unexpected_message())
+        return EXIT_REFUSED

@@ -1,0 +1,121 @@
+"""What the command line reads, checked before any command runs: arguments, standard input and
+secrets typed at a prompt, and the ``--out`` file a command is about to write.
+
+Every refusal here is a :class:`ValidationError` naming the option or field (exit 2): nothing has
+been written, no password asked for, no database opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from setacare_desktop.domain.intake import MAX_RECORD_ID
+from setacare_desktop.domain.text import is_utf8_text, text_problem
+from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.files import FileTargetError, check_folder_target, check_target
+
+
+def bounded_int(text: str, *, low: int, high: int) -> int:
+    """An integer in ``low..high`` for argparse (``type=``), refused in Japanese otherwise."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"整数ではありません: {text}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{low:,}〜{high:,} の整数にしてください: {text}")
+    return value
+
+
+def record_id(text: str) -> int:
+    """A consultation's or referral's number (1 … 2,147,483,647)."""
+    return bounded_int(text, low=1, high=MAX_RECORD_ID)
+
+
+def argv_problem(argv: Sequence[str]) -> str | None:
+    """The first argument that cannot be text: bytes that are not UTF-8, or a control character.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates (``surrogateescape``); written to a
+    database or a terminal they fail deep inside a driver, so they are refused here, by position.
+    """
+    for position, arg in enumerate(argv, start=1):
+        problem = text_problem(arg)
+        if problem:
+            shown = arg.encode("utf-8", "replace").decode("utf-8")
+            return f"{position}番目の引数「{shown}」: {problem}"
+    return None
+
+
+def stdin_text(stdin: IO[str], what: str) -> str:
+    """The rest of standard input, refused by name unless it is UTF-8 text."""
+    try:
+        text = stdin.read()
+    except UnicodeDecodeError:
+        text = None
+    return _checked(text, what)
+
+
+def stdin_line(stdin: IO[str], what: str) -> str:
+    """One line of standard input (a password, a passphrase), without its line end."""
+    try:
+        line = stdin.readline()
+    except UnicodeDecodeError:
+        line = None
+    return _checked(line, what).rstrip("\r\n")
+
+
+def _checked(text: str | None, what: str) -> str:
+    if text is None or not is_utf8_text(text):
+        raise ValidationError([FieldProblem(what, "標準入力が UTF-8 のテキストではありません")])
+    return text
+
+
+def has_terminal() -> bool:
+    """Whether a prompt can be typed at without echo: a controlling terminal (or a console)."""
+    if os.name == "nt":
+        return sys.stdin is not None and sys.stdin.isatty()
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def secret(prompt: str, option: str, what: str) -> str:
+    """Typed at a prompt that does not echo; refused (naming ``option``) without a terminal.
+
+    Without a terminal ``getpass`` would read standard input and print the typed secret back,
+    or fail with a bare EOFError: a script must say ``option`` instead.
+    """
+    if not has_terminal():
+        raise ValidationError([FieldProblem(
+            what, f"端末がないため入力できません。{option} を指定して標準入力から渡してください")])
+    try:
+        value = getpass.getpass(prompt)
+    except EOFError:
+        raise ValidationError([FieldProblem(what, "入力が終わりました（何も入力されていません）")]
+                              ) from None
+    return _checked(value, what)
+
+
+def out_target(text: str, option: str = "--out") -> Path:
+    """The file a command will write, checked before any work (a folder, a missing folder, a
+    read-only place or an empty name are refused naming the path)."""
+    try:
+        return check_target(text)
+    except FileTargetError as error:
+        raise ValidationError([FieldProblem(option, error.message)]) from None
+
+
+def out_folder(text: str, option: str = "--out") -> Path:
+    """A folder a command will write several files into (it may not exist yet)."""
+    try:
+        return check_folder_target(text)
+    except FileTargetError as error:
+        raise ValidationError([FieldProblem(option, error.message)]) from None
