@@ -194,3 +194,27 @@ def test_allowed_next_follows_the_chain() -> None:
     assert allowed_next(ReferralStatus.IN_PROGRESS) == (
         ReferralStatus.DONE, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN)
     assert allowed_next(ReferralStatus.WITHDRAWN) == ()
+
+
+@pytest.mark.parametrize("field, make", [
+    ("依頼事項", lambda sid: ("create", _new(sid, request="訪問\x00お願いします"))),
+    ("回答", lambda sid: ("reply", "受け付けました\x1b[2J")),
+])
+def test_control_characters_are_refused_by_field_on_both_backends(
+        any_db: Database, staff_factory: Callable, field: str, make: Callable) -> None:
+    """A NUL reached PostgreSQL as a driver error (and, before parameters were hidden, printed
+    the values); now it is a field problem, on every backend, and nothing is written."""
+    clerk = staff_factory(any_db, "clerk")
+    case_id = _case(any_db, clerk)
+    service_id = _service_id(any_db)
+    kind, value = make(service_id)
+    with pytest.raises(ValidationError, match=f"{field}: 制御文字"):
+        if kind == "create":
+            svc.create_referral(any_db, clerk, case_id, value)
+        else:
+            anonymised = _new(service_id, anonymised=True)
+            referral_id = svc.create_referral(any_db, clerk, case_id, anonymised)
+            svc.record_reply(any_db, clerk, referral_id, reply=value)
+    with any_db.read() as session:
+        assert not session.scalar(sa.select(sa.func.count()).select_from(ReferralEvent).where(
+            ReferralEvent.reply.like("%受け付けました%")))

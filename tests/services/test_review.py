@@ -195,6 +195,8 @@ def test_a_return_needs_a_comment_and_a_stale_version_is_refused(
     assert "コメント" in str(caught.value.problems[0])
     with pytest.raises(ValidationError, match="1000文字以内"):
         svc.decide(any_db, boss, case_id, Decision.CONFIRMED, "あ" * 1001, seen_version=1)
+    with pytest.raises(ValidationError, match="コメント: 制御文字（U\\+0000）"):
+        svc.decide(any_db, boss, case_id, Decision.RETURNED, "要\x00確認", seen_version=1)
 
     _amend(any_db, clerk, case_id, "確認画面を開いた後に修正")
     with pytest.raises(ServiceError, match="修正されています"):

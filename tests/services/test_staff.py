@@ -62,3 +62,9 @@ def test_only_account_managers_may_add_or_list_staff(any_db: Database,
     admin = staff_factory(any_db, "admin", role="管理者", place="世田谷", org_kind="総合支所")
     add_staff(any_db, admin, NewStaff("x1", "x", "受付", "池尻", "児童館", "long-password"))
     assert staff_count(any_db) == 3
+
+
+def test_a_control_character_in_a_name_is_a_field_problem(any_db: Database) -> None:
+    with pytest.raises(ValidationError, match="氏名: 制御文字"):
+        add_staff(any_db, None, NewStaff("c9", "受付\x00一郎", "受付", "用賀",
+                                         "まちづくりセンター", "long-password-1"))

@@ -28,6 +28,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -228,6 +229,11 @@ def set_children(session: Session, row: DirService, service: d.Service) -> None:
     session.flush()
 
 
+#: The edit's text fields and the labels the edit dialog shows them under.
+EDIT_LABELS = {"name": "名称", "reading": "よみ", "description": "内容",
+               "eligibility": "対象", "application_process": "利用方法"}
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceEdit:
     """Changes to one service; ``None`` leaves a field as it is."""
@@ -250,6 +256,11 @@ class ServiceEdit:
 def edit_service(db: Database, actor: StaffProfile, service_id: int, edit: ServiceEdit) -> None:
     """Change a destination (supervisors and administrators); audited, the old state kept."""
     require_editor(actor, "directory_edit")
+    texts = {label: getattr(edit, name) for name, label in EDIT_LABELS.items()}
+    texts["受付時間"] = "\n".join(edit.schedules or ())
+    texts["キーワード"] = " ".join(edit.keywords or ())
+    texts["電話番号"] = " ".join(f"{p.number} {p.description}" for p in edit.phones or ())
+    check_texts(texts, multiline=("内容", "対象", "利用方法", "受付時間"))
     with db.transaction() as session:
         _edit_service(session, actor, service_id, edit)
 

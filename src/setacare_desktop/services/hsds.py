@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import re
 import uuid
@@ -42,6 +43,12 @@ from setacare_desktop.services.directory import (
     snapshot,
 )
 from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
+from setacare_desktop.services.files import (
+    FileReadError,
+    read_file,
+    write_atomically,
+    write_error,
+)
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -178,7 +185,7 @@ def export_hsds_json(db: Database, path: Path) -> int:
     document = {"total_items": len(services), "total_pages": 1, "page_number": 1,
                 "size": len(services), "first_page": True, "last_page": True,
                 "empty": not services, "contents": services}
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
     return len(services)
 
 
@@ -261,12 +268,16 @@ def export_hsds_csv(db: Database, folder: Path) -> int:
             for sal in nested["service_at_locations"]]
         tables["attributes.csv"] += [{k: v for k, v in a.items() if k != "taxonomy_term"}
                                      for a in nested["attributes"]]
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_error(folder, error) from None
     for name, columns in CSV_COLUMNS.items():
-        with (folder / name).open("w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(tables[name])
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(tables[name])
+        write_atomically(folder / name, out.getvalue().encode("utf-8"))
     return len(directory.services)
 
 
@@ -624,6 +635,24 @@ def _merged(inc: _Incoming) -> d.Directory | None:
                                               if t.id not in {k.id for k in known.terms})))
 
 
+def _read_json(path: Path) -> object:
+    """The file's JSON, or a ValidationError naming the file and the problem in Japanese."""
+    try:
+        text = read_file(path).decode("utf-8")
+        return json.loads(text)
+    except FileReadError as error:
+        raise ValidationError([FieldProblem(str(path), error.message)]) from None
+    except UnicodeDecodeError as error:
+        raise ValidationError([FieldProblem(
+            str(path), f"UTF-8 のテキストではありません（{error.start} バイト目）")]) from None
+    except json.JSONDecodeError as error:
+        raise ValidationError([FieldProblem(
+            f"{path.name}:{error.lineno}:{error.colno}", "JSON として読めません")]) from None
+    except RecursionError:  # nesting deeper than Python's stack
+        raise ValidationError([FieldProblem(
+            str(path), "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
+
+
 @use_case(sessions=2)
 def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportReport:
     """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
@@ -637,14 +666,7 @@ def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportR
     read (a change in between refuses the import, nothing written).
     """
     require_editor(actor, "directory_import")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValidationError([FieldProblem(str(path), f"読めません: {error}")]) from None
-    except json.JSONDecodeError as error:
-        raise ValidationError([FieldProblem(
-            f"{path.name}:{error.lineno}:{error.colno}", f"JSON ではありません: {error.msg}")]
-        ) from None
+    document = _read_json(path)
     with db.read() as session:
         known = loaded_in(session)
     inc = _Incoming(known, _reverse_ids(known))

@@ -7,6 +7,7 @@ from datetime import date
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
+from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services.errors import FieldProblem, ValidationError
 
 
@@ -24,3 +25,15 @@ def district_field(text: str, field: str) -> ref.District:
     if district is None:
         raise ValidationError([FieldProblem(field, f"「{text}」は地区ではありません")])
     return district
+
+
+def check_texts(fields: dict[str, str | None], *, multiline: tuple[str, ...] = ()) -> None:
+    """Refuse text no database or printout can hold (a control character, a lone surrogate),
+    naming each field: ``fields`` maps the Japanese label to what was typed."""
+    problems = []
+    for label, value in fields.items():
+        problem = text_problem(value or "", multiline=label in multiline)
+        if problem:
+            problems.append(FieldProblem(label, problem))
+    if problems:
+        raise ValidationError(problems)

@@ -47,6 +47,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.persons import person_district
 from setacare_desktop.services.search import index_consultation
 from setacare_desktop.services.unit import use_case
@@ -463,6 +464,7 @@ def consents_of(db: Database, actor: StaffProfile, person_id: int) -> list[Conse
 def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: date,
                      reason: str) -> None:
     """Withdraw a consent from ``on``; the record stays, marked withdrawn."""
+    check_texts({"撤回の理由": reason}, multiline=("撤回の理由",))
     with db.transaction() as session:
         row = session.get(ConsentRecordRow, consent_id)
         if row is None:
@@ -491,6 +493,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
     password counts towards the supervisor's lock-out: that is committed with this transaction,
     and the refusal raised after it.
     """
+    check_texts({"例外の理由": reason}, multiline=("例外の理由",))
     with db.transaction() as session:
         district = case_district(session, consultation_id)
         _check_write(actor, district, "emergency_exception")

@@ -43,6 +43,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.intake import case_district, decide_sharing, sharing_decision
 from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
@@ -143,6 +144,7 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                     new: NewReferral) -> int:
     """Record a referral (status 作成); refuses an identifying one without a legal basis."""
     on = new.referred_on or local_now().date()
+    check_texts({"依頼事項": new.request}, multiline=("依頼事項",))
     with db.transaction() as session:
         _check_write(actor, case_district(session, consultation_id), "referral_create",
                      consultation_id)
@@ -201,6 +203,7 @@ def record_destination_consent(db: Database, actor: StaffProfile, consultation_i
                                giver: Giver = Giver.SELF, giver_relation: str = "",
                                method: Method = Method.ORAL, on: date | None = None) -> int:
     """Record the person's consent (or refusal) for one destination, there and then."""
+    check_texts({"同意者の続柄": giver_relation})
     if giver is Giver.PROXY and not giver_relation.strip():
         raise ValidationError([FieldProblem("同意者の続柄", "代理人の続柄を入力してください")])
     with db.transaction() as session:
@@ -240,6 +243,7 @@ def record_reply(db: Database, actor: StaffProfile, referral_id: int, *,
                  on: date | None = None) -> None:
     """A step of the referral: a status change and/or the destination's reply, dated and
     attributed. 対応不可 needs a reason; a closed referral takes no more steps."""
+    check_texts({"回答": reply, "理由": reason}, multiline=("回答", "理由"))
     with db.transaction() as session:
         _check_write(actor, _referral_district(session, referral_id)[1], "referral_update",
                      referral_id)

@@ -54,6 +54,7 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny
+from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.intake import consent_records
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
@@ -398,6 +399,7 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
     no comment.
     """
     _require_reviewer(actor, "review_decide")  # who asks, before anything is looked up
+    check_texts({"コメント": comment}, multiline=("コメント",))
     problem = decision_problem(decision, comment)
     if problem:
         raise ValidationError([FieldProblem("コメント", problem)])
@@ -422,6 +424,7 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
 def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
              comment: str = "", *, today: date | None = None) -> SignoffRow:
     """Sign the district's day off (日次確認): refused while a consultation is unreviewed."""
+    check_texts({"コメント": comment}, multiline=("コメント",))
     _require_reviewer(actor, "day_signoff", district_code)
     today = today or local_now().date()
     try:

@@ -19,6 +19,7 @@ from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
 from setacare_desktop.services.guard import require_account_manager
+from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.passwords import hash_password
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
@@ -133,6 +134,7 @@ def _validated(session: Session, new: NewStaff) -> tuple[Role, Organisation]:
 
 
 def _create(session: Session, new: NewStaff) -> Staff:
+    check_texts({"ログインID": new.login, "氏名": new.name})
     role, org = _validated(session, new)
     staff = Staff(
         login=new.login.strip(),
