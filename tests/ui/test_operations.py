@@ -14,13 +14,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from tests.conftest import TEST_PASSWORD, make_staff
+from tests.ui.conftest import AnswerMessageBox
 
 from setacare_desktop.services import Database, ServiceError, auth
 from setacare_desktop.ui import error_boundary, operations
 from setacare_desktop.ui.login_dialog import LoginDialog
 from setacare_desktop.ui.operations import Operation, Progress
-from tests.conftest import TEST_PASSWORD, make_staff
-from tests.ui.conftest import AnswerMessageBox
 
 pytestmark = pytest.mark.gui
 
