@@ -119,6 +119,9 @@ class Operation(Generic[T]):
         self._dialog: QProgressDialog | None = None
         self._timer: QTimer | None = None
         self._steps: tuple[int, int] | None = None
+        self._outcome: tuple[T | None, BaseException | None] | None = None
+        self._executed = threading.Event()
+        self._delivered = False
         self.running = False
 
     # --- set-up ---------------------------------------------------------------------------
@@ -184,10 +187,27 @@ class Operation(Generic[T]):
             result = self._work(self._progress)
         except BaseException as raised:  # every outcome goes back to the window's thread
             error = raised
+        self._outcome = (result, error)
+        self._executed.set()
         if synchronous:
-            self._deliver(result, error)
+            self._deliver_once()
         else:
-            main_thread.call_soon(lambda: self._deliver(result, error))
+            main_thread.call_soon(self._deliver_once)
+
+    def _deliver_once(self) -> None:
+        if self._delivered or self._outcome is None:
+            return
+        self._delivered = True
+        self._deliver(*self._outcome)
+
+    def wait(self, timeout_s: float = 30.0) -> bool:
+        """On the window's thread: block until the work is done and its callbacks have run
+        (for a short write that must land before the next step, e.g. a draft before the form
+        is reset); False on timeout."""
+        if not self._executed.wait(timeout_s):
+            return False
+        self._deliver_once()
+        return True
 
     def _report(self, done: int, total: int) -> None:
         if synchronous:
