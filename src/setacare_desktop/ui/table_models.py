@@ -351,6 +351,10 @@ class SearchResultTableModel(QAbstractTableModel):
             raise
         self._reset(query, words, hits, more=len(hits) >= self._page_size)
 
+    def show_first_page(self, query: str, words: list[str], hits: list[SearchHit]) -> None:
+        """Show a first page fetched elsewhere (on the worker thread) for ``query``."""
+        self._reset(query, words, hits, more=len(hits) >= self._page_size)
+
     def clear(self) -> None:
         self._reset("", [], [], more=False)
 

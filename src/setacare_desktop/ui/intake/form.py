@@ -823,14 +823,14 @@ class IntakePage(Page):
         if self.has_unsaved_changes():
             self.inform("相談受付票を印刷", "修正した内容を保存してから印刷してください。")
             return False
-        try:
-            pdf = sheets_service.print_intake_record(self._db, self._actor, self._case_id)
-        except ServiceError as error:
-            self.inform("相談受付票を印刷", error.message)
-            return False
-        self.show_pdf(f"相談受付票 No.{self._case_id}", pdf,
-                      f"相談受付票_No{self._case_id}.pdf")
-        return True
+        case_id = self._case_id
+        # reportlab lays the record out: on the worker thread.
+        return Operation(self, lambda _progress: sheets_service.print_intake_record(
+            self._db, self._actor, case_id), guard=[self.print_button],
+            label="相談受付票を作成しています…", title="相談受付票を印刷",
+        ).success(lambda pdf: self.show_pdf(f"相談受付票 No.{case_id}", pdf,
+                                            f"相談受付票_No{case_id}.pdf")).failure(
+            lambda error: self.inform("相談受付票を印刷", error.message)).run()
 
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
         from setacare_desktop.ui.pdf_dialog import PdfDialog
