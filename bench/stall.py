@@ -6,8 +6,9 @@
 A QTimer on the window's thread ticks every 5 ms and records the longest gap between two ticks
 while an action runs through the real widgets and the real (threaded) operation runner: login
 (argon2), 統計 for the ward fiscal year, a day package export (scrypt + AES), a batch print of 20
-liaison sheets (to a PDF file), and a search. A gap is time the user could not type, scroll or
-see progress. The aim is every worst stall ≤ 100 ms. Prints figures; asserts nothing.
+liaison sheets (to a PDF file), the previous day's list of an area (7 districts), and a
+search. A gap is time the user could not type, scroll or see progress. The aim is every worst
+stall ≤ 100 ms. Prints figures; asserts nothing.
 
 The database is a fresh SQLite file filled by ``services.demo`` (``--cases`` over 20 working
 days), with 20 referrals made today in 池尻 for the batch.
@@ -22,6 +23,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -45,6 +47,7 @@ from setacare_desktop.ui.review.package_dialogs import ExportPackageDialog
 from setacare_desktop.ui.search_panel import SearchPanel
 from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.stats.page import StatsPage
+from setacare_desktop.ui.today_page import TodayPage
 
 TICK_MS = 5
 TARGET_MS = 100
@@ -195,6 +198,20 @@ def main() -> int:
                             lambda: bool(finished)))
         sheets.hide()
 
+        branch = auth.login(db, "demo-setagaya-branch-supervisor", demo.DEMO_PASSWORD)
+        today = TodayPage(db, branch)
+        today.resize(1200, 800)
+        today.show()
+        today.activate()
+        wait_for(app, operations.idle)
+        yesterday = today.day() - timedelta(days=1)
+        shown: list[bool] = []
+        today.model.modelReset.connect(lambda: shown.append(True))
+        rows.append(measure(app, probe, "本日の相談（世田谷地域 前日）",
+                            lambda: today.set_day(yesterday), lambda: bool(shown)))
+        print(f"  {today.model.rowCount()} consultations in the area's day list", flush=True)
+        today.hide()
+
         search = SearchPanel(db, counter)
         search.resize(1200, 800)
         search.show()
@@ -205,7 +222,7 @@ def main() -> int:
 
         operations.shut_down()
         db.close()
-        for widget in (login, stats, export, sheets, search):
+        for widget in (login, stats, export, sheets, today, search):
             widget.deleteLater()
 
     print()
