@@ -226,3 +226,18 @@ def test_in_tests_a_bug_in_the_work_is_raised_to_the_caller(window: QWidget) -> 
     with pytest.raises(KeyError):
         Operation(window, buggy).run()
     assert operations.idle()
+
+
+def test_work_that_cannot_stop_shows_a_busy_dialog_without_cancel(
+        qtbot: QtBot, window: QWidget, threaded_operations: None) -> None:
+    release = threading.Event()
+    done: list[bool] = []
+    Operation(window, lambda _p: release.wait(5), label="パスワードを確認しています…"
+              ).success(done.append).run()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(QProgressDialog)))
+    [shown] = window.findChildren(QProgressDialog)
+    assert shown.maximum() == 0  # busy: the work reports no steps
+    assert shown.findChild(QPushButton) is None or not shown.findChild(QPushButton).isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: done == [True])
+    qtbot.waitUntil(lambda: not any(d.isVisible() for d in window.findChildren(QProgressDialog)))

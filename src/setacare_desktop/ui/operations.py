@@ -255,7 +255,8 @@ class Operation(Generic[T]):
             self._timer = None
         if self._dialog is not None:
             if shiboken6.isValid(self._dialog):
-                self._dialog.canceled.disconnect()
+                if self._cancellable:
+                    self._dialog.canceled.disconnect(self.cancel)
                 self._dialog.close()
                 self._dialog.deleteLater()
             self._dialog = None
