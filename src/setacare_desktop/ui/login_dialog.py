@@ -116,6 +116,8 @@ class LoginDialog(QDialog):
         return [self.login_edit, self.password_edit, self.login_button]
 
     def _authenticated(self, profile: StaffProfile) -> None:
+        if not self.isVisible():
+            return  # 終了 was chosen while the password was being checked
         self.profile = profile
         self.error_label.hide()
         super().accept()
