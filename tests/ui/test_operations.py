@@ -241,3 +241,20 @@ def test_work_that_cannot_stop_shows_a_busy_dialog_without_cancel(
     release.set()
     qtbot.waitUntil(lambda: done == [True])
     qtbot.waitUntil(lambda: not any(d.isVisible() for d in window.findChildren(QProgressDialog)))
+
+
+def test_quitting_while_the_password_is_checked_logs_nobody_in(
+        qtbot: QtBot, db: Database, threaded_operations: None) -> None:
+    make_staff(db, "counter")
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    accepted: list[bool] = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    qtbot.keyClicks(dialog.login_edit, "counter")
+    qtbot.keyClicks(dialog.password_edit, TEST_PASSWORD)
+    qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.quit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(operations.idle, timeout=10_000)
+    qtbot.wait(20)
+    assert dialog.profile is None and not accepted

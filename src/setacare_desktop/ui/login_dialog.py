@@ -48,6 +48,7 @@ class LoginDialog(QDialog):
             authenticate = functools.partial(auth.login, db)
         self._authenticate = authenticate
         self.profile: StaffProfile | None = None
+        self._given_up = False
         self.setWindowTitle("SetaCare Desktop — ログイン")
 
         self.login_edit = QLineEdit(login_id, self)
@@ -116,11 +117,15 @@ class LoginDialog(QDialog):
         return [self.login_edit, self.password_edit, self.login_button]
 
     def _authenticated(self, profile: StaffProfile) -> None:
-        if not self.isVisible():
+        if self._given_up:
             return  # 終了 was chosen while the password was being checked
         self.profile = profile
         self.error_label.hide()
         super().accept()
+
+    def reject(self) -> None:
+        self._given_up = True
+        super().reject()
 
     def _refused(self, error: ServiceError) -> None:
         # AuthenticationError (wrong password, locked account) and any other refusal alike.
