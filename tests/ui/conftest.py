@@ -1,5 +1,9 @@
 """Helpers for the window's tests: typing Japanese, inserting consultations, answering modal
-message boxes.
+message boxes, and the operation runner made synchronous.
+
+Slow work (``ui.operations``) runs at once on the test's thread by default, as Picard's fake
+thread pool does, so that a click is followed by its outcome; ``threaded_operations`` keeps the
+real worker thread for the tests that wait for it (``qtbot.waitUntil(operations.idle)``).
 
 Consultations come two ways: ``record_case`` records one through the intake service, as the
 form does (person, details, search index, audit); ``add_consultation`` writes the bare row into
@@ -13,7 +17,7 @@ commit string sent to the focused widget.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 
 import pytest
@@ -28,6 +32,7 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.store.models import Consultation, ConsultationTargetGroup, Organisation
+from setacare_desktop.ui import operations
 
 TypeText = Callable[[QWidget, str], None]
 AddConsultation = Callable[..., int]
@@ -35,6 +40,20 @@ RecordCase = Callable[..., int]
 AnswerMessageBox = Callable[..., list[str]]
 
 _RUNS = re.compile(r"[\x20-\x7e]+|[^\x20-\x7e]+")
+
+
+@pytest.fixture(autouse=True)
+def synchronous_operations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work of an operation runs at once on the calling thread."""
+    monkeypatch.setattr(operations, "synchronous", True)
+
+
+@pytest.fixture
+def threaded_operations(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The real worker thread; the test ends only when no operation runs any more."""
+    monkeypatch.setattr(operations, "synchronous", False)
+    yield
+    qtbot.waitUntil(operations.idle, timeout=30_000)
 
 
 def ime_commit(widget: QWidget, text: str) -> None:

@@ -165,6 +165,7 @@ def test_a_damaged_database_file_is_explained(qtbot: QtBot, tmp_path: Path,
     assert open_database_for_window(Settings(tmp_path, f"sqlite:///{path}")) is None
     assert seen and "壊れている" in seen[0] and "バックアップ" in seen[0]
     assert "Error" not in seen[0] and "file is not" not in seen[0]  # no driver words
+    assert "Traceback" not in seen[0]
 
 
 def test_a_missing_font_is_explained_and_start_up_continues(

@@ -22,6 +22,7 @@ from setacare_desktop.services import Database, StaffProfile, consultations, per
 from setacare_desktop.services import intake as svc
 from setacare_desktop.services.errors import NotFoundError
 from setacare_desktop.store.models import AuditEvent, Person
+from setacare_desktop.ui import operations
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.intake import form as form_module
 from setacare_desktop.ui.intake.consent_panel import ANONYMOUS_NOTE
@@ -257,7 +258,8 @@ def test_failed_save_shows_problems_at_fields_and_keeps_every_field(
 
 def test_duplicate_panel_offers_existing_person_for_kanji_variant_and_katakana(
         qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
-        type_text: TypeText) -> None:
+        type_text: TypeText, threaded_operations: None) -> None:
+    """The lookup runs on the real worker thread as the user pauses."""
     existing = svc.record_intake(db, clerk, existing_intake())
     panel = page.duplicate_panel
     assert not panel.list.isEnabled()
@@ -475,6 +477,23 @@ def test_typing_saves_a_draft_and_a_new_page_restores_it(
     second.complaint_edit.setFocus()
     ctrl(qtbot, Qt.Key.Key_S)
     assert second.status_label.text().startswith("相談を保存しました")
+    assert svc.list_drafts(db, clerk) == []
+
+
+def test_drafts_are_written_on_the_worker_and_the_save_removes_them(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        type_text: TypeText, threaded_operations: None) -> None:
+    type_text(page.complaint_edit, "裏で下書き")
+    qtbot.waitUntil(lambda: page.draft_id is not None, timeout=5000)
+    assert page.draft_label.text().startswith("下書き保存")
+    [draft] = svc.list_drafts(db, clerk)
+    assert draft.draft_id == page.draft_id
+    type_text(page.complaint_edit, "を続けて")  # a draft may be in flight as the user saves
+    page.consulter_combo.setCurrentIndex(1)
+    page.target_group.box("elderly").setChecked(True)
+    ctrl(qtbot, Qt.Key.Key_S)
+    assert page.status_label.text().startswith("相談を保存しました"), page.status_label.text()
+    qtbot.waitUntil(operations.idle)
     assert svc.list_drafts(db, clerk) == []
 
 

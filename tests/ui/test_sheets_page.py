@@ -189,13 +189,19 @@ def test_batch_of_todays_sheets_cancelled_after_one_leaves_one_file(
     folder = tmp_path / "sheets"
     folder.mkdir()
     page.choose_folder = lambda: str(folder)
-    page.batch_progressed.connect(
-        lambda done: done == 1 and qtbot.mouseClick(page.batch_cancel_button,
-                                                    Qt.MouseButton.LeftButton))
+    during: list[tuple[bool, bool]] = []
+
+    def first_done(done: int) -> None:
+        # While the batch runs: the bar shows, the buttons wait; then the user cancels.
+        during.append((page.batch_progress.isVisible(), page.batch_button.isEnabled()))
+        if done == 1:
+            qtbot.mouseClick(page.batch_cancel_button, Qt.MouseButton.LeftButton)
+
+    page.batch_progressed.connect(first_done)
     with qtbot.waitSignal(page.batch_finished, timeout=20_000) as finished:
         _click(qtbot, page.batch_button)
-        assert page.batch_progress.isVisible() and not page.batch_button.isEnabled()
     assert finished.args == [1]
+    assert during == [(True, False)]
     files = sorted(p.name for p in folder.iterdir())
     assert len(files) == 1 and files[0].endswith(".pdf")
     assert "中止しました（残り 2件" in page.batch_label.text()
@@ -204,7 +210,7 @@ def test_batch_of_todays_sheets_cancelled_after_one_leaves_one_file(
 
 def test_batch_saves_every_sheet_of_today(
         qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
-        open_page: Callable[[], SheetsPage]) -> None:
+        open_page: Callable[[], SheetsPage], threaded_operations: None) -> None:
     _referral(db, clerk)
     _referral(db, clerk, purpose=None)
     _referral(db, clerk, purpose=Purpose.SHARE)  # identifying, no consent to the sheet
@@ -244,14 +250,19 @@ def test_batch_print_cancelled_after_one_keeps_its_pages_and_issues_no_more(
     out = tmp_path / "batch.pdf"
     dialogs: list[str] = []
     page.choose_printer = _print_to(out, dialogs)
-    page.batch_progressed.connect(
-        lambda done: done == 1 and qtbot.mouseClick(page.batch_cancel_button,
-                                                    Qt.MouseButton.LeftButton))
+    during: list[tuple[bool, bool, bool]] = []
+
+    def first_done(done: int) -> None:
+        during.append((page.batch_progress.isVisible(), page.batch_print_button.isEnabled(),
+                       page.batch_button.isEnabled()))
+        if done == 1:
+            qtbot.mouseClick(page.batch_cancel_button, Qt.MouseButton.LeftButton)
+
+    page.batch_progressed.connect(first_done)
     with qtbot.waitSignal(page.batch_finished, timeout=30_000) as finished:
         _click(qtbot, page.batch_print_button)
-        assert page.batch_progress.isVisible() and not page.batch_print_button.isEnabled()
-        assert not page.batch_button.isEnabled()
     assert finished.args == [1] and len(dialogs) == 1
+    assert during == [(True, False, False)]
     printed = [r for r in ids if sheet_service.sheet_prints(db, clerk, r)]
     assert len(printed) == 1
     assert [e.action for e in audit.recent(db, 50)].count("sheet_print") == 1
@@ -262,7 +273,8 @@ def test_batch_print_cancelled_after_one_keeps_its_pages_and_issues_no_more(
 
 def test_batch_print_prints_every_sheet_of_today_each_from_a_new_page(
         qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
-        open_page: Callable[[], SheetsPage]) -> None:
+        open_page: Callable[[], SheetsPage], threaded_operations: None) -> None:
+    """On the real worker thread: the sheets are issued, rendered and painted there."""
     ids = [_referral(db, clerk, details="相談の経過を詳しく記録した。" * 160),
            _referral(db, clerk, purpose=None)]
     _referral(db, clerk, purpose=Purpose.SHARE)  # identifying, no consent to the sheet

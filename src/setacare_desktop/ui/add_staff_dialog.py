@@ -22,6 +22,7 @@ from setacare_desktop.services.reference import area_names, district_names
 from setacare_desktop.services.staff import LOGIN_MAX, NewStaff
 from setacare_desktop.ui.first_admin_dialog import CONFIRM_FIELD, PASSWORD_MISMATCH
 from setacare_desktop.ui.forms import FormProblems
+from setacare_desktop.ui.operations import Operation
 
 ORG_KINDS: tuple[OrgKind, ...] = (*DISTRICT_PARTNERS, OrgKind.BRANCH)
 
@@ -167,14 +168,19 @@ class AddStaffDialog(QDialog):
         if self.password_edit.text() != self.confirm_edit.text():
             self.problems.show_problems([PASSWORD_MISMATCH])
             return
-        try:
-            profile = staff.add_staff(self._db, self._actor, self.new_staff())
-        except ValidationError as error:
+        new_staff = self.new_staff()
+        # The password is hashed with argon2: on the worker thread.
+        Operation(self, lambda _progress: staff.add_staff(self._db, self._actor, new_staff),
+                  guard=[self.add_button], label="職員を登録しています…",
+                  ).success(self._added).failure(self._refused).run()
+
+    def _refused(self, error: ServiceError) -> None:
+        if isinstance(error, ValidationError):
             self.problems.show_problems(error.problems)
-            return
-        except ServiceError as error:
+        else:
             self.problems.show_message(error.message)
-            return
+
+    def _added(self, profile: StaffProfile) -> None:
         self.problems.clear_problems()
         self.profile = profile
         super().accept()

@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainte
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from setacare_desktop import __version__
+from setacare_desktop import __version__, logs
 from setacare_desktop.fonts import japanese_font_path
 from setacare_desktop.services import (
     Database,
@@ -27,6 +27,7 @@ from setacare_desktop.services import (
     system,
 )
 from setacare_desktop.settings import Settings
+from setacare_desktop.ui import error_boundary, main_thread, operations
 from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
 from setacare_desktop.ui.login_dialog import LoginDialog
 from setacare_desktop.ui.main_window import MainWindow
@@ -53,6 +54,7 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Setagaya")
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    main_thread.prepare()  # workers hand their results back through it
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
@@ -107,12 +109,13 @@ def open_database_for_window(settings: Settings, parent: QWidget | None = None
     except ServiceError as error:
         text = error.message
     except Exception as error:
-        # services.system converts connection and folder problems into ServiceError; anything
-        # else (e.g. a damaged SQLite file: "file is not a database") is still shown, since the
-        # window has no console (and the UI may not import SQLAlchemy to name its errors).
+        # services.system converts connection, folder and file problems into ServiceError;
+        # anything else is a bug: logged (type and stack only), explained without a traceback.
+        logs.log_unexpected("opening the database", error)
+        where = logs.log_path()
         text = ("データベースを開けませんでした。設定（--database または "
                 "SETACARE_DATABASE_URL）、データベースのファイルとネットワークを確認してください。"
-                f"\n\n{type(error).__name__}: {error}")
+                + (f"\n\n記録（ログ）: {where}" if where is not None else ""))
     QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", text)
     return None
 
@@ -214,7 +217,20 @@ def start_application() -> QApplication:
 
 
 def run(settings: Settings) -> int:
-    """Run the window until the user quits; 1 when the database cannot be opened."""
+    """Run the window until the user quits; 1 when the database cannot be opened.
+
+    The log and the error boundary come first, before any window: from then on an unexpected
+    error is logged and explained in a dialog, and the window stays.
+    """
+    logs.configure(settings.data_dir)
+    uninstall = error_boundary.install()
+    try:
+        return _run_window(settings)
+    finally:
+        uninstall()
+
+
+def _run_window(settings: Settings) -> int:
     app = start_application()
     db = open_database_for_window(settings)
     if db is None:
@@ -227,4 +243,5 @@ def run(settings: Settings) -> int:
         controller.start()
         return app.exec()
     finally:
+        operations.shut_down()
         db.close()

@@ -30,21 +30,39 @@ def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]], *, stretc
     for column, column_texts in texts.items():
         if column == stretch:
             continue
-        widest = max((metrics.horizontalAdvance(t) for t in column_texts if t), default=0)
-        width = min(limit, max(widest + CELL_PADDING, header.sectionSizeHint(column)))
+        width = min(limit, max(_widest(metrics, column_texts, limit) + CELL_PADDING,
+                               header.sectionSizeHint(column)))
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def _widest(metrics: QFontMetrics, texts: Iterable[str], limit: int) -> int:
+    """The widest of ``texts`` (each distinct text measured once; none past ``limit``): a day
+    of an area is over a thousand rows of mostly repeated dates, places and labels, measured on
+    the window's thread."""
+    widest = 0
+    for text in set(texts):
+        if text:
+            widest = max(widest, metrics.horizontalAdvance(text))
+            if widest >= limit:
+                break
+    return widest
 
 
 def fit_to_rows(table: QTableView, model: QAbstractItemModel, *, stretch: int,
                 limit_chars: int = 24) -> None:
     """``fit_columns`` from the display text of every row of ``model`` (the source model, so
     that a filter in between does not change the widths)."""
-    rows = range(model.rowCount())
-    fit_columns(table, {
-        column: [model.data(model.index(row, column)) or "" for row in rows]
-        for column in range(model.columnCount())}, stretch=stretch, limit_chars=limit_chars)
+    texts = getattr(model, "column_texts", None)  # a RowTableModel answers in plain Python
+    if texts is None:
+        rows = range(model.rowCount())
+
+        def texts(column: int) -> list[str]:
+            return [model.data(model.index(row, column)) or "" for row in rows]
+
+    fit_columns(table, {column: texts(column) for column in range(model.columnCount())},
+                stretch=stretch, limit_chars=limit_chars)
 
 
 def row_list_view(model: QAbstractItemModel, parent: QWidget) -> QTableView:

@@ -21,6 +21,7 @@ from setacare_desktop.services.errors import FieldProblem
 from setacare_desktop.services.reference import area_names
 from setacare_desktop.services.staff import LOGIN_MAX, NewStaff
 from setacare_desktop.ui.forms import FormProblems
+from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
 
 CONFIRM_FIELD = "パスワード（確認）"
@@ -112,14 +113,19 @@ class FirstAdminDialog(QDialog):
         if self.password_edit.text() != self.confirm_edit.text():
             self.problems.show_problems([PASSWORD_MISMATCH])
             return
-        try:
-            profile = staff.create_first_administrator(self._db, self.new_staff())
-        except ValidationError as error:
+        new_staff = self.new_staff()
+        Operation(self, lambda _progress: staff.create_first_administrator(self._db, new_staff),
+                  guard=[self.create_button], label="管理者を登録しています…",
+                  title="SetaCare Desktop — 最初の管理者の登録"
+                  ).success(self._created).failure(self._refused).run()
+
+    def _refused(self, error: ServiceError) -> None:
+        if isinstance(error, ValidationError):
             self.problems.show_problems(error.problems)
-            return
-        except ServiceError as error:
+        else:
             self.problems.show_message(error.message)
-            return
+
+    def _created(self, profile: StaffProfile) -> None:
         self.problems.clear_problems()
         self.profile = profile
         super().accept()

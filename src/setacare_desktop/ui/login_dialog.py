@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.services import AuthenticationError, Database, StaffProfile, auth
+from setacare_desktop.services import Database, ServiceError, StaffProfile, auth
 from setacare_desktop.services.staff import LOGIN_MAX
 from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
 
 EMPTY_LOGIN = "ログインIDを入力してください。"
@@ -30,8 +29,10 @@ EMPTY_PASSWORD = "パスワードを入力してください。"
 class LoginDialog(QDialog):
     """Asks who is working. After ``accepted``, :attr:`profile` is the logged-in staff member.
 
-    Enter submits from either field; on failure the login ID stays, the password is cleared and
-    takes the focus, and the service's message (wrong password, locked account) is shown.
+    Enter submits from either field; the password is checked on the worker thread (argon2 is
+    slow by design) while the fields wait disabled. On failure the login ID stays, the password
+    is cleared and takes the focus, and the service's message (wrong password, locked account)
+    is shown.
     Closing the dialog (or 終了) rejects it.
     """
 
@@ -47,6 +48,7 @@ class LoginDialog(QDialog):
             authenticate = functools.partial(auth.login, db)
         self._authenticate = authenticate
         self.profile: StaffProfile | None = None
+        self._given_up = False
         self.setWindowTitle("SetaCare Desktop — ログイン")
 
         self.login_edit = QLineEdit(login_id, self)
@@ -104,18 +106,31 @@ class LoginDialog(QDialog):
         if not password:
             self._refuse(EMPTY_PASSWORD, self.password_edit)
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            profile = self._authenticate(login_id, password)
-        except AuthenticationError as error:
-            self.password_edit.clear()
-            self._refuse(error.message, self.password_edit)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
+        # argon2 takes a good fraction of a second: checked on the worker, the dialog stays
+        # responsive (and its buttons and fields disabled, so Enter cannot check twice).
+        Operation(self, lambda _progress: self._authenticate(login_id, password),
+                  guard=self._inputs(), label="パスワードを確認しています…",
+                  title="SetaCare Desktop — ログイン"
+                  ).success(self._authenticated).failure(self._refused).run()
+
+    def _inputs(self) -> list[QWidget]:
+        return [self.login_edit, self.password_edit, self.login_button]
+
+    def _authenticated(self, profile: StaffProfile) -> None:
+        if self._given_up:
+            return  # 終了 was chosen while the password was being checked
         self.profile = profile
         self.error_label.hide()
         super().accept()
+
+    def reject(self) -> None:
+        self._given_up = True
+        super().reject()
+
+    def _refused(self, error: ServiceError) -> None:
+        # AuthenticationError (wrong password, locked account) and any other refusal alike.
+        self.password_edit.clear()
+        self._refuse(error.message, self.password_edit)
 
     def _refuse(self, message: str, focus: QLineEdit) -> None:
         self.error_label.setText(message)

@@ -1,8 +1,8 @@
 """検索: consultations of any date in the staff member's scope, found as the user types.
 
 The search runs once the user pauses (``SEARCH_DELAY_MS``), or at once on Enter; each search is
-an audited read. Hits come newest first, a page at a time as the list is scrolled, with the
-matched words in bold.
+an audited read, its first page read on the worker thread (``ui.operations``). Hits come newest
+first, a page at a time as the list is scrolled, with the matched words in bold.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from setacare_desktop.services import search as search_service
 from setacare_desktop.services.search import SearchHit
 from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.delegates import HighlightDelegate
+from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.table_models import (
     ID_ROLE,
     SEARCH_COL_COMPLAINT,
@@ -73,6 +74,7 @@ class SearchPanel(QWidget):
         }, stretch=SEARCH_COL_EXCERPT)
         self.table.setAccessibleName("検索結果")
 
+        self._searching = ""  # the query whose first page is being read
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -112,13 +114,26 @@ class SearchPanel(QWidget):
         query = self.search_edit.text()
         if query.strip() == self.model.query.strip() and query.strip():
             return  # Enter after the timer already searched: nothing new
-        try:
-            self.model.set_query(query)
-        except ServiceError as error:
-            self.status_label.setText(error.message)
+        if not query.strip():
+            self.model.clear()
+            self._show_count()
             return
+        # The first page is read on the worker; pages further down come as the list scrolls.
+        self._searching = query
+        self.status_label.setText("検索しています…")
+        Operation(self, lambda _progress: self._fetch(query, None)).success(
+            lambda found: self._found(query, *found)).failure(self._failed).run()
+
+    def _found(self, query: str, words: list[str], hits: list[SearchHit]) -> None:
+        if query != self._searching:
+            return  # the user typed on: a newer search follows
+        self.model.show_first_page(query, words, hits)
         self.table.scrollToTop()
         self._show_count()
+
+    def _failed(self, error: ServiceError) -> None:
+        self.model.clear()
+        self.status_label.setText(error.message)
 
     def refresh(self) -> None:
         """Search again (after a consultation was saved or amended), if a search is shown."""

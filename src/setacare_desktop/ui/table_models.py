@@ -118,8 +118,47 @@ class ConsultationTableModel(RowTableModel):
     HEADERS = CONSULTATION_HEADERS
     TEXTS = _CONSULTATION_TEXT
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._order: list[Any] = []  # the rows as the service gave them
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
     def row_at(self, row: int) -> ConsultationRow:
         return self._rows[row]  # type: ignore[no-any-return]
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self._order = list(rows)
+        self.beginResetModel()
+        self._rows = self._sorted()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in plain Python by ``SORT_ROLE`` (stable, from the service's order), keeping
+        the selection on its rows. The filter proxy forwards its sort here: a proxy sorting
+        an area's day of over a thousand rows asks Qt for each compared cell and held the
+        window's thread ~70 ms."""
+        self._sort = (column, order)
+        # (Emitted without arguments: PySide6 6.11 crashes on an explicit empty parent list.)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        kept = [self._rows[i.row()] for i in old]
+        self._rows = self._sorted()
+        where = {id(row): n for n, row in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            old, [self.index(where[id(row)], i.column()) for row, i in zip(kept, old, strict=True)])
+        self.layoutChanged.emit()
+
+    def _sorted(self) -> list[Any]:
+        if self._sort is None or self._sort[0] < 0:
+            return list(self._order)
+        column, order = self._sort
+
+        def key(row: ConsultationRow) -> tuple[bool, Any]:
+            value = self.row_data(row, column, SORT_ROLE)
+            return (value is None, value if value is not None else 0)
+
+        return sorted(self._order, key=key,
+                      reverse=order == Qt.SortOrder.DescendingOrder)
 
     def urgent_count(self) -> int:
         return sum(1 for r in self._rows if r.urgent)
@@ -227,6 +266,14 @@ class ConsultationFilterProxyModel(QSortFilterProxyModel):
         """Urgent rows among those shown."""
         return sum(1 for r in range(self.rowCount())
                    if self.data(self.index(r, 0), URGENT_ROLE))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The source model sorts (in plain Python); the proxy keeps its order and filters."""
+        source = self.sourceModel()
+        if isinstance(source, ConsultationTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def _change(self, apply: Callable[[], None]) -> None:
         self.beginFilterChange()
@@ -349,6 +396,10 @@ class SearchResultTableModel(QAbstractTableModel):
         except Exception:
             self._reset("", [], [], more=False)
             raise
+        self._reset(query, words, hits, more=len(hits) >= self._page_size)
+
+    def show_first_page(self, query: str, words: list[str], hits: list[SearchHit]) -> None:
+        """Show a first page fetched elsewhere (on the worker thread) for ``query``."""
         self._reset(query, words, hits, more=len(hits) >= self._page_size)
 
     def clear(self) -> None:

@@ -33,13 +33,14 @@ from setacare_desktop.domain.reference import (
 )
 from setacare_desktop.services import (
     Database,
-    PermissionDeniedError,
+    ServiceError,
     StaffProfile,
     consultations,
     review,
 )
 from setacare_desktop.ui.columns import fit_to_rows, row_list_view
 from setacare_desktop.ui.dates import date_edit, qdate
+from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.review.table_model import ID_ROLE as RETURNED_ID_ROLE
 from setacare_desktop.ui.review.table_model import (
@@ -262,18 +263,24 @@ class TodayPage(Page):
         self._reload_timer.stop()
         self._loaded = True
         day = self.day()
-        try:
-            rows = consultations.list_day(self._db, self._actor, day)
-        except PermissionDeniedError as error:
-            self.model.set_rows([])
-            self.summary_label.clear()
-            self.message_label.setText(error.message)
-            self.body.setCurrentWidget(self.message_label)
-            return
+        # An area's day (hundreds of rows over seven districts) is read on the worker.
+        Operation(self, lambda _progress: consultations.list_day(self._db, self._actor, day)
+                  ).success(lambda rows: self._show_day(day, rows)).failure(
+            self._day_refused).run()
+
+    def _show_day(self, day: date, rows: list[consultations.ConsultationRow]) -> None:
+        if day != self.day():
+            return  # the user stepped on to another day: its list follows
         self.model.set_rows(rows)
         self._fit_columns()
         self.body.setCurrentWidget(self.table)
         self._show_summary()
+
+    def _day_refused(self, error: ServiceError) -> None:
+        self.model.set_rows([])
+        self.summary_label.clear()
+        self.message_label.setText(error.message)
+        self.body.setCurrentWidget(self.message_label)
 
     def _load_returned(self) -> None:
         rows = review.returned_cases(self._db, self._actor)

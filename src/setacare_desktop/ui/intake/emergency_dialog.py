@@ -23,6 +23,7 @@ from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.errors import FieldProblem
 from setacare_desktop.services.intake import Recipient
 from setacare_desktop.ui.forms import FormProblems
+from setacare_desktop.ui.operations import Operation
 
 EXPLANATION = (
     "本人の同意を得ることができず、生命・身体・財産を守るために情報の共有が必要な場合に限り、"
@@ -96,20 +97,26 @@ class EmergencyDialog(QDialog):
             self.problems.show_problems([FieldProblem(
                 "監督者のログインID", "入力してください")])
             return
-        try:
-            self.exception_id = intake_service.record_emergency_exception(
-                self._db, self._actor, self.consultation_id,
-                reason=self.reason_edit.toPlainText(),
-                supervisor_login=self.login_edit.text(),
-                supervisor_password=self.password_edit.text(),
-                recipient=self.recipient_combo.currentData())
-        except ValidationError as error:
+        reason = self.reason_edit.toPlainText()
+        login = self.login_edit.text()
+        password = self.password_edit.text()
+        recipient = self.recipient_combo.currentData()
+        # The supervisor's password is checked with argon2: on the worker thread.
+        Operation(self, lambda _progress: intake_service.record_emergency_exception(
+            self._db, self._actor, self.consultation_id, reason=reason,
+            supervisor_login=login, supervisor_password=password, recipient=recipient),
+            guard=[self.record_button], label="監督者の承認を確認しています…",
+        ).success(self._recorded).failure(self._refused).run()
+
+    def _refused(self, error: ServiceError) -> None:
+        if isinstance(error, ValidationError):
             self.problems.show_problems(error.problems)
             return
-        except ServiceError as error:
-            self.password_edit.clear()
-            self.problems.show_message(error.message)
-            return
+        self.password_edit.clear()
+        self.problems.show_message(error.message)
+
+    def _recorded(self, exception_id: int) -> None:
+        self.exception_id = exception_id
         self.approver_login = self.login_edit.text().strip()
         self.problems.clear_problems()
         super().accept()

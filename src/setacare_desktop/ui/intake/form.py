@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from setacare_desktop import logs
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.intake import (
     HOUSEHOLDS,
@@ -101,6 +102,7 @@ from setacare_desktop.ui.intake.widgets import (
     show_hint,
 )
 from setacare_desktop.ui.intake.withdraw_dialog import WithdrawDialog
+from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import Page, heading
 
 #: Looking for the same person once the clerk pauses typing, not on every key.
@@ -184,6 +186,11 @@ class IntakePage(Page):
         self._person_id: int | None = None
         self._draft_id: int | None = None
         self._draft_dirty = False
+        #: Changes typed so far (a draft saved in the background is current only if none came
+        #: after what it holds).
+        self._changes = 0
+        self._draft_op: Operation[int] | None = None
+        self._duplicate_op: Operation[list[PersonCandidate]] | None = None
         self._filling = False
         self._live_validation = False
         self._dismissed: set[int] = set()
@@ -441,7 +448,7 @@ class IntakePage(Page):
         self.status_message.connect(self.status_label.setText)
 
     def _draft_due(self) -> None:
-        self.save_draft_now()
+        self.save_draft_in_background()
 
     def _autosave_due(self) -> None:
         if self._case_id is None and not self.has_unsaved_changes():
@@ -456,7 +463,7 @@ class IntakePage(Page):
                 self._refresh()
                 self._baseline = self.collect()
             return
-        self.save_draft_now()
+        self.save_draft_in_background()
 
     def _save_requested(self) -> None:
         self.save()
@@ -594,6 +601,7 @@ class IntakePage(Page):
         if self._filling:
             return
         self._draft_dirty = True
+        self._changes += 1
         self._draft_timer.poke()
         self._refresh()
 
@@ -689,6 +697,7 @@ class IntakePage(Page):
     def save(self) -> int | None:
         """Record (or amend) the consultation; returns its id, or None when refused."""
         self._draft_timer.stop()
+        self._settle_draft()
         data = self.collect()
         amending = self._case_id is not None
         try:
@@ -730,6 +739,7 @@ class IntakePage(Page):
 
     def discard(self) -> bool:
         """Esc: throw away what is typed (after asking) and start afresh."""
+        self._settle_draft()
         if self.has_unsaved_changes():
             if not self.confirm("入力内容の破棄", CONFIRM_DISCARD):
                 return False
@@ -746,6 +756,7 @@ class IntakePage(Page):
         """An empty form for the next intake (received now, at the counter, own district)."""
         self._draft_timer.stop()
         self._duplicate_timer.stop()
+        self._settle_draft()
         self._case_id = None
         self._version = None
         self._draft_id = None
@@ -812,14 +823,14 @@ class IntakePage(Page):
         if self.has_unsaved_changes():
             self.inform("相談受付票を印刷", "修正した内容を保存してから印刷してください。")
             return False
-        try:
-            pdf = sheets_service.print_intake_record(self._db, self._actor, self._case_id)
-        except ServiceError as error:
-            self.inform("相談受付票を印刷", error.message)
-            return False
-        self.show_pdf(f"相談受付票 No.{self._case_id}", pdf,
-                      f"相談受付票_No{self._case_id}.pdf")
-        return True
+        case_id = self._case_id
+        # reportlab lays the record out: on the worker thread.
+        return Operation(self, lambda _progress: sheets_service.print_intake_record(
+            self._db, self._actor, case_id), guard=[self.print_button],
+            label="相談受付票を作成しています…", title="相談受付票を印刷",
+        ).success(lambda pdf: self.show_pdf(f"相談受付票 No.{case_id}", pdf,
+                                            f"相談受付票_No{case_id}.pdf")).failure(
+            lambda error: self.inform("相談受付票を印刷", error.message)).run()
 
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
         from setacare_desktop.ui.pdf_dialog import PdfDialog
@@ -838,12 +849,19 @@ class IntakePage(Page):
         if not (name.strip() or reading.strip() or birth.strip()):
             self.duplicate_panel.show_candidates([])
             return
-        try:
-            found = persons.possible_duplicates(self._db, self._actor, name=name,
-                                                reading=reading, birth_date=birth)
-        except ServiceError as error:
-            self.status_message.emit(error.message)
-            return
+        asked = (name, reading, birth)
+        # A read over the whole ward's persons, run as the user pauses: on the worker.
+        op = Operation(self, lambda _progress: persons.possible_duplicates(
+            self._db, self._actor, name=name, reading=reading, birth_date=birth))
+        self._duplicate_op = op
+        op.success(lambda found: self._duplicates_found(asked, found)).failure(
+            lambda error: self.status_message.emit(error.message)).run()
+
+    def _duplicates_found(self, asked: tuple[str, str, str],
+                          found: list[PersonCandidate]) -> None:
+        now = (self.name_edit.text(), self.reading_edit.text(), self.birth_edit.text())
+        if now != asked or self._person_id is not None:
+            return  # typed on (a newer lookup follows) or linked meanwhile: out of date
         shown = [c for c in found if c.person_id not in self._dismissed]
         if found and not shown:
             self.duplicate_panel.dismiss()
@@ -954,8 +972,10 @@ class IntakePage(Page):
     # --- drafts -------------------------------------------------------------------------
 
     def save_draft_now(self, force: bool = False) -> int | None:
-        """Save what is typed as a draft (if anything changed since the last one)."""
+        """Save what is typed as a draft (if anything changed since the last one), before the
+        next step (leaving, a new intake); the timers use :meth:`save_draft_in_background`."""
         self._draft_timer.stop()
+        self._settle_draft()
         if not (self._draft_dirty or force):
             return self._draft_id
         if self._draft_id is None and not self.has_unsaved_changes():
@@ -966,11 +986,50 @@ class IntakePage(Page):
                 self._db, self._actor, self.collect(), draft_id=self._draft_id,
                 consultation_id=self._case_id)
         except Exception as error:  # a safety net must never take the form down with it
-            self.draft_label.setText(f"下書きを保存できませんでした（{error}）")
+            if not isinstance(error, ServiceError):
+                logs.log_unexpected("saving a draft", error)
+            self._draft_failed(error)
             return None
         self._draft_dirty = False
         self.draft_label.setText(f"下書き保存 {local_now():%H:%M:%S}")
         return self._draft_id
+
+    def save_draft_in_background(self) -> None:
+        """The autosave: what is typed goes to the worker thread as a draft (one at a time;
+        a change meanwhile keeps the form dirty for the next round)."""
+        self._draft_timer.stop()
+        if not self._draft_dirty:
+            return
+        if self._draft_id is None and not self.has_unsaved_changes():
+            self._draft_dirty = False
+            return
+        if self._draft_op is not None and self._draft_op.running:
+            self._draft_timer.poke()  # the previous one is still being written: again later
+            return
+        data, draft_id, case_id = self.collect(), self._draft_id, self._case_id
+        changes = self._changes
+        op = Operation(self, lambda _progress: intake_service.save_draft(
+            self._db, self._actor, data, draft_id=draft_id, consultation_id=case_id))
+        self._draft_op = op
+        op.success(lambda new_id: self._draft_saved(new_id, changes)).failure(
+            self._draft_failed).run()
+
+    def _draft_saved(self, draft_id: int, changes: int) -> None:
+        self._draft_id = draft_id
+        self._draft_dirty = changes != self._changes
+        self.draft_label.setText(f"下書き保存 {local_now():%H:%M:%S}")
+
+    def _draft_failed(self, error: Exception) -> None:
+        # Said in the form, not in a dialog; the message is the service's (ServiceError) or
+        # just that it failed (anything else is logged by the caller's boundary).
+        text = error.message if isinstance(error, ServiceError) else type(error).__name__
+        self.draft_label.setText(f"下書きを保存できませんでした（{text}）")
+
+    def _settle_draft(self) -> None:
+        """Let a draft being written in the background land first (its id is needed next)."""
+        op, self._draft_op = self._draft_op, None
+        if op is not None and op.running:
+            op.wait()
 
     def offer_drafts(self) -> DraftsDialog | None:
         """List the staff member's unfinished intakes (not the one on screen) to restore one
@@ -1048,7 +1107,7 @@ class IntakePage(Page):
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the page (another area, logout, closing): keep what was typed.
         if self._draft_dirty:
-            self.save_draft_now()
+            self.save_draft_in_background()
         super().hideEvent(event)
 
     def _ask(self, title: str, text: str) -> bool:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,6 +28,7 @@ from setacare_desktop.services import ServiceError
 from setacare_desktop.services.package import Package, PackageReviewSource, open_package
 from setacare_desktop.ui.forms import error_label
 from setacare_desktop.ui.login_dialog import LoginDialog
+from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.page import heading
 from setacare_desktop.ui.review.page import ReviewPage
 
@@ -74,18 +73,26 @@ class PackagePassphraseDialog(QDialog):
 
     def accept(self) -> None:
         passphrase = self.passphrase_edit.text()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            package = open_package(self._path.read_bytes(), passphrase)
-        except OSError as error:
-            self._refuse(f"ファイルを読めません: {error.strerror or error}")
+        path = self._path
+
+        # scrypt derives the key: on the worker thread, the dialog stays responsive.
+        def open_(_progress: Progress) -> Package | str:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                return f"ファイルを読めません: {error.strerror or error}"
+            return open_package(data, passphrase)
+
+        Operation(self, open_, guard=[self.open_button, self.passphrase_edit],
+                  label="日次パッケージを開いています…", title="日次パッケージを開く"
+                  ).success(lambda outcome: self._opened(outcome, passphrase)).failure(
+            lambda error: self._refuse(error.message)).run()
+
+    def _opened(self, outcome: Package | str, passphrase: str) -> None:
+        if isinstance(outcome, str):
+            self._refuse(outcome)
             return
-        except ServiceError as error:
-            self._refuse(error.message)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.package = package
+        self.package = outcome
         self.passphrase = passphrase
         super().accept()
 

@@ -1,6 +1,7 @@
 """The offline day package from the window's menu: 書き出す (export) and 取り込む (import).
 
-Both call ``services.package`` exactly as ``setacare package export|import`` does. The file
+Both call ``services.package`` exactly as ``setacare package export|import`` does, on the worker
+thread (``ui.operations``: scrypt is slow by design). The file
 choosers are attributes so that tests can replace them.
 """
 
@@ -9,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -33,6 +32,7 @@ from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.review import reviewable_districts
 from setacare_desktop.ui.dates import date_edit
 from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.operations import Operation, Progress
 
 PACKAGE_SUFFIX = ".setacare-pkg"
 PACKAGE_FILTER = f"日次パッケージ (*{PACKAGE_SUFFIX})"
@@ -147,30 +147,38 @@ class ExportPackageDialog(QDialog):
         path = Path(chosen)
         if not path.name.endswith(PACKAGE_SUFFIX):
             path = path.with_name(path.name + PACKAGE_SUFFIX)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        # scrypt and AES over a day of consultations: on the worker thread, file and all.
+        def export(_progress: Progress) -> tuple[package_service.ExportResult, str]:
             result = package_service.export_package(self._db, self._actor, start, end, scope,
                                                     passphrase)
-        except ValidationError as error:
+            try:
+                write_atomically(path, result.data)
+            except OSError as error:
+                return result, f"保存できませんでした: {error.strerror or error}"
+            return result, ""
+
+        return Operation(self, export, guard=[self.export_button, self.close_button],
+                         label="日次パッケージを暗号化して書き出しています…",
+                         title="日次パッケージを書き出す"
+                         ).success(lambda outcome: self._exported(path, *outcome)
+                                   ).failure(self._export_refused).run()
+
+    def _export_refused(self, error: ServiceError) -> None:
+        if isinstance(error, ValidationError):
             self._refuse("\n".join(str(p) for p in error.problems), self.passphrase_edit)
-            return False
-        except ServiceError as error:
+        else:
             self._refuse(error.message, self.from_edit)
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        try:
-            write_atomically(path, result.data)
-        except OSError as error:
-            self._refuse(f"保存できませんでした: {error.strerror or error}", self.export_button)
-            return False
+
+    def _exported(self, path: Path, result: package_service.ExportResult, problem: str) -> None:
+        if problem:
+            self._refuse(problem, self.export_button)
+            return
         self.error_label.hide()
         self.passphrase_edit.clear()
         self.repeat_edit.clear()
         self.result_label.setText(
             f"書き出しました: {path}\n相談 {result.consultations}件（{len(result.days)}日分）、"
             f"パッケージ番号 {result.package_id}")
-        return True
 
 
 class ImportPackageDialog(QDialog):
@@ -234,20 +242,26 @@ class ImportPackageDialog(QDialog):
         if not text:
             self._refuse("ファイル: 取り込む日次パッケージを選んでください。", self.path_edit)
             return False
-        try:
-            data = Path(text).read_bytes()
-        except OSError as error:
-            self._refuse(f"ファイル: 読めません（{error.strerror or error}）。", self.path_edit)
-            return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            report = package_service.import_package(self._db, self._actor, data,
-                                                    self.passphrase_edit.text())
-        except ServiceError as error:
-            self._refuse(error.message, self.passphrase_edit)
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
+        path = Path(text)
+        passphrase = self.passphrase_edit.text()
+
+        def import_(_progress: Progress) -> package_service.ImportReport | str:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                return f"ファイル: 読めません（{error.strerror or error}）。"
+            return package_service.import_package(self._db, self._actor, data, passphrase)
+
+        return Operation(self, import_, guard=[self.import_button, self.close_button],
+                         label="日次パッケージを取り込んでいます…", title="日次パッケージを取り込む"
+                         ).success(self._imported).failure(
+            lambda error: self._refuse(error.message, self.passphrase_edit)).run()
+
+    def _imported(self, outcome: package_service.ImportReport | str) -> None:
+        if isinstance(outcome, str):
+            self._refuse(outcome, self.path_edit)
+            return
+        report = outcome
         self.error_label.hide()
         lines = [f"取り込んだ判断: {report.applied}件",
                  f"取り込み済みだった判断: {report.already}件",
@@ -257,5 +271,3 @@ class ImportPackageDialog(QDialog):
             lines.append(f"・{conflict.district_name}地区 {conflict.day:%Y-%m-%d} {case}"
                          f"― {conflict.reason}")
         self.report_view.setPlainText("\n".join(lines))
-        return True
-

@@ -7,9 +7,10 @@ but neither a number issued nor a print audited. 「PDFとして保存」 and �
 bytes. Where the consent gate refuses, its reason is shown and 「匿名版を表示」 previews the
 anonymised sheet; saving and printing then follow the form shown.
 
-「本日のシートを一括保存」 writes the sheets of the referrals made today to a chosen folder, one per
-step of a zero-interval timer so that the window stays responsive; 「中止」 stops after the sheet
-being written, and each file appears whole (written beside, then renamed) or not at all.
+「本日のシートを一括保存」 writes the sheets of the referrals made today to a chosen folder, on the
+worker thread (``ui.operations``) so that the window stays responsive, the bar counting each
+sheet; 「中止」 stops after the sheet being written, and each file appears whole (written beside,
+then renamed) or not at all.
 「本日のシートを一括印刷…」 asks for the printer once and prints the same sheets as one job, each
 from a new page, stepped and cancelled the same way: the pages printed so far stay, and the
 sheets not reached are not issued. Both skip (and list as 同意なし) what the consent gate refuses.
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QItemSelection, Qt, Signal
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -52,6 +53,7 @@ from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.columns import fit_to_rows, row_list_view
+from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
@@ -86,14 +88,12 @@ class _StepFailed(Exception):
 
 @dataclass
 class _Batch:
-    """One run of the shared stepper: ``deliver`` writes or prints each issued sheet,
-    ``close`` runs once at the end (finished or cancelled)."""
+    """One run of the day's sheets (built and filled on the worker thread)."""
 
     rows: list[referral_service.ReferralRow]
     verb: str  # 保存 / 印刷
     place: str  # shown after the count: the folder, or ""
-    deliver: Callable[[sheet_service.IssuedSheet], None]
-    close: Callable[[], None] = lambda: None
+    failed: str = ""  # the batch could not start (the printer refused)
     done: int = 0
     cancelled: bool = False
     delivered: list[str] = field(default_factory=list)
@@ -118,7 +118,8 @@ class SheetsPage(Page):
         #: The referral and form (anonymised?) the preview shows.
         self._shown: tuple[int, bool] | None = None
         self._shown_number = ""
-        self._batch: _Batch | None = None
+        self._batch: Operation[_Batch] | None = None
+        self._batch_keep: object = None
         #: suggested file name → chosen path ("" when cancelled).
         self.choose_save_path: Callable[[str], str] = lambda name: _choose_save_path(self, name)
         #: → chosen folder ("" when cancelled).
@@ -169,9 +170,6 @@ class SheetsPage(Page):
         self.batch_cancel_button.hide()
         self.batch_label = QLabel(self)
         self.batch_label.setWordWrap(True)
-        self._batch_timer = QTimer(self)
-        self._batch_timer.setSingleShot(True)
-        self._batch_timer.setInterval(0)
 
         top = QHBoxLayout()
         top.addWidget(self.title_label)
@@ -225,7 +223,6 @@ class SheetsPage(Page):
         self.batch_button.clicked.connect(self.save_today)
         self.batch_print_button.clicked.connect(self.print_today)
         self.batch_cancel_button.clicked.connect(self.cancel_batch)
-        self._batch_timer.timeout.connect(self._batch_step)
         self.sheet_number_edit.returnPressed.connect(self.open_reply_for_number)
         self._update_enabled()
 
@@ -400,13 +397,16 @@ class SheetsPage(Page):
             return False
         folder = Path(chosen)
 
-        def save(sheet: sheet_service.IssuedSheet) -> None:
-            try:
-                write_atomically(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
-            except OSError as error:
-                raise _StepFailed(str(error.strerror or error)) from error
+        def run(progress: Progress) -> _Batch:
+            def save(sheet: sheet_service.IssuedSheet) -> None:
+                try:
+                    write_atomically(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
+                except OSError as error:
+                    raise _StepFailed(str(error.strerror or error)) from error
 
-        self._start_batch(_Batch(rows, "保存", f"（{folder}）", save))
+            return self._run_batch(_Batch(rows, "保存", f"（{folder}）"), save, progress)
+
+        self._start_batch(rows, "保存", run)
         return True
 
     def print_today(self) -> bool:
@@ -421,29 +421,35 @@ class SheetsPage(Page):
         printer.setDocName(f"連携シート {local_now():%Y-%m-%d}")
         if not self.choose_printer(printer):
             return False
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.batch_label.setText(
-                "印刷を開始できませんでした。プリンターの設定を確かめてください。")
-            return False
-        buffer = QBuffer(self)
-        document = QPdfDocument(self)
-        printed = [0]
 
-        def print_one(sheet: sheet_service.IssuedSheet) -> None:
-            if not load_pdf(document, buffer, sheet.pdf):
-                raise _StepFailed("PDF を読めません")
-            if not paint_document(document, printer, painter, new_page_first=printed[0] > 0):
-                raise _StepFailed("プリンターが止まりました", stop=True)
-            printed[0] += 1
+        def run(progress: Progress) -> _Batch:
+            # On the worker: Qt paints on a QPrinter (and QtPdf renders) off the GUI thread;
+            # the painter, document and buffer belong to this thread and end with it.
+            batch = _Batch(rows, "印刷", "")
+            painter = QPainter()
+            if not painter.begin(printer):
+                batch.failed = "印刷を開始できませんでした。プリンターの設定を確かめてください。"
+                return batch
+            buffer = QBuffer()
+            document = QPdfDocument()
+            printed = [0]
 
-        def close() -> None:
-            painter.end()
-            document.close()
-            document.deleteLater()
-            buffer.deleteLater()
+            def print_one(sheet: sheet_service.IssuedSheet) -> None:
+                if not load_pdf(document, buffer, sheet.pdf):
+                    raise _StepFailed("PDF を読めません")
+                if not paint_document(document, printer, painter,
+                                      new_page_first=printed[0] > 0):
+                    raise _StepFailed("プリンターが止まりました", stop=True)
+                printed[0] += 1
 
-        self._start_batch(_Batch(rows, "印刷", "", print_one, close))
+            try:
+                return self._run_batch(batch, print_one, progress)
+            finally:
+                painter.end()
+                document.close()
+                buffer.close()
+
+        self._start_batch(rows, "印刷", run, keep=printer)
         return True
 
     def _batch_rows(self) -> list[referral_service.ReferralRow]:
@@ -454,65 +460,79 @@ class SheetsPage(Page):
             self.batch_label.setText("本日のつなぎはありません。")
         return rows
 
-    def _start_batch(self, batch: _Batch) -> None:
-        self._batch = batch
-        self.batch_progress.setRange(0, len(batch.rows))
+    def _start_batch(self, rows: list[referral_service.ReferralRow], verb: str,
+                     run: Callable[[Progress], _Batch], keep: object = None) -> None:
+        self.batch_progress.setRange(0, len(rows))
         self.batch_progress.setValue(0)
         self.batch_progress.show()
         self.batch_cancel_button.show()
-        self.batch_button.setEnabled(False)
-        self.batch_print_button.setEnabled(False)
-        self.batch_label.setText(f"{len(batch.rows)}件の連携シートを{batch.verb}しています…")
-        self._batch_timer.start()
+        self.batch_label.setText(f"{len(rows)}件の連携シートを{verb}しています…")
+        op = Operation(self, run, guard=[self.batch_button, self.batch_print_button])
+        self._batch = op
+        self._batch_keep = keep  # the printer lives until the batch ends
+        op.progress(self._batch_progressed).success(self._finish_batch).failure(
+            lambda error: self._finish_batch(_Batch(rows, verb, "", failed=error.message))
+        ).finished(self._batch_ended).run()
 
     def cancel_batch(self) -> None:
         """Stop after the sheet being written or printed (those done stay; the rest are not
         issued)."""
         if self._batch is not None:
-            self._batch.cancelled = True
+            self._batch.cancel()
 
     def batch_running(self) -> bool:
         return self._batch is not None
 
-    def _batch_step(self) -> None:
-        batch = self._batch
-        if batch is None:
-            return
-        if batch.cancelled or batch.done >= len(batch.rows):
-            self._finish_batch(batch)
-            return
-        row = batch.rows[batch.done]
-        batch.done += 1
-        try:
-            sheet = sheet_service.issue_liaison_sheet(
-                self._db, self._actor, row.referral_id, anonymised=row.anonymised)
-            batch.deliver(sheet)
-        except sheet_service.SheetConsentError:
-            batch.skipped.append(f"相談No. {row.consultation_id} → {row.destination}（同意なし）")
-        except ServiceError as error:
-            batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
-        except _StepFailed as failed:
-            batch.skipped.append(f"相談No. {row.consultation_id}（{failed.message}）")
-            batch.cancelled = batch.cancelled or failed.stop
-        else:
-            batch.delivered.append(sheet.sheet_number)
-        self.batch_progress.setValue(batch.done)
-        self.batch_progressed.emit(batch.done)
-        self._batch_timer.start()
+    def _run_batch(self, batch: _Batch, deliver: Callable[[sheet_service.IssuedSheet], None],
+                   progress: Progress) -> _Batch:
+        """On the worker: issue and deliver each sheet, reporting each step, until done or
+        cancelled."""
+        for row in batch.rows:
+            if progress.cancelled:
+                batch.cancelled = True
+                break
+            batch.done += 1
+            try:
+                sheet = sheet_service.issue_liaison_sheet(
+                    self._db, self._actor, row.referral_id, anonymised=row.anonymised)
+                deliver(sheet)
+            except sheet_service.SheetConsentError:
+                batch.skipped.append(
+                    f"相談No. {row.consultation_id} → {row.destination}（同意なし）")
+            except ServiceError as error:
+                batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
+            except _StepFailed as failed:
+                batch.skipped.append(f"相談No. {row.consultation_id}（{failed.message}）")
+                if failed.stop:
+                    batch.cancelled = True
+                    progress.update(batch.done, len(batch.rows))
+                    break
+            else:
+                batch.delivered.append(sheet.sheet_number)
+            progress.update(batch.done, len(batch.rows))
+        return batch
 
-    def _finish_batch(self, batch: _Batch) -> None:
+    def _batch_progressed(self, done: int, _total: int) -> None:
+        self.batch_progress.setValue(done)
+        self.batch_progressed.emit(done)
+
+    def _batch_ended(self) -> None:
         self._batch = None
-        batch.close()
+        self._batch_keep = None
         self.batch_progress.hide()
         self.batch_cancel_button.hide()
-        self.batch_button.setEnabled(True)
-        self.batch_print_button.setEnabled(True)
+
+    def _finish_batch(self, batch: _Batch) -> None:
         verb = batch.verb
-        text = f"{len(batch.delivered)}件の連携シートを{verb}しました{batch.place}。"
-        if batch.cancelled and batch.done < len(batch.rows):
-            text += f"中止しました（残り {len(batch.rows) - batch.done}件は{verb}していません）。"
-        if batch.skipped:
-            text += f"{verb}しなかったもの: " + "、".join(batch.skipped)
+        if batch.failed:
+            text = batch.failed
+        else:
+            text = f"{len(batch.delivered)}件の連携シートを{verb}しました{batch.place}。"
+            if batch.cancelled and batch.done < len(batch.rows):
+                text += (f"中止しました（残り {len(batch.rows) - batch.done}件は{verb}して"
+                         "いません）。")
+            if batch.skipped:
+                text += f"{verb}しなかったもの: " + "、".join(batch.skipped)
         self.batch_label.setText(text)
         self.status_message.emit(text)
         self.batch_finished.emit(len(batch.delivered))

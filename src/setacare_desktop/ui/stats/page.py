@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QCursor, QFont, QKeyEvent, QPainter
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -59,10 +59,11 @@ from setacare_desktop.domain.jpdate import fiscal_year, local_now, to_wareki
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsTable
-from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import stats as stats_service
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.dates import date_edit, qdate
+from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.page import Page, heading
 
 # The period kinds, in the order of the 「期間」 combo.
@@ -528,24 +529,23 @@ class StatsPage(Page):
         self.message_label.setVisible(bool(text))
 
     def compute(self) -> bool:
-        """Count the chosen period; False (and the reason shown) if it cannot be counted."""
+        """Count the chosen period (on the worker; the report is shown when it comes); False
+        (and the reason shown) if it cannot be counted or a count is running."""
         self._show_message("")
         try:
             period = self.period()
         except ValueError as error:
             self._show_message(str(error), error=True)
             return False
-        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
-        try:
-            report = stats_service.compute(self.db, self.actor, period,
-                                           district_codes=self.district_codes())
-        except ServiceError as error:
-            self._show_message(error.message, error=True)
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.show_report(report)
-        return True
+        districts = self.district_codes()
+        # A ward fiscal year counts hundreds of thousands of rows: on the worker thread.
+        return Operation(
+            self, lambda _progress: stats_service.compute(self.db, self.actor, period,
+                                                          district_codes=districts),
+            guard=[self.compute_button, *self._export_buttons()], label="集計しています…",
+            title="統計",
+        ).success(self.show_report).failure(
+            lambda error: self._show_message(error.message, error=True)).run()
 
     def show_report(self, report: StatsReport) -> None:
         self.report = report
@@ -649,17 +649,25 @@ class StatsPage(Page):
         path = Path(chosen)
         if path.suffix.lower() != f".{extension}":
             path = path.with_name(f"{path.name}.{extension}")
-        try:
-            write_atomically(path, make(report))
-        except OSError as error:
-            self._show_message(f"{kind}を保存できませんでした: {error.strerror or error}",
-                               error=True)
-            return None
-        except ServiceError as error:
-            self._show_message(error.message, error=True)
-            return None
-        self._show_message(f"{kind}を保存しました: {path}")
-        return path
+
+        def write(_progress: Progress) -> str:
+            try:
+                write_atomically(path, make(report))
+            except OSError as error:
+                return f"{kind}を保存できませんでした: {error.strerror or error}"
+            return ""
+
+        def written(problem: str) -> None:
+            if problem:
+                self._show_message(problem, error=True)
+            else:
+                self._show_message(f"{kind}を保存しました: {path}")
+
+        started = Operation(self, write, guard=self._export_buttons(),
+                            label=f"{kind}を書き出しています…", title="統計"
+                            ).success(written).failure(
+            lambda error: self._show_message(error.message, error=True)).run()
+        return path if started else None
 
     def export_csv(self) -> Path | None:
         return self._save("csv", CSV_FILTER, stats_service.export_csv, "CSV")
@@ -672,17 +680,13 @@ class StatsPage(Page):
         if report is None:
             self._show_message(NOT_COMPUTED, error=True)
             return False
-        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
-        try:
-            pdf = stats_service.report_pdf(report)
-        except ServiceError as error:
-            self._show_message(error.message, error=True)
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.show_pdf(f"統計 {report.scope_label} {report.period.label}", pdf,
-                      suggested_name(report, "pdf"))
-        return True
+        title = f"統計 {report.scope_label} {report.period.label}"
+        name = suggested_name(report, "pdf")
+        return Operation(self, lambda _progress: stats_service.report_pdf(report),
+                         guard=self._export_buttons(), label="統計表を作成しています…",
+                         title="統計"
+                         ).success(lambda pdf: self.show_pdf(title, pdf, name)).failure(
+            lambda error: self._show_message(error.message, error=True)).run()
 
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
         from setacare_desktop.ui.pdf_dialog import PdfDialog
