@@ -60,7 +60,7 @@ from setacare_desktop.services import (
     staff,
     system,
 )
-from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import ENV_DATA_DIR, ENV_DATABASE_URL, Settings
 
@@ -463,7 +463,7 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
     place = args.area if is_branch else args.district
     if not place:
         option, what = ("--area", "地域") if is_branch else ("--district", "地区")
-        raise ValidationError([FieldProblem(what, f"{option} で指定してください")])
+        raise ValidationError([Problem(what, f"{option} で指定してください")])
     password = _read_password(args.password_stdin, sys.stdin)
     new = staff.NewStaff(args.login, args.name, args.role, place.strip(), org_value, password,
                          args.admin)
@@ -484,7 +484,7 @@ def _read_password(from_stdin: bool, stdin: IO[str]) -> str:
     first = cli_input.secret("パスワード: ", "--password-stdin", "パスワード")
     second = cli_input.secret("パスワード（確認）: ", "--password-stdin", "パスワード")
     if first != second:
-        raise ValidationError([FieldProblem("パスワード", "確認用の入力と一致しません")])
+        raise ValidationError([Problem("パスワード", "確認用の入力と一致しません")])
     return first
 
 
@@ -561,7 +561,7 @@ def _read_json_text(source: str, stdin: IO[str]) -> str:
         problem = f"UTF-8 のテキストではありません: {source}"
     except OSError as error:
         problem = f"ファイルを読めません: {source}（{error.strerror}）"
-    raise ValidationError([FieldProblem("--json", problem)])
+    raise ValidationError([Problem("--json", problem)])
 
 
 def _parse_json(text: str) -> object:
@@ -570,30 +570,30 @@ def _parse_json(text: str) -> object:
     except json.JSONDecodeError as error:
         where = f"{error.lineno}行目 {error.colno}文字目"
         message = "空です" if not text.strip() else f"JSON として読めません（{where}: {error.msg}）"
-        raise ValidationError([FieldProblem("JSON", message)]) from None
+        raise ValidationError([Problem("JSON", message)]) from None
     except RecursionError:
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             "JSON", "入れ子（[ や {）が深すぎて読めません（docs/case-json.md の形にしてください）")]
         ) from None
 
 
-def _strings(value: object, path: str, problems: list[FieldProblem]) -> str:
+def _strings(value: object, path: str, problems: list[Problem]) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        problems.append(FieldProblem(path, "文字列で指定してください"))
+        problems.append(_at(path, "文字列で指定してください"))
         return ""
     return value
 
 
-def _object(value: object, path: str, keys: tuple[str, ...], problems: list[FieldProblem]
+def _object(value: object, path: str, keys: tuple[str, ...], problems: list[Problem]
             ) -> dict[str, Any] | None:
     if not isinstance(value, dict):
-        problems.append(FieldProblem(path, "オブジェクト（{…}）で指定してください"))
+        problems.append(_at(path, "オブジェクト（{…}）で指定してください"))
         return None
     for key in value:
         if key not in keys:
-            problems.append(FieldProblem(f"{path}.{key}" if path != "JSON" else str(key),
+            problems.append(_at(f"{path}.{key}" if path != "JSON" else str(key),
                                          "不明な項目です（docs/case-json.md を参照）"))
     return value
 
@@ -605,7 +605,7 @@ def intake_from_json(value: object) -> IntakeInput:
     ``null`` is accepted wherever a text is expected and means empty. The values themselves are
     checked by ``domain.intake.validate``, as in the form.
     """
-    problems: list[FieldProblem] = []
+    problems: list[Problem] = []
     data = _object(value, "JSON", _INTAKE_KEYS, problems)
     if data is None:
         raise ValidationError(problems)
@@ -621,13 +621,13 @@ def intake_from_json(value: object) -> IntakeInput:
                               for k in _PERSON_KEYS if k in person}
         elif key == "person_id":
             if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
-                problems.append(FieldProblem(key, "整数（対象者の ID）か null で指定してください"))
+                problems.append(_at(key, "整数（対象者の ID）か null で指定してください"))
             else:
                 clean[key] = item
         elif key in _INTAKE_LISTS:
             items = [] if item is None else item
             if not isinstance(items, list):
-                problems.append(FieldProblem(key, "配列（[…]）で指定してください"))
+                problems.append(_at(key, "配列（[…]）で指定してください"))
             else:
                 clean[key] = [_strings(v, f"{key}[{i}]", problems) for i, v in enumerate(items)]
         elif key == "consents":
@@ -639,11 +639,11 @@ def intake_from_json(value: object) -> IntakeInput:
     return IntakeInput.from_dict(clean)
 
 
-def _consents(value: object, problems: list[FieldProblem]) -> list[dict[str, Any]]:
+def _consents(value: object, problems: list[Problem]) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append(FieldProblem("consents", "配列（[…]）で指定してください"))
+        problems.append(_at("consents", "配列（[…]）で指定してください"))
         return []
     result = []
     for i, item in enumerate(value):
@@ -657,15 +657,20 @@ def _consents(value: object, problems: list[FieldProblem]) -> list[dict[str, Any
                 continue
             if key == "given":
                 if not isinstance(consent[key], bool):
-                    problems.append(FieldProblem(f"{path}.given", "true か false で指定してください"))
+                    problems.append(_at(f"{path}.given", "true か false で指定してください"))
                 clean[key] = consent[key]
             else:
                 clean[key] = _strings(consent[key], f"{path}.{key}", problems)
         if not clean.get("recipient"):
-            problems.append(FieldProblem(f"{path}.recipient",
+            problems.append(_at(f"{path}.recipient",
                                          "同意先を指定してください（setacare case recipients）"))
         result.append(clean)
     return result
+
+
+def _at(path: str, message: str) -> Problem:
+    """A problem at a place in the case JSON, named by its JSON path (not a form label)."""
+    return Problem(path, message, label=path)
 
 
 def _precheck(data: IntakeInput) -> None:
@@ -677,7 +682,7 @@ def _precheck(data: IntakeInput) -> None:
     trial = dataclasses.replace(data, district=data.district or DISTRICTS[0].code)
     _valid, problems = validate(trial, now=local_now())
     if problems:
-        raise ValidationError([FieldProblem(p.field, p.message) for p in problems])
+        raise ValidationError(problems)
 
 
 def _check_recipients(db: Database, data: IntakeInput, actor: StaffProfile) -> None:
@@ -688,7 +693,7 @@ def _check_recipients(db: Database, data: IntakeInput, actor: StaffProfile) -> N
     district = _district_code(place)
     offered = {r.key for r in intake.consent_recipients(db, district)}
     name = ref.DISTRICTS_BY_CODE[district].name
-    problems = [FieldProblem(f"consents[{i}].recipient",
+    problems = [_at(f"consents[{i}].recipient",
                              f"「{c.recipient}」は{name}の同意先ではありません"
                              f"（setacare case recipients --district {name}）")
                 for i, c in enumerate(data.consents)

@@ -27,7 +27,7 @@ from setacare_desktop.cli_input import bounded_int, out_folder, out_target
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import URGENCY_FLAGS
 from setacare_desktop.services import directory, files, hsds, system
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -114,25 +114,25 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _codes(values: Sequence[str], terms: tuple[ref.Term, ...], what: str,
-           problems: list[FieldProblem]) -> list[str]:
+           problems: list[Problem]) -> list[str]:
     codes = []
     for word in _split(values):
         code = next((t.code for t in terms if word in (t.code, t.label)), None)
         if code is None:
             choices = "・".join(t.label for t in terms)
-            problems.append(FieldProblem(what, f"「{word}」は選べません（{choices}）"))
+            problems.append(Problem(what, f"「{word}」は選べません（{choices}）"))
         else:
             codes.append(code)
     return codes
 
 
 def _lookup(args: argparse.Namespace, settings: Settings) -> int:
-    problems: list[FieldProblem] = []
+    problems: list[Problem] = []
     text = args.district.strip()
     district = ref.DISTRICTS_BY_CODE.get(text) or ref.DISTRICTS_BY_NAME.get(
         text.removesuffix("地区"))
     if district is None:
-        problems.append(FieldProblem("地区", f"「{args.district}」は地区ではありません"))
+        problems.append(Problem("地区", f"「{args.district}」は地区ではありません"))
     groups = _codes(args.target, ref.TARGET_GROUPS, "対象区分", problems)
     elements = _codes(args.element, ref.ELEMENTS, "要素", problems)
     urgent = _codes(args.urgent, URGENCY_FLAGS, "緊急性", problems)

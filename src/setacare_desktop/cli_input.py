@@ -17,7 +17,7 @@ from typing import IO
 
 from setacare_desktop.domain.intake import MAX_RECORD_ID
 from setacare_desktop.domain.text import is_utf8_text, text_problem
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.files import FileTargetError, check_folder_target, check_target
 
 
@@ -71,7 +71,7 @@ def stdin_line(stdin: IO[str], what: str) -> str:
 
 def _checked(text: str | None, what: str) -> str:
     if text is None or not is_utf8_text(text):
-        raise ValidationError([FieldProblem(what, "標準入力が UTF-8 のテキストではありません")])
+        raise ValidationError([Problem(what, "標準入力が UTF-8 のテキストではありません")])
     return text
 
 
@@ -94,12 +94,12 @@ def secret(prompt: str, option: str, what: str) -> str:
     or fail with a bare EOFError: a script must say ``option`` instead.
     """
     if not has_terminal():
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             what, f"端末がないため入力できません。{option} を指定して標準入力から渡してください")])
     try:
         value = getpass.getpass(prompt)
     except EOFError:
-        raise ValidationError([FieldProblem(what, "入力が終わりました（何も入力されていません）")]
+        raise ValidationError([Problem(what, "入力が終わりました（何も入力されていません）")]
                               ) from None
     return _checked(value, what)
 
@@ -110,7 +110,7 @@ def out_target(text: str, option: str = "--out") -> Path:
     try:
         return check_target(text)
     except FileTargetError as error:
-        raise ValidationError([FieldProblem(option, error.message)]) from None
+        raise ValidationError([Problem(option, error.message)]) from None
 
 
 def out_folder(text: str, option: str = "--out") -> Path:
@@ -118,4 +118,4 @@ def out_folder(text: str, option: str = "--out") -> Path:
     try:
         return check_folder_target(text)
     except FileTargetError as error:
-        raise ValidationError([FieldProblem(option, error.message)]) from None
+        raise ValidationError([Problem(option, error.message)]) from None

@@ -26,7 +26,7 @@ from typing import IO, Any
 from setacare_desktop.cli_input import out_target, secret, stdin_line
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.services import Database, StaffProfile, package, system
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.files import read_file, write_atomically
 from setacare_desktop.services.inputs import date_field
 from setacare_desktop.settings import Settings
@@ -98,16 +98,16 @@ def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> s
         passphrase = secret("パスフレーズ: ", "--passphrase-stdin", "パスフレーズ")
         if confirm and secret("パスフレーズ（確認）: ", "--passphrase-stdin",
                               "パスフレーズ") != passphrase:
-            raise ValidationError([FieldProblem("パスフレーズ", "確認用の入力と一致しません")])
+            raise ValidationError([Problem("パスフレーズ", "確認用の入力と一致しません")])
     problem = package.passphrase_problem(passphrase) if confirm else None
     if problem:
-        raise ValidationError([FieldProblem("パスフレーズ", problem)])
+        raise ValidationError([Problem("パスフレーズ", problem)])
     return passphrase
 
 
 def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
             acting_as: ActingAs) -> int:
-    problems: list[FieldProblem] = []
+    problems: list[Problem] = []
     start = end = None
     for option, text in (("--date", args.date), ("--to", args.to or args.date)):
         try:
@@ -122,14 +122,14 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     try:
         scope = package.resolve_scope(args.scope)
     except ValidationError:
-        problems.append(FieldProblem("--scope", f"「{args.scope}」は地区でも地域でもありません"))
+        problems.append(Problem("--scope", f"「{args.scope}」は地区でも地域でもありません"))
     out = Path(args.out)
     try:
         out = out_target(args.out)
     except ValidationError as error:
         problems += error.problems
     if start is not None and end is not None and start > end:
-        problems.append(FieldProblem("--to", "--date より後の日にしてください"))
+        problems.append(Problem("--to", "--date より後の日にしてください"))
     if problems:
         raise ValidationError(problems)
     assert start is not None and end is not None

@@ -25,7 +25,7 @@ from setacare_desktop.cli_input import out_target
 from setacare_desktop.domain.jpdate import MAX_YEAR, MIN_YEAR
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
 from setacare_desktop.services import Database, StaffProfile, stats, system
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import Settings
@@ -72,12 +72,12 @@ def _period(args: argparse.Namespace) -> Period:
                                                                     args.fiscal_year),
                                       ("--month", args.month)) if value]
     if args.date_to and not args.date_from:
-        raise ValidationError([FieldProblem("--from", "--to と一緒に開始日を指定してください")])
+        raise ValidationError([Problem("--from", "--to と一緒に開始日を指定してください")])
     if not given:
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             "--from", "期間を --from/--to、--fiscal-year、--month のいずれかで指定してください")])
     if len(given) > 1:
-        raise ValidationError([FieldProblem(given[1], f"{given[0]} と同時には指定できません")])
+        raise ValidationError([Problem(given[1], f"{given[0]} と同時には指定できません")])
     if args.fiscal_year:
         text = unicodedata.normalize("NFKC", args.fiscal_year).strip().upper()
         match = re.fullmatch(r"(?:R|令和)(元|\d{1,2})年?度?", text)
@@ -89,13 +89,13 @@ def _period(args: argparse.Namespace) -> Period:
         if year is not None:
             _check_year(year, "--fiscal-year")
             return Period.fiscal_year(year)
-        raise ValidationError([FieldProblem("--fiscal-year", "年度は 2026 や R8 のように指定して"
+        raise ValidationError([Problem("--fiscal-year", "年度は 2026 や R8 のように指定して"
                                                               "ください")])
     if args.month:
         text = unicodedata.normalize("NFKC", args.month).strip()
         match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", text)
         if not match or not 1 <= int(match[2]) <= 12:
-            raise ValidationError([FieldProblem("--month", "月は 2026-11 のように指定してください")])
+            raise ValidationError([Problem("--month", "月は 2026-11 のように指定してください")])
         _check_year(int(match[1]), "--month")
         return Period.month(int(match[1]), int(match[2]))
     problems = []
@@ -114,14 +114,14 @@ def _period(args: argparse.Namespace) -> Period:
         raise ValidationError(problems)
     assert isinstance(start, date) and isinstance(end, date)
     if start > end:
-        raise ValidationError([FieldProblem("--to", "終了日が開始日より前です")])
+        raise ValidationError([Problem("--to", "終了日が開始日より前です")])
     return Period(start, end)
 
 
 def _check_year(year: int, option: str) -> None:
     # A fiscal year ends in the next calendar year: the last one must still be a valid date.
     if not MIN_YEAR <= year < MAX_YEAR:
-        raise ValidationError([FieldProblem(option, f"{MIN_YEAR}年から{MAX_YEAR - 1}年までで"
+        raise ValidationError([Problem(option, f"{MIN_YEAR}年から{MAX_YEAR - 1}年までで"
                                                     "指定してください")])
 
 
@@ -133,7 +133,7 @@ def _dimensions(texts: list[str] | None) -> list[Dimension] | None:
         try:
             result.append(Dimension.parse(text))
         except ValueError:
-            problems.append(FieldProblem("--by", f"「{text}」は集計の区分ではありません（"
+            problems.append(Problem("--by", f"「{text}」は集計の区分ではありません（"
                                                  f"{'・'.join(d.label for d in Dimension)}）"))
     if problems:
         raise ValidationError(problems)
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     if args.out is not None:
         out_target(args.out)
     if args.format in _BINARY and not args.out:
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             "--out", f"{args.format} 形式は画面に表示できません。--out で書き出すファイルを"
                      f"指定してください")])
     password = password_of(args, sys.stdin)

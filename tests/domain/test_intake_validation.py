@@ -76,7 +76,8 @@ def test_consent_needs_a_name_and_proxy_needs_a_relation() -> None:
     named = PersonInput(name="山田 花子")
     proxy = ConsentInput(recipient="org:2", giver="proxy")
     _, problems = validate(minimal(person=named, consents=[proxy]), now=NOW)
-    assert [p.field for p in problems] == ["本人同意"]
+    assert [p.field for p in problems] == ["consents"]
+    assert [p.label for p in problems] == ["本人同意"]
     ok, problems = validate(minimal(person=named, consents=[consent]), now=NOW)
     assert problems == [] and ok is not None
     assert ok.consents[0].given_on == date(2026, 11, 24)

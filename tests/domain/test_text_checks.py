@@ -58,7 +58,8 @@ def test_every_kind_of_field_is_checked() -> None:
     data = minimal(details="経過\n\t詳細", consulter_name="\x07", target_groups=["高齢者\x00"],
                    consents=[ConsentInput("org:1", giver_relation="\ud800")])
     _, problems = validate(data, now=NOW)
-    assert [p.field for p in problems] == ["相談者の氏名", "対象区分", "本人同意（続柄）"]
+    assert [p.field for p in problems] == ["consulter_name", "target_groups", "consents"]
+    assert [p.label for p in problems] == ["相談者氏名", "対象区分", "本人同意（続柄）"]
 
 
 @pytest.mark.parametrize(("person_id", "ok"), [(1, True), (MAX_RECORD_ID, True),

@@ -214,6 +214,16 @@ def test_keyboard_intake_with_japanese_era_date_and_consent(
 # --- (b) a failed save keeps everything -----------------------------------------------------
 
 
+def test_every_field_the_validation_names_has_its_place_on_the_form(page: IntakePage) -> None:
+    """Problems find their field by key, not by the label text: 相談者の氏名 was once reported
+    under a label the form did not use (「相談者氏名」), so its problem showed nowhere."""
+    from setacare_desktop.domain.problems import LABELS
+
+    for key in LABELS:
+        if key != "person_id":  # no widget: the linked person is chosen, never typed
+            assert page.problem_text(key) == ""  # a KeyError would mean no place for it
+
+
 def test_failed_save_shows_problems_at_fields_and_keeps_every_field(
         qtbot: QtBot, page: IntakePage, type_text: TypeText) -> None:
     page.consulter_combo.setFocus()
@@ -229,9 +239,9 @@ def test_failed_save_shows_problems_at_fields_and_keeps_every_field(
 
     ctrl(qtbot, Qt.Key.Key_S)
 
-    assert page.problem_text("主訴") == "主訴: 入力してください"
-    assert page.problem_text("生年月日") == "生年月日: 未来の日付は入力できません"
-    assert page.problem_text("氏名") == ""
+    assert page.problem_text("main_complaint") == "主訴: 入力してください"
+    assert page.problem_text("person.birth_date") == "生年月日: 未来の日付は入力できません"
+    assert page.problem_text("person.name") == ""
     assert page.save_button.text() == "保存（要修正 2件）"
     assert "主訴: 入力してください" in page.summary_label.text()
     assert page.collect() == typed  # nothing typed is lost
@@ -243,7 +253,7 @@ def test_failed_save_shows_problems_at_fields_and_keeps_every_field(
     # Fixing a field updates the count at once.
     type_text(page.complaint_edit, "物忘れ")
     assert page.save_button.text() == "保存（要修正 1件）"
-    assert page.problem_text("主訴") == ""
+    assert page.problem_text("main_complaint") == ""
     page.birth_edit.setFocus()
     page.birth_edit.selectAll()
     qtbot.keyClicks(page.birth_edit, "S20.3.3")

@@ -19,6 +19,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import Giver, Method, Purpose
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.kana import normalise_reading, reading_problem
+from setacare_desktop.domain.problems import Problem
 from setacare_desktop.domain.text import text_problem
 
 SEXES: tuple[ref.Term, ...] = (
@@ -47,44 +48,22 @@ MAX_LONG = 20_000
 #: The largest record id (対象者ID and the like): PostgreSQL's INTEGER, which the ids are.
 MAX_RECORD_ID = 2**31 - 1
 
-#: Every text field of the intake with its label; those written over several lines may hold
-#: line ends and tabs, the others no control character at all (see ``domain.text``).
-_TEXT_LABELS: tuple[tuple[str, str, bool], ...] = (
-    ("received_at", "受付日時", False),
-    ("channel", "受付方法", False),
-    ("district", "地区", False),
-    ("consulter_kind", "相談者の区分", False),
-    ("consulter_relation", "相談者の続柄", False),
-    ("consulter_name", "相談者の氏名", False),
-    ("consulter_contact", "相談者の連絡先", False),
-    ("main_complaint", "主訴", True),
-    ("details", "相談内容", True),
-    ("response", "対応", False),
-    ("next_date", "次回予定", False),
-    ("next_note", "次回予定のメモ", True),
-    ("urgency_note", "緊急性のメモ", True),
+#: Every text field of the intake (labels in ``domain.problems.LABELS``); those written over
+#: several lines may hold line ends and tabs, the others no control character at all
+#: (see ``domain.text``).
+_TEXT_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("received_at", False), ("channel", False), ("district", False), ("consulter_kind", False),
+    ("consulter_relation", False), ("consulter_name", False), ("consulter_contact", False),
+    ("main_complaint", True), ("details", True), ("response", False), ("next_date", False),
+    ("next_note", True), ("urgency_note", True),
 )
-_PERSON_LABELS: tuple[tuple[str, str], ...] = (
-    ("name", "氏名"), ("reading", "ふりがな"), ("birth_date", "生年月日"), ("sex", "性別"),
-    ("address_town", "住所（町名）"), ("address_rest", "住所（番地以下）"), ("phone", "電話"),
-    ("household", "世帯状況"),
-)
-_LIST_LABELS: tuple[tuple[str, str], ...] = (
-    ("target_groups", "対象区分"), ("elements", "相談内容の分類"), ("urgency", "緊急性"),
-)
+_PERSON_FIELDS = ("name", "reading", "birth_date", "sex", "address_town", "address_rest",
+                  "phone", "household")
+_LIST_FIELDS = ("target_groups", "elements", "urgency")
 _CONSENT_LABELS: tuple[tuple[str, str], ...] = (
     ("recipient", "同意先"), ("purpose", "目的"), ("giver", "同意した人"),
     ("giver_relation", "続柄"), ("method", "方法"), ("given_on", "同意日"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str  # Japanese field label
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -234,9 +213,9 @@ def normalise_phone(text: str) -> str:
     return re.sub(r"[ー―‐−–]", "-", folded)
 
 
-def _check_length(problems: list[Problem], label: str, text: str, limit: int) -> None:
+def _check_length(problems: list[Problem], key: str, text: str, limit: int) -> None:
     if len(text) > limit:
-        problems.append(Problem(label, f"{limit}文字以内で入力してください（現在{len(text)}文字）"))
+        problems.append(Problem(key, f"{limit}文字以内で入力してください（現在{len(text)}文字）"))
 
 
 def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, list[Problem]]:
@@ -247,35 +226,35 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
         # rule quotes the value back (or a database driver fails on it).
         return None, problems
     if data.person_id is not None and not 1 <= data.person_id <= MAX_RECORD_ID:
-        return None, [Problem("対象者ID", f"1〜{MAX_RECORD_ID:,} の整数にしてください")]
+        return None, [Problem("person_id", f"1〜{MAX_RECORD_ID:,} の整数にしてください")]
     received: datetime | None = None
     if not data.received_at.strip():
-        problems.append(Problem("受付日時", "入力してください"))
+        problems.append(Problem("received_at", "入力してください"))
     else:
         try:
             received = parse_datetime(data.received_at)
             if received.date() > now.date():
-                problems.append(Problem("受付日時", "未来の日付は入力できません"))
+                problems.append(Problem("received_at", "未来の日付は入力できません"))
         except DateParseError as error:
-            problems.append(Problem("受付日時", str(error)))
+            problems.append(Problem("received_at", str(error)))
 
     channel = _code(ref.CHANNELS, data.channel)
     if not data.channel.strip():
-        problems.append(Problem("受付方法", "選択してください"))
+        problems.append(Problem("channel", "選択してください"))
     elif channel is None:
-        problems.append(Problem("受付方法", f"「{data.channel}」は選択肢にありません"))
+        problems.append(Problem("channel", f"「{data.channel}」は選択肢にありません"))
 
     district = ref.DISTRICTS_BY_CODE.get(data.district) or ref.DISTRICTS_BY_NAME.get(
         data.district.strip().removesuffix("地区"))
     if district is None:
-        problems.append(Problem("地区", f"「{data.district}」は地区ではありません"
+        problems.append(Problem("district", f"「{data.district}」は地区ではありません"
                                 if data.district.strip() else "選択してください"))
 
     consulter = _code(ref.CONSULTER_KINDS, data.consulter_kind)
     if not data.consulter_kind.strip():
-        problems.append(Problem("相談者の区分", "選択してください"))
+        problems.append(Problem("consulter_kind", "選択してください"))
     elif consulter is None:
-        problems.append(Problem("相談者の区分", f"「{data.consulter_kind}」は選択肢にありません"))
+        problems.append(Problem("consulter_kind", f"「{data.consulter_kind}」は選択肢にありません"))
 
     person = _validate_person(data.person, now, problems) if not data.anonymous else None
 
@@ -283,45 +262,45 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
     for text in data.target_groups:
         code = _code(ref.TARGET_GROUPS, text)
         if code is None:
-            problems.append(Problem("対象区分", f"「{text}」は選択肢にありません"))
+            problems.append(Problem("target_groups", f"「{text}」は選択肢にありません"))
         elif code not in groups:
             groups.append(code)
     elements = []
     for text in data.elements:
         code = _code(ref.ELEMENTS, text)
         if code is None:
-            problems.append(Problem("相談内容の分類", f"「{text}」は選択肢にありません"))
+            problems.append(Problem("elements", f"「{text}」は選択肢にありません"))
         elif code not in elements:
             elements.append(code)
 
     complaint = data.main_complaint.strip()
     if not complaint:
-        problems.append(Problem("主訴", "入力してください"))
-    _check_length(problems, "主訴", complaint, MAX_SHORT * 5)
-    _check_length(problems, "相談内容", data.details, MAX_LONG)
+        problems.append(Problem("main_complaint", "入力してください"))
+    _check_length(problems, "main_complaint", complaint, MAX_SHORT * 5)
+    _check_length(problems, "details", data.details, MAX_LONG)
 
     response = _code(ref.RESPONSES, data.response) if data.response.strip() else None
     if data.response.strip() and response is None:
-        problems.append(Problem("対応", f"「{data.response}」は選択肢にありません"))
+        problems.append(Problem("response", f"「{data.response}」は選択肢にありません"))
 
     next_date = None
     if data.next_date.strip():
         try:
             next_date = parse_date(data.next_date)
         except DateParseError as error:
-            problems.append(Problem("次回予定", str(error)))
+            problems.append(Problem("next_date", str(error)))
 
     urgency = []
     for text in data.urgency:
         code = _code(URGENCY_FLAGS, text)
         if code is None:
-            problems.append(Problem("緊急性", f"「{text}」は選択肢にありません"))
+            problems.append(Problem("urgency", f"「{text}」は選択肢にありません"))
         elif code not in urgency:
             urgency.append(code)
 
     consents = _validate_consents(data, received, problems)
     if data.anonymous and any(c.given for c in consents):
-        problems.append(Problem("本人同意", "匿名の相談では同意を記録できません（氏名がありません）"))
+        problems.append(Problem("consents", "匿名の相談では同意を記録できません（氏名がありません）"))
 
     if problems:
         return None, problems
@@ -342,53 +321,55 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
 def _text_problems(data: IntakeInput) -> list[Problem]:
     problems: list[Problem] = []
 
-    def check(label: str, value: object, multiline: bool = False) -> None:
+    def check(key: str, value: object, multiline: bool = False) -> None:
         problem = text_problem(value, multiline=multiline) if isinstance(value, str) else None
         if problem:
-            problems.append(Problem(label, problem))
+            problems.append(Problem(key, problem))
 
-    for name, label, multiline in _TEXT_LABELS:
-        check(label, getattr(data, name), multiline)
-    for name, label in _PERSON_LABELS:
-        check(label, getattr(data.person, name))
-    for name, label in _LIST_LABELS:
+    for name, multiline in _TEXT_FIELDS:
+        check(name, getattr(data, name), multiline)
+    for name in _PERSON_FIELDS:
+        check(f"person.{name}", getattr(data.person, name))
+    for name in _LIST_FIELDS:
         for value in getattr(data, name):
-            check(label, value)
+            check(name, value)
     for consent in data.consents:
         for name, label in _CONSENT_LABELS:
-            check(f"本人同意（{label}）", getattr(consent, name))
+            problem = text_problem(getattr(consent, name))
+            if problem:
+                problems.append(Problem("consents", problem, f"本人同意（{label}）"))
     return problems
 
 
 def _validate_person(person: PersonInput, now: datetime, problems: list[Problem]
                      ) -> ValidPerson:
     name = " ".join(person.name.split())
-    _check_length(problems, "氏名", name, 100)
+    _check_length(problems, "person.name", name, 100)
     reading = ""
     if person.reading.strip():
         problem = reading_problem(person.reading)
         if problem:
-            problems.append(Problem("ふりがな", problem))
+            problems.append(Problem("person.reading", problem))
         reading = normalise_reading(person.reading)
     birth = None
     if person.birth_date.strip():
         try:
             birth = parse_date(person.birth_date)
             if birth > now.date():
-                problems.append(Problem("生年月日", "未来の日付は入力できません"))
+                problems.append(Problem("person.birth_date", "未来の日付は入力できません"))
             elif birth.year < 1900:
-                problems.append(Problem("生年月日", "1900年より前の日付は入力できません"))
+                problems.append(Problem("person.birth_date", "1900年より前の日付は入力できません"))
         except DateParseError as error:
-            problems.append(Problem("生年月日", str(error)))
+            problems.append(Problem("person.birth_date", str(error)))
     sex = _code(SEXES, person.sex) if person.sex.strip() else None
     if person.sex.strip() and sex is None:
-        problems.append(Problem("性別", f"「{person.sex}」は選択肢にありません"))
+        problems.append(Problem("person.sex", f"「{person.sex}」は選択肢にありません"))
     household = _code(HOUSEHOLDS, person.household) if person.household.strip() else None
     if person.household.strip() and household is None:
-        problems.append(Problem("世帯状況", f"「{person.household}」は選択肢にありません"))
+        problems.append(Problem("person.household", f"「{person.household}」は選択肢にありません"))
     phone = normalise_phone(person.phone)
     if phone and not re.fullmatch(r"[0-9()\-+ ]{6,20}", phone):
-        problems.append(Problem("電話", "数字とハイフンで入力してください（例: 03-1234-5678）"))
+        problems.append(Problem("person.phone", "数字とハイフンで入力してください（例: 03-1234-5678）"))
     return ValidPerson(name, reading, birth, sex, person.address_town.strip(),
                        person.address_rest.strip(), phone, household)
 
@@ -402,19 +383,19 @@ def _validate_consents(data: IntakeInput, received: datetime | None,
             giver = Giver(item.giver)
             method = Method(item.method)
         except ValueError:
-            problems.append(Problem("本人同意", f"「{item.recipient}」の同意の内容が正しくありません"))
+            problems.append(Problem("consents", f"「{item.recipient}」の同意の内容が正しくありません"))
             continue
         if not re.fullmatch(r"(org|dest):\d+", item.recipient):
-            problems.append(Problem("本人同意", f"同意先「{item.recipient}」が正しくありません"))
+            problems.append(Problem("consents", f"同意先「{item.recipient}」が正しくありません"))
             continue
         if giver is Giver.PROXY and not item.giver_relation.strip():
-            problems.append(Problem("本人同意", "代理人の場合は本人との関係（続柄）を入力してください"))
+            problems.append(Problem("consents", "代理人の場合は本人との関係（続柄）を入力してください"))
             continue
         if item.given_on.strip():
             try:
                 given_on = parse_date(item.given_on)
             except DateParseError as error:
-                problems.append(Problem("本人同意", f"同意日: {error}"))
+                problems.append(Problem("consents", f"同意日: {error}"))
                 continue
         elif received is not None:
             given_on = received.date()

@@ -23,8 +23,8 @@ from setacare_desktop.domain.ranking import Locality, locality_of, rank, search
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
-    FieldProblem,
     NotFoundError,
+    Problem,
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
@@ -155,7 +155,7 @@ def _ranked(loaded: LoadedDirectory, *, district_code: str, target_groups: Colle
         found = rank(loaded.directory, district_code=district_code, target_groups=target_groups,
                      elements=elements, urgent=urgent, text=text, limit=limit)
     except ValueError as error:
-        raise ValidationError([FieldProblem("つなぎ先の検索条件", str(error))]) from None
+        raise ValidationError([Problem("つなぎ先の検索条件", str(error))]) from None
     return [_destination(loaded, s.service, reason=s.reason, score=s.score, urgent=s.urgent,
                          locality=s.locality.label, notes=s.notes) for s in found]
 
@@ -293,7 +293,7 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
     problems += [f"電話番号 {p.number!r} に数字がありません" for p in new.phones
                  if not re.search(r"\d", p.number)]
     if problems:
-        raise ValidationError([FieldProblem(new.name or old.name, p) for p in problems])
+        raise ValidationError([Problem(new.name or old.name, p) for p in problems])
     before, after = snapshot(old), snapshot(new)
     changed = sorted(k for k in after if after[k] != before[k])
     if not changed:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from setacare_desktop.domain.errors import ServiceError
+from setacare_desktop.domain.problems import Problem
 from setacare_desktop.store.errors import DatabaseError
 
-__all__ = ["AuthenticationError", "DatabaseError", "FieldProblem", "NotFoundError",
-           "PermissionDeniedError", "ServiceError", "ValidationError"]
+__all__ = ["AuthenticationError", "DatabaseError", "NotFoundError",
+           "PermissionDeniedError", "Problem", "ServiceError", "ValidationError"]
 
 
 class AuthenticationError(ServiceError):
@@ -23,18 +22,9 @@ class NotFoundError(ServiceError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    field: str  # the Japanese field label, e.g. 「ログインID」
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.problem}"
-
-
 class ValidationError(ServiceError):
     """One or more fields are wrong; nothing was written."""
 
-    def __init__(self, problems: list[FieldProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems

@@ -42,7 +42,7 @@ from setacare_desktop.services.directory import (
     set_children,
     snapshot,
 )
-from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
+from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
 from setacare_desktop.services.files import (
     FileReadError,
     read_file,
@@ -306,11 +306,11 @@ class _Incoming:
     terms: dict[str, d.TaxonomyTerm] = field(default_factory=dict)
     assured: set[str] = field(default_factory=set)
     where: dict[str, str] = field(default_factory=dict)  # "service x" -> JSON path
-    problems: list[FieldProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(FieldProblem(path, message))
+        self.problems.append(Problem(path, message))
 
 
 def _reverse_ids(loaded: LoadedDirectory) -> dict[str, str]:
@@ -641,15 +641,15 @@ def _read_json(path: Path) -> object:
         text = read_file(path).decode("utf-8")
         return json.loads(text)
     except FileReadError as error:
-        raise ValidationError([FieldProblem(str(path), error.message)]) from None
+        raise ValidationError([Problem(str(path), error.message)]) from None
     except UnicodeDecodeError as error:
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             str(path), f"UTF-8 のテキストではありません（{error.start} バイト目）")]) from None
     except json.JSONDecodeError as error:
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             f"{path.name}:{error.lineno}:{error.colno}", "JSON として読めません")]) from None
     except RecursionError:  # nesting deeper than Python's stack
-        raise ValidationError([FieldProblem(
+        raise ValidationError([Problem(
             str(path), "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.text import text_problem
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 
 
 def date_field(text: str, field: str) -> date:
@@ -16,14 +16,14 @@ def date_field(text: str, field: str) -> date:
     try:
         return parse_date(text)
     except DateParseError as error:
-        raise ValidationError([FieldProblem(field, str(error))]) from None
+        raise ValidationError([Problem(field, str(error))]) from None
 
 
 def district_field(text: str, field: str) -> ref.District:
     """A district by code or name, with or without 「地区」."""
     district = ref.find_district(text)
     if district is None:
-        raise ValidationError([FieldProblem(field, f"「{text}」は地区ではありません")])
+        raise ValidationError([Problem(field, f"「{text}」は地区ではありません")])
     return district
 
 
@@ -34,6 +34,6 @@ def check_texts(fields: dict[str, str | None], *, multiline: tuple[str, ...] = (
     for label, value in fields.items():
         problem = text_problem(value or "", multiline=label in multiline)
         if problem:
-            problems.append(FieldProblem(label, problem))
+            problems.append(Problem(label, problem))
     if problems:
         raise ValidationError(problems)

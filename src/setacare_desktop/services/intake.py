@@ -30,7 +30,6 @@ from setacare_desktop.domain.consent import (
 from setacare_desktop.domain.intake import (
     IntakeInput,
     PersonInput,
-    Problem,
     ValidIntake,
     ValidPerson,
     validate,
@@ -41,8 +40,8 @@ from setacare_desktop.domain.roles import Role, StaffProfile, can_write_cases
 from setacare_desktop.services import audit
 from setacare_desktop.services.auth import check_password
 from setacare_desktop.services.errors import (
-    FieldProblem,
     NotFoundError,
+    Problem,
     ServiceError,
     ValidationError,
 )
@@ -109,7 +108,7 @@ class ConsentRow:
 
 def _raise_problems(problems: list[Problem]) -> None:
     if problems:
-        raise ValidationError([FieldProblem(p.field, p.message) for p in problems])
+        raise ValidationError(problems)
 
 
 @use_case
@@ -144,7 +143,7 @@ def _validated(session: Session, data: IntakeInput, now: datetime) -> ValidIntak
     assert valid is not None
     keys = {r.key for r in partners(session, valid.district)}
     _raise_problems([
-        Problem("本人同意", f"同意先「{c.recipient}」はこの地区の関係機関ではありません")
+        Problem("consents", f"同意先「{c.recipient}」はこの地区の関係機関ではありません")
         for c in valid.consents if c.recipient.startswith("org:") and c.recipient not in keys])
     return valid
 
@@ -471,11 +470,11 @@ def withdraw_consent(db: Database, actor: StaffProfile, consent_id: int, *, on: 
             raise NotFoundError(f"同意記録（ID {consent_id}）が見つかりません。")
         _check_write(actor, person_district(session, row.person_id), "consent_withdraw")
         if not reason.strip():
-            raise ValidationError([FieldProblem("撤回の理由", "入力してください")])
+            raise ValidationError([Problem("撤回の理由", "入力してください")])
         if row.withdrawn_on is not None:
             raise ServiceError("この同意は既に撤回されています。")
         if on < row.given_on:
-            raise ValidationError([FieldProblem("撤回日", "同意日より前の日付は入力できません")])
+            raise ValidationError([Problem("撤回日", "同意日より前の日付は入力できません")])
         row.withdrawn_on, row.withdrawal_reason = on, reason.strip()
         row.withdrawn_by = actor.staff_id
         audit.record(session, actor, "consent_withdraw", entity="consent", entity_id=consent_id,
@@ -498,7 +497,7 @@ def record_emergency_exception(db: Database, actor: StaffProfile, consultation_i
         district = case_district(session, consultation_id)
         _check_write(actor, district, "emergency_exception")
         if not reason.strip():
-            raise ValidationError([FieldProblem("例外の理由", "入力してください")])
+            raise ValidationError([Problem("例外の理由", "入力してください")])
         approver = check_password(session, supervisor_login, supervisor_password,
                                   "credentials_verified")
         if not isinstance(approver, ServiceError):

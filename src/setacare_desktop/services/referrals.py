@@ -37,8 +37,8 @@ from setacare_desktop.domain.referral import (
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
-    FieldProblem,
     NotFoundError,
+    Problem,
     ServiceError,
     ValidationError,
 )
@@ -150,14 +150,14 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                      consultation_id)
         problems = []
         if not new.request.strip():
-            problems.append(FieldProblem("依頼事項", "入力してください"))
+            problems.append(Problem("依頼事項", "入力してください"))
         if new.reply_due is not None and new.reply_due < on:
-            problems.append(FieldProblem("回答期限", "つなぎの日より前の日付は入力できません"))
+            problems.append(Problem("回答期限", "つなぎの日より前の日付は入力できません"))
         service = session.get(DirService, new.service_id)
         if service is None:
             raise NotFoundError(f"つなぎ先（ID {new.service_id}）が見つかりません。")
         if service.status != "active":
-            problems.append(FieldProblem(
+            problems.append(Problem(
                 "つなぎ先", f"「{service.name}」は現在受付をしていません（{service.status}）"))
         if problems:
             raise ValidationError(problems)
@@ -205,7 +205,7 @@ def record_destination_consent(db: Database, actor: StaffProfile, consultation_i
     """Record the person's consent (or refusal) for one destination, there and then."""
     check_texts({"同意者の続柄": giver_relation})
     if giver is Giver.PROXY and not giver_relation.strip():
-        raise ValidationError([FieldProblem("同意者の続柄", "代理人の続柄を入力してください")])
+        raise ValidationError([Problem("同意者の続柄", "代理人の続柄を入力してください")])
     with db.transaction() as session:
         _check_write(actor, case_district(session, consultation_id), "consent_record",
                      consultation_id)
@@ -253,12 +253,12 @@ def record_reply(db: Database, actor: StaffProfile, referral_id: int, *,
         if status is not None and status is not current:
             problem = transition_problem(current, status, reason)
             if problem:
-                raise ValidationError([FieldProblem("状況", problem)])
+                raise ValidationError([Problem("状況", problem)])
         elif current.closed:
-            raise ValidationError([FieldProblem("状況", f"「{current.label}」のつなぎは変更できません")])
+            raise ValidationError([Problem("状況", f"「{current.label}」のつなぎは変更できません")])
         new = status or current
         if new is current and not reply.strip():
-            raise ValidationError([FieldProblem("回答", "状況の変更か回答の内容を入力してください")])
+            raise ValidationError([Problem("回答", "状況の変更か回答の内容を入力してください")])
         session.add(ReferralEvent(referral_id=referral_id, occurred_on=on or local_now().date(),
                                   staff_id=actor.staff_id, previous_status=current.value,
                                   status=new.value, reason=reason.strip(), reply=reply.strip()))

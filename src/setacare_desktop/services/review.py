@@ -48,8 +48,8 @@ from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.consultations import person_name
 from setacare_desktop.services.errors import (
-    FieldProblem,
     NotFoundError,
+    Problem,
     ServiceError,
     ValidationError,
 )
@@ -402,7 +402,7 @@ def decide(db: Database, actor: StaffProfile, consultation_id: int, decision: De
     check_texts({"コメント": comment}, multiline=("コメント",))
     problem = decision_problem(decision, comment)
     if problem:
-        raise ValidationError([FieldProblem("コメント", problem)])
+        raise ValidationError([Problem("コメント", problem)])
     with db.transaction() as session:
         case = session.get(Consultation, consultation_id)
         if case is None:

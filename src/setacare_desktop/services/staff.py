@@ -17,7 +17,7 @@ from setacare_desktop.domain.reference import (
 )
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import FieldProblem, ServiceError, ValidationError
+from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
 from setacare_desktop.services.guard import require_account_manager
 from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.passwords import hash_password
@@ -97,36 +97,36 @@ def _find_organisation(session: Session, place: str, kind: OrgKind) -> Organisat
 
 
 def _validated(session: Session, new: NewStaff) -> tuple[Role, Organisation]:
-    problems: list[FieldProblem] = []
+    problems: list[Problem] = []
     login = new.login.strip()
     if not login:
-        problems.append(FieldProblem("ログインID", "入力してください"))
+        problems.append(Problem("ログインID", "入力してください"))
     elif len(login) > LOGIN_MAX or not login.isascii() or any(c.isspace() for c in login):
-        problems.append(FieldProblem(
+        problems.append(Problem(
             "ログインID", "半角英数字と記号（空白なし、64文字以内）で入力してください"))
     elif session.scalar(select(Staff.id).where(Staff.login == login)) is not None:
-        problems.append(FieldProblem("ログインID", f"「{login}」は既に使われています"))
+        problems.append(Problem("ログインID", f"「{login}」は既に使われています"))
     if not new.name.strip():
-        problems.append(FieldProblem("氏名", "入力してください"))
+        problems.append(Problem("氏名", "入力してください"))
     role: Role | None
     try:
         role = Role.parse(new.role)
     except ValueError:
         role = None
-        problems.append(FieldProblem("役割", f"「{new.role}」は役割ではありません"
+        problems.append(Problem("役割", f"「{new.role}」は役割ではありません"
                                              "（受付・相談員・監督者・管理者のいずれか）"))
     kind = _parse_org_kind(new.org_kind)
     org = None
     if kind is None:
-        problems.append(FieldProblem("所属", f"「{new.org_kind}」は所属の種類ではありません"))
+        problems.append(Problem("所属", f"「{new.org_kind}」は所属の種類ではありません"))
     else:
         org = _find_organisation(session, new.place, kind)
         if org is None:
             what = "地域" if kind is OrgKind.BRANCH else "地区"
-            problems.append(FieldProblem(what, f"「{new.place}」は{what}ではありません"))
+            problems.append(Problem(what, f"「{new.place}」は{what}ではありません"))
     for message in password_problems(new.password, login):
         field, _, problem = message.partition(": ")
-        problems.append(FieldProblem(field, problem))
+        problems.append(Problem(field, problem))
     if problems:
         raise ValidationError(problems)
     assert role is not None and org is not None

@@ -43,7 +43,7 @@ from setacare_desktop.domain.stats import (
     target_key,
 )
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
@@ -83,7 +83,7 @@ def _scope(actor: StaffProfile, district_codes: Sequence[str] | None) -> list[st
         return allowed
     unknown = [c for c in district_codes if c not in ref.DISTRICTS_BY_CODE]
     if unknown:
-        raise ValidationError([FieldProblem("地区", f"「{c}」は地区ではありません")
+        raise ValidationError([Problem("地区", f"「{c}」は地区ではありません")
                                for c in unknown])
     outside = [c for c in district_codes if c not in allowed]
     if outside:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from setacare_desktop.domain.reference import OrgKind
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError, staff
-from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.reference import area_names
 from setacare_desktop.services.staff import LOGIN_MAX, NewStaff
 from setacare_desktop.ui.forms import FormProblems
@@ -25,7 +25,7 @@ from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
 
 CONFIRM_FIELD = "パスワード（確認）"
-PASSWORD_MISMATCH = FieldProblem(CONFIRM_FIELD, "パスワードと一致しません")
+PASSWORD_MISMATCH = Problem(CONFIRM_FIELD, "パスワードと一致しません")
 
 INTRO = (
     "データベースにまだ職員が登録されていません。最初の管理者を登録してください。\n"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.errors import Problem
 
 ERROR_COLOR = "#b00020"
 _ERROR_STYLE = f"color: {ERROR_COLOR};"
@@ -38,7 +38,7 @@ class FormProblems(QLabel):
         self._fields: dict[str, tuple[QLabel, QWidget]] = {}
 
     def register(self, field: str, label: QLabel, widget: QWidget) -> None:
-        """``field`` is the name the services use in a FieldProblem (e.g. 「ログインID」)."""
+        """``field`` is the field a service names in its Problem (e.g. 「ログインID」)."""
         self._fields[field] = (label, widget)
 
     def clear_problems(self) -> None:
@@ -53,10 +53,10 @@ class FormProblems(QLabel):
         self.setText(text)
         self.show()
 
-    def show_problems(self, problems: Iterable[FieldProblem]) -> None:
+    def show_problems(self, problems: Iterable[Problem]) -> None:
         self.clear_problems()
         problems = list(problems)
-        self.setText("\n".join(f"・{p.field}: {p.problem}" for p in problems))
+        self.setText("\n".join(f"・{p}" for p in problems))
         self.show()
         first: QWidget | None = None
         for problem in problems:
@@ -65,7 +65,7 @@ class FormProblems(QLabel):
                 continue
             label, widget = known
             label.setStyleSheet(_ERROR_STYLE)
-            widget.setAccessibleDescription(problem.problem)
+            widget.setAccessibleDescription(problem.message)
             if first is None:
                 first = widget
         if first is not None:

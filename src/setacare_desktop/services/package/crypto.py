@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from setacare_desktop.services.errors import FieldProblem, ValidationError
+from setacare_desktop.services.errors import Problem, ValidationError
 
 CIPHER = "AES-256-GCM"
 KDF = "scrypt"
@@ -42,7 +42,7 @@ def passphrase_problem(passphrase: str) -> str | None:
 def check_passphrase(passphrase: str) -> None:
     problem = passphrase_problem(passphrase)
     if problem:
-        raise ValidationError([FieldProblem("パスフレーズ", problem)])
+        raise ValidationError([Problem("パスフレーズ", problem)])
 
 
 def derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:

@@ -21,7 +21,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import FieldProblem, PermissionDeniedError, ValidationError
+from setacare_desktop.services.errors import PermissionDeniedError, Problem, ValidationError
 from setacare_desktop.services.package import codec, crypto
 from setacare_desktop.services.package.contents import PackageScope
 from setacare_desktop.services.review import NOT_A_REVIEWER, read_day, reviewable_districts
@@ -55,7 +55,7 @@ def resolve_scope(text: str) -> PackageScope:
     if area is not None:
         return PackageScope("area", area.code, f"{area.name}地域", tuple(
             d.code for d in ref.DISTRICTS if d.area_code == area.code))
-    raise ValidationError([FieldProblem("範囲", f"「{text}」は地区でも地域でもありません")])
+    raise ValidationError([Problem("範囲", f"「{text}」は地区でも地域でもありません")])
 
 
 def _days_with_content(session: Session, start: date, end: date,
@@ -113,12 +113,12 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
         problems += error.problems
         where = None
     if start > end:
-        problems.append(FieldProblem("期間", "終わりの日を始めの日より後にしてください"))
+        problems.append(Problem("期間", "終わりの日を始めの日より後にしてください"))
     elif (end - start).days + 1 > MAX_DAYS:
-        problems.append(FieldProblem("期間", f"{MAX_DAYS}日以内にしてください"))
+        problems.append(Problem("期間", f"{MAX_DAYS}日以内にしてください"))
     problem = crypto.passphrase_problem(passphrase)
     if problem:
-        problems.append(FieldProblem("パスフレーズ", problem))
+        problems.append(Problem("パスフレーズ", problem))
     if problems:
         raise ValidationError(problems)
     assert where is not None

@@ -18,8 +18,8 @@ from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.review import Decision, decision_problem, state_of
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services.errors import (
-    FieldProblem,
     PermissionDeniedError,
+    Problem,
     ServiceError,
     ValidationError,
 )
@@ -115,7 +115,7 @@ class PackageReviewSource:
                seen_version: int) -> None:
         problem = decision_problem(decision, comment)
         if problem:
-            raise ValidationError([FieldProblem("コメント", problem)])
+            raise ValidationError([Problem("コメント", problem)])
         row = self._row(consultation_id)
         if row.district_code not in self.districts():
             raise PermissionDeniedError(OUT_OF_SCOPE)
@@ -130,7 +130,7 @@ class PackageReviewSource:
             raise PermissionDeniedError(OUT_OF_SCOPE)
         problem = decision_problem(Decision.CONFIRMED, comment)
         if problem:
-            raise ValidationError([FieldProblem("コメント", problem)])
+            raise ValidationError([Problem("コメント", problem)])
         problem = self.load(day, district_code).signoff_refusal(district_code,
                                                                 local_now().date())
         if problem:

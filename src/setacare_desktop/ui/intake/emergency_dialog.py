@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import intake as intake_service
-from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.intake import Recipient
 from setacare_desktop.ui.forms import FormProblems
 from setacare_desktop.ui.operations import Operation
@@ -94,7 +94,7 @@ class EmergencyDialog(QDialog):
 
     def accept(self) -> None:
         if not self.login_edit.text().strip():
-            self.problems.show_problems([FieldProblem(
+            self.problems.show_problems([Problem(
                 "監督者のログインID", "入力してください")])
             return
         reason = self.reason_edit.toPlainText()

@@ -55,6 +55,7 @@ from setacare_desktop.domain.jpdate import (
     to_wareki,
     utc_to_local,
 )
+from setacare_desktop.domain.problems import LABELS, Problem
 from setacare_desktop.domain.reference import (
     CHANNELS,
     CONSULTER_KINDS,
@@ -75,7 +76,6 @@ from setacare_desktop.services import (
 )
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import sheets as sheets_service
-from setacare_desktop.services.errors import FieldProblem
 from setacare_desktop.services.intake import DraftRow, LoadedIntake, VersionRow
 from setacare_desktop.services.persons import PersonCandidate
 from setacare_desktop.ui.forms import ERROR_COLOR
@@ -121,19 +121,9 @@ CONFIRM_DISCARD = "入力中の内容を破棄しますか？\n（この受付�
 CONFIRM_SET_ASIDE = ("入力中の内容は下書きとして残し、{what}か？\n"
                      "（「下書き…」からいつでも再開できます）")
 
-#: Field names of a consultation's history (``services.intake.history``) in Japanese.
-HISTORY_FIELDS: dict[str, str] = {
-    "received_at": "受付日時", "channel": "受付方法", "consulter_kind": "相談者の区分",
-    "consulter_relation": "続柄・機関名", "consulter_name": "相談者氏名",
-    "consulter_contact": "相談者の連絡先", "person_id": "対象者", "target_groups": "対象区分",
-    "elements": "相談内容の分類", "main_complaint": "主訴", "details": "相談内容",
-    "response": "対応", "next_date": "次回予定", "next_note": "次回予定のメモ",
-    "urgency": "緊急性", "urgency_note": "緊急性のメモ", "consents": "本人同意",
-    "person.name": "氏名", "person.reading": "ふりがな", "person.birth_date": "生年月日",
-    "person.sex": "性別", "person.address_town": "住所（町丁目）",
-    "person.address_rest": "住所（番地以降）", "person.phone": "電話",
-    "person.household": "世帯状況",
-}
+#: Field names of a consultation's history (``services.intake.history``) in Japanese: the
+#: form's own labels, except that a change of 対象者 is a change of person, not of an ID.
+HISTORY_FIELDS: dict[str, str] = {**LABELS, "person_id": "対象者"}
 
 
 def history_text(row: VersionRow) -> str:
@@ -221,11 +211,13 @@ class IntakePage(Page):
 
     def _row(self, form: QFormLayout, field: str, text: str, widget: QWidget,
              hint: QLabel | None = None) -> FieldBox:
+        """A labelled field; ``field`` is its key (``domain.problems.LABELS``), by which the
+        problems the validation and the services report find it."""
         box = FieldBox(widget, hint, self)
         label = QLabel(text, self)
         label.setBuddy(widget)
         if not widget.accessibleName():
-            widget.setAccessibleName(field)
+            widget.setAccessibleName(LABELS.get(field, field))
         form.addRow(label, box)
         self._fields[field] = (label, widget, box)
         return box
@@ -242,9 +234,9 @@ class IntakePage(Page):
         self.received_edit = QLineEdit(self)
         self.received_edit.setPlaceholderText("例: 令和8年11月24日 10:30、R8.11.24、2026-11-24")
         self.received_hint = hint_label(self)
-        self._row(form, "受付日時", "受付日時(&T)", self.received_edit, self.received_hint)
+        self._row(form, "received_at", "受付日時(&T)", self.received_edit, self.received_hint)
         self.channel_combo = TermCombo(CHANNELS, parent=self)
-        self._row(form, "受付方法", "受付方法", self.channel_combo)
+        self._row(form, "channel", "受付方法", self.channel_combo)
         self.staff_label = QLabel(self._actor.name, self)
         self.organisation_label = QLabel(self._actor.organisation_name, self)
         form.addRow("受付者", self.staff_label)
@@ -253,19 +245,19 @@ class IntakePage(Page):
                           for code in self._districts]
         self.district_combo = TermCombo(
             district_terms, PLACEHOLDER if self._actor.district_code is None else None, self)
-        self._row(form, "地区", "地区", self.district_combo)
+        self._row(form, "district", "地区", self.district_combo)
 
         # 相談者
         consulter, form = self._section("相談者")
         self.consulter_combo = TermCombo(CONSULTER_KINDS, PLACEHOLDER, self)
-        self._row(form, "相談者の区分", "相談者の区分(&K)", self.consulter_combo)
+        self._row(form, "consulter_kind", "相談者の区分(&K)", self.consulter_combo)
         self.relation_edit = QLineEdit(self)
         self.relation_edit.setPlaceholderText("例: 長女、○○居宅介護支援事業所")
-        self._row(form, "続柄・機関名", "続柄・機関名", self.relation_edit)
+        self._row(form, "consulter_relation", "続柄・機関名", self.relation_edit)
         self.consulter_name_edit = QLineEdit(self)
-        self._row(form, "相談者氏名", "相談者氏名", self.consulter_name_edit)
+        self._row(form, "consulter_name", "相談者氏名", self.consulter_name_edit)
         self.consulter_contact_edit = QLineEdit(self)
-        self._row(form, "連絡先", "相談者の連絡先", self.consulter_contact_edit)
+        self._row(form, "consulter_contact", "相談者の連絡先", self.consulter_contact_edit)
 
         # 対象者
         person, form = self._section("対象者（相談の対象となる方）")
@@ -273,57 +265,57 @@ class IntakePage(Page):
         self.anonymous_note.setWordWrap(True)
         form.addRow(self.anonymous_note)
         self.name_edit = QLineEdit(self)
-        self._row(form, "氏名", "氏名(&N)", self.name_edit)
+        self._row(form, "person.name", "氏名(&N)", self.name_edit)
         self.reading_edit = QLineEdit(self)
         self.reading_edit.setPlaceholderText("ひらがな・カタカナ（半角可）")
-        self._row(form, "ふりがな", "ふりがな", self.reading_edit)
+        self._row(form, "person.reading", "ふりがな", self.reading_edit)
         self.birth_edit = QLineEdit(self)
         self.birth_edit.setPlaceholderText("例: 昭和20年3月3日、S20.3.3、1945-03-03")
         self.birth_hint = hint_label(self)
-        self._row(form, "生年月日", "生年月日(&B)", self.birth_edit, self.birth_hint)
+        self._row(form, "person.birth_date", "生年月日(&B)", self.birth_edit, self.birth_hint)
         self.sex_combo = TermCombo(SEXES, NOT_SET, self)
-        self._row(form, "性別", "性別", self.sex_combo)
+        self._row(form, "person.sex", "性別", self.sex_combo)
         self.town_edit = QLineEdit(self)
         self.town_edit.setPlaceholderText("例: 池尻二丁目")
-        self._row(form, "住所（町丁目）", "住所（町丁目）", self.town_edit)
+        self._row(form, "person.address_town", "住所（町丁目）", self.town_edit)
         self.rest_edit = QLineEdit(self)
-        self._row(form, "住所（番地以降）", "住所（番地以降）", self.rest_edit)
+        self._row(form, "person.address_rest", "住所（番地以降）", self.rest_edit)
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setPlaceholderText("例: 03-1234-5678")
-        self._row(form, "電話", "電話", self.phone_edit)
+        self._row(form, "person.phone", "電話", self.phone_edit)
         self.household_combo = TermCombo(HOUSEHOLDS, NOT_SET, self)
-        self._row(form, "世帯状況", "世帯状況", self.household_combo)
+        self._row(form, "person.household", "世帯状況", self.household_combo)
 
         # 相談内容
         content, form = self._section("相談内容")
         self.target_group = CheckGroup(TARGET_GROUPS, 3, "対象区分", self)
         self.mixed_label = QLabel(self)
-        self._row(form, "対象区分", "対象区分", self.target_group, self.mixed_label)
+        self._row(form, "target_groups", "対象区分", self.target_group, self.mixed_label)
         self.element_group = CheckGroup(ELEMENTS, 3, "相談内容の分類", self)
-        self._row(form, "相談内容の分類", "相談内容の分類", self.element_group)
+        self._row(form, "elements", "相談内容の分類", self.element_group)
         self.complaint_edit = QLineEdit(self)
         self.complaint_edit.setPlaceholderText("一言で（例: 母の物忘れと介護保険の申請）")
-        self._row(form, "主訴", "主訴(&M)", self.complaint_edit)
+        self._row(form, "main_complaint", "主訴(&M)", self.complaint_edit)
         self.details_edit = QPlainTextEdit(self)
         self.details_edit.setTabChangesFocus(True)
         self.details_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
-        self._row(form, "相談内容", "相談内容", self.details_edit)
+        self._row(form, "details", "相談内容", self.details_edit)
         self.response_combo = TermCombo(RESPONSES, NOT_SET, self)
-        self._row(form, "対応", "対応", self.response_combo)
+        self._row(form, "response", "対応", self.response_combo)
         self.next_date_edit = QLineEdit(self)
         self.next_date_edit.setPlaceholderText("例: R8.12.1")
         self.next_date_hint = hint_label(self)
-        self._row(form, "次回予定", "次回予定", self.next_date_edit, self.next_date_hint)
+        self._row(form, "next_date", "次回予定", self.next_date_edit, self.next_date_hint)
         self.next_note_edit = QLineEdit(self)
         self.next_note_edit.setPlaceholderText("例: 電話で申請状況を確認")
-        self._row(form, "次回予定のメモ", "次回予定のメモ", self.next_note_edit)
+        self._row(form, "next_note", "次回予定のメモ", self.next_note_edit)
 
         # 緊急性
         urgency, form = self._section("緊急性")
         self.urgency_group = CheckGroup(URGENCY_FLAGS, 4, "緊急性", self)
-        self._row(form, "緊急性", "緊急性", self.urgency_group)
+        self._row(form, "urgency", "緊急性", self.urgency_group)
         self.urgency_note_edit = QLineEdit(self)
-        self._row(form, "緊急性のメモ", "緊急性のメモ", self.urgency_note_edit)
+        self._row(form, "urgency_note", "緊急性のメモ", self.urgency_note_edit)
 
         self.consent_panel = ConsentPanel(self)
 
@@ -646,12 +638,11 @@ class IntakePage(Page):
         set_enabled(self.district_combo, self._case_id is None and len(self._districts) > 1)
         if self._live_validation:
             _valid, problems = validate(self.collect(), now=local_now())
-            self._show_problems([FieldProblem(p.field, p.message) for p in problems],
-                                focus=False)
+            self._show_problems(problems, focus=False)
 
     # --- problems -------------------------------------------------------------------------
 
-    def _show_problems(self, problems: Iterable[FieldProblem], *, focus: bool) -> None:
+    def _show_problems(self, problems: Iterable[Problem], *, focus: bool) -> None:
         problems = list(problems)
         messages: dict[str, list[str]] = {}
         for problem in problems:
@@ -662,7 +653,7 @@ class IntakePage(Page):
             set_style(label, SUMMARY_STYLE if text else "")
             if widget.accessibleDescription() != text:
                 widget.setAccessibleDescription(text)
-        self.consent_panel.show_error("\n".join(messages.get("本人同意", [])))
+        self.consent_panel.show_error("\n".join(messages.get("consents", [])))
         if not problems:
             set_text(self.summary_label, "")
             set_visible(self.summary_label, False)
@@ -686,8 +677,8 @@ class IntakePage(Page):
         self.summary_label.show()
 
     def problem_text(self, field: str) -> str:
-        """The problem shown at a field ("" when none)."""
-        if field == "本人同意":
+        """The problem shown at a field, by its key ("" when none)."""
+        if field == "consents":
             return self.consent_panel.giver_box.error.text()
         box = self._fields[field][2]
         return box.error.text() if not box.error.isHidden() else ""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from setacare_desktop.domain.jpdate import DateParseError, local_now, parse_date, to_wareki
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import intake as intake_service
-from setacare_desktop.services.errors import FieldProblem
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.intake import ConsentRow
 from setacare_desktop.ui.forms import FormProblems
 from setacare_desktop.ui.intake.widgets import date_hint, hint_label, show_hint
@@ -76,7 +76,7 @@ class WithdrawDialog(QDialog):
         try:
             day = parse_date(self.date_edit.text())
         except DateParseError as error:
-            self.problems.show_problems([FieldProblem("撤回日", str(error))])
+            self.problems.show_problems([Problem("撤回日", str(error))])
             return
         try:
             intake_service.withdraw_consent(self._db, self._actor, self.row.consent_id, on=day,

@@ -38,7 +38,7 @@ from setacare_desktop.ui.forms import error_label
 CONFIRM_TEXT = "確認済にする"
 
 # Where a message of the service belongs, by the words it starts with (the service names the
-# destination in FieldProblem.field, the field only in the message itself).
+# destination in Problem.field, the field only in the message itself).
 FIELD_DESCRIPTION = "内容"
 FIELD_ELIGIBILITY = "対象"
 FIELD_HOURS = "受付時間"
@@ -236,7 +236,7 @@ class DirectoryEditDialog(QDialog):
         try:
             directory_service.edit_service(self._db, self._actor, self.service_id, self.edit())
         except ValidationError as error:
-            self.show_problems([p.problem for p in error.problems])
+            self.show_problems([p.message for p in error.problems])
             return
         except ServiceError as error:
             self.show_problems([error.message])
