@@ -1,0 +1,241 @@
+"""HSDS 3.0 out: the directory as the API's JSON ``service`` list, or as the tabular CSV package.
+
+Every record is written with a UUID that is the same for the same record every time
+(``domain.directory.hsds_uuid``), so a re-export can be diffed and re-imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from setacare_desktop.domain import directory as d
+from setacare_desktop.services.directory import (
+    LoadedDirectory,
+    loaded_in,
+)
+from setacare_desktop.services.files import (
+    write_atomically,
+    write_error,
+)
+from setacare_desktop.services.unit import use_case
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import DirService
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def _uuid(table: str, record_id: str) -> str:
+    return record_id if _is_uuid(record_id) else d.hsds_uuid(table, record_id)
+
+
+EXTENT_PREFIX = "setacare:"
+
+
+def _extent(area: d.ServiceArea) -> str:
+    """Machine-readable service area: ``setacare:district:ikejiri,taishido`` / ``setacare:ward``."""
+    if area.scope is d.Scope.WARD:
+        return f"{EXTENT_PREFIX}ward"
+    return f"{EXTENT_PREFIX}{area.scope.value}:{','.join(sorted(area.codes))}"
+
+
+def _term_json(term: d.TaxonomyTerm, taxonomies: dict[str, d.Taxonomy]) -> dict[str, Any]:
+    taxonomy = taxonomies.get(term.taxonomy_id)
+    out: dict[str, Any] = {"id": _uuid("taxonomy_term", term.id), "code": term.code,
+                           "name": term.name, "description": term.description or term.name}
+    if taxonomy is not None:
+        out["taxonomy"] = taxonomy.name
+        out["taxonomy_detail"] = {"id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
+                                  "description": taxonomy.description or taxonomy.name,
+                                  "version": taxonomy.version}
+    return out
+
+
+def service_json(loaded: LoadedDirectory, service: d.Service,
+                 assured: dict[str, date]) -> dict[str, Any]:
+    """One service as an HSDS 3.0 compiled ``service`` object."""
+    directory = loaded.directory
+    org = directory.organization_of(service)
+    terms = {t.id: t for t in directory.terms}
+    taxonomies = {t.id: t for t in directory.taxonomies}
+    sid = service.id
+    out: dict[str, Any] = {
+        "id": _uuid("service", sid), "name": service.name, "status": service.status,
+        "description": service.description,
+        "eligibility_description": service.eligibility,
+    }
+    if service.alternate_name:
+        out["alternate_name"] = service.alternate_name
+    if service.application_process:
+        out["application_process"] = service.application_process
+    if service.contact_confirmed and sid in assured:
+        out["assured_date"] = assured[sid].isoformat()
+    organization: dict[str, Any] = {"id": _uuid("organization", org.id), "name": org.name,
+                                    "description": org.description or org.name}
+    if org.alternate_name:
+        organization["alternate_name"] = org.alternate_name
+    if org.parent_id:
+        organization["parent_organization_id"] = _uuid("organization", org.parent_id)
+    out["organization"] = organization
+    out["phones"] = [{"id": _uuid("phone", f"{sid}:{i}"), "number": p.number, "type": p.type,
+                      **({"description": p.description} if p.description else {})}
+                     for i, p in enumerate(service.phones)]
+    out["schedules"] = [{"id": _uuid("schedule", f"{sid}:{i}"), "description": s.description}
+                        for i, s in enumerate(service.schedules)]
+    area = service.service_area
+    out["service_areas"] = [{"id": _uuid("service_area", sid), "name": area.name,
+                             "description": area.name, "extent": _extent(area),
+                             "extent_type": "text"}]
+    locations = []
+    for lid in service.location_ids:
+        loc = directory.location(lid)
+        location: dict[str, Any] = {"id": _uuid("location", lid), "location_type": "physical",
+                                    "name": loc.name, "description": loc.description}
+        if loc.address is not None:
+            a = loc.address
+            location["addresses"] = [{
+                "id": _uuid("address", lid), "address_1": a.address_1, "city": a.city,
+                "state_province": a.state_province, "postal_code": a.postal_code,
+                "country": a.country, "address_type": "physical"}]
+        locations.append({"id": _uuid("service_at_location", f"{sid}:{lid}"),
+                          "location": location})
+    out["service_at_locations"] = locations
+    attributes = []
+    for i, a in enumerate(service.attribute_links()):
+        attribute: dict[str, Any] = {
+            "id": _uuid("attribute", f"{sid}:{i}"),
+            "taxonomy_term_id": _uuid("taxonomy_term", a.taxonomy_term_id),
+            "link_id": out["id"], "link_entity": "service", "link_type": a.link_type,
+            "value": a.value}
+        term = terms.get(a.taxonomy_term_id)
+        if term is not None:
+            attribute["taxonomy_term"] = _term_json(term, taxonomies)
+        attributes.append(attribute)
+    out["attributes"] = attributes
+    return out
+
+
+def _read_for_export(db: Database) -> tuple[LoadedDirectory, dict[str, date]]:
+    """The directory and each service's last change, read in one session."""
+    with db.read() as session:
+        return loaded_in(session), {hid: at.date() for hid, at in session.execute(
+            select(DirService.hsds_id, DirService.updated_at))}
+
+
+@use_case
+def export_hsds_json(db: Database, path: Path) -> int:
+    """Write every service as HSDS 3.0 JSON (the API's paged ``service`` list, one page);
+    returns the number of services."""
+    loaded, assured = _read_for_export(db)
+    services = [service_json(loaded, s, assured) for s in loaded.directory.services]
+    document = {"total_items": len(services), "total_pages": 1, "page_number": 1,
+                "size": len(services), "first_page": True, "last_page": True,
+                "empty": not services, "contents": services}
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
+    return len(services)
+
+
+#: HSDS 3.0 tabular files written by the CSV export, with their columns (the specification's
+#: own headers, ``examples/csv``).
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organizations.csv": ("id", "name", "alternate_name", "description", "email", "website",
+                          "tax_status", "tax_id", "year_incorporated", "legal_status", "logo",
+                          "uri", "parent_organization_id"),
+    "services.csv": ("id", "organization_id", "program_id", "name", "alternate_name",
+                     "description", "url", "email", "status", "interpretation_services",
+                     "application_process", "fees_description", "wait_time", "fees",
+                     "accreditations", "eligibility_description", "minimum_age", "maximum_age",
+                     "assured_date", "assurer_email", "licenses", "alert", "last_modified"),
+    "locations.csv": ("id", "location_type", "url", "organization_id", "name", "alternate_name",
+                      "description", "transportation", "latitude", "longitude",
+                      "external_identifier", "external_identifier_type"),
+    "addresses.csv": ("id", "location_id", "attention", "address_1", "address_2", "city",
+                      "region", "state_province", "postal_code", "country", "address_type"),
+    "phones.csv": ("id", "location_id", "service_id", "organization_id", "contact_id",
+                   "service_at_location_id", "number", "extension", "type", "description"),
+    "schedules.csv": ("id", "service_id", "location_id", "service_at_location_id", "valid_from",
+                      "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq",
+                      "interval", "byday", "byweekno", "bymonthday", "byyearday", "description",
+                      "opens_at", "closes_at", "schedule_link", "attending_type", "notes"),
+    "service_areas.csv": ("id", "service_id", "name", "description", "extent", "extent_type",
+                          "uri"),
+    "service_at_location.csv": ("id", "service_id", "location_id", "description"),
+    "attributes.csv": ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"),
+    "taxonomies.csv": ("id", "name", "description", "uri", "version"),
+    "taxonomy_terms.csv": ("id", "code", "name", "description", "parent_id", "taxonomy",
+                           "language", "taxonomy_id", "term_uri"),
+}
+
+
+@use_case
+def export_hsds_csv(db: Database, folder: Path) -> int:
+    """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8) into
+    ``folder``; returns the number of services."""
+    loaded, assured = _read_for_export(db)
+    directory = loaded.directory
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_COLUMNS}
+    for org in directory.organizations:
+        tables["organizations.csv"].append({
+            "id": _uuid("organization", org.id), "name": org.name,
+            "alternate_name": org.alternate_name, "description": org.description or org.name,
+            "parent_organization_id": _uuid("organization", org.parent_id) if org.parent_id
+            else ""})
+    for loc in directory.locations:
+        lid = _uuid("location", loc.id)
+        tables["locations.csv"].append({
+            "id": lid, "location_type": "physical",
+            "organization_id": _uuid("organization", loc.organization_id), "name": loc.name,
+            "description": loc.description})
+        if loc.address is not None:
+            a = loc.address
+            tables["addresses.csv"].append({
+                "id": _uuid("address", loc.id), "location_id": lid, "address_1": a.address_1,
+                "city": a.city, "state_province": a.state_province,
+                "postal_code": a.postal_code, "country": a.country, "address_type": "physical"})
+    for taxonomy in directory.taxonomies:
+        tables["taxonomies.csv"].append({
+            "id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
+            "description": taxonomy.description, "version": taxonomy.version})
+    for term in directory.terms:
+        tables["taxonomy_terms.csv"].append({
+            "id": _uuid("taxonomy_term", term.id), "code": term.code, "name": term.name,
+            "description": term.description, "taxonomy_id": _uuid("taxonomy", term.taxonomy_id)})
+    for service in directory.services:
+        nested = service_json(loaded, service, assured)
+        sid = nested["id"]
+        tables["services.csv"].append({
+            **{k: v for k, v in nested.items() if isinstance(v, str)},
+            "organization_id": nested["organization"]["id"]})
+        tables["phones.csv"] += [{**p, "service_id": sid} for p in nested["phones"]]
+        tables["schedules.csv"] += [{**s, "service_id": sid} for s in nested["schedules"]]
+        tables["service_areas.csv"] += [{**a, "service_id": sid} for a in nested["service_areas"]]
+        tables["service_at_location.csv"] += [
+            {"id": sal["id"], "service_id": sid, "location_id": sal["location"]["id"]}
+            for sal in nested["service_at_locations"]]
+        tables["attributes.csv"] += [{k: v for k, v in a.items() if k != "taxonomy_term"}
+                                     for a in nested["attributes"]]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_error(folder, error) from None
+    for name, columns in CSV_COLUMNS.items():
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(tables[name])
+        write_atomically(folder / name, out.getvalue().encode("utf-8"))
+    return len(directory.services)
+
+

@@ -1,0 +1,186 @@
+"""HSDS 3.0 in, the use case: read the file, check it (``reading``), then write it in one
+transaction with its audit and history rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.services import audit
+from setacare_desktop.services.directory import (
+    LoadedDirectory,
+    directory_revision,
+    loaded_in,
+    require_editor,
+    set_children,
+    snapshot,
+)
+from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
+from setacare_desktop.services.files import (
+    FileReadError,
+    read_file,
+)
+from setacare_desktop.services.hsds.reading import ImportReport, Incoming, merged, reverse_ids, walk
+from setacare_desktop.services.unit import use_case
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.directory import (
+    location_row,
+    organization_row,
+    service_row,
+    taxonomy_row,
+    term_row,
+)
+from setacare_desktop.store.models import (
+    DirHistory,
+    DirLocation,
+    DirOrganization,
+    DirService,
+    DirTaxonomy,
+    DirTaxonomyTerm,
+    utc_now,
+)
+
+
+def _read_json(path: Path) -> object:
+    """The file's JSON, or a ValidationError naming the file and the problem in Japanese."""
+    try:
+        text = read_file(path).decode("utf-8")
+        return json.loads(text)
+    except FileReadError as error:
+        raise ValidationError([Problem(str(path), error.message)]) from None
+    except UnicodeDecodeError as error:
+        raise ValidationError([Problem(
+            str(path), f"UTF-8 のテキストではありません（{error.start} バイト目）")]) from None
+    except json.JSONDecodeError as error:
+        raise ValidationError([Problem(
+            f"{path.name}:{error.lineno}:{error.colno}", "JSON として読めません")]) from None
+    except RecursionError:  # nesting deeper than Python's stack
+        raise ValidationError([Problem(
+            str(path), "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
+
+
+@use_case(sessions=2)
+def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportReport:
+    """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
+
+    A file with any problem changes nothing: ``ValidationError`` lists every problem, each with
+    its JSON path (``$.contents[3].phones[0].number``). Records the file does not mention stay.
+
+    Two sessions, on purpose: the file is checked against the directory read in a deferred
+    read (seconds for thousands of services, during which counters keep saving), then written
+    in one write transaction that first checks that the directory has not changed since that
+    read (a change in between refuses the import, nothing written).
+    """
+    require_editor(actor, "directory_import")
+    document = _read_json(path)
+    with db.read() as session:
+        known = loaded_in(session)
+    inc = Incoming(known, reverse_ids(known))
+    walk(document, "$", inc)
+    if merged(inc) is None:
+        raise ValidationError(inc.problems)
+    report = ImportReport(warnings=inc.warnings)
+    with db.transaction() as session:
+        if directory_revision(session) != known.revision:
+            raise ServiceError("取り込みの間に、つなぎ先が他の操作で変更されました。何も変更していません。"
+                               "もう一度取り込んでください。")
+        _store_import(session, actor, inc, known, report)
+        audit.record(session, actor, "directory_import", entity="directory",
+                     detail=f"{path.name}: created {report.created}, updated {report.updated}, "
+                            f"unchanged {report.unchanged}")
+    return report
+
+
+def _history(session: Session, actor: StaffProfile | None, entity: str, entity_id: str,
+             before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+    changed = sorted(k for k in after if before is None or after[k] != before.get(k))
+    if not changed:
+        return False
+    session.add(DirHistory(staff_id=actor.staff_id if actor else None,
+                           action="import" if before is not None else "import_create",
+                           entity=entity, entity_id=entity_id, fields=changed,
+                           previous=before, current=after))
+    return True
+
+
+def _preload(session: Session, model: Any, ids: Iterable[object], chunk: int = 500) -> None:
+    """Load the rows with these ids in a few queries, so that the ``session.get`` calls below
+    find them in the identity map instead of asking the database once per record."""
+    wanted = list(ids)
+    for start in range(0, len(wanted), chunk):
+        session.scalars(select(model).where(model.id.in_(wanted[start:start + chunk]))).all()
+
+
+def _store_import(session: Session, actor: StaffProfile | None, inc: Incoming,
+                  known: LoadedDirectory, report: ImportReport) -> None:
+    _preload(session, DirTaxonomy, [*inc.taxonomies, *(t.taxonomy_id for t in inc.terms.values()
+                                                       if t.taxonomy_id)])
+    _preload(session, DirTaxonomyTerm, inc.terms)
+    _preload(session, DirOrganization, inc.orgs)
+    _preload(session, DirLocation, inc.locations)
+    _preload(session, DirService, [known.ids[i] for i in inc.services if i in known.ids])
+    for taxonomy in inc.taxonomies.values():
+        if session.get(DirTaxonomy, taxonomy.id) is None:
+            session.add(DirTaxonomy(**taxonomy_row(taxonomy)))
+    session.flush()
+    for term in inc.terms.values():
+        if session.get(DirTaxonomyTerm, term.id) is None:
+            row = term_row(term)
+            if row["taxonomy_id"] and session.get(DirTaxonomy, row["taxonomy_id"]) is None:
+                row["taxonomy_id"] = None
+            session.add(DirTaxonomyTerm(**row))
+    for org in inc.orgs.values():
+        values = organization_row(org)
+        row = session.get(DirOrganization, org.id)
+        before = {k: getattr(row, k) for k in values} if row is not None else None
+        if row is None:
+            session.add(DirOrganization(**values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        report.organizations += _history(session, actor, "organization", org.id, before, values)
+    session.flush()
+    for loc in inc.locations.values():
+        values = location_row(loc)
+        row_loc = session.get(DirLocation, loc.id)
+        before = {k: getattr(row_loc, k) for k in values} if row_loc is not None else None
+        if row_loc is None:
+            session.add(DirLocation(**values))
+        else:
+            for key, value in values.items():
+                setattr(row_loc, key, value)
+        _history(session, actor, "location", loc.id, before, values)
+    session.flush()
+    next_order = int(session.scalar(select(func.max(DirService.sort_order))) or 0)
+    for service in inc.services.values():
+        number = known.ids.get(service.id)
+        after = snapshot(service)
+        if number is None:
+            next_order += 1
+            row = DirService(**service_row(service, next_order))
+            session.add(row)
+            session.flush()
+            report.created += 1
+            before = None
+        else:
+            row = session.get(DirService, number)
+            assert row is not None
+            old = known.directory.service(service.id)
+            before = snapshot(old)
+            if before == after:
+                report.unchanged += 1
+                continue
+            for key, value in service_row(service, row.sort_order).items():
+                setattr(row, key, value)
+            report.updated += 1
+        row.updated_at = utc_now()
+        set_children(session, row, service)
+        _history(session, actor, "service", service.id, before, after)
+
