@@ -18,6 +18,7 @@ from setacare_desktop.services import Database, audit, sheets
 from setacare_desktop.services import directory as directory_svc
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import referrals as referral_svc
+from setacare_desktop.services.errors import NotFoundError, PermissionDeniedError
 from setacare_desktop.store.models import LiaisonSheetRow, Referral
 
 NOW = datetime(2026, 11, 24, 16, 0)
@@ -194,11 +195,11 @@ def test_a_sheet_number_finds_its_referral(db: Database, staff_factory: Callable
         number, referral_id, "ikejiri")
     assert sheets.referral_of_sheet(
         db, clerk, "ＩＫＥＪＩＲＩ－２０２６－００００１").referral_id == referral_id
-    with pytest.raises(sheets.NotFoundError, match="IKEJIRI-2026-99999"):
+    with pytest.raises(NotFoundError, match="IKEJIRI-2026-99999"):
         sheets.referral_of_sheet(db, clerk, "IKEJIRI-2026-99999")
     outsider = staff_factory(db, "other", role="相談員", place="太子堂",
                              org_kind="あんしんすこやかセンター")
-    with pytest.raises(sheets.ServiceError, match="権限"):
+    with pytest.raises(PermissionDeniedError, match="権限"):
         sheets.referral_of_sheet(db, outsider, number)
 
 

@@ -1,0 +1,209 @@
+"""The plain data the printouts are made of, read from the database: the subject (whole or
+anonymised), the consultation, the consulter, the parties and the consent statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+import jaconv
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.consent import (
+    Basis,
+    Purpose,
+    SharingDecision,
+)
+from setacare_desktop.domain.intake import HOUSEHOLDS, SEXES, URGENCY_FLAGS
+from setacare_desktop.domain.jpdate import (
+    age_on,
+    to_wareki,
+    utc_to_local,
+)
+from setacare_desktop.reports.blocks import ConsultationBlock, ConsulterBlock, SubjectBlock
+from setacare_desktop.reports.common import FontMissingError
+from setacare_desktop.reports.liaison_sheet import Party
+from setacare_desktop.services.errors import NotFoundError, ServiceError
+from setacare_desktop.store.models import (
+    Consultation,
+    ConsultationDetail,
+    DirLocation,
+    DirOrganization,
+    DirService,
+    Person,
+    Staff,
+)
+
+MASK = "○○"
+T = TypeVar("T")
+
+
+
+def render(render: Callable[[T], bytes], data: T) -> bytes:
+    try:
+        return render(data)
+    except FontMissingError as error:
+        raise ServiceError(str(error)) from error
+
+
+# --- plain data for the reports ---------------------------------------------------------------
+
+
+def label(terms: tuple[ref.Term, ...], code: str | None) -> str:
+    return next((t.label for t in terms if t.code == code), "")
+
+
+def subject(person: Person, on: date) -> SubjectBlock:
+    birth = ""
+    if person.birth_date is not None:
+        birth = f"{to_wareki(person.birth_date)}（{age_on(person.birth_date, on)}歳）"
+    return SubjectBlock(person.name, person.reading, birth, label(SEXES, person.sex),
+                        f"{person.address_town}{person.address_rest}", person.phone,
+                        label(HOUSEHOLDS, person.household))
+
+
+def initials(reading: str) -> str:
+    """「やまだ たろう」→「Y.T.」; without a reading, no initials can be given."""
+    letters = [jaconv.kana2alphabet(jaconv.kata2hira(part))[:1].upper()
+               for part in reading.split()]
+    letters = [c for c in letters if c.isascii() and c.isalpha()]
+    return "".join(f"{c}." for c in letters) or "（イニシャル不明）"
+
+
+def age_band(birth: date | None, on: date) -> str:
+    return f"{age_on(birth, on) // 10 * 10}歳代" if birth else "不明"
+
+
+def anonymised_subject(person: Person, on: date) -> SubjectBlock:
+    return SubjectBlock(initials(person.reading), "（記載しません）", age_band(person.birth_date, on),
+                        label(SEXES, person.sex), "（記載しません）", "（記載しません）",
+                        label(HOUSEHOLDS, person.household))
+
+
+def identifying_words(person: Person | None, detail: ConsultationDetail) -> list[str]:
+    """What an anonymised sheet must not show, longest first (masked in the free texts)."""
+    words = [detail.consulter_name, detail.consulter_contact]
+    if person is not None:
+        words += [person.name, person.name.replace(" ", "").replace("　", ""), person.reading,
+                  person.phone, person.address_town + person.address_rest, person.address_rest,
+                  *person.name.split(), *person.reading.split()]
+        if person.birth_date is not None:
+            words += [to_wareki(person.birth_date), person.birth_date.isoformat()]
+    return sorted({w.strip() for w in words if w and w.strip()}, key=len, reverse=True)
+
+
+def masker(words: list[str]) -> Callable[[str], str]:
+    def mask(value: str) -> str:
+        for word in words:
+            value = value.replace(word, MASK)
+        return value
+    return mask
+
+
+def consultation(case: Consultation, detail: ConsultationDetail, progress: str,
+                  mask: Callable[[str], str]) -> ConsultationBlock:
+    groups = {t.code for t in case.target_groups}
+    elements = {e.code for e in case.elements}
+    received = local_text(case.received_at)
+    return ConsultationBlock(
+        received=received, channel=label(ref.CHANNELS, case.channel_code),
+        target_groups=tuple(t.label for t in ref.TARGET_GROUPS if t.code in groups),
+        elements=tuple(t.label for t in ref.ELEMENTS if t.code in elements),
+        main_complaint=mask(case.main_complaint), details=mask(detail.details),
+        progress=mask(progress),
+        urgency=tuple(t.label for t in URGENCY_FLAGS if t.code in (detail.urgency or [])),
+        urgency_options=tuple(t.label for t in URGENCY_FLAGS),
+        urgency_note=mask(detail.urgency_note))
+
+
+def local_text(moment: datetime) -> str:
+    """A local (as typed) date and time in 和暦: 令和8年11月24日 10:30."""
+    return f"{to_wareki(moment.date())} {moment:%H:%M}"
+
+
+def consulter(case: Consultation, detail: ConsultationDetail,
+               anonymised: bool) -> ConsulterBlock:
+    kind = label(ref.CONSULTER_KINDS, case.consulter_kind_code)
+    if anonymised:
+        return ConsulterBlock(kind, detail.consulter_relation, "（記載しません）", "（記載しません）")
+    return ConsulterBlock(kind, detail.consulter_relation, detail.consulter_name,
+                          detail.consulter_contact)
+
+
+def progress(case: Consultation, detail: ConsultationDetail) -> str:
+    lines = []
+    if case.response_code:
+        lines.append(f"対応: {label(ref.RESPONSES, case.response_code)}")
+    if detail.next_date or detail.next_note:
+        when = to_wareki(detail.next_date) if detail.next_date else ""
+        lines.append(f"次回予定: {when} {detail.next_note}".strip())
+    return "\n".join(lines)
+
+
+def case_parts(session: Session, consultation_id: int
+                ) -> tuple[Consultation, ConsultationDetail, Person | None]:
+    case = session.scalar(select(Consultation).where(Consultation.id == consultation_id)
+                          .options(selectinload(Consultation.target_groups),
+                                   selectinload(Consultation.elements)))
+    if case is None:
+        raise NotFoundError(f"相談（ID {consultation_id}）が見つかりません。")
+    detail = session.get(ConsultationDetail, consultation_id) or ConsultationDetail(
+        consultation_id=case.id, urgency=[], consulter_relation="", consulter_name="",
+        consulter_contact="", details="", next_note="", urgency_note="")
+    person = session.get(Person, detail.person_id) if detail.person_id else None
+    return case, detail, person
+
+
+def org_contact(session: Session, organisation_name: str) -> tuple[str, str]:
+    """Phone and address of one of our organisations, from the directory entry of that name."""
+    org = session.scalar(select(DirOrganization).where(DirOrganization.name == organisation_name))
+    if org is None:
+        return "", ""
+    services = session.scalars(select(DirService).where(DirService.organization_id == org.id)
+                               .order_by(DirService.sort_order, DirService.id)).all()
+    phone = next((p.number for s in services for p in s.phones), "")
+    location = session.scalar(select(DirLocation).where(DirLocation.organization_id == org.id))
+    return phone, address(location)
+
+
+def address(location: DirLocation | None) -> str:
+    if location is None or location.address_1 is None:
+        return ""
+    postal = f"〒{location.postal_code} " if location.postal_code else ""
+    return f"{postal}{location.state_province}{location.city}{location.address_1}"
+
+
+def destination(session: Session, service: DirService) -> Party:
+    org = session.get(DirOrganization, service.organization_id)
+    location = (session.get(DirLocation, service.locations[0].location_id)
+                if service.locations else None)
+    return Party(org.name if org else service.name, service.name, "",
+                 service.phones[0].number if service.phones else "", address(location))
+
+
+def consent_statement(session: Session, decision: SharingDecision, destination: str) -> str:
+    if decision.basis is Basis.CONSENT and decision.consent is not None:
+        c = decision.consent
+        giver = c.giver.label + (f"（{c.giver_relation}）" if c.giver_relation else "")
+        recorder = session.get(Staff, c.recorded_by)
+        return (f"本人同意あり（{Purpose.SHEET.label}）: 同意者 {giver}／方法 {c.method.label}／"
+                f"同意日 {to_wareki(c.given_on)}／同意先 {destination}／"
+                f"記録者 {recorder.name if recorder else ''}")
+    e = decision.exception
+    assert decision.basis is Basis.EMERGENCY and e is not None
+    approver = session.get(Staff, e.approved_by)
+    approved = utc_to_local(e.approved_at)
+    scope = "この送付先" if e.recipient else "対象者の保護に必要なすべての送付先"
+    return (f"緊急時の例外により送付（本人の同意は得られていません）: 理由 {e.reason}／"
+            f"承認者 {approver.name if approver else ''}（監督者）／承認日時 {local_text(approved)}／"
+            f"範囲 {scope}")
+
+
+ANONYMISED_STATEMENT = ("匿名の連携シートです。本人の同意がないため、個人を特定できる情報"
+                        "（氏名・住所・電話番号・生年月日）は記載していません。")
+
+

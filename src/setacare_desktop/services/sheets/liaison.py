@@ -1,0 +1,264 @@
+"""The 連携シート of a referral: the consent gate, the sheet number, the print record and the PDF,
+in the one transaction of ``issue_liaison_sheet``; and the look-ups by number and the print log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import jaconv
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain import roles
+from setacare_desktop.domain.consent import (
+    Purpose,
+    SharingDecision,
+    destination_recipient,
+)
+from setacare_desktop.domain.jpdate import (
+    fiscal_year,
+    local_now,
+    to_wareki,
+)
+from setacare_desktop.domain.referral import REQUEST_KINDS, ReferralMethod, requested_kinds
+from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.reports.liaison_sheet import LiaisonSheet, Party, render_liaison_sheet
+from setacare_desktop.services import audit
+from setacare_desktop.services.errors import NotFoundError, ServiceError
+from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.intake import decide_sharing
+from setacare_desktop.services.sheets import blocks
+from setacare_desktop.services.unit import refusal, use_case
+from setacare_desktop.store.database import Database
+from setacare_desktop.store.models import (
+    Consultation,
+    DirService,
+    LiaisonSheetRow,
+    Organisation,
+    Referral,
+    SheetPrint,
+    Staff,
+)
+
+
+class SheetConsentError(ServiceError):
+    """An identifying sheet for a destination without consent or emergency exception."""
+
+    def __init__(self, message: str, decision: SharingDecision) -> None:
+        super().__init__(message)
+        self.decision = decision
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSheet:
+    sheet_number: str
+    reissue: bool
+    anonymised: bool
+    pdf: bytes
+
+
+
+
+
+def _referral_place(session: Session, referral_id: int) -> tuple[int, str, int, str]:
+    found = session.execute(
+        select(Referral.consultation_id, Consultation.district_code, Referral.service_id,
+               DirService.name)
+        .join(Consultation, Consultation.id == Referral.consultation_id)
+        .join(DirService, DirService.id == Referral.service_id)
+        .where(Referral.id == referral_id)).first()
+    if found is None:
+        raise NotFoundError(f"つなぎ（ID {referral_id}）が見つかりません。")
+    return found[0], found[1], found[2], found[3]
+
+
+def sheet_number(district_code: str, year: int, sequence: int) -> str:
+    return f"{district_code.upper()}-{year}-{sequence:05d}"
+
+
+#: Tries at a sheet number when another print in the district took the same one at the same moment.
+NUMBER_ATTEMPTS = 5
+
+
+def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district_code: str,
+               anonymised: bool, on: date, *, issue: bool = True) -> tuple[LiaisonSheetRow, bool]:
+    """The sheet of this referral and form, issuing its number at the first print (without
+    ``issue``, the number it would get, nothing written).
+
+    The number is the district's and fiscal year's highest + 1 under a unique index. On
+    PostgreSQL two first prints at the same instant read the same highest; the second insert
+    then fails on the index, and is retried in a savepoint with the number read again (SQLite
+    serialises writers, so there it never collides).
+    """
+    for attempt in range(NUMBER_ATTEMPTS):
+        sheet = session.scalar(select(LiaisonSheetRow).where(
+            LiaisonSheetRow.referral_id == referral_id, LiaisonSheetRow.anonymised == anonymised))
+        if sheet is not None:
+            return sheet, True
+        year = fiscal_year(on)
+        last = session.scalar(select(func.max(LiaisonSheetRow.sequence)).where(
+            LiaisonSheetRow.district_code == district_code, LiaisonSheetRow.fiscal_year == year))
+        sequence = (last or 0) + 1
+        sheet = LiaisonSheetRow(sheet_number=sheet_number(district_code, year, sequence),
+                                referral_id=referral_id, district_code=district_code,
+                                fiscal_year=year, sequence=sequence, anonymised=anonymised,
+                                issued_by=actor.staff_id)
+        if not issue:
+            return sheet, False
+        try:
+            with session.begin_nested():
+                session.add(sheet)
+                session.flush()
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise ServiceError("連携シートの番号を採番できませんでした（同時に印刷が集中しています）。"
+                                   "もう一度お試しください。") from None
+            continue
+        return sheet, False
+    raise AssertionError("unreachable")
+
+
+@use_case
+def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
+                        anonymised: bool = False, on: date | None = None) -> IssuedSheet:
+    """Print (or save) the liaison sheet of a referral: number, audit and the PDF, or a refusal
+    that says what is missing (:class:`SheetConsentError`)."""
+    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=True)
+
+
+@use_case
+def preview_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
+                          anonymised: bool = False, on: date | None = None) -> IssuedSheet:
+    """The sheet as :func:`issue_liaison_sheet` would print it now, for a print preview: the same
+    gate and PDF, but no number is issued (a first print shows the number it would get) and no
+    print is recorded or audited."""
+    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=False)
+
+
+def _liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *, anonymised: bool,
+                   on: date | None, issue: bool) -> IssuedSheet:
+    """The scope check, the consent gate, the number and the print record: one transaction."""
+    with db.transaction() if issue else db.read() as session:
+        return _sheet_in(session, actor, referral_id, anonymised=anonymised,
+                         on=on or local_now().date(), issue=issue)
+
+
+def _sheet_gate(session: Session, actor: StaffProfile, referral_id: int, consultation_id: int,
+                recipient: str, service_name: str, on: date) -> SharingDecision:
+    decision = decide_sharing(session, consultation_id, recipient, Purpose.SHEET, on)
+    if not decision.allowed:
+        raise refusal(SheetConsentError(
+            f"「{service_name}」宛ての連携シートに、個人を特定できる情報は載せられません。"
+            f"{decision.reason}本人の同意（{Purpose.SHEET.label}、この送付先）を記録するか、"
+            "緊急時の例外の承認を得てください。または匿名の連携シート（氏名はイニシャル、"
+            "住所・電話・生年月日なし）を印刷できます（FAX にはこちらを使います）。",
+            decision), actor, "sheet_refused", entity="referral", entity_id=referral_id,
+            detail=f"{recipient} no basis")
+    return decision
+
+
+def _sheet_in(session: Session, actor: StaffProfile, referral_id: int, *, anonymised: bool,
+              on: date, issue: bool) -> IssuedSheet:
+    consultation_id, district, service_id, service_name = _referral_place(session, referral_id)
+    if not roles.can_write_cases(actor, district):
+        raise deny(actor, "sheet_print", "この地区の連携シートを印刷する権限がありません。",
+                   entity="referral", entity_id=referral_id)
+    recipient = destination_recipient(service_id)
+    decision = None if anonymised else _sheet_gate(
+        session, actor, referral_id, consultation_id, recipient, service_name, on)
+    referral = session.get(Referral, referral_id)
+    assert referral is not None
+    case, detail, person = blocks.case_parts(session, consultation_id)
+    staff = session.get(Staff, referral.staff_id)
+    assert staff is not None
+    org = session.get(Organisation, staff.organisation_id)
+    assert org is not None
+    service = session.get(DirService, service_id)
+    assert service is not None
+    sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
+                                issue=issue)
+    phone, address = blocks.org_contact(session, org.name)
+    district_name = ref.DISTRICTS_BY_CODE[district].name
+    sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
+    destination = blocks.destination(session, service)
+    mask = blocks.masker(blocks.identifying_words(person, detail)) if anonymised else (lambda v: v)
+    subject = None
+    if person is not None:
+        subject = blocks.anonymised_subject(person, on) if anonymised else blocks.subject(person, on)
+    progress = "\n".join(filter(None, [
+        blocks.progress(case, detail),
+        f"つなぎ: {to_wareki(referral.referred_on)}（{ReferralMethod(referral.method).label}）"]))
+    statement = (blocks.ANONYMISED_STATEMENT if decision is None
+                 else blocks.consent_statement(session, decision, service.name))
+    data = LiaisonSheet(
+        sheet_number=sheet.sheet_number, reissue=reissue, anonymised=anonymised,
+        sent_on=to_wareki(on), sender=sender, destination=destination, subject=subject,
+        consulter=blocks.consulter(case, detail, anonymised),
+        consultation=blocks.consultation(case, detail, progress, mask),
+        request_options=REQUEST_KINDS, requested=requested_kinds(referral.request),
+        request_text=mask(referral.request),
+        reply_due=to_wareki(referral.reply_due) if referral.reply_due else "",
+        consent=statement,
+        reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
+                 + (f"　電話 {phone}" if phone else ""))
+    pdf = blocks.render(render_liaison_sheet, data)
+    if not issue:
+        return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+    session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
+                           recipient=recipient))
+    audit.record(session, actor, "sheet_print", entity="liaison_sheet",
+                 entity_id=sheet.sheet_number,
+                 detail=f"referral {referral_id} -> {recipient} "
+                        f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
+    return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+
+
+@dataclass(frozen=True, slots=True)
+class SheetReferral:
+    sheet_number: str
+    referral_id: int
+    district_code: str
+
+
+@use_case
+def referral_of_sheet(db: Database, actor: StaffProfile, number: str) -> SheetReferral:
+    """The referral whose sheet carries ``number`` (as typed or scanned: width and case do not
+    matter), for recording the reply that came back with it."""
+    number = jaconv.z2h(number.strip(), kana=False, ascii=True, digit=True).upper()
+    with db.read() as session:
+        found = session.execute(
+            select(LiaisonSheetRow.referral_id, LiaisonSheetRow.district_code)
+            .where(LiaisonSheetRow.sheet_number == number)).first()
+    if found is None:
+        raise NotFoundError(f"シート番号「{number}」の連携シートが見つかりません。")
+    require_case_read(actor, found[1], "sheet_lookup")
+    return SheetReferral(number, found[0], found[1])
+
+
+@dataclass(frozen=True, slots=True)
+class PrintRow:
+    at: datetime
+    login: str
+    sheet_number: str
+    recipient: str
+    reissue: bool
+
+
+@use_case
+def sheet_prints(db: Database, actor: StaffProfile, referral_id: int) -> list[PrintRow]:
+    """Every print or save of a referral's sheets, oldest first."""
+    with db.read() as session:
+        require_case_read(actor, _referral_place(session, referral_id)[1], "sheet_prints")
+        rows = session.execute(
+            select(SheetPrint, LiaisonSheetRow.sheet_number, Staff.login)
+            .join(LiaisonSheetRow, LiaisonSheetRow.id == SheetPrint.sheet_id)
+            .join(Staff, Staff.id == SheetPrint.staff_id)
+            .where(LiaisonSheetRow.referral_id == referral_id).order_by(SheetPrint.id))
+        return [PrintRow(p.at, login, number, p.recipient, p.reissue)
+                for p, number, login in rows]
+
+
