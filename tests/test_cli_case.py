@@ -282,7 +282,7 @@ def test_a_missing_file_exits_2(
     code, _out, err = run(capsys, monkeypatch, database,
                           *as_clerk("case", "add", "--json", str(tmp_path / "none.json")),
                           stdin=TEST_PASSWORD + "\n")
-    assert code == 2 and "入力エラー: --json: ファイルが見つかりません" in err
+    assert code == 2 and "入力エラー: --json: ファイルを読めません" in err and "見つかりません" in err
     _nothing_written(database)
 
 

@@ -385,3 +385,76 @@ def test_an_unexpected_error_is_logged_without_its_message(
     text = log.read_text(encoding="utf-8")
     assert "unexpected error in info" in text and "RuntimeError" in text
     assert "山田" not in text and "03-0000-2222" not in text
+
+
+# --- found by trying to break it (the second round) -----------------------------------------------
+
+
+@pytest.mark.parametrize("command", sorted(OUT_COMMANDS))
+def test_an_out_that_is_the_database_is_refused_and_the_records_stay(
+        command: str, data_dir: Path) -> None:
+    """``--out setacare.db`` used to replace every record with one PDF and report success."""
+    database = data_dir / "setacare.db"
+    before = database.read_bytes()
+    argv, stdin = OUT_COMMANDS[command](database, str(database))
+    refused(setacare(data_dir, *argv, stdin=stdin), 2, "データベース", "書き出しません")
+    assert database.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert len(database.read_bytes()) >= len(before) // 2
+    refused_not = setacare(data_dir, "info")
+    assert refused_not.code == 0, refused_not.err
+
+
+def test_a_device_as_the_json_file_is_refused_not_read_forever(data_dir: Path) -> None:
+    result = setacare(data_dir, "case", "add", "--json", "/dev/zero", "--as", COUNTER,
+                      "--password-stdin", stdin=with_password(), timeout=60)
+    refused(result, 2, "--json", "通常のファイルではありません")
+
+
+def test_a_device_as_the_directory_import_is_refused(data_dir: Path) -> None:
+    refused(setacare(data_dir, "directory", "import", "/dev/zero", timeout=60), 2,
+            "通常のファイルではありません")
+
+
+def test_an_integer_of_five_thousand_digits(data_dir: Path) -> None:
+    case = '{"person_id": ' + "9" * 5000 + "}"
+    result = setacare(data_dir, "case", "add", "--json", "-", "--as", COUNTER, "--password-stdin",
+                      stdin=with_password(case))
+    refused(result, 2, "JSON", "大きすぎる数値")
+
+
+def test_an_out_name_longer_than_the_file_system_allows(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / ("長" * 100 + ".pdf")  # 300 bytes of UTF-8: past the 255-byte name limit
+    result = setacare(data_dir, "print", "day", "--date", "2026-11-24", "--district", "池尻",
+                      "--out", str(out), "--as", COUNTER, "--password-stdin",
+                      stdin=with_password())
+    refused(result, 2, "--out", "ファイル名が長すぎます")
+
+
+def test_ctrl_c_while_the_program_is_still_loading(data_dir: Path) -> None:
+    """A Ctrl-C in the first moments (imports) used to print a KeyboardInterrupt traceback."""
+    for delay in (0.05, 0.15, 0.3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "info"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert "Traceback" not in out.decode() + err.decode(), err.decode()
+        assert process.returncode in (0, 130)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_a_database_in_memory_is_refused_not_reported_as_saved(url: str, tmp_path: Path) -> None:
+    """``demo`` on ``sqlite://`` said it had made the data, and kept nothing."""
+    refused(setacare(tmp_path, "demo", "--cases", "10", database=url), 1, "メモリー上")
+
+
+def test_a_pipe_where_the_database_should_be_is_refused_not_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "setacare.db")
+    refused(setacare(tmp_path, "info", timeout=60), 1, "SQLite のデータベースファイルではありません")
+
+
+def test_a_url_that_cannot_be_parsed(tmp_path: Path) -> None:
+    refused(setacare(tmp_path, "info", database="postgresql+psycopg://nobody@[::1:1/x"), 1,
+            "URL を読めません")

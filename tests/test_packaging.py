@@ -37,7 +37,7 @@ def test_wheel_ships_migrations_and_resources(wheel: Path) -> None:
     assert "setacare_desktop/migrations/versions/0001_foundation.py" in names
     assert "setacare_desktop/resources/icon.svg" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "setacare = setacare_desktop.app:main" in zipfile.ZipFile(wheel).read(
+    assert "setacare = setacare_desktop.entry:main" in zipfile.ZipFile(wheel).read(
         entry_points).decode()
 
 

@@ -61,6 +61,7 @@ from setacare_desktop.services import (
     system,
 )
 from setacare_desktop.services.errors import Problem
+from setacare_desktop.services.files import FileReadError, read_file
 from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import ENV_DATA_DIR, ENV_DATABASE_URL, Settings
 
@@ -552,22 +553,20 @@ def _read_json_text(source: str, stdin: IO[str]) -> str:
     if source == "-":
         return cli_input.stdin_text(stdin, "--json").lstrip("\ufeff")
     try:
-        return Path(source).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problem = f"ファイルが見つかりません: {source}"
-    except IsADirectoryError:
-        problem = f"フォルダーです（ファイルを指定してください）: {source}"
+        return read_file(Path(source), limit=cli_input.MAX_JSON_BYTES).decode("utf-8-sig")
+    except FileReadError as error:
+        problem = error.message
     except UnicodeDecodeError:
         problem = f"UTF-8 のテキストではありません: {source}"
-    except OSError as error:
-        problem = f"ファイルを読めません: {source}（{error.strerror}）"
     raise ValidationError([Problem("--json", problem)])
 
 
 def _parse_json(text: str) -> object:
     try:
         return json.loads(text)
-    except json.JSONDecodeError as error:
+    except ValueError as error:
+        if not isinstance(error, json.JSONDecodeError):  # e.g. an integer of 5,000 digits
+            raise ValidationError([Problem("JSON", "大きすぎる数値があります")]) from None
         where = f"{error.lineno}行目 {error.colno}文字目"
         message = "空です" if not text.strip() else f"JSON として読めません（{where}: {error.msg}）"
         raise ValidationError([Problem("JSON", message)]) from None

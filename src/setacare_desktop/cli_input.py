@@ -51,12 +51,18 @@ def argv_problem(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: The most a consultation's JSON may hold (one intake; 相談内容 is at most 20,000 characters).
+MAX_JSON_BYTES = 10 * 1024 * 1024
+
+
 def stdin_text(stdin: IO[str], what: str) -> str:
     """The rest of standard input, refused by name unless it is UTF-8 text."""
     try:
-        text = stdin.read()
+        text = stdin.read(MAX_JSON_BYTES + 1)
     except UnicodeDecodeError:
         text = None
+    if text is not None and len(text) > MAX_JSON_BYTES:
+        raise ValidationError([Problem(what, "標準入力が大きすぎます（上限 10 MB）")])
     return _checked(text, what)
 
 

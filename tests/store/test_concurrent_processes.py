@@ -132,3 +132,17 @@ def test_a_read_never_waits_for_a_writer(tmp_path: Path) -> None:
     finally:
         reader.close()
         writer.close()
+
+
+def test_six_programs_starting_at_once_on_a_new_folder_all_start(tmp_path: Path) -> None:
+    """The first creates and migrates the database while holding the write lock from its first
+    statement; the others wait for it and find the schema at head (5 of 6 used to fail with
+    「使用中」)."""
+    data = tmp_path / "data"
+    processes = [subprocess.Popen(_setacare(data, "info"), env=_env(), stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  encoding="utf-8") for _ in range(6)]
+    for process in processes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        assert "Traceback" not in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from pathlib import Path
 
 from setacare_desktop.domain.errors import ServiceError
@@ -35,8 +36,58 @@ class DiskFullFileError(FileWriteError):
     """The disk filled up while writing the file."""
 
 
+#: The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: The files beside a database that a printout must never replace.
+_DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
+#: The largest file read in one piece (an import, a package, a case's JSON).
+MAX_READ_BYTES = 200 * 1024 * 1024
+
+_REASONS = {
+    errno.ENAMETOOLONG: "ファイル名が長すぎます",
+    errno.EIO: "入出力エラーです。媒体を確認してください",
+    errno.ENOTDIR: "途中にフォルダーでないものがあります",
+    errno.ENOENT: "見つかりません",
+    errno.EACCES: "権限がありません",
+    errno.EPERM: "権限がありません",
+    errno.EROFS: "読み取り専用です",
+    errno.EISDIR: "フォルダーです",
+    errno.ELOOP: "リンクが循環しています",
+}
+
+
+def reason_of(error: OSError) -> str:
+    """A Japanese reason for an OSError (never the system's English text)."""
+    return _REASONS.get(error.errno or 0, "入出力エラーです")
+
+
+def _database_file(path: Path) -> bool:
+    """Is ``path`` a database (or a file SQLite keeps beside one, a backup, the log)?"""
+    name = path.name
+    if name.endswith(_DATABASE_COMPANIONS) or ".bak-" in name or name.startswith("setacare.log"):
+        return True
+    try:
+        with open(path, "rb") as existing:
+            return existing.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 def check_target(target: str | Path) -> Path:
-    """The path to write, or a :class:`FileTargetError` saying why it cannot be written."""
+    """The path to write, or a :class:`FileTargetError` saying why it cannot be written.
+
+    A database file is never a target: a printout written over it (``--out setacare.db``) used
+    to replace every record with one PDF, and report success.
+    """
+    try:
+        return _checked_target(target)
+    except FileTargetError:
+        raise
+    except OSError as error:  # a name too long, a loop of links …: looking at it failed
+        raise FileTargetError(f"{target} に書き出せません（{reason_of(error)}）") from None
+
+
+def _checked_target(target: str | Path) -> Path:
     if isinstance(target, str) and not target.strip():
         raise FileTargetError("書き出すファイル名が空です。ファイル名を指定してください")
     path = Path(target)
@@ -49,6 +100,9 @@ def check_target(target: str | Path) -> Path:
         raise FileTargetError(f"フォルダー {folder} に書き込めません（読み取り専用か権限がありません）")
     if path.exists() and not os.access(path, os.W_OK):
         raise FileTargetError(f"{path} は読み取り専用のため上書きできません")
+    if path.exists() and _database_file(path):
+        raise FileTargetError(f"{path} は SetaCare Desktop のデータベース（またはその関連ファイル）です。"
+                              "上書きすると記録が失われるため書き出しません。別のファイル名を指定してください")
     return path
 
 
@@ -78,18 +132,31 @@ def write_error(path: Path, error: OSError) -> FileWriteError:
         return FileWriteError(f"{path} に書き込めません（読み取り専用か権限がありません）")
     if error.errno in (errno.EISDIR, errno.ENOTDIR, errno.ENOENT):
         return FileWriteError(f"{path} に書き出せません（フォルダーがないか、フォルダーと同じ名前です）")
-    reason = error.strerror or "入出力エラー"
-    return FileWriteError(f"{path} を書き出せませんでした（{reason}）。書き出し先を確認してください")
+    return FileWriteError(f"{path} を書き出せませんでした（{reason_of(error)}）。書き出し先を確認してください")
 
 
 class FileReadError(FileError):
     """A file the user named cannot be read."""
 
 
-def read_file(path: Path) -> bytes:
-    """The bytes of a file the user named, or a :class:`FileReadError` naming it in Japanese."""
+def read_file(path: Path, *, limit: int = MAX_READ_BYTES) -> bytes:
+    """The bytes of a file the user named, or a :class:`FileReadError` naming it in Japanese.
+
+    Only a regular file of at most ``limit`` bytes is read: a device (``/dev/zero``), a pipe
+    or a huge file used to fill the memory until the system killed the program.
+    """
     try:
-        return path.read_bytes()
+        with open(path, "rb") as source:
+            info = os.fstat(source.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                reason = "通常のファイルではありません"
+            elif info.st_size > limit:
+                reason = f"大きすぎます（上限 {limit // (1024 * 1024)} MB）"
+            else:
+                data = source.read(limit + 1)
+                if len(data) <= limit:
+                    return data
+                reason = f"大きすぎます（上限 {limit // (1024 * 1024)} MB）"
     except IsADirectoryError:
         reason = "フォルダーです。ファイルを指定してください"
     except FileNotFoundError:
@@ -97,7 +164,7 @@ def read_file(path: Path) -> bytes:
     except PermissionError:
         reason = "読み取りの権限がありません"
     except OSError as error:
-        reason = f"読めません（{errno.errorcode.get(error.errno or 0, '入出力エラー')}）"
+        reason = f"読めません（{reason_of(error)}）"
     raise FileReadError(f"ファイルを読めません: {path}（{reason}）")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from setacare_desktop import __version__
@@ -12,6 +13,15 @@ from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.settings import Settings
 from setacare_desktop.store.database import Database, MigrationReport, display_url
 from setacare_desktop.store.models import Consultation, Staff
+
+
+def in_memory(url: str) -> bool:
+    """A SQLite database that lives in memory only (nothing would be kept)."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and (
+        name in ("", ":memory:") or "mode=memory" in name
+        or parsed.query.get("mode") == "memory")
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -22,9 +32,13 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     not answer), or a data folder that cannot be made.
     """
     try:
+        if in_memory(settings.database_url):
+            raise ServiceError(
+                "メモリー上のデータベース（sqlite://、:memory:）は使えません。終了とともに記録が"
+                "すべて失われるためです。SQLite のファイルの場所か PostgreSQL の URL を指定してください。")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return Database.open(settings.database_url, migrate=migrate)
-    except (ArgumentError, NoSuchModuleError) as error:
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
         # The URL itself is not understood (it may hold a password: not quoted back).
         raise ServiceError(
             "データベースの URL を読めません（--database または SETACARE_DATABASE_URL）。"

@@ -246,7 +246,10 @@ class Database:
             path = sqlite_store.database_file(self.engine)
             if path is not None and path.exists():
                 backup = sqlite_store.backup_file(path, current or "unversioned")
-        with _script_location() as location, self.engine.begin() as connection:
+        # The migration takes the write lock as it begins (IMMEDIATE): a second program starting
+        # at the same moment waits for it, then finds the schema at head inside its own lock.
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        with _script_location() as location, writer.begin() as connection:
             config = Config()
             config.set_main_option("script_location", str(location))
             config.attributes["connection"] = connection

@@ -100,7 +100,7 @@ def check_database_file(path: Path) -> None:
     """
     if not path.exists():
         return
-    if path.is_dir():
+    if not path.is_file():  # a folder, a pipe (which would block the open forever), a device
         raise NotADatabaseFileError(path)
     try:
         with open(path, "rb") as file:

@@ -61,6 +61,8 @@ def _read_json(path: Path) -> object:
     except json.JSONDecodeError as error:
         raise ValidationError([Problem(
             f"{path.name}:{error.lineno}:{error.colno}", "JSON として読めません")]) from None
+    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+        raise ValidationError([Problem(str(path), "大きすぎる数値があります")]) from None
     except RecursionError:  # nesting deeper than Python's stack
         raise ValidationError([Problem(
             str(path), "JSON の入れ子（[ や {）が深すぎて読めません")]) from None

@@ -1,0 +1,24 @@
+"""The program's entry point (``setacare``, ``python -m setacare_desktop``).
+
+It imports nothing heavy itself, so that a Ctrl-C pressed while the program is still loading
+(the first half second: Qt, SQLAlchemy, the commands) ends with 「中断しました。」 and exit 130,
+like a Ctrl-C later on, instead of a Python traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+EXIT_INTERRUPTED = 130
+
+
+def main() -> int:
+    try:
+        from setacare_desktop.app import main as run
+
+        return run()
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError, ValueError):  # no terminal left to write to
+            sys.stderr.write("中断しました。\n")
+        return EXIT_INTERRUPTED
