@@ -51,6 +51,7 @@ class DraftKeeper(QObject):
         self._changes = 0
         self._op: Operation[int] | None = None
         self.dialog: DraftsDialog | None = None
+        self._offered = False
         self.label = QLabel(page)
         self._timer = Debouncer(delay_ms, self)
         self._timer.fired.connect(self.save_in_background)
@@ -150,6 +151,17 @@ class DraftKeeper(QObject):
         """The staff member's unfinished intakes, except the one on screen."""
         return [r for r in intake_service.list_drafts(self._db, self._actor)
                 if r.draft_id != self.draft_id]
+
+    def offer_once(self) -> bool:
+        """Offer unfinished drafts the first time the page is shown idle (e.g. after a crash);
+        True if the dialog opened."""
+        if self._offered:
+            return False
+        self._offered = True
+        if self.others():
+            self.offer()
+            return True
+        return False
 
     def offer(self) -> DraftsDialog | None:
         """List the staff member's unfinished intakes (not the one on screen) to restore one

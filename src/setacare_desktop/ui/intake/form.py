@@ -11,46 +11,34 @@ the side panel lists persons on record who may be the same one; linking one fill
 their recorded details, and one of their recent consultations can be opened
 (``open_consultation_requested``, which the main window routes as it does 本日の相談).
 
-This module holds the page itself: it composes the parts, wires their signals in one place,
-collects and fills the form, and keeps the marks (hints, 緊急, enabled fields) current. The parts:
-
-- ``sections``: the form's sections (受付, 相談者, 対象者, 相談内容・対応, 緊急性) and their widgets;
-- ``problems_view``: problems at their fields, the summary and the save button's count;
-- ``drafts``: the draft's id, autosave timers and the drafts dialog (``DraftKeeper``);
-- ``person_link``: the duplicate check, linking a person, their consents (``PersonLink``);
-- ``saving``: save, amend, open, discard, restore a draft, print (``CaseFlow``);
-- ``history``: the 修正履歴 of a loaded consultation.
-
-Widgets that moved into a part stay reachable on the page under their old names.
+This module holds the page itself: it composes its parts (see the package's docstring), wires
+their signals in one place, collects and fills the form, and keeps its marks current.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from setacare_desktop.domain import roles
-from setacare_desktop.domain.intake import IntakeInput, parse_datetime, validate
-from setacare_desktop.domain.jpdate import DateParseError, local_now
-from setacare_desktop.domain.reference import CHANNELS, DISTRICTS_BY_CODE
+from setacare_desktop.domain.intake import IntakeInput, validate
+from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.intake import DraftRow
-from setacare_desktop.services.persons import PersonCandidate
-from setacare_desktop.ui.forms import ERROR_COLOR
+from setacare_desktop.ui.intake.actions import PageActions
 from setacare_desktop.ui.intake.consent_panel import ConsentPanel
 from setacare_desktop.ui.intake.drafts import DraftKeeper
 from setacare_desktop.ui.intake.drafts_dialog import DraftsDialog
@@ -58,7 +46,7 @@ from setacare_desktop.ui.intake.duplicate_panel import DuplicatePanel
 from setacare_desktop.ui.intake.emergency_dialog import EmergencyDialog
 from setacare_desktop.ui.intake.history import HistoryBox
 from setacare_desktop.ui.intake.person_link import PersonLink
-from setacare_desktop.ui.intake.problems_view import SAVE_TEXT, ProblemsView
+from setacare_desktop.ui.intake.problems_view import ProblemsView
 from setacare_desktop.ui.intake.saving import CaseFlow
 from setacare_desktop.ui.intake.sections import (
     ConsulterSection,
@@ -66,6 +54,7 @@ from setacare_desktop.ui.intake.sections import (
     FieldRegistry,
     PersonSection,
     ReceptionSection,
+    Section,
     UrgencySection,
 )
 from setacare_desktop.ui.intake.widgets import default_received, set_enabled, set_text, set_visible
@@ -79,8 +68,6 @@ DUPLICATE_DELAY_MS = 250
 DRAFT_DELAY_MS = 1_000
 #: ... and, as a safety net, on this timer.
 AUTOSAVE_INTERVAL_MS = 30_000
-
-URGENT_STYLE = f"background-color: {ERROR_COLOR}; color: white; padding: 6px;"
 
 
 class IntakePage(Page):
@@ -103,7 +90,6 @@ class IntakePage(Page):
         self._districts = roles.readable_districts(actor)
         self._filling = False
         self._baseline = IntakeInput()
-        self._drafts_offered = False
         #: Every field by key (``domain.problems.LABELS``), registered by the sections.
         self._fields: FieldRegistry = {}
         #: Asks a yes/no question (title, text) → yes?  Tests replace it (no modal exec()).
@@ -122,7 +108,7 @@ class IntakePage(Page):
                                self.consent_panel, delay_ms=DUPLICATE_DELAY_MS)
         self._connect_signals()
         self.apply_tab_order()
-        self.reset_form()
+        self.case.start_new()
         self.drafts.autosave_timer.start()
 
     # --- building the form ----------------------------------------------------------------
@@ -139,8 +125,7 @@ class IntakePage(Page):
 
         body = QWidget(self)
         body_layout = QVBoxLayout(body)
-        for group in (self.reception, self.consulter, self.person, self.content, self.urgency,
-                      self.consent_panel):
+        for group in (*self._sections(), self.consent_panel):
             body_layout.addWidget(group)
         body_layout.addStretch(1)
         self.scroll = QScrollArea(self)
@@ -158,27 +143,17 @@ class IntakePage(Page):
         # Header and footer
         self.title_label = heading("受付", self)
         self.mode_label = QLabel(self)
-        self.urgent_banner = QLabel(self)
-        self.urgent_banner.setStyleSheet(URGENT_STYLE)
-        self.urgent_banner.setWordWrap(True)
-        self.urgent_banner.setAccessibleName("緊急")
-        banner_font = self.urgent_banner.font()
-        banner_font.setBold(True)
-        self.urgent_banner.setFont(banner_font)
-        self.urgent_banner.hide()
+        self.urgent_banner = self.urgency.make_banner(self)
         self.status_label = QLabel(self)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.save_button = QPushButton(SAVE_TEXT, self)
-        self.save_button.setToolTip("保存（Ctrl+S）")
-        self.save_button.setDefault(False)
-        self.new_button = QPushButton("新規（Ctrl+N）", self)
-        self.drafts_button = QPushButton("下書き…", self)
-        self.discard_button = QPushButton("破棄（Esc）", self)
-        self.referrals_button = QPushButton("つなぎ先を探す", self)
-        self.referrals_button.setToolTip("この相談のつなぎ先を探し、つなぎを記録します")
-        self.print_button = QPushButton("相談受付票を印刷…", self)
-        self.print_button.setToolTip("保存した内容で相談受付票（A4）をプレビューし、印刷・保存します")
-        self.print_button.setEnabled(False)
+        self.commands = PageActions(self)
+        commands = self.commands
+        self.save_button = commands.save_button
+        self.new_button = commands.new_button
+        self.drafts_button = commands.drafts_button
+        self.discard_button = commands.discard_button
+        self.referrals_button = commands.referrals_button
+        self.print_button = commands.print_button
         self.problems = ProblemsView(fields, self.consent_panel, self.save_button, self.scroll,
                                      self)
         self.summary_label = self.problems.summary_label
@@ -191,23 +166,12 @@ class IntakePage(Page):
         middle = QHBoxLayout()
         middle.addWidget(self.scroll, 3)
         middle.addLayout(side, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status_label, 1)
-        for button in (self.save_button, self.new_button, self.drafts_button,
-                       self.discard_button, self.referrals_button, self.print_button):
-            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)
         layout.addWidget(self.urgent_banner)
         layout.addLayout(middle, 1)
         layout.addWidget(self.summary_label)
-        layout.addLayout(buttons)
-
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self, context=context)
-        self.new_shortcut = QShortcut(QKeySequence("Ctrl+N"), self, context=context)
-        self.discard_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, context=context)
-        self.duplicates_shortcut = QShortcut(QKeySequence("Ctrl+D"), self, context=context)
+        layout.addLayout(commands.row(self.status_label))
 
     def _alias_section_widgets(self) -> None:
         """The sections' widgets under the names the page always had (tests, main window)."""
@@ -246,7 +210,7 @@ class IntakePage(Page):
         self.urgency_note_edit = urgency.urgency_note_edit
 
     def _connect_signals(self) -> None:
-        for section in (self.reception, self.consulter, self.person, self.content, self.urgency):
+        for section in self._sections():
             section.watch(self.note_change)
         self.district_combo.currentIndexChanged.connect(self._district_changed)
         self.consent_panel.changed.connect(self.note_change)
@@ -260,10 +224,10 @@ class IntakePage(Page):
         self.discard_button.clicked.connect(self._discard_requested)
         self.referrals_button.clicked.connect(self._referrals_requested)
         self.print_button.clicked.connect(self.print_intake_record)
-        self.save_shortcut.activated.connect(self._save_requested)
-        self.new_shortcut.activated.connect(self._new_requested)
-        self.discard_shortcut.activated.connect(self._discard_requested)
-        self.duplicates_shortcut.activated.connect(self.duplicate_panel.focus_candidates)
+        self.commands.save_shortcut.activated.connect(self._save_requested)
+        self.commands.new_shortcut.activated.connect(self._new_requested)
+        self.commands.discard_shortcut.activated.connect(self._discard_requested)
+        self.commands.duplicates_shortcut.activated.connect(self.duplicate_panel.focus_candidates)
         self.status_message.connect(self.status_label.setText)
 
     def _autosave_due(self) -> None:
@@ -309,8 +273,7 @@ class IntakePage(Page):
             self.complaint_edit, self.details_edit, self.response_combo, self.next_date_edit,
             self.next_note_edit, *self.urgency_group.boxes, self.urgency_note_edit,
             *self.consent_panel.focus_chain(),
-            self.save_button, self.new_button, self.drafts_button, self.discard_button,
-            self.referrals_button, self.print_button, self.history_list,
+            *self.commands.buttons(), self.history_list,
         ]
 
     def apply_tab_order(self) -> None:
@@ -319,56 +282,28 @@ class IntakePage(Page):
 
     # --- what is typed ----------------------------------------------------------------------
 
+    def _sections(self) -> tuple[Section, ...]:
+        return self.reception, self.consulter, self.person, self.content, self.urgency
+
     def collect(self) -> IntakeInput:
         """Everything typed, as the services take it (plain strings and codes)."""
-        other = self.consulter.is_other()
-        return IntakeInput(
-            received_at=self.received_edit.text(),
-            channel=self.channel_combo.code(),
-            district=self.district_combo.code(),
-            consulter_kind=self.consulter_combo.code(),
-            consulter_relation=self.relation_edit.text() if other else "",
-            consulter_name=self.consulter_name_edit.text() if other else "",
-            consulter_contact=self.consulter_contact_edit.text() if other else "",
-            person=self.person.person(),
-            person_id=self.link.person_id,
-            target_groups=self.target_group.codes(),
-            elements=self.element_group.codes(),
-            main_complaint=self.complaint_edit.text(),
-            details=self.details_edit.toPlainText(),
-            response=self.response_combo.code(),
-            next_date=self.next_date_edit.text(),
-            next_note=self.next_note_edit.text(),
-            urgency=self.urgency_group.codes(),
-            urgency_note=self.urgency_note_edit.text(),
-            # Undated: a new case's consent is given on the day received, and consent added
-            # while amending an older case is dated today by the service.
-            consents=self.consent_panel.consents(),
-        )
+        # Undated consents: a new case's consent is given on the day received, and consent
+        # added while amending an older case is dated today by the service.
+        data = IntakeInput(person_id=self.link.person_id,
+                           consents=self.consent_panel.consents())
+        for section in self._sections():
+            section.read(data)
+        return data
 
     def fill(self, data: IntakeInput) -> None:
         """Show ``data`` in every field (a loaded case or a restored draft)."""
         self._filling = True
         try:
-            self.received_edit.setText(data.received_at)
-            self.channel_combo.set_code(data.channel)
-            self.district_combo.set_code(data.district)
-            self._load_recipients()
-            self.consulter_combo.set_code(data.consulter_kind)
-            self.relation_edit.setText(data.consulter_relation)
-            self.consulter_name_edit.setText(data.consulter_name)
-            self.consulter_contact_edit.setText(data.consulter_contact)
-            self.person.set_person(data.person)
+            self.reception.fill(data)
+            self._load_recipients()  # the district's, before their consents are shown
+            for section in self._sections()[1:]:
+                section.fill(data)
             self.link.person_id = data.person_id
-            self.target_group.set_codes(data.target_groups)
-            self.element_group.set_codes(data.elements)
-            self.complaint_edit.setText(data.main_complaint)
-            self.details_edit.setPlainText(data.details)
-            self.response_combo.set_code(data.response)
-            self.next_date_edit.setText(data.next_date)
-            self.next_note_edit.setText(data.next_note)
-            self.urgency_group.set_codes(data.urgency)
-            self.urgency_note_edit.setText(data.urgency_note)
             self.consent_panel.set_consents(data.consents)
         finally:
             self._filling = False
@@ -434,17 +369,10 @@ class IntakePage(Page):
         self.consent_panel.set_recipients(recipients)
         self.apply_tab_order()
 
-    def _reference_day(self) -> date:
-        """The day ages are counted on: the day received, or today."""
-        try:
-            return parse_datetime(self.received_edit.text()).date()
-        except DateParseError:
-            return local_now().date()
-
     def refresh_form(self) -> None:
         """Hints, the 複合 and 緊急 marks, enabled fields and (after a failed save) problems."""
         self.reception.show_hints()
-        self.person.show_hints(self._reference_day())
+        self.person.show_hints(self.reception.reference_day())
         self.content.show_hints()
         banner = self.urgency.banner_text()
         set_text(self.urgent_banner, banner)
@@ -486,49 +414,15 @@ class IntakePage(Page):
         """Preview the 相談受付票 of the open consultation, as saved, to print or save it."""
         return self.case.print_intake_record()
 
-    def reset_form(self) -> None:
-        """An empty form for the next intake (received now, at the counter, own district)."""
-        self.drafts.forget()
-        self.link.forget()
-        self.case.forget()
-        self.problems.live = False
-        blank = IntakeInput(received_at=default_received(local_now()),
-                            channel=CHANNELS[0].code,
-                            district=self._actor.district_code or "")
-        self.fill(blank)
-        self.drafts.dirty = False
-        self.problems.show([], focus=False)
-        self.summary_label.hide()
-        self.mode_label.setText("新しい受付")
-        self.referrals_button.setEnabled(False)
-        self.print_button.setEnabled(False)
-        self.history_group.forget()
-        self.consent_panel.set_existing([])
-        self.duplicate_panel.show_candidates([])
-        self.mark_clean()
-        self.received_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-
     # --- the same person and drafts (``person_link``, ``drafts``) ------------------------------
 
     def lookup_duplicates(self) -> None:
         """Ask for persons on record who may be the one typed (runs debounced while typing)."""
         self.link.lookup()
 
-    def link_person(self, candidate: PersonCandidate) -> None:
-        """This consultation is about ``candidate`` (fills the empty fields from the record)."""
-        self.link.link(candidate)
-
-    def unlink_person(self) -> None:
-        """Not that person after all: the typed fields stay, a new person will be recorded."""
-        self.link.unlink()
-
     def save_draft_now(self, force: bool = False) -> int | None:
         """Save what is typed as a draft now (before leaving, a new intake)."""
         return self.drafts.save_now(force)
-
-    def save_draft_in_background(self) -> None:
-        """The autosave: what is typed goes to the worker thread as a draft."""
-        self.drafts.save_in_background()
 
     def offer_drafts(self) -> DraftsDialog | None:
         """List the staff member's other unfinished intakes to restore or discard one; returns
@@ -541,12 +435,9 @@ class IntakePage(Page):
         """Shown by the main window: offer unfinished drafts once (e.g. after a crash) — but
         not over a consultation being opened or amended, nor over typed input; then they are
         offered the next time the page is shown idle (and 「下書き…」 lists them any time)."""
-        if (not self._drafts_offered and self.case_id is None
-                and not self.has_unsaved_changes()):
-            self._drafts_offered = True
-            if self.drafts.others():
-                self.offer_drafts()
-                return
+        if (self.case_id is None and not self.has_unsaved_changes()
+                and self.drafts.offer_once()):
+            return
         self.received_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def hideEvent(self, event: QHideEvent) -> None:

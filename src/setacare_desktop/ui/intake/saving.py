@@ -7,7 +7,7 @@ amendment carries the version it was loaded at (``consultation_detail.version``)
 refused by the service and said in the form.
 
 :class:`CaseFlow` owns which consultation is loaded (``case_id``) and at which version; the page
-holds the widgets and the blank form these steps return to (``IntakePage.reset_form``).
+holds the widgets; :meth:`CaseFlow.start_new` is the blank form these steps return to.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+
 from setacare_desktop.domain.intake import IntakeInput, parse_datetime
-from setacare_desktop.domain.jpdate import DateParseError, parse_date, to_wareki
+from setacare_desktop.domain.jpdate import DateParseError, local_now, parse_date, to_wareki
+from setacare_desktop.domain.reference import CHANNELS
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import sheets as sheets_service
@@ -55,10 +58,28 @@ class CaseFlow:
         self.case_id: int | None = None
         self.version: int | None = None
 
-    def forget(self) -> None:
-        """A new intake: no consultation loaded."""
+    def start_new(self) -> None:
+        """An empty form for the next intake (received now, at the counter, own district)."""
+        page = self._page
+        page.drafts.forget()
+        page.link.forget()
         self.case_id = None
         self.version = None
+        page.problems.live = False
+        page.fill(IntakeInput(received_at=default_received(local_now()),
+                              channel=CHANNELS[0].code,
+                              district=self._actor.district_code or ""))
+        page.drafts.dirty = False
+        page.problems.show([], focus=False)
+        page.summary_label.hide()
+        page.mode_label.setText("新しい受付")
+        page.referrals_button.setEnabled(False)
+        page.print_button.setEnabled(False)
+        page.history_group.forget()
+        page.consent_panel.set_existing([])
+        page.duplicate_panel.show_candidates([])
+        page.mark_clean()
+        page.received_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _set_aside(self, title: str, what: str) -> bool:
         """Before replacing typed input: ask, and keep it as a draft. False: the user said no."""
@@ -94,9 +115,9 @@ class CaseFlow:
             page.problems.show_message(error.message)
             return None
         # The draft went with the save (record_intake and amend_intake remove it in the same
-        # transaction, even when an amendment changed nothing); reset_form forgets its id.
+        # transaction, even when an amendment changed nothing); start_new forgets its id.
         unchanged = amending and result.version == self.version
-        page.reset_form()
+        self.start_new()
         if unchanged:
             page.status_message.emit(f"相談No. {result.consultation_id}に変更はありません")
         else:
@@ -109,7 +130,7 @@ class CaseFlow:
         """Ctrl+N: a fresh form. Unsaved input is kept as a draft (after asking)."""
         if ask and not self._set_aside("新しい受付", "新しい受付を始めます"):
             return False
-        self._page.reset_form()
+        self.start_new()
         return True
 
     def discard(self) -> bool:
@@ -123,7 +144,7 @@ class CaseFlow:
             page.status_message.emit("入力内容を破棄しました")
         else:
             page.drafts.discard_stored()
-        page.reset_form()
+        self.start_new()
         return True
 
     def open_case(self, consultation_id: int) -> bool:
@@ -135,7 +156,7 @@ class CaseFlow:
         except ServiceError as error:
             self._page.inform("相談を開けません", error.message)
             return False
-        self._page.reset_form()
+        self.start_new()
         self.apply_loaded(loaded)
         return True
 
@@ -166,10 +187,10 @@ class CaseFlow:
             except ServiceError as error:
                 page.inform("下書きを復元できません", error.message)
                 return False
-            page.reset_form()
+            self.start_new()
             self.apply_loaded(loaded)
         else:
-            page.reset_form()
+            self.start_new()
         page.fill(row.data)
         page.link.load_consents()
         page.drafts.adopt(row.draft_id)

@@ -18,7 +18,15 @@ from datetime import date
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from setacare_desktop.domain.intake import HOUSEHOLDS, SEXES, URGENCY_FLAGS, PersonInput
+from setacare_desktop.domain.intake import (
+    HOUSEHOLDS,
+    SEXES,
+    URGENCY_FLAGS,
+    IntakeInput,
+    PersonInput,
+    parse_datetime,
+)
+from setacare_desktop.domain.jpdate import DateParseError, local_now
 from setacare_desktop.domain.problems import LABELS
 from setacare_desktop.domain.reference import (
     CHANNELS,
@@ -32,6 +40,7 @@ from setacare_desktop.domain.reference import (
     label_of,
 )
 from setacare_desktop.services import StaffProfile
+from setacare_desktop.ui.forms import ERROR_COLOR
 from setacare_desktop.ui.intake.widgets import (
     NOT_SET,
     PLACEHOLDER,
@@ -48,6 +57,7 @@ from setacare_desktop.ui.intake.widgets import (
 )
 
 SELF_CONSULTER = "self"
+URGENT_STYLE = f"background-color: {ERROR_COLOR}; color: white; padding: 6px;"
 
 #: Every field of the form by key: its label, its input widget and the box showing its problem.
 FieldRegistry = dict[str, tuple[QLabel, QWidget, FieldBox]]
@@ -78,6 +88,12 @@ class Section(QGroupBox):
     def watch(self, slot: Callable[[], None]) -> None:
         """Connect ``slot`` to every change of this section that is a change of the intake."""
 
+    def read(self, data: IntakeInput) -> None:
+        """Put what is typed in this section into ``data`` (plain strings and codes)."""
+
+    def fill(self, data: IntakeInput) -> None:
+        """Show this section's part of ``data``."""
+
 
 class ReceptionSection(Section):
     """受付: when and how the consultation came in, who took it, and the district."""
@@ -104,6 +120,23 @@ class ReceptionSection(Section):
         # The district is not here: changing it also changes the consent recipients.
         self.received_edit.textChanged.connect(slot)
         self.channel_combo.currentIndexChanged.connect(slot)
+
+    def read(self, data: IntakeInput) -> None:
+        data.received_at = self.received_edit.text()
+        data.channel = self.channel_combo.code()
+        data.district = self.district_combo.code()
+
+    def fill(self, data: IntakeInput) -> None:
+        self.received_edit.setText(data.received_at)
+        self.channel_combo.set_code(data.channel)
+        self.district_combo.set_code(data.district)
+
+    def reference_day(self) -> date:
+        """The day ages are counted on: the day received, or today."""
+        try:
+            return parse_datetime(self.received_edit.text()).date()
+        except DateParseError:
+            return local_now().date()
 
     def show_hints(self) -> None:
         show_hint(self.received_hint, received_hint(self.received_edit.text()))
@@ -136,6 +169,19 @@ class ConsulterSection(Section):
     def is_other(self) -> bool:
         """Someone other than the person concerned consulted (a relative, an agency...)."""
         return self.consulter_combo.code() != SELF_CONSULTER
+
+    def read(self, data: IntakeInput) -> None:
+        other = self.is_other()
+        data.consulter_kind = self.consulter_combo.code()
+        data.consulter_relation = self.relation_edit.text() if other else ""
+        data.consulter_name = self.consulter_name_edit.text() if other else ""
+        data.consulter_contact = self.consulter_contact_edit.text() if other else ""
+
+    def fill(self, data: IntakeInput) -> None:
+        self.consulter_combo.set_code(data.consulter_kind)
+        self.relation_edit.setText(data.consulter_relation)
+        self.consulter_name_edit.setText(data.consulter_name)
+        self.consulter_contact_edit.setText(data.consulter_contact)
 
     def enable_other_fields(self) -> None:
         other = self.is_other()
@@ -186,6 +232,12 @@ class PersonSection(Section):
             edit.textChanged.connect(slot)
         for combo in (self.sex_combo, self.household_combo):
             combo.currentIndexChanged.connect(slot)
+
+    def read(self, data: IntakeInput) -> None:
+        data.person = self.person()
+
+    def fill(self, data: IntakeInput) -> None:
+        self.set_person(data.person)
 
     def person(self) -> PersonInput:
         return PersonInput(
@@ -249,6 +301,24 @@ class ContentSection(Section):
         for group in (self.target_group, self.element_group):
             group.changed.connect(slot)
 
+    def read(self, data: IntakeInput) -> None:
+        data.target_groups = self.target_group.codes()
+        data.elements = self.element_group.codes()
+        data.main_complaint = self.complaint_edit.text()
+        data.details = self.details_edit.toPlainText()
+        data.response = self.response_combo.code()
+        data.next_date = self.next_date_edit.text()
+        data.next_note = self.next_note_edit.text()
+
+    def fill(self, data: IntakeInput) -> None:
+        self.target_group.set_codes(data.target_groups)
+        self.element_group.set_codes(data.elements)
+        self.complaint_edit.setText(data.main_complaint)
+        self.details_edit.setPlainText(data.details)
+        self.response_combo.set_code(data.response)
+        self.next_date_edit.setText(data.next_date)
+        self.next_note_edit.setText(data.next_note)
+
     def show_hints(self) -> None:
         """The next date's hint, and 複合 once two target groups or more are ticked."""
         show_hint(self.next_date_hint, date_hint(self.next_date_edit.text()))
@@ -270,6 +340,26 @@ class UrgencySection(Section):
     def watch(self, slot: Callable[[], None]) -> None:
         self.urgency_note_edit.textChanged.connect(slot)
         self.urgency_group.changed.connect(slot)
+
+    def read(self, data: IntakeInput) -> None:
+        data.urgency = self.urgency_group.codes()
+        data.urgency_note = self.urgency_note_edit.text()
+
+    def fill(self, data: IntakeInput) -> None:
+        self.urgency_group.set_codes(data.urgency)
+        self.urgency_note_edit.setText(data.urgency_note)
+
+    def make_banner(self, parent: QWidget) -> QLabel:
+        """The page's 緊急 banner above the form (shown while a flag is ticked)."""
+        banner = QLabel(parent)
+        banner.setStyleSheet(URGENT_STYLE)
+        banner.setWordWrap(True)
+        banner.setAccessibleName("緊急")
+        font = banner.font()
+        font.setBold(True)
+        banner.setFont(font)
+        banner.hide()
+        return banner
 
     def banner_text(self) -> str:
         """The page's 緊急 banner ("" when no flag is ticked)."""
