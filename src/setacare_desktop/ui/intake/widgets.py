@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -297,3 +298,11 @@ def set_enabled(widget: QWidget, enabled: bool) -> None:
 def default_received(now: datetime) -> str:
     """What 受付日時 starts with: 「令和8年11月24日 10:30」."""
     return f"{to_wareki(now.date())} {now:%H:%M}"
+
+
+def dispose(dialog: QDialog | None) -> None:
+    """The previous dialog of a kind goes when the next one opens (kept until then for its
+    result and for tests)."""
+    if dialog is not None:
+        dialog.close()
+        dialog.deleteLater()
