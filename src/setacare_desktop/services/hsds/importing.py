@@ -120,6 +120,19 @@ def _preload(session: Session, model: Any, ids: Iterable[object], chunk: int = 5
         session.scalars(select(model).where(model.id.in_(wanted[start:start + chunk]))).all()
 
 
+def _upsert(session: Session, model: Any, record_id: str, values: dict[str, Any]
+            ) -> dict[str, Any] | None:
+    """Add the row, or update it in place; returns its values before (None when new)."""
+    row = session.get(model, record_id)
+    if row is None:
+        session.add(model(**values))
+        return None
+    before = {k: getattr(row, k) for k in values}
+    for key, value in values.items():
+        setattr(row, key, value)
+    return before
+
+
 def _store_import(session: Session, actor: StaffProfile | None, inc: Incoming,
                   known: LoadedDirectory, report: ImportReport) -> None:
     _preload(session, DirTaxonomy, [*inc.taxonomies, *(t.taxonomy_id for t in inc.terms.values()
@@ -140,25 +153,13 @@ def _store_import(session: Session, actor: StaffProfile | None, inc: Incoming,
             session.add(DirTaxonomyTerm(**row))
     for org in inc.orgs.values():
         values = organization_row(org)
-        row = session.get(DirOrganization, org.id)
-        before = {k: getattr(row, k) for k in values} if row is not None else None
-        if row is None:
-            session.add(DirOrganization(**values))
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
+        before = _upsert(session, DirOrganization, org.id, values)
         report.organizations += _history(session, actor, "organization", org.id, before, values)
     session.flush()
     for loc in inc.locations.values():
         values = location_row(loc)
-        row_loc = session.get(DirLocation, loc.id)
-        before = {k: getattr(row_loc, k) for k in values} if row_loc is not None else None
-        if row_loc is None:
-            session.add(DirLocation(**values))
-        else:
-            for key, value in values.items():
-                setattr(row_loc, key, value)
-        _history(session, actor, "location", loc.id, before, values)
+        _history(session, actor, "location", loc.id,
+                 _upsert(session, DirLocation, loc.id, values), values)
     session.flush()
     next_order = int(session.scalar(select(func.max(DirService.sort_order))) or 0)
     for service in inc.services.values():
