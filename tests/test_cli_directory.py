@@ -87,3 +87,18 @@ def test_export_needs_a_known_format(capsys: pytest.CaptureFixture[str], db_path
         main(["--database", str(db_path), "directory", "export", "--format", "xml", "--out", "x"])
     assert caught.value.code == 2
     assert "選べない値です" in capsys.readouterr().err
+
+
+def test_an_import_refuses_text_the_intake_form_would_refuse(
+        capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path) -> None:
+    """A NUL or a right-to-left trick in a name, or a 1,000,000-character description, used to
+    be stored as they were (and the NUL failed on PostgreSQL)."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "x1", "name": "evil\u0000name", "status": "active",
+                                "organization": {"id": "o1", "name": "組織",
+                                                 "description": "あ" * 1_000_000}}]),
+                   encoding="utf-8")
+    code, out, err = run(capsys, db_path, "import", str(bad))
+    assert code == 2 and out == ""
+    assert "入力エラー: $[0].name: 制御文字（U+0000）は入力できません" in err
+    assert "入力エラー: $[0].organization.description: 20,000文字以内にしてください" in err

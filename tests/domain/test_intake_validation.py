@@ -91,3 +91,21 @@ def test_received_time_formats() -> None:
 def test_round_trip_through_dict() -> None:
     data = minimal(person=PersonInput(name="山田"), consents=[ConsentInput("org:1")])
     assert IntakeInput.from_dict(data.to_dict()) == data
+
+
+def test_consents_are_bounded_and_not_duplicated() -> None:
+    """A JSON of 1,000,000 consents took minutes and wrote 41,000 rows for one recipient; the
+    same recipient could be both given and refused in one intake."""
+    from setacare_desktop.domain.intake import MAX_CONSENTS, ConsentInput, PersonInput
+
+    person = PersonInput(name="山田 花子")
+    many = minimal(person=person,
+                   consents=[ConsentInput(f"org:{i}") for i in range(MAX_CONSENTS + 1)])
+    _valid, problems = validate(many, now=NOW)
+    assert [p.field for p in problems] == ["consents"]
+    assert f"{MAX_CONSENTS}件まで" in problems[0].message
+    twice = minimal(person=person,
+                    consents=[ConsentInput("org:2"), ConsentInput("org:2", given=False)])
+    _valid, problems = validate(twice, now=NOW)
+    assert [p.message for p in problems] == [
+        "同意先「org:2」の同じ目的の同意が重複しています（1つにしてください）"]

@@ -44,6 +44,9 @@ URGENCY_FLAGS: tuple[ref.Term, ...] = (
 )
 
 MAX_SHORT = 200
+#: Consents one intake may record: two purposes for each of the district's partners and the
+#: destinations a counter could name in one interview, with room to spare.
+MAX_CONSENTS = 50
 MAX_LONG = 20_000
 #: The largest record id (対象者ID and the like): PostgreSQL's INTEGER, which the ids are.
 MAX_RECORD_ID = 2**31 - 1
@@ -377,7 +380,17 @@ def _validate_person(person: PersonInput, now: datetime, problems: list[Problem]
 def _validate_consents(data: IntakeInput, received: datetime | None,
                        problems: list[Problem]) -> list[ValidConsent]:
     result: list[ValidConsent] = []
+    if len(data.consents) > MAX_CONSENTS:
+        problems.append(Problem("consents", f"1回の受付で記録できる同意は{MAX_CONSENTS}件までです"
+                                            f"（{len(data.consents):,}件）"))
+        return result
+    seen: set[tuple[str, str]] = set()
     for item in data.consents:
+        if (item.recipient, item.purpose) in seen:
+            problems.append(Problem("consents", f"同意先「{item.recipient}」の同じ目的の同意が"
+                                                "重複しています（1つにしてください）"))
+            continue
+        seen.add((item.recipient, item.purpose))
         try:
             purpose = Purpose(item.purpose)
             giver = Giver(item.giver)

@@ -12,6 +12,7 @@ from typing import Any
 
 from setacare_desktop.domain import directory as d
 from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services.directory import LoadedDirectory
 from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.hsds.export import EXTENT_PREFIX
@@ -57,14 +58,27 @@ def reverse_ids(loaded: LoadedDirectory) -> dict[str, str]:
     return {d.hsds_uuid(table, rid): rid for table, rid in pairs}
 
 
+#: The longest text an imported record may hold (a description; a name is far shorter).
+MAX_TEXT = 20_000
+
+
 def _text(obj: dict[str, Any], key: str, inc: Incoming, path: str) -> str:
+    """A text field of a record: a NUL, an escape or a lone surrogate (which the intake form
+    refuses, and PostgreSQL cannot store) or a text past ``MAX_TEXT`` is a problem at its path."""
     value = obj.get(key)
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         inc.problem(f"{path}.{key}", "文字列ではありません")
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    problem = text_problem(text, multiline=True)
+    if problem is None and len(text) > MAX_TEXT:
+        problem = f"{MAX_TEXT:,}文字以内にしてください（{len(text):,}文字）"
+    if problem:
+        inc.problem(f"{path}.{key}", problem)
+        return ""
+    return text
 
 
 def _record_id(obj: dict[str, Any], inc: Incoming, path: str, table: str) -> str | None:
