@@ -462,3 +462,17 @@ def test_a_pipe_where_the_database_should_be_is_refused_not_waited_on(tmp_path: 
 def test_a_url_that_cannot_be_parsed(tmp_path: Path) -> None:
     refused(setacare(tmp_path, "info", database="postgresql+psycopg://nobody@[::1:1/x"), 1,
             "URL を読めません")
+
+
+def test_a_read_only_data_folder_is_named_as_such_not_as_the_network(tmp_path: Path) -> None:
+    with read_only_folder(tmp_path / "ro") as folder:
+        refused(setacare(folder, "info"), 1, "データベースのファイルを開けません", "読み取り専用")
+
+
+def test_a_file_with_thousands_of_bad_records_lists_the_first_hundred(data_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{} for _ in range(1000)]), encoding="utf-8")
+    result = setacare(data_dir, "directory", "import", str(bad))
+    refused(result, 2, "ほか")
+    assert result.err.count("入力エラー:") == 101

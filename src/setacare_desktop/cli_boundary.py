@@ -25,6 +25,10 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
+#: The problems printed one per line; a file with a million bad records lists the first ones.
+MAX_PROBLEM_LINES = 100
+
+
 def say(text: str) -> None:
     """A line on standard error that cannot itself fail (a closed or non-UTF-8 stream)."""
     stream = sys.stderr
@@ -66,8 +70,11 @@ def guarded(where: str, run: Callable[[], int]) -> int:
     try:
         return run()
     except ValidationError as error:
-        for problem in error.problems:
+        for problem in error.problems[:MAX_PROBLEM_LINES]:
             say(f"入力エラー: {problem}")
+        if len(error.problems) > MAX_PROBLEM_LINES:
+            say(f"入力エラー: ほか {len(error.problems) - MAX_PROBLEM_LINES:,} 件の問題があります"
+                "（最初の問題から直してください）")
         return EXIT_BAD_INPUT
     except ServiceError as error:
         say(f"エラー: {error.message}")

@@ -53,6 +53,14 @@ class DatabaseConflictError(DatabaseError):
                "画面を更新してからもう一度操作してください。")
 
 
+class DatabaseFileUnavailableError(DatabaseUnavailableError):
+    """SQLite cannot open its file: a folder it may not write in, a path that is not there."""
+
+    default = ("データベースのファイルを開けません。この操作の内容は保存されていません。"
+               "データフォルダーとファイルの場所・権限を確認してください（読み取り専用のフォルダー"
+               "では開けません）。")
+
+
 class SchemaTooNewError(DatabaseError):
     """The database was written by a newer SetaCare Desktop than this one."""
 
@@ -72,7 +80,7 @@ _SQLITE = {
     10: DatabaseError,  # SQLITE_IOERR
     11: DatabaseCorruptError,  # SQLITE_CORRUPT
     13: DiskFullError,  # SQLITE_FULL
-    14: DatabaseUnavailableError,  # SQLITE_CANTOPEN
+    14: DatabaseFileUnavailableError,  # SQLITE_CANTOPEN
     19: DatabaseConflictError,  # SQLITE_CONSTRAINT
     26: DatabaseCorruptError,  # SQLITE_NOTADB
 }
