@@ -96,7 +96,8 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
-            if database and database != ":memory:":
+            if database and database != ":memory:" and not database.startswith("file:"):
+                # (a ``file:`` URI is SQLite's own syntax: not a folder to make here)
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, hide_parameters=True,
                                    connect_args={"timeout": sqlite_store.BUSY_TIMEOUT_MS / 1000})
