@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from setacare_desktop.domain.errors import ServiceError
+from setacare_desktop.store.sqlite import SQLITE_HEADER
 
 
 class FileError(ServiceError, OSError):
@@ -36,8 +37,6 @@ class DiskFullFileError(FileWriteError):
     """The disk filled up while writing the file."""
 
 
-#: The first bytes of every SQLite database file.
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: The files beside a database that a printout must never replace.
 _DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 #: The largest file read in one piece (an import, a package, a case's JSON).
@@ -150,11 +149,10 @@ def read_file(path: Path, *, limit: int = MAX_READ_BYTES) -> bytes:
             info = os.fstat(source.fileno())
             if not stat.S_ISREG(info.st_mode):
                 reason = "通常のファイルではありません"
-            elif info.st_size > limit:
-                reason = f"大きすぎます（上限 {limit // (1024 * 1024)} MB）"
             else:
-                data = source.read(limit + 1)
-                if len(data) <= limit:
+                # st_size first (no read at all), then the read itself: a file may grow meanwhile
+                data = b"" if info.st_size > limit else source.read(limit + 1)
+                if info.st_size <= limit and len(data) <= limit:
                     return data
                 reason = f"大きすぎます（上限 {limit // (1024 * 1024)} MB）"
     except IsADirectoryError:
