@@ -101,6 +101,9 @@ def test_edits_are_for_supervisors_audited_and_kept_as_history(
     with pytest.raises(ValidationError, match="対象区分"):
         svc.edit_service(any_db, boss, target.service_id,
                          svc.ServiceEdit(target_groups=["martians"]))
+    with pytest.raises(ValidationError, match="内容: 制御文字（U\\+0000）"):  # not on PostgreSQL
+        svc.edit_service(any_db, boss, target.service_id,
+                         svc.ServiceEdit(description="相談\x00窓口"))
 
 
 def test_json_export_validates_against_the_official_schema(

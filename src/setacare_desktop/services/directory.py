@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from setacare_desktop.domain import directory as d
 from setacare_desktop.domain.ranking import Locality, locality_of, rank, search
 from setacare_desktop.domain.roles import Role, StaffProfile
+from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
     NotFoundError,
@@ -28,7 +29,6 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.guard import deny, require_case_read
-from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -252,15 +252,22 @@ class ServiceEdit:
     contact_confirmed: bool | None = None
 
 
+def _text_problems(edit: ServiceEdit) -> list[str]:
+    """Text no database or printout can hold, as「項目: 理由」(the dialog places a problem by the
+    words it starts with)."""
+    texts = {label: getattr(edit, name) or "" for name, label in EDIT_LABELS.items()}
+    texts["受付時間"] = "\n".join(edit.schedules or ())
+    texts["キーワード"] = " ".join(edit.keywords or ())
+    texts["電話番号"] = " ".join(f"{p.number} {p.description}" for p in edit.phones or ())
+    multiline = {"内容", "対象", "利用方法", "受付時間"}
+    return [f"{label}: {problem}" for label, text in texts.items()
+            if (problem := text_problem(text, multiline=label in multiline))]
+
+
 @use_case
 def edit_service(db: Database, actor: StaffProfile, service_id: int, edit: ServiceEdit) -> None:
     """Change a destination (supervisors and administrators); audited, the old state kept."""
     require_editor(actor, "directory_edit")
-    texts = {label: getattr(edit, name) for name, label in EDIT_LABELS.items()}
-    texts["受付時間"] = "\n".join(edit.schedules or ())
-    texts["キーワード"] = " ".join(edit.keywords or ())
-    texts["電話番号"] = " ".join(f"{p.number} {p.description}" for p in edit.phones or ())
-    check_texts(texts, multiline=("内容", "対象", "利用方法", "受付時間"))
     with db.transaction() as session:
         _edit_service(session, actor, service_id, edit)
 
@@ -292,6 +299,7 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
         directory.locations)]
     problems += [f"電話番号 {p.number!r} に数字がありません" for p in new.phones
                  if not re.search(r"\d", p.number)]
+    problems += _text_problems(edit)
     if problems:
         raise ValidationError([Problem(new.name or old.name, p) for p in problems])
     before, after = snapshot(old), snapshot(new)

@@ -53,8 +53,7 @@ _PROBLEM_FIELDS = ((FIELD_PHONES, FIELD_PHONES), (FIELD_GROUPS, FIELD_GROUPS),
 # The names ``edit_service`` records as changed, in words (``dir_attribute`` holds the target
 # groups, elements and keywords).
 HISTORY_FIELD_LABELS = {
-    "name": "名称", "reading": "よみ", "alternate_name": "別名", "description": "内容",
-    "eligibility": "対象", "application_process": "利用方法", "status": "状態",
+    **directory_service.EDIT_LABELS, "alternate_name": "別名", "status": "状態",
     "contact_confirmed": "連絡先の確認", "dir_phone": "電話番号", "dir_schedule": "受付時間",
     "dir_service_area": "担当範囲", "dir_attribute": "対象区分・要素・キーワード",
     "dir_service_at_location": "所在地", "organization_id": "運営",
