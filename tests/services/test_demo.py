@@ -256,7 +256,7 @@ _PINNED_SEED_7 = {
     "consultation_detail": (300, "c2d5a13f8b2a"),
     "consultation_target_group": (322, "a8428d7c97f7"),
     "consultation_element": (557, "8a52ad34f482"),
-    "consent_record": (631, "c7361b887f63"),
+    "consent_record": (728, "4ccf99af85d2"),  # 2026-11-30: + consents to the area branch
     "search_text": (300, "b03381bb7577"),
     "referral": (66, "45ccb7ce7593"),
     "referral_event": (214, "fe246bf3d0d4"),
@@ -510,8 +510,10 @@ def test_consents_given_refused_and_withdrawn(
     with db.read() as session:
         consents = list(session.scalars(select(ConsentRecordRow)))
         person_district = dict(session.execute(select(Person.id, Person.district_code)).all())
-        partner_keys = {(org.district_code, org_recipient(org.id))
-                        for org in session.scalars(select(Organisation))}
+        orgs = list(session.scalars(select(Organisation)))
+        branch = {org.area_code: org_recipient(org.id) for org in orgs if org.district_code is None}
+        partner_keys = {(org.district_code, org_recipient(org.id)) for org in orgs}
+        partner_keys |= {(d.code, branch[d.area_code]) for d in ref.DISTRICTS}
         anshin = {org.district_code: org_recipient(org.id) for org in session.scalars(
             select(Organisation).where(Organisation.kind == ref.OrgKind.ANSHIN.value))}
         case_person = dict(session.execute(
@@ -528,7 +530,7 @@ def test_consents_given_refused_and_withdrawn(
     assert len(given) > 3 * len(refused) > 0  # most consent, some refuse
     for consent in consents:
         district = person_district[consent.person_id]
-        assert (district, consent.recipient) in partner_keys  # one of the district's four
+        assert (district, consent.recipient) in partner_keys  # its four or its branch
         assert case_person[consent.consultation_id] == consent.person_id  # never anonymous
         assert consent.giver in ("self", "proxy") and consent.method in ("oral", "written")
         assert (consent.giver == "proxy") == bool(consent.giver_relation)

@@ -16,11 +16,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-#: The ward's own wording (liaison card, seed 002), read out to the person at intake.
-CONSENT_WORDING = (
+#: Read out to the person at the counter before the consent boxes are ticked: who will see what,
+#: for what, and that refusing changes nothing about the help (docs/privacy.md).
+COUNTER_CONSENT_WORDING = (
+    "ご相談の内容と、お名前・生年月日・住所・電話番号は、この窓口で記録します。"
+    "あなたが同意した機関（この地区のまちづくりセンター、あんしんすこやかセンター、社会福祉協議会、"
+    "児童館、総合支所のうち、チェックしたところ）の担当者だけが、あなたを支援するために必要な範囲で"
+    "見ることができます。同意しなくても、相談はこれまでどおりお受けします。"
+    "同意はいつでも取り消すことができます。"
+)
+
+#: The お薬手帳 contact card's own sentence (seed 002). It belongs to that card, handed out by the
+#: あんしんすこやかセンター and pharmacies, and is never read out at the counter.
+CARE_CARD_CONSENT_WORDING = (
     "このカードの利用方法について説明を受けました。必要な場合は、ここに記載されている情報を、"
     "医療・介護等関係者間で共有することに同意します。"
 )
+
+#: The grounds on which identifying details may go without consent, in the law's words
+#: (個人情報の保護に関する法律 第27条第1項第2号; the same ground in 第69条第2項 for the ward).
+EMERGENCY_GROUNDS = "人の生命、身体又は財産の保護のために必要がある場合であって、本人の同意を得ることが困難であるとき"
 
 
 class Purpose(StrEnum):
@@ -130,7 +145,7 @@ def may_share_identifying(
     emergency = next((e for e in exceptions if e.recipient in (None, recipient)), None)
     if emergency is not None:
         return SharingDecision(True, Basis.EMERGENCY,
-                               "緊急時の例外（生命・身体の危険）として承認されています。",
+                               "緊急時の例外（生命、身体又は財産の保護）として承認されています。",
                                exception=emergency)
     if latest is not None and latest.given:
         reason = f"同意は{latest.withdrawn_on}に撤回されています。"

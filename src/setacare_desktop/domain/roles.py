@@ -53,6 +53,9 @@ class StaffProfile:
     district_code: str | None  # set for district partners
     area_code: str  # the district's area, or the branch's own area
     can_manage_accounts: bool = False
+    #: The organisation the staff member belongs to: decides whose cases they see whole
+    #: (``domain.visibility``). 0 for a profile not read from the database: it sees no one whole.
+    organisation_id: int = 0
 
     @property
     def is_area_staff(self) -> bool:

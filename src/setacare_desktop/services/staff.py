@@ -64,6 +64,7 @@ def profile_of(staff: Staff) -> StaffProfile:
         district_code=org.district_code,
         area_code=org.area_code,
         can_manage_accounts=staff.can_manage_accounts or staff.role == Role.ADMINISTRATOR,
+        organisation_id=org.id,
     )
 
 

@@ -243,7 +243,10 @@ def write_consultations(
     pick_slot = Pick(dict(enumerate(_SLOT_WEIGHTS)))
     element_codes = [e.code for e in ref.ELEMENTS]
     now_utc = now - UTC_OFFSET
-    people = People(rng, partners)
+    branch_of_area = {org.area_code: org for org in orgs if org.district_code is None}
+    branches = {d.code: branch_of_area[d.area_code] for d in ref.DISTRICTS
+                if d.area_code in branch_of_area}
+    people = People(rng, partners, branches)
     last_day = day_list[-1]
 
     buffer: list[Case] = []

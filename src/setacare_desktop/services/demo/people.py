@@ -55,10 +55,11 @@ class People:
     #: A named consultation is about someone already on record this often (repeat visitors).
     RETURNING = 0.3
 
-    def __init__(self, rng: random.Random, partners: dict[str, dict[ref.OrgKind, Organisation]]
-                 ) -> None:
+    def __init__(self, rng: random.Random, partners: dict[str, dict[ref.OrgKind, Organisation]],
+                 branches: dict[str, Organisation]) -> None:
         self.rng = rng
         self.partners = partners
+        self.branches = branches  # district code → its area branch
         self.t = t = tables()
         self.known: dict[tuple[str, str], list[DemoPerson]] = {}
         self.surname = Pick({(k, r): w for k, r, w in t.person_surnames})
@@ -152,7 +153,8 @@ class People:
         if taken_at.id != orgs[0].id:
             orgs.append(taken_at)
         if rng.random() < 0.4:
-            orgs = [partners[kind] for kind in ref.DISTRICT_PARTNERS]
+            # Everyone of the district, and the area branch that backs it up.
+            orgs = [partners[kind] for kind in ref.DISTRICT_PARTNERS] + [self.branches[district]]
         purposes = ["share"] + (["sheet"] if given and rng.random() < 0.3 else [])
         proxy = person.child or (consulter == "family" and rng.random() < 0.5)
         # A representative is family: the relative who consulted, else a parent of the child.

@@ -51,6 +51,7 @@ from setacare_desktop.store.models import (
     Consultation,
     ConsultationDetail,
     ConsultationVersion,
+    District,
     Organisation,
     Person,
     Staff,
@@ -65,14 +66,21 @@ def raise_problems(problems: list[Problem]) -> None:
 
 @use_case
 def consent_recipients(db: Database, district_code: str) -> list[Recipient]:
-    """The four partners of a district, the recipients the intake form asks consent for."""
+    """The recipients the intake form asks consent for: the district's partners and branch."""
     with db.read() as session:
         return partners(session, district_code)
 
 
 def partners(session: Session, district_code: str) -> list[Recipient]:
-    orgs = session.scalars(select(Organisation).where(
-        Organisation.district_code == district_code).order_by(Organisation.id))
+    """The district's four partners, then its area branch (総合支所): reviewing or backing up a
+    case there is sharing too, so the person is asked for it (docs/privacy.md)."""
+    orgs = list(session.scalars(select(Organisation).where(
+        Organisation.district_code == district_code).order_by(Organisation.id)))
+    district = session.get(District, district_code)
+    if district is not None:
+        orgs += session.scalars(select(Organisation).where(
+            Organisation.district_code.is_(None),
+            Organisation.area_code == district.area_code).order_by(Organisation.id))
     return [Recipient(org_recipient(o.id), o.name) for o in orgs]
 
 

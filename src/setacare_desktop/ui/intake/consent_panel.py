@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.consent import CONSENT_WORDING, Giver, Method, Purpose
+from setacare_desktop.domain.consent import COUNTER_CONSENT_WORDING, Giver, Method, Purpose
 from setacare_desktop.domain.intake import ConsentInput
 from setacare_desktop.domain.jpdate import to_wareki
 from setacare_desktop.domain.reference import Term
@@ -60,8 +60,8 @@ class ConsentPanel(QGroupBox):
         self.boxes: dict[tuple[str, Purpose], ConsentBox] = {}
         self._existing: list[ConsentRow] = []
 
-        self.wording_label = QLabel(f"次の文言を読み上げて確認してください：\n「{CONSENT_WORDING}」",
-                                    self)
+        self.wording_label = QLabel(
+            f"次の文言を読み上げて確認してください：\n「{COUNTER_CONSENT_WORDING}」", self)
         self.wording_label.setWordWrap(True)
         self.wording_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.anonymous_label = QLabel(ANONYMOUS_NOTE, self)
@@ -105,7 +105,7 @@ class ConsentPanel(QGroupBox):
         self.withdraw_button.setEnabled(False)
         self.emergency_button = QPushButton("緊急時の例外を記録…", self)
         self.emergency_button.setToolTip(
-            "生命・身体の危険があり同意を得られない場合に、監督者の承認を得て記録します")
+            "人の生命、身体又は財産の保護のために必要で、本人の同意を得ることが困難な場合に、監督者の承認を得て記録します")
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.all_button)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from setacare_desktop.domain.consent import EMERGENCY_GROUNDS
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.errors import Problem
@@ -26,8 +27,8 @@ from setacare_desktop.ui.forms import FormProblems
 from setacare_desktop.ui.operations import Operation
 
 EXPLANATION = (
-    "本人の同意を得ることができず、生命・身体・財産を守るために情報の共有が必要な場合に限り、"
-    "同意なしで共有する例外として記録します。この地区を担当する監督者が、自分のログインIDと"
+    f"{EMERGENCY_GROUNDS}に限り、同意なしで共有する例外として記録します。"
+    "この地区を担当する監督者が、自分のログインIDと"
     "パスワードを入力して承認してください。")
 ANY_RECIPIENT = "（必要なすべての関係先）"
 
