@@ -374,13 +374,15 @@ def test_show_refuses_a_case_outside_the_scope_and_an_unknown_one(
     assert code == 1 and "相談（ID 99）が見つかりません。" in err
 
 
-def test_recipients_lists_the_four_partners_of_the_district(
+def test_recipients_lists_the_four_partners_and_the_area_branch(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database: Path) -> None:
     code, out, err = run(capsys, monkeypatch, database, "case", "recipients", "--district", "池尻")
     assert code == 0, err
     rows = [line.split(maxsplit=1) for line in out.splitlines()[2:]]
     assert rows == [["org:1", "池尻まちづくりセンター"], ["org:2", "池尻あんしんすこやかセンター"],
-                    ["org:3", "社会福祉協議会 池尻地区事務局"], ["org:4", "池尻児童館"]]
+                    ["org:3", "社会福祉協議会 池尻地区事務局"], ["org:4", "池尻児童館"],
+                    [rows[4][0], "世田谷総合支所"]]
+    assert rows[4][0].startswith("org:")
     code, out, _err = run(capsys, monkeypatch, database, "case", "recipients", "--district",
                           "taishido")
     assert code == 0 and "太子堂あんしんすこやかセンター" in out

@@ -176,7 +176,9 @@ def test_keyboard_intake_with_japanese_era_date_and_consent(
     recipients = svc.consent_recipients(db, "ikejiri")
     anshin = recipients[1]
     assert anshin.name == "池尻あんしんすこやかセンター"
-    assert page.consent_panel.wording_label.text().count("共有することに同意します") == 1
+    wording = page.consent_panel.wording_label.text()
+    assert wording.count("同意しなくても、相談はこれまでどおりお受けします") == 1
+    assert "このカード" not in wording  # the お薬手帳 card's sentence is not read at the counter
     tab(qtbot, page.consent_panel.box(recipients[0].key, Purpose.SHARE))
     tab(qtbot, page.consent_panel.box(recipients[0].key, Purpose.SHEET))
     consent_box = tab(qtbot, page.consent_panel.box(anshin.key, Purpose.SHARE))
