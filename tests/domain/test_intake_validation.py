@@ -109,3 +109,16 @@ def test_consents_are_bounded_and_not_duplicated() -> None:
     _valid, problems = validate(twice, now=NOW)
     assert [p.message for p in problems] == [
         "同意先「org:2」の同じ目的の同意が重複しています（1つにしてください）"]
+
+
+def test_a_complaint_of_invisible_characters_is_empty() -> None:
+    _, problems = validate(minimal(main_complaint="\u200b\ufeff\u2060 "), now=NOW)
+    assert "主訴: 入力してください" in [str(p) for p in problems]
+
+
+def test_a_consent_dated_in_the_future_is_refused() -> None:
+    consent = ConsentInput(recipient="org:1", purpose="share", given=True, giver="self",
+                           method="oral", given_on="2099-01-01")
+    person = PersonInput(name="山田 花子")
+    _, problems = validate(minimal(person=person, consents=[consent]), now=NOW)
+    assert [p.message for p in problems] == ["同意日: 未来の日付は入力できません"]

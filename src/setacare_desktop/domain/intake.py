@@ -20,7 +20,7 @@ from setacare_desktop.domain.consent import Giver, Method, Purpose
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.kana import normalise_reading, reading_problem
 from setacare_desktop.domain.problems import Problem
-from setacare_desktop.domain.text import text_problem
+from setacare_desktop.domain.text import is_blank, text_problem
 
 SEXES: tuple[ref.Term, ...] = (
     ref.Term("male", "男性"),
@@ -277,7 +277,7 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
             elements.append(code)
 
     complaint = data.main_complaint.strip()
-    if not complaint:
+    if is_blank(complaint):
         problems.append(Problem("main_complaint", "入力してください"))
     _check_length(problems, "main_complaint", complaint, MAX_SHORT * 5)
     _check_length(problems, "details", data.details, MAX_LONG)
@@ -301,7 +301,7 @@ def validate(data: IntakeInput, *, now: datetime) -> tuple[ValidIntake | None, l
         elif code not in urgency:
             urgency.append(code)
 
-    consents = _validate_consents(data, received, problems)
+    consents = _validate_consents(data, received, now, problems)
     if data.anonymous and any(c.given for c in consents):
         problems.append(Problem("consents", "匿名の相談では同意を記録できません（氏名がありません）"))
 
@@ -377,7 +377,7 @@ def _validate_person(person: PersonInput, now: datetime, problems: list[Problem]
                        person.address_rest.strip(), phone, household)
 
 
-def _validate_consents(data: IntakeInput, received: datetime | None,
+def _validate_consents(data: IntakeInput, received: datetime | None, now: datetime,
                        problems: list[Problem]) -> list[ValidConsent]:
     result: list[ValidConsent] = []
     if len(data.consents) > MAX_CONSENTS:
@@ -409,6 +409,9 @@ def _validate_consents(data: IntakeInput, received: datetime | None,
                 given_on = parse_date(item.given_on)
             except DateParseError as error:
                 problems.append(Problem("consents", f"同意日: {error}"))
+                continue
+            if given_on > now.date():
+                problems.append(Problem("consents", "同意日: 未来の日付は入力できません"))
                 continue
         elif received is not None:
             given_on = received.date()

@@ -39,3 +39,9 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
     if found:
         return f"制御文字（{found}）は入力できません"
     return None
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only spaces, line ends and invisible format characters
+    (U+200B zero-width space, U+FEFF BOM, U+2060 word joiner …), which ``str.strip`` keeps."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
