@@ -14,12 +14,17 @@ JST = timezone(timedelta(hours=9), "JST")
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
-#: (era name, romaji initial, first day), newest first.
+#: (era name, romaji initial, first day), newest first: each era begins on the day its law or
+#: ordinance names (令和: 2019-05-01; 平成: 1989-01-08; 昭和: 1926-12-25; 大正: 1912-07-30).
+#: 明治 is counted from 1868 (明治元年); the ward's dates begin in 1900 (``MIN_YEAR``), long
+#: after the Gregorian calendar (明治6年1月1日), so only its last years are ever typed: people
+#: born in 明治 are past 110 and still consult.
 ERAS: tuple[tuple[str, str, date], ...] = (
     ("令和", "R", date(2019, 5, 1)),
     ("平成", "H", date(1989, 1, 8)),
     ("昭和", "S", date(1926, 12, 25)),
     ("大正", "T", date(1912, 7, 30)),
+    ("明治", "M", date(1868, 1, 25)),
 )
 
 
@@ -57,16 +62,31 @@ _ERA_END: dict[date, date] = {}
 for _newer, _older in itertools.pairwise(ERAS):
     _ERA_END[_older[2]] = _newer[2] - timedelta(days=1)
 
-_WAREKI = re.compile(r"^(令和|平成|昭和|大正)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日?$")
-_WAREKI_SHORT = re.compile(r"^([RHST])(元|\d{1,2})[./\-](\d{1,2})[./\-](\d{1,2})$")
+_WAREKI = re.compile(r"^(令和|平成|昭和|大正|明治)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日?$")
+_WAREKI_SHORT = re.compile(r"^([RHSTM])(元|\d{1,2})[./\-](\d{1,2})[./\-](\d{1,2})$")
+_KANJI_DIGITS = {char: value for value, char in enumerate("〇一二三四五六七八九")}
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+")
 _WESTERN_KANJI = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _WESTERN_SEP = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$")
 _WESTERN_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
+def _kanji_number(match: re.Match[str]) -> str:
+    """「二十四」→ "24", 「十」→ "10", 「二〇二六」→ "2026" (positional when there is no 十)."""
+    text = match.group(0)
+    if "十" not in text:
+        return "".join(str(_KANJI_DIGITS[char]) for char in text)
+    tens, _, units = text.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return text  # not a number a date holds: left for the format check to refuse
+    return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[units] if units else 0))
+
+
 def _clean(text: str) -> str:
-    """Full-width digits, letters and punctuation to ASCII; spaces removed."""
+    """Full-width digits, letters and punctuation to ASCII; kanji numerals to digits; spaces
+    removed."""
     normalised = unicodedata.normalize("NFKC", text)
+    normalised = _KANJI_NUMBER.sub(_kanji_number, normalised)
     return re.sub(r"\s+", "", normalised).upper()
 
 
@@ -88,7 +108,8 @@ def parse_date(text: str) -> date:
     """Parse a date as users type it.
 
     Accepts 令和8年11月24日, R8.11.24, R8/11/24, 2026-11-24, 2026/11/24, 2026年11月24日, 20261124,
-    with full-width digits too, and 元年, from 1900 to 2100. Raises DateParseError with a Japanese
+    with full-width digits or kanji numerals (令和八年十一月二十四日) too, 元年, and the eras from
+    明治 (M45.7.29) to 令和, from 1900 to 2100. Raises DateParseError with a Japanese
     reason.
     """
     day = _parse_date(text)
