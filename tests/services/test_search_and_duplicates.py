@@ -70,8 +70,10 @@ def test_duplicate_check_folds_kana_and_kanji_variants(any_db: Database,
     record(any_db, staff_factory(any_db, "far", place="烏山"), "相談", name="斎藤 花子",
            district="烏山")
 
-    by_variant = possible_duplicates(any_db, clerk, name="斉藤花子")
+    by_variant = possible_duplicates(any_db, clerk, name="斎藤花子")  # 齋 is 斎's 旧字体
     assert [c.name for c in by_variant] == ["齋藤 花子"]  # the 烏山 person is out of scope
+    # 斉藤 is another family name (齊 is 斉's 旧字体), not a way of writing 斎藤.
+    assert possible_duplicates(any_db, clerk, name="斉藤花子") == []
     assert by_variant[0].recent[0].main_complaint == "相談"
     by_katakana = possible_duplicates(any_db, clerk, reading="ｻｲﾄｳ")
     assert [c.name for c in by_katakana] == ["齋藤 花子"]

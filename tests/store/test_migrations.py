@@ -69,3 +69,34 @@ def test_models_and_migrations_agree(any_db: Database) -> None:
         context = MigrationContext.configure(conn, opts={"include_object": mapped})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_0014_refolds_the_person_keys_stored_by_the_older_folding(db_path: Path) -> None:
+    """A person saved before the published 旧字体 table (關口, stored key 「關口」) is found as
+    関口 after the upgrade; the stored name itself is not touched."""
+    from alembic.script import ScriptDirectory
+
+    from setacare_desktop.domain.kana import name_key, reading_key
+
+    Database.open(f"sqlite:///{db_path}").close()
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    scripts = ScriptDirectory("db")
+    before = scripts.get_revision("0014").down_revision
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO person (district_code, name, reading, name_key, reading_key, address_town,"
+            " address_rest, phone, phone_digits, created_at, updated_at) VALUES ('ikejiri',"
+            " '關口 榮', 'せきぐち さかえ', '關口榮', 'せきぐちさかえ', '', '', '', '',"
+            " '2026-01-05 10:00:00', '2026-01-05 10:00:00'),"
+            " ('ikejiri', '大野 キヤ', 'おーの きや', '大野きや', 'おーのきや', '', '', '', '',"
+            " '2026-01-05 10:00:00', '2026-01-05 10:00:00')")
+        conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{before}'")
+    engine.dispose()
+    Database.open(f"sqlite:///{db_path}").close()
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, name_key, reading_key FROM person ORDER BY id").all()
+    engine.dispose()
+    assert rows == [("關口 榮", name_key("関口栄"), reading_key("せきぐちさかえ")),
+                    ("大野 キヤ", name_key("大野きや"), reading_key("おおのきや"))]

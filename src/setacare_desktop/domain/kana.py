@@ -13,9 +13,11 @@ import unicodedata
 
 import jaconv
 
-#: Kanji variants seen in the same family name, folded to one form for comparison only
-#: (what is stored and printed is always what the person wrote).
-KANJI_VARIANTS: dict[str, str] = {
+from setacare_desktop.domain.kanji_variants_table import PUBLISHED
+
+#: Kanji variants folded for the *search index* only. Frozen: the index stores text folded with
+#: it, so changing it would need every consultation re-indexed (a search of 關 does not find 関).
+SEARCH_VARIANTS: dict[str, str] = {
     **dict.fromkeys("斉齋齊", "斎"),
     **dict.fromkeys("邊邉", "辺"),
     "髙": "高",
@@ -46,15 +48,81 @@ KANJI_VARIANTS: dict[str, str] = {
     "黑": "黒",
     "萬": "万",
 }
-_VARIANT_TABLE = str.maketrans(KANJI_VARIANTS)
+_SEARCH_TABLE = str.maketrans(SEARCH_VARIANTS)
+
+#: 異体字 that registers and people write for the same family name but that the published
+#: 旧字体 table does not list (it covers 旧字体 of the 常用・人名用 kanji only). Each is a variant
+#: of one name, never a different name.
+NAME_VARIANTS: dict[str, str] = {
+    "邉": "辺",  # 渡邉 / 渡辺: 邉 is a 異体字 of 邊 (whose 新字体 is 辺)
+    "髙": "高",  # はしご高: 髙橋 / 高橋
+    **dict.fromkeys("﨑嵜碕", "崎"),  # たつさき and its relatives: 山﨑 / 山崎
+    **dict.fromkeys("嶋嶌", "島"),  # 中嶋 / 中島
+    "冨": "富",  # 冨田 / 富田
+    "桒": "桑",  # 桒原 / 桑原
+    "舘": "館",  # 舘山 / 館山 (舘 is the 俗字 of 館)
+    "峯": "峰",  # 峯岸 / 峰岸
+    "栁": "柳",  # 栁田 / 柳田
+    "槗": "橋",  # 髙槗 / 高橋
+    "𠮷": "吉",  # つちよし: 𠮷田 / 吉田
+}
+
+#: Published pairs deliberately *not* folded, with the reason. (Empty so far: 斉/斎 stay apart
+#: because the table folds 齊 to 斉 and 齋 to 斎, never 斉 to 斎; the old hand list merged them.)
+KEEP_APART: dict[str, str] = {}
+
+
+def _name_table() -> dict[int, str]:
+    variants = {old: new for old, new in PUBLISHED if old not in KEEP_APART}
+    variants.update(NAME_VARIANTS)
+    return str.maketrans(variants)
+
+
+_NAME_TABLE = _name_table()
+
+#: What a name or reading may carry unseen: zero-width spaces and joiners, BOMs (format
+#: characters, category Cf) and variation selectors (葛󠄀城: U+E0100 after 葛).
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u206f\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+#: Small kana read as their full-size kana (キヤ / キャ), and the kana registers spell two ways.
+_READING_FOLD = str.maketrans({
+    **dict(zip("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ", strict=True)),
+    "ぢ": "じ", "づ": "ず", "を": "お",
+})
+_VOWEL_ROWS = ("あかさたなはまやらわがざだばぱ", "いきしちにひみりぎじぢびぴ", "うくすつぬふむゆるぐずづぶぷ",
+               "えけせてねへめれげぜでべぺ", "おこそとのほもよろをごぞどぼぽ")
+_VOWEL_OF = {kana: "あいうえお"[row] for row, chars in enumerate(_VOWEL_ROWS) for kana in chars}
+_VOWEL_OF.update(dict(zip("ぁぃぅぇぉゃゅょ", "あいうえおあうお", strict=True)))
+
+
 _SPACES = re.compile(r"[\s\u3000・･]+")
-_READING_OK = re.compile(r"^[\u3041-\u3096ー ]*$")
+_READING_OK = re.compile(r"^[\u3041-\u3096\u309d\u309eー ]*$")
 
 
 def _nfkc_kana(text: str) -> str:
     # jaconv.h2z turns half-width katakana (ｻｲﾄｳ) into full-width, joining voiced marks;
+    # a separately typed 濁点/半濁点 (か゛) becomes the combining mark NFKC joins (が);
     # NFKC then unifies full-width ASCII digits and letters.
-    return unicodedata.normalize("NFKC", jaconv.h2z(text, kana=True, ascii=False, digit=False))
+    text = jaconv.h2z(text, kana=True, ascii=False, digit=False)
+    text = text.replace("\u309b", "\u3099").replace("\u309c", "\u309a")
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+
+
+def _fold_reading(hira: str) -> str:
+    """Spellings of one reading made equal: small kana, ぢ/じ, づ/ず, を/お, 長音 (おーの → おおの)
+    and the iteration marks ゝ/ゞ (さゝき → ささき)."""
+    out: list[str] = []
+    for char in hira:
+        if char == "ー":
+            if out and out[-1] in _VOWEL_OF:
+                out.append(_VOWEL_OF[out[-1]])
+            continue
+        if char in "ゝゞ":
+            if out:
+                out.append(out[-1])
+            continue
+        out.append(char)
+    return "".join(out).translate(_READING_FOLD)
 
 
 def normalise_reading(text: str) -> str:
@@ -71,19 +139,28 @@ def reading_problem(text: str) -> str | None:
 
 
 def reading_key(text: str) -> str:
-    """Comparison key for a reading: hiragana, no spaces."""
-    return _SPACES.sub("", normalise_reading(text))
+    """Comparison key for a reading: hiragana, no spaces, spelling variants folded."""
+    return _fold_reading(_SPACES.sub("", normalise_reading(text)))
+
+
+def _repeat_iteration_mark(text: str) -> str:
+    """佐々木 → 佐佐木: 々 repeats the kanji before it."""
+    out: list[str] = []
+    for char in text:
+        out.append(out[-1] if char == "々" and out else char)
+    return "".join(out)
 
 
 def name_key(text: str) -> str:
-    """Comparison key for a name: width-folded, kana-folded, variant-folded, no spaces."""
-    folded = jaconv.kata2hira(_nfkc_kana(text)).translate(_VARIANT_TABLE)
+    """Comparison key for a name: width-folded, kana-folded, 旧字体 and 異体字 folded (kyujipy's
+    published table plus ``NAME_VARIANTS``), invisible characters and 々 resolved, no spaces."""
+    folded = _repeat_iteration_mark(jaconv.kata2hira(_nfkc_kana(text))).translate(_NAME_TABLE)
     return _SPACES.sub("", folded).lower()
 
 
 def search_text(text: str) -> str:
     """Fold free text for searching (same folding as names, spaces kept as single spaces)."""
-    folded = jaconv.kata2hira(_nfkc_kana(text)).translate(_VARIANT_TABLE).lower()
+    folded = jaconv.kata2hira(_nfkc_kana(text)).translate(_SEARCH_TABLE).lower()
     return _SPACES.sub(" ", folded).strip()
 
 
