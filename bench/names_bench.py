@@ -1,6 +1,7 @@
 """How well the duplicate check's name keys fold variants, and how often they merge real names.
 
-    pip install kyujipy gimei && python bench/names_bench.py
+    pip install kyujipy gimei && python bench/names_bench.py   (in a venv of its own: gimei
+    ships a top-level package named "tests" that shadows this repository's tests)
 
 1. Recall on a published table: every (旧字体, 新字体) pair of kyujipy's lists (read from the
    installed kyujipy, not from our copy) whose two forms get the same ``domain.kana.name_key``.
