@@ -555,8 +555,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  database: {path}")
     try:
         db = Database.open(f"sqlite:///{path}")
-        actor = add_staff(db, None, NewStaff("bench", "ベンチ 職員", "受付", "池尻",
-                                             "まちづくりセンター", "bench-password-1"))
+        admin = add_staff(db, None, NewStaff("bench-admin", "ベンチ 管理者", "管理者", "世田谷",
+                                             "総合支所", "bench-password-1"))
+        actor = add_staff(db, admin, NewStaff("bench", "ベンチ 職員", "受付", "池尻",
+                                              "まちづくりセンター", "bench-password-1"))
         rng = random.Random(SEED)
 
         print("\n1. duplicate-person check (services.persons.possible_duplicates)")

@@ -89,8 +89,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         db = Database.open(f"sqlite:///{Path(folder) / 'bench.db'}")
-        clerk = add_staff(db, None, NewStaff("bench", "佐藤 花子", "相談員", "池尻",
-                                             "あんしんすこやかセンター", "bench-pass-123", False))
+        admin = add_staff(db, None, NewStaff("bench-admin", "ベンチ 管理者", "管理者", "世田谷",
+                                             "総合支所", "bench-pass-123"))
+        clerk = add_staff(db, admin, NewStaff("bench", "佐藤 花子", "相談員", "池尻",
+                                              "あんしんすこやかセンター", "bench-pass-123", False))
         service_id = directory.search_destinations(db, "障害者就労支援センター")[0].service_id
         referral_ids = []
         for n in range(50):

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from setacare_desktop.services import Database, StaffProfile
-from setacare_desktop.services.staff import NewStaff, add_staff
+from setacare_desktop.services import Database, StaffProfile, audit
+from setacare_desktop.services.staff import STAFF_FIELDS, NewStaff, create_account
 
 PG_ENV = "SETACARE_TEST_POSTGRES_URL"
 TEST_PASSWORD = "test-pass-123"
@@ -104,9 +104,14 @@ def any_db(request: pytest.FixtureRequest) -> Database:
 def make_staff(db: Database, login: str, *, role: str = "受付", place: str = "池尻",
                org_kind: str = "まちづくりセンター", admin: bool = False,
                password: str = TEST_PASSWORD) -> StaffProfile:
-    """Create an account directly (as ``setacare user add`` does) for a test."""
-    return add_staff(db, None, NewStaff(login, f"{login} 職員", role, place, org_kind, password,
-                                        admin))
+    """Create an account directly for a test: no account manager needed (``services.staff``'s
+    use cases require one, except for the first administrator of an empty database)."""
+    new = NewStaff(login, f"{login} 職員", role, place, org_kind, password, admin)
+    with db.transaction() as session:
+        profile = create_account(session, new)
+        audit.record(session, None, "staff_create", entity="staff", entity_id=profile.staff_id,
+                     fields=STAFF_FIELDS, detail="test fixture")
+    return profile
 
 
 @pytest.fixture

@@ -91,10 +91,7 @@ def test_demo_if_empty_adds_nothing_the_second_time(
 def test_demo_refuses_a_database_with_real_accounts(
         capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    assert run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name", "佐藤 花子",
-               "--role", "受付", "--district", "池尻", "--org", "まちづくりセンター",
-               "--password-stdin")[0] == 0
+    assert first_administrator(capsys, monkeypatch, db_path)[0] == 0
     code, _out, err = run(capsys, "--database", str(db_path), "demo", "--cases", "10")
     assert code == 1 and "デモ以外の職員" in err
     assert count(db_path, Consultation) == 0 and count(db_path, Staff) == 1
@@ -102,33 +99,58 @@ def test_demo_refuses_a_database_with_real_accounts(
 
 # --- user ---------------------------------------------------------------------------------------
 
+ROOT = "root"
+
+
+def first_administrator(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                        db_path: Path, login: str = ROOT) -> tuple[int, str, str]:
+    """``user add --first-administrator``: the one account added without a login."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    return run(capsys, "--database", str(db_path), "user", "add", login, "--name", "管理 花子",
+               "--role", "管理者", "--org", "総合支所", "--area", "世田谷",
+               "--first-administrator", "--password-stdin")
+
 
 def add_user(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path,
-             *extra: str, login: str = "sato01", password: str = PASSWORD
+             *extra: str, login: str = "sato01", password: str = PASSWORD, as_login: str = ROOT
              ) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    """``user add … --as AS_LOGIN --password-stdin``: the first administrator is made first."""
+    if count(db_path, Staff) == 0:
+        assert first_administrator(capsys, monkeypatch, db_path)[0] == 0
+    # Line 1: the password of --as; line 2: the new account's.
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{PASSWORD}\n{password}\n"))
     options = {"--name": "佐藤 花子", "--role": "受付", "--district": "池尻",
                "--org": "まちづくりセンター"}
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         options[flag] = value
-    argv = ["--database", str(db_path), "user", "add", login, "--password-stdin"]
+    argv = ["--database", str(db_path), "user", "add", login, "--password-stdin", "--as", as_login]
     for flag, value in options.items():
         if value:
             argv += [flag, value]
     return run(capsys, *argv)
 
 
-def test_user_add_reads_the_password_from_stdin_and_audits(
+def test_the_first_administrator_needs_no_login_and_audits_as_itself(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
-    code, out, err = add_user(capsys, monkeypatch, db_path)
+    code, out, err = first_administrator(capsys, monkeypatch, db_path)
+    assert code == 0, err
+    assert "root" in out and "管理者" in out and PASSWORD not in out + err
+    assert audit_actions(db_path) == [("staff_create", "root")]
+
+
+def test_user_add_reads_both_passwords_from_stdin_and_audits_the_administrator(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    code, out, err = add_user(capsys, monkeypatch, db_path, password="sato-pass-2026")
     assert code == 0, err
     assert "sato01" in out and "池尻まちづくりセンター" in out
-    assert PASSWORD not in out + err
-    assert count(db_path, Staff) == 1
-    assert ("staff_create", "(system)") in audit_actions(db_path)
+    assert PASSWORD not in out + err and "sato-pass-2026" not in out + err
+    assert count(db_path, Staff) == 2
+    actions = audit_actions(db_path)
+    assert ("staff_create", "root") in actions[1:] and ("login", "root") in actions
+    assert all(login != "(system)" for _action, login in actions)
     db = Database.open(f"sqlite:///{db_path}")
     try:
-        assert auth.login(db, "sato01", PASSWORD).organisation_name == "池尻まちづくりセンター"
+        assert auth.login(db, "sato01", "sato-pass-2026").organisation_name == "池尻まちづくりセンター"
     finally:
         db.close()
 
@@ -157,8 +179,9 @@ def test_user_add_bad_input_exits_2_and_writes_nothing(
     assert message in err
     assert all(line.startswith("入力エラー: ") for line in err.splitlines())
     assert out == ""
-    assert count(db_path, Staff) == 0
-    assert "staff_create" not in {action for action, _login in audit_actions(db_path)}
+    assert count(db_path, Staff) == 1  # the administrator alone
+    assert [a for a in audit_actions(db_path) if a[0] == "staff_create"] == [
+        ("staff_create", "root")]
 
 
 def test_user_add_reports_every_problem_on_its_own_line(
@@ -172,14 +195,15 @@ def test_user_add_reports_every_problem_on_its_own_line(
 def test_user_add_duplicate_login_exits_2(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
     assert add_user(capsys, monkeypatch, db_path)[0] == 0
-    code, _out, err = add_user(capsys, monkeypatch, db_path, "--name", "別の 人")
-    assert code == 2 and "ログインID: 「sato01」は既に使われています" in err
-    assert count(db_path, Staff) == 1
+    code, _out, err = add_user(capsys, monkeypatch, db_path, "--name", "別の 人", login="SATO01")
+    assert code == 2 and "ログインID: 「SATO01」は既に使われています" in err
+    assert count(db_path, Staff) == 2
 
 
-def test_user_add_prompts_twice_and_refuses_a_mismatch(
+def test_user_add_prompts_for_each_password_and_refuses_a_mismatch(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
-    answers = iter([PASSWORD, PASSWORD + "x"])
+    assert first_administrator(capsys, monkeypatch, db_path)[0] == 0
+    answers = iter([PASSWORD, "sato-pass-2026", "sato-pass-2026x"])
     prompts: list[str] = []
 
     def fake_getpass(prompt: str = "") -> str:
@@ -188,28 +212,77 @@ def test_user_add_prompts_twice_and_refuses_a_mismatch(
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
     monkeypatch.setattr("setacare_desktop.cli_input.has_terminal", lambda: True)  # a typist
-    code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
-                          "佐藤 花子", "--role", "受付", "--district", "池尻", "--org",
-                          "まちづくりセンター")
+    argv = ["--database", str(db_path), "user", "add", "sato01", "--name", "佐藤 花子", "--role",
+            "受付", "--district", "池尻", "--org", "まちづくりセンター", "--as", ROOT]
+    code, _out, err = run(capsys, *argv)
     assert code == 2 and "パスワード: 確認用の入力と一致しません" in err
-    assert len(prompts) == 2 and count(db_path, Staff) == 0
-
-    answers = iter([PASSWORD, PASSWORD])
-    code, _out, err = run(capsys, "--database", str(db_path), "user", "add", "sato01", "--name",
-                          "佐藤 花子", "--role", "相談員", "--district", "ikejiri", "--org",
-                          "あんすこ")
-    assert code == 0, err
+    assert prompts == ["root のパスワード: ", "新しい職員のパスワード: ",
+                       "新しい職員のパスワード（確認）: "]
     assert count(db_path, Staff) == 1
 
+    answers = iter([PASSWORD, "sato-pass-2026", "sato-pass-2026"])
+    code, _out, err = run(capsys, *argv[:8], "相談員", "--district", "ikejiri", "--org", "あんすこ",
+                          "--as", ROOT)
+    assert code == 0, err
+    assert count(db_path, Staff) == 2
 
-def test_user_list_shows_the_accounts(
+
+def test_user_list_shows_the_accounts_to_an_administrator(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
-    code, out, _err = run(capsys, "--database", str(db_path), "user", "list")
-    assert code == 0 and "登録されていません" in out
     add_user(capsys, monkeypatch, db_path)
-    code, out, _err = run(capsys, "--database", str(db_path), "user", "list")
-    assert code == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code, out, err = run(capsys, "--database", str(db_path), "user", "list", "--as", ROOT,
+                         "--password-stdin")
+    assert code == 0, err
     assert re.search(r"sato01\s+佐藤 花子\s+受付\s+池尻まちづくりセンター\s+有効", out)
+    assert "2 人" in out
+    assert ("staff_list", "root") in audit_actions(db_path)
+
+
+@pytest.mark.parametrize("argv", [
+    ["user", "list"],
+    ["user", "add", "evil-sv", "--name", "x", "--role", "監督者", "--org", "総合支所",
+     "--area", "砧", "--password-stdin"],
+])
+def test_user_commands_without_a_login_are_refused_by_argparse(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path,
+        argv: list[str]) -> None:
+    first_administrator(capsys, monkeypatch, db_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("long-password-1\n"))
+    code, out, err = run(capsys, "--database", str(db_path), *argv)
+    assert code == 2 and out == ""
+    assert "入力エラー: " in err and "--as" in err and "必要です" in err
+    assert count(db_path, Staff) == 1
+    assert audit_actions(db_path) == [("staff_create", "root")]  # nothing else happened
+
+
+def test_the_first_administrator_path_is_closed_once_an_account_exists(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    """``user add evil-sv --role 監督者 …`` used to need no login on a database of 291 staff."""
+    first_administrator(capsys, monkeypatch, db_path)
+    code, out, err = first_administrator(capsys, monkeypatch, db_path, login="evil-admin")
+    assert code == 1 and out == ""
+    assert "ログインが必要です" in err
+    assert count(db_path, Staff) == 1
+    assert audit_actions(db_path)[-1] == ("permission_denied", "(system)")
+
+
+@pytest.mark.parametrize("command", ["add", "list"])
+def test_user_commands_as_a_clerk_are_refused_and_audited(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_path: Path,
+        command: str) -> None:
+    assert add_user(capsys, monkeypatch, db_path)[0] == 0  # sato01, a counter clerk
+    if command == "add":
+        code, out, err = add_user(capsys, monkeypatch, db_path, "--role", "監督者", "--org",
+                                  "総合支所", "--area", "砧", login="evil-sv", as_login="sato01")
+    else:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+        code, out, err = run(capsys, "--database", str(db_path), "user", "list", "--as",
+                             "sato01", "--password-stdin")
+    assert code == 1 and out == ""
+    assert "管理者のみ" in err
+    assert count(db_path, Staff) == 2
+    assert ("permission_denied", "sato01") in audit_actions(db_path)
 
 
 # --- info and db --------------------------------------------------------------------------------
@@ -290,6 +363,9 @@ def test_a_database_from_a_newer_program_is_refused(
     (["demo", "--days", "0"], "引数 --days: 1〜2,500 の整数にしてください: 0"),
     (["launch"], "選べない値です: 'launch'"),
     (["user", "add"], "次の引数が必要です: LOGIN, --name, --role, --org"),
+    (["user", "add", "x", "--name", "n", "--role", "受付", "--org", "児童館"],
+     "次の引数のどれか1つが必要です: --as --first-administrator"),
+    (["user", "list"], "次の引数が必要です: --as"),
     (["db"], "次の引数が必要です"),
     (["info", "--colour"], "不明な引数です: --colour"),
 ])
@@ -327,7 +403,8 @@ def test_python_dash_m_runs_the_demo_and_info(tmp_path: Path) -> None:
     assert info.returncode == 0, info.stderr
     assert "200 件" in info.stdout
     bad = subprocess.run([*base, "user", "add", "x", "--name", "n", "--role", "係長",
-                          "--district", "池尻", "--org", "児童館", "--password-stdin"],
-                         input="long-enough-pw\n", env=env, capture_output=True, text=True,
-                         encoding="utf-8", timeout=120)
+                          "--district", "池尻", "--org", "児童館", "--password-stdin",
+                          "--as", "demo-admin"],
+                         input="demo-pass-2026\nlong-enough-pw\n", env=env, capture_output=True,
+                         text=True, encoding="utf-8", timeout=120)
     assert bad.returncode == 2 and "役割: 「係長」は役割ではありません" in bad.stderr

@@ -107,6 +107,16 @@ def one_revision_behind(path: Path) -> None:
     engine.dispose()
 
 
+def audit_actions(path: Path) -> list[str]:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            return [row[0] for row in connection.exec_driver_sql(
+                "SELECT action FROM audit_event ORDER BY id")]
+    finally:
+        engine.dispose()
+
+
 def first_id(path: Path, sql: str) -> int:
     engine = sa.create_engine(f"sqlite:///{path}")
     try:
@@ -178,6 +188,9 @@ def test_a_full_disk_while_writing_out(data_dir: Path, tmp_path: Path) -> None:
                           stdin=with_password())
         refused(result, 1, "空き容量が足りない", str(disk / "toukei.pdf"))
         assert sorted(p.name for p in disk.iterdir()) == ["filler.bin"]  # no .part left
+    # Audited as what happened: a failed export, never an export (it used to be one).
+    actions = audit_actions(data_dir / "setacare.db")
+    assert "stats_export_failed" in actions and "stats_export" not in actions
 
 
 # --- --out that cannot be written ---------------------------------------------------------------
@@ -193,7 +206,8 @@ OUT_COMMANDS: dict[str, Callable[[Path, str], tuple[list[str], bytes | None]]] =
         ["stats", "--month", "2026-11", "--format", "csv", "--out", out, "--as", ADMIN,
          "--password-stdin"], with_password()),
     "directory-export": lambda _db, out: (
-        ["directory", "export", "--format", "hsds-json", "--out", out], None),
+        ["directory", "export", "--format", "hsds-json", "--out", out, "--as", SUPERVISOR,
+         "--password-stdin"], with_password()),
     "package-export": lambda _db, out: (
         ["package", "export", "--date", "R7.6.2", "--scope", "池尻", "--out", out, "--as",
          SUPERVISOR, "--password-stdin", "--passphrase-stdin"],
@@ -326,7 +340,8 @@ def test_a_nul_in_a_persons_name_on_postgresql(pg_db: Database, staff_factory: A
 def test_directory_import_of_json_nested_100000_deep(data_dir: Path, tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    refused(setacare(data_dir, "directory", "import", str(deep)), 2, str(deep), "深すぎ")
+    refused(setacare(data_dir, "directory", "import", str(deep), "--as", SUPERVISOR,
+                     "--password-stdin", stdin=with_password()), 2, str(deep), "深すぎ")
 
 
 def test_package_import_of_a_folder(data_dir: Path, tmp_path: Path) -> None:
@@ -411,7 +426,8 @@ def test_a_device_as_the_json_file_is_refused_not_read_forever(data_dir: Path) -
 
 
 def test_a_device_as_the_directory_import_is_refused(data_dir: Path) -> None:
-    refused(setacare(data_dir, "directory", "import", "/dev/zero", timeout=60), 2,
+    refused(setacare(data_dir, "directory", "import", "/dev/zero", "--as", SUPERVISOR,
+                     "--password-stdin", stdin=with_password(), timeout=60), 2,
             "通常のファイルではありません")
 
 
@@ -473,6 +489,7 @@ def test_a_file_with_thousands_of_bad_records_lists_the_first_hundred(data_dir: 
                                                                        tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{} for _ in range(1000)]), encoding="utf-8")
-    result = setacare(data_dir, "directory", "import", str(bad))
+    result = setacare(data_dir, "directory", "import", str(bad), "--as", SUPERVISOR,
+                      "--password-stdin", stdin=with_password())
     refused(result, 2, "ほか")
     assert result.err.count("入力エラー:") == 101

@@ -1,19 +1,42 @@
-"""``setacare directory lookup|import|export``: Japanese output, exit codes 0 / 2 / 1."""
+"""``setacare directory lookup|import|export``: Japanese output, exit codes 0 / 2 / 1; import and
+export log in (``--as``) and are audited under that login."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from setacare_desktop.app import main
+from setacare_desktop.services import Database, audit
 
+TEST_PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
 HSDS_EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "hsds-3.0" / "examples"
+BOSS = "boss"
 
 
-def run(capsys: pytest.CaptureFixture[str], db_path: Path, *argv: str) -> tuple[int, str, str]:
-    code = main(["--database", str(db_path), "directory", *argv])
+@pytest.fixture(autouse=True)
+def staff(db: Database, staff_factory: Callable[..., object],
+          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A supervisor (who may import) and a counter clerk; every command reads a password."""
+    staff_factory(db, BOSS, role="監督者")
+    staff_factory(db, "clerk")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+
+
+def run(capsys: pytest.CaptureFixture[str], db_path: Path, *argv: str, as_login: str | None = BOSS
+        ) -> tuple[int, str, str]:
+    """``setacare directory ARGV`` (import and export ``--as AS_LOGIN --password-stdin``)."""
+    acting = [] if argv[0] == "lookup" or as_login is None else [
+        "--as", as_login, "--password-stdin"]
+    try:
+        code = main(["--database", str(db_path), "directory", *argv, *acting])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -51,15 +74,46 @@ def test_lookup_bad_input_exits_2_naming_each_problem(capsys: pytest.CaptureFixt
 
 
 def test_export_json_and_csv_then_import(capsys: pytest.CaptureFixture[str], db_path: Path,
-                                         tmp_path: Path) -> None:
+                                         db: Database, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     out_file = tmp_path / "directory.json"
-    code, out, _ = run(capsys, db_path, "export", "--format", "hsds-json", "--out", str(out_file))
+    code, out, _ = run(capsys, db_path, "export", "--format", "hsds-json", "--out", str(out_file),
+                       as_login="clerk")  # any staff member may export: no personal data
     assert code == 0 and "書き出しました: 184 件" in out
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
     code, out, _ = run(capsys, db_path, "export", "--format", "hsds-csv", "--out",
                        str(tmp_path / "csv"))
     assert code == 0 and (tmp_path / "csv" / "services.csv").is_file()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
     code, out, _ = run(capsys, db_path, "import", str(out_file))
     assert code == 0 and "新規 0 件、更新 0 件、変更なし 184 件" in out
+    events = [(e.action, e.login) for e in reversed(audit.recent(db, 50))]
+    assert [e for e in events if e[0].startswith("directory_")] == [
+        ("directory_export", "clerk"), ("directory_export", BOSS), ("directory_import", BOSS)]
+
+
+@pytest.mark.parametrize("command", ["import", "export"])
+def test_import_and_export_without_a_login_are_refused_by_argparse(
+        capsys: pytest.CaptureFixture[str], db_path: Path, db: Database, tmp_path: Path,
+        command: str) -> None:
+    argv = ([str(HSDS_EXAMPLES / "service_full.json")] if command == "import"
+            else ["--format", "hsds-json", "--out", str(tmp_path / "d.json")])
+    before = len(audit.recent(db, 100))
+    code, out, err = run(capsys, db_path, command, *argv, as_login=None)
+    assert code == 2 and out == ""
+    assert "入力エラー: 次の引数が必要です: --as" in err
+    assert len(audit.recent(db, 100)) == before and not (tmp_path / "d.json").exists()
+
+
+def test_import_by_a_counter_clerk_is_refused_and_audited(
+        capsys: pytest.CaptureFixture[str], db_path: Path, db: Database) -> None:
+    code, out, err = run(capsys, db_path, "import", str(HSDS_EXAMPLES / "service_full.json"),
+                         as_login="clerk")
+    assert code == 1 and out == ""
+    assert "つなぎ先の編集は監督者・管理者のみ行えます" in err
+    refused = audit.recent(db, 2)  # the refusal, then the logout
+    assert [(e.action, e.login, e.detail) for e in refused][1] == (
+        "permission_denied", "clerk", "directory_import")
 
 
 def test_import_of_an_official_example(capsys: pytest.CaptureFixture[str],

@@ -11,13 +11,14 @@ the data folder (``logs/setacare.log``), configured here before anything else ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from setacare_desktop import cli, cli_boundary, logs
 from setacare_desktop.cli_input import argv_problem
-from setacare_desktop.settings import Settings
+from setacare_desktop.settings import Settings, private_folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(data_dir=args.data_dir, database=args.database)
+    with contextlib.suppress(OSError):  # a folder that cannot be made is named when it is used
+        private_folder(settings.data_dir)
     logs.configure(settings.data_dir)  # None when the folder cannot be made: go on without
     if args.command is None:
         from setacare_desktop.ui.application import run

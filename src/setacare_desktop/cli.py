@@ -167,7 +167,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         if report.demo_accounts_present:
             _out(f"デモのログイン: {_example_login(report)} など"
                  f"（パスワードは全員共通: {report.password}）")
-            _out("一覧は setacare user list で確認できます。")
+            _out(f"一覧は setacare user list --as {demo.ADMIN_LOGIN} で確認できます。")
         return EXIT_OK
     _out(f"デモデータを作成しました（架空のデータです。{seconds:.1f} 秒）。")
     rows: list[Sequence[str]] = [
@@ -223,7 +223,7 @@ def _print_logins(report: demo.DemoReport) -> None:
          "置き換えてください。")
     _out("地区コード: " + "、".join(f"{d.code}（{d.name}）" for d in DISTRICTS))
     _out("地域コード: " + "、".join(f"{a.code}（{a.name}）" for a in AREAS))
-    _out(f"全 {len(report.logins)} アカウントの一覧: setacare user list")
+    _out(f"全 {len(report.logins)} アカウントの一覧: setacare user list --as {demo.ADMIN_LOGIN}")
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:

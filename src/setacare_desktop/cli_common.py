@@ -4,6 +4,7 @@ member (``--as LOGIN``), opening the database and plain-text tables."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,6 +38,9 @@ _ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
 
 def _translate(message: str) -> str:
     """Translate argparse's English message (``argument --cases: invalid int value: 'x'``)."""
+    one_of = re.fullmatch(r"one of the arguments (.+) is required", message)
+    if one_of:
+        return f"次の引数のどれか1つが必要です: {one_of[1]}"
     lead = ""
     if message.startswith("argument "):
         name, sep, rest = message[len("argument "):].partition(": ")

@@ -1,15 +1,16 @@
 """``setacare directory …``: the referral directory (つなぎ先) from the command line.
 
-- ``import FILE``: an HSDS 3.0 JSON file; a bad file changes nothing and every problem is printed
-  with its JSON path (exit 2);
-- ``export --format hsds-json|hsds-csv --out PATH``: the whole directory (CSV: a folder of the
-  HSDS tabular files);
+- ``import FILE --as LOGIN``: an HSDS 3.0 JSON file, by a supervisor or an administrator; a bad
+  file changes nothing and every problem is printed with its JSON path (exit 2);
+- ``export --format hsds-json|hsds-csv --out PATH [--force] --as LOGIN``: the whole directory
+  (CSV: a folder of the HSDS tabular files), by any staff member; audited once written;
 - ``lookup --district 地区 --target 区分 --element 要素 [--urgent 緊急] [--text 主訴] [--json]``: the
   ranked list, each with its reason and whether its contact is confirmed.
 
 Registered by ``cli.build_parser`` / ``cli.dispatch``, which turn a ``ValidationError`` into exit 2
-and any other ``ServiceError`` into exit 1. The directory holds no personal data, so these
-commands act as the system (like ``user add``), audited as such.
+and any other ``ServiceError`` into exit 1. Import and export change or take data out, so they log
+in (``--as``) and are audited under that login; ``lookup`` reads the shipped or imported directory
+only (no personal data, no staff data, nothing written), so it needs no login.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import argparse
 import dataclasses
 import json
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from setacare_desktop.cli_input import bounded_int, out_folder, out_target
+from setacare_desktop.cli_common import acting_as, acting_parser, login_password, out, table
+from setacare_desktop.cli_input import add_force, bounded_int, out_folder, out_target
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import URGENCY_FLAGS
-from setacare_desktop.services import directory, files, hsds, system
+from setacare_desktop.services import directory, hsds, system
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.settings import Settings
 
@@ -41,20 +42,26 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                             description="つなぎ先のディレクトリを取り込み・書き出し・検索します。")
     sub = p.add_subparsers(dest="directory_command", title="コマンド", metavar="コマンド",
                            required=True, parser_class=parser_class)
+    acting = acting_parser()
     imp = sub.add_parser(
-        "import", parents=[location], help="HSDS 3.0 の JSON を取り込む",
+        "import", parents=[location, acting], help="HSDS 3.0 の JSON を取り込む（監督者・管理者）",
         description="HSDS 3.0 の JSON（サービスの一覧、組織、表形式など）を取り込みます。同じ ID の"
                     "レコードは置き換え、ファイルにないレコードはそのまま残します。誤りが1つでも"
                     "あれば何も変更せず、すべての誤りを場所（JSON のパス）とともに表示します"
-                    "（終了コード 2）。")
+                    "（終了コード 2）。監督者・管理者のみ実行でき、監査記録に残ります。",
+        epilog="例: setacare directory import tsunagisaki.json --as kantoku01")
     imp.add_argument("file", metavar="FILE", help="JSON ファイル")
     exp = sub.add_parser(
-        "export", parents=[location], help="HSDS 3.0 で書き出す",
+        "export", parents=[location, acting], help="HSDS 3.0 で書き出す",
         description="ディレクトリ全体を HSDS 3.0 で書き出します。hsds-json は1つの JSON ファイル"
-                    "（サービスの一覧）、hsds-csv はフォルダーに表ごとの CSV を書きます。")
+                    "（サービスの一覧）、hsds-csv はフォルダーに表ごとの CSV を書きます。"
+                    "書き出したあとで監査記録に残ります。",
+        epilog="例: setacare directory export --format hsds-json --out tsunagisaki.json "
+               "--as kantoku01")
     exp.add_argument("--format", required=True, choices=FORMATS, help="形式")
     exp.add_argument("--out", required=True, metavar="PATH",
                      help="書き出し先（hsds-json: ファイル、hsds-csv: フォルダー）")
+    add_force(exp)
     look = sub.add_parser(
         "lookup", parents=[location], help="相談に合うつなぎ先を順に表示する",
         description="地区・対象区分・要素（と緊急性・主訴）から、つなぎ先を合う順に理由とともに"
@@ -83,27 +90,28 @@ def _limit(text: str) -> int:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.directory_command == "lookup":
         return _lookup(args, settings)
+    target = None
     if args.directory_command == "export":
         # hsds-csv writes a folder of files, hsds-json one file: either is checked first.
-        out = (out_folder(args.out) if args.format == "hsds-csv" else out_target(args.out))
+        target = (out_folder(args.out, names=tuple(hsds.CSV_COLUMNS), replace=args.force)
+                  if args.format == "hsds-csv" else out_target(args.out, replace=args.force))
+    password = login_password(args, sys.stdin)
     db = system.open_database(settings, migrate=True)
     try:
-        if args.directory_command == "import":
-            report = hsds.import_hsds(db, None, Path(args.file))
-            _out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
-                 f"変更なし {report.unchanged:,} 件（サービス）")
-            for warning in report.warnings:
-                _out(f"注意: {warning}")
-            return EXIT_OK
-        export = hsds.export_hsds_json if args.format == "hsds-json" else hsds.export_hsds_csv
-        try:
-            count = export(db, out)
-        except OSError as error:  # the export writes the files itself (a full disk, a USB stick)
-            raise files.write_error(out, error) from error
-        _out(f"書き出しました: {count:,} 件のサービス → {out}")
-        return EXIT_OK
+        with acting_as(db, args.as_login, password) as actor:
+            if target is None:
+                report = hsds.import_hsds(db, actor, Path(args.file))
+                out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
+                    f"変更なし {report.unchanged:,} 件（サービス）")
+                for warning in report.warnings:
+                    out(f"注意: {warning}")
+                return EXIT_OK
+            export = hsds.export_hsds_json if args.format == "hsds-json" else hsds.export_hsds_csv
+            count = export(db, actor, target, replace=args.force)
     finally:
         db.close()
+    out(f"書き出しました: {count:,} 件のサービス → {target}")
+    return EXIT_OK
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -147,29 +155,12 @@ def _lookup(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.close()
     if args.json:
-        _out(json.dumps([dataclasses.asdict(f) for f in found], ensure_ascii=False, indent=2))
+        out(json.dumps([dataclasses.asdict(f) for f in found], ensure_ascii=False, indent=2))
         return EXIT_OK
     if not found:
-        _out("条件に合うつなぎ先はありません。")
+        out("条件に合うつなぎ先はありません。")
         return EXIT_OK
     rows = [(str(i), f.name, f.reason, f.locality, f.contact_status, " ".join(f.notes))
             for i, f in enumerate(found, start=1)]
-    _out(_table(("順位", "つなぎ先", "理由", "範囲", "連絡先", "備考"), rows))
+    out(table(("順位", "つなぎ先", "理由", "範囲", "連絡先", "備考"), rows))
     return EXIT_OK
-
-
-def _out(text: str) -> None:
-    print(text, file=sys.stdout)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = [list(headers), *[list(r) for r in rows]]
-    widths = [max(_width(line[i]) for line in lines) for i in range(len(headers))]
-    out = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)).rstrip()
-           for line in lines]
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out)

@@ -18,7 +18,15 @@ from typing import IO
 from setacare_desktop.domain.intake import MAX_RECORD_ID
 from setacare_desktop.domain.text import is_utf8_text, text_problem
 from setacare_desktop.services.errors import Problem, ValidationError
-from setacare_desktop.services.files import FileTargetError, check_folder_target, check_target
+from setacare_desktop.services.files import (
+    FileExistsTargetError,
+    FileTargetError,
+    check_folder_target,
+    check_target,
+)
+
+#: The option that lets a command replace an existing file (``add_force``).
+FORCE = "--force"
 
 
 def bounded_int(text: str, *, low: int, high: int) -> int:
@@ -110,18 +118,33 @@ def secret(prompt: str, option: str, what: str) -> str:
     return _checked(value, what)
 
 
-def out_target(text: str, option: str = "--out") -> Path:
-    """The file a command will write, checked before any work (a folder, a missing folder, a
-    read-only place or an empty name are refused naming the path)."""
-    try:
-        return check_target(text)
-    except FileTargetError as error:
-        raise ValidationError([Problem(option, error.message)]) from None
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """``--force``: every command that writes a file replaces an existing one only when told."""
+    parser.add_argument(FORCE, action="store_true",
+                        help="書き出すファイルが既にあれば置き換える（指定しなければ上書きせずに終了する）")
 
 
-def out_folder(text: str, option: str = "--out") -> Path:
-    """A folder a command will write several files into (it may not exist yet)."""
+def out_target(text: str, option: str = "--out", *, replace: bool = True) -> Path:
+    """The file a command will write, checked before any work: a folder, a missing folder, a
+    read-only place, an empty name, a link or a device are refused naming the path, and so is an
+    existing file unless ``replace`` (pass ``replace=args.force``: see :func:`add_force`)."""
     try:
-        return check_folder_target(text)
+        return check_target(text, replace=replace)
     except FileTargetError as error:
-        raise ValidationError([Problem(option, error.message)]) from None
+        raise ValidationError([Problem(option, _message(error))]) from None
+
+
+def out_folder(text: str, option: str = "--out", *, names: tuple[str, ...] = (),
+               replace: bool = True) -> Path:
+    """A folder a command will write the files ``names`` into (it may not exist yet); those
+    that exist are refused unless ``replace``."""
+    try:
+        return check_folder_target(text, names=names, replace=replace)
+    except FileTargetError as error:
+        raise ValidationError([Problem(option, _message(error))]) from None
+
+
+def _message(error: FileTargetError) -> str:
+    if isinstance(error, FileExistsTargetError):
+        return f"{error.path} は既にあります。置き換えるには {FORCE} を指定してください"
+    return error.message

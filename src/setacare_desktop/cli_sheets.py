@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import IO, Any
 
-from setacare_desktop.cli_input import out_target, record_id
+from setacare_desktop.cli_input import add_force, out_target, record_id
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.services import Database, StaffProfile, sheets, system
 from setacare_desktop.services.errors import ValidationError
@@ -46,6 +46,7 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
         epilog="例: setacare sheet 12 --out renkei.pdf --as sato01")
     p.add_argument("referral_id", type=record_id, metavar="REFERRAL_ID", help="つなぎの番号")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    add_force(p)
     p.add_argument("--anonymised", action="store_true",
                    help="匿名の連携シートにする（氏名はイニシャル、住所・電話・生年月日なし）")
     p = commands.add_parser("print", help="相談受付票・相談受付一覧を PDF にする",
@@ -57,19 +58,21 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
     intake.add_argument("consultation_id", type=record_id, metavar="CASE_ID",
                         help="相談の番号（No.）")
     intake.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    add_force(intake)
     day = sub.add_parser("day", parents=[location, acting], help="1日の相談受付一覧",
                          description="ある日の地区の相談受付一覧を PDF に書き出します。")
     day.add_argument("--date", required=True, metavar="DATE",
                      help="日付（2026-11-24、R8.11.24、令和8年11月24日 など）")
     day.add_argument("--district", required=True, metavar="地区", help="地区（例: 池尻、ikejiri）")
     day.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    add_force(day)
 
 
 def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
         acting_as: ActingAs) -> int:
     # The file is checked before the login: a sheet numbered and audited as printed must not
     # then fail to be written for want of a folder.
-    out = out_target(args.out)
+    out = out_target(args.out, replace=args.force)
     day = district = None
     if args.command == "print" and args.print_command == "day":
         day, district = _day_and_district(args.date, args.district)
@@ -84,17 +87,19 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
                 except sheets.SheetConsentError as error:
                     print(f"印刷できません: {error}", file=sys.stderr)
                     return EXIT_CONSENT
-                write_atomically(out, issued.pdf)
+                write_atomically(out, issued.pdf, replace=args.force)
                 kind = "再発行" if issued.reissue else "原本"
                 print(f"連携シート {issued.sheet_number}（{kind}"
                       f"{'、匿名' if issued.anonymised else ''}）を書き出しました → {out}")
                 return EXIT_OK
             if args.print_command == "intake":
-                write_atomically(out, sheets.print_intake_record(db, actor, args.consultation_id))
+                write_atomically(out, sheets.print_intake_record(db, actor, args.consultation_id),
+                                 replace=args.force)
                 print(f"相談受付票（No.{args.consultation_id}）を書き出しました → {out}")
                 return EXIT_OK
             assert day is not None and district is not None
-            write_atomically(out, sheets.print_day_list(db, actor, day, district.code))
+            write_atomically(out, sheets.print_day_list(db, actor, day, district.code),
+                             replace=args.force)
             print(f"{district.name}地区 {day:%Y-%m-%d} の相談受付一覧を書き出しました → {out}")
             return EXIT_OK
     finally:

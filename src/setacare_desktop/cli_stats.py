@@ -7,6 +7,10 @@
 Acts as a staff member (``--as LOGIN``), logged in and out by ``cli`` (which registers this command
 and hands over its login helpers): only supervisors and administrators may run it, and each run is
 audited. Bad input exits with 2 naming the option; a refusal exits with 1.
+
+A file (``--out``) is written before its export is audited (``stats_export``, or
+``stats_export_failed``: ``services.exports``); an existing file is replaced only with
+``--force``. Standard output is a display, covered by the computation's own ``stats`` row.
 """
 
 from __future__ import annotations
@@ -21,12 +25,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from setacare_desktop.cli_input import out_target
+from setacare_desktop.cli_input import add_force, out_target
 from setacare_desktop.domain.jpdate import MAX_YEAR, MIN_YEAR
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
 from setacare_desktop.services import Database, StaffProfile, stats, system
 from setacare_desktop.services.errors import Problem, ValidationError
-from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.inputs import date_field, district_field
 from setacare_desktop.settings import Settings
 
@@ -65,6 +68,7 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                    help="出力形式: table（画面）・csv・xlsx・json・pdf（既定: table）")
     p.add_argument("--out", metavar="FILE",
                    help="書き出すファイル（csv・json は省略すると標準出力。xlsx・pdf は必須）")
+    add_force(p)
 
 
 def _period(args: argparse.Namespace) -> Period:
@@ -161,7 +165,7 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     dimensions = _dimensions(args.by)
     districts = _districts(args.district)
     if args.out is not None:
-        out_target(args.out)
+        out_target(args.out, replace=args.force)
     if args.format in _BINARY and not args.out:
         raise ValidationError([Problem(
             "--out", f"{args.format} 形式は画面に表示できません。--out で書き出すファイルを"
@@ -171,31 +175,30 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
     try:
         with acting_as(db, args.as_login, password) as actor:
             report = stats.compute(db, actor, period, dimensions, districts)
+            data = _render(report, args.format)
+            if args.out is None:
+                sys.stdout.write(data.decode("utf-8-sig"))
+                sys.stdout.flush()
+                return EXIT_OK
+            stats.export_file(db, actor, report, Path(args.out), data, fmt=args.format,
+                              replace=args.force)
     finally:
         db.close()
-    if args.format == "table":
-        _emit(args.out, format_table(report).encode("utf-8"), text=True)
-    elif args.format == "csv":
-        _emit(args.out, stats.export_csv(report), text=True)
-    elif args.format == "json":
-        _emit(args.out, (stats.export_json(report) + "\n").encode("utf-8"), text=True)
-    elif args.format == "xlsx":
-        _emit(args.out, stats.export_xlsx(report), text=False)
-    else:
-        _emit(args.out, stats.report_pdf(report), text=False)
-    if args.out:
-        print(f"{report.period.label} {report.scope_label} の統計（{report.total:,}件）を"
-              f"書き出しました → {args.out}")
+    print(f"{report.period.label} {report.scope_label} の統計（{report.total:,}件）を"
+          f"書き出しました → {args.out}")
     return EXIT_OK
 
 
-def _emit(out: str | None, data: bytes, *, text: bool) -> None:
-    if out is None:
-        assert text
-        sys.stdout.write(data.decode("utf-8-sig"))
-        sys.stdout.flush()
-        return
-    write_atomically(Path(out), data)
+def _render(report: StatsReport, fmt: str) -> bytes:
+    if fmt == "table":
+        return format_table(report).encode("utf-8")
+    if fmt == "csv":
+        return stats.export_csv(report)
+    if fmt == "json":
+        return (stats.export_json(report) + "\n").encode("utf-8")
+    if fmt == "xlsx":
+        return stats.export_xlsx(report)
+    return stats.report_pdf(report)
 
 
 def _width(text: str) -> int:

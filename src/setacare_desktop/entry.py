@@ -3,17 +3,24 @@
 It imports nothing heavy itself, so that a Ctrl-C pressed while the program is still loading
 (the first half second: Qt, SQLAlchemy, the commands) ends with 「中断しました。」 and exit 130,
 like a Ctrl-C later on, instead of a Python traceback.
+
+The process's umask is 077 from the start (POSIX): every file and folder it creates — the
+database and SQLite's ``-wal``/``-shm``, backups, logs, exports — is its owner's only, even where
+a module forgets to say so (those that write files also set 0600 themselves).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 EXIT_INTERRUPTED = 130
 
 
 def main() -> int:
+    if os.name == "posix":
+        os.umask(0o077)
     try:
         from setacare_desktop.app import main as run
 

@@ -23,10 +23,23 @@ log = logging.getLogger("setacare_desktop")
 _path: Path | None = None
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the current one and each new one after a rollover) is
+    created readable by its owner only, whatever the process's umask."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own signature is untyped
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # a file left by an older version, created world-readable
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def configure(data_dir: Path) -> Path | None:
     """Log to ``<data_dir>/logs/setacare.log`` (rotated, owner-only); None if it cannot be made.
 
-    A log that cannot be written never stops the program: the caller goes on without one.
+    The folder is 0700 and every log file 0600 on POSIX, including a folder and files that an
+    older version left readable by others. A log that cannot be written never stops the
+    program: the caller goes on without one.
     """
     global _path
     folder = data_dir / "logs"
@@ -35,10 +48,13 @@ def configure(data_dir: Path) -> Path | None:
         return path
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False)
         if os.name == "posix":
-            os.chmod(path, 0o600)
+            os.chmod(folder, 0o700)
+            for old in folder.glob(f"{LOG_FILE}.*"):
+                if not old.is_symlink():
+                    os.chmod(old, 0o600)
+        handler = _PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False)
     except OSError:
         return None
     handler.setFormatter(logging.Formatter(FORMAT))

@@ -9,11 +9,18 @@ Precedence: command-line flag, then environment variable, then the default.
   read by ``store.sqlite.backups_to_keep``, where the backup is made).
 
 The log file is ``logs/setacare.log`` in the data folder (``logs.configure``).
+
+The data folder is private (:func:`private_folder`): created 0700 on POSIX, and a folder an older
+version created 0755 is tightened at start. On Windows it is under the user's own
+``%LOCALAPPDATA%``, whose access list already grants only that user (with SYSTEM and the
+administrators); a ``--data-dir`` elsewhere keeps the access list of the folder it is made in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,3 +64,21 @@ def database_url(text: str) -> str:
     if "://" in text:
         return text
     return "sqlite:///" + str(Path(text).expanduser().resolve())
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and its missing parents) and leave it readable by its owner only (0700).
+
+    An existing folder is tightened only when it is ours and not a shared one: a folder of
+    another user, or one with the sticky bit (``/tmp`` given as ``--data-dir``), is left as it is.
+    Raises ``OSError`` when the folder cannot be made.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return
+    info = folder.stat()
+    if (info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX
+            and stat.S_IMODE(info.st_mode) & 0o077):
+        # A read-only mount stays as it is: the files themselves are still made 0600.
+        with contextlib.suppress(OSError):
+            folder.chmod(stat.S_IMODE(info.st_mode) & 0o700)

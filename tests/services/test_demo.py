@@ -360,7 +360,7 @@ def test_only_if_empty_skips_when_accounts_exist(db: Database) -> None:
 
 
 def test_refuses_a_database_with_real_accounts(db: Database) -> None:
-    add_staff(db, None, NewStaff("real01", "実在 職員", "受付", "池尻", "まちづくりセンター",
+    add_staff(db, None, NewStaff("real01", "実在 職員", "管理者", "世田谷", "総合支所",
                                  "real-pass-123"))
     with pytest.raises(ServiceError, match="デモ以外"):
         demo.generate(db, cases=10, days=1, seed=1, today=TODAY)

@@ -24,6 +24,7 @@ from setacare_desktop.services import (
     hsds,
 )
 from setacare_desktop.services import directory as svc
+from setacare_desktop.services.files import FileExistsTargetError
 from setacare_desktop.store.models import DirHistory, DirPhone, DirService
 
 #: In CI as here, the repository's shared/ folder sits next to the clone.
@@ -114,7 +115,7 @@ def test_json_export_validates_against_the_official_schema(
     svc.edit_service(db, boss, link.service_id, svc.ServiceEdit(
         phones=[Phone("03-0000-0001")], schedules=["平日 9:00–17:00"], contact_confirmed=True))
     out = tmp_path / "directory.json"
-    assert hsds.export_hsds_json(db, out) == len(shipped_directory().services)
+    assert hsds.export_hsds_json(db, boss, out) == len(shipped_directory().services)
     document = json.loads(out.read_text("utf-8"))
     assert document["total_items"] == len(document["contents"])
     errors = [f"{i}: {e.message}" for i, service in enumerate(document["contents"])
@@ -126,28 +127,36 @@ def test_json_export_validates_against_the_official_schema(
     assert confirmed["assured_date"] and confirmed["phones"][0]["number"] == "03-0000-0001"
 
 
-def test_export_then_import_changes_nothing(any_db: Database, tmp_path: Path) -> None:
+def test_export_then_import_changes_nothing(any_db: Database, tmp_path: Path,
+                                            staff_factory: Callable) -> None:
+    boss = staff_factory(any_db, "boss", role="監督者")
     out = tmp_path / "directory.json"
-    hsds.export_hsds_json(any_db, out)
-    report = hsds.import_hsds(any_db, None, out)
+    hsds.export_hsds_json(any_db, boss, out)
+    assert [(e.action, e.login, e.detail) for e in audit.recent(any_db, 1)] == [
+        ("directory_export", "boss", f"hsds-json: {len(shipped_directory().services)} services")]
+    report = hsds.import_hsds(any_db, boss, out)
     assert (report.created, report.updated) == (0, 0)
     assert report.unchanged == len(shipped_directory().services)
     assert svc.load(any_db).directory.services == shipped_directory().services
 
 
-def test_csv_export_writes_the_tabular_package(db: Database, tmp_path: Path) -> None:
-    hsds.export_hsds_csv(db, tmp_path / "csv")
+def test_csv_export_writes_the_tabular_package(db: Database, tmp_path: Path,
+                                               staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk")  # any staff member may export: no personal data
+    hsds.export_hsds_csv(db, clerk, tmp_path / "csv")
     with (tmp_path / "csv" / "services.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(shipped_directory().services)
     assert set(hsds.CSV_COLUMNS) == {p.name for p in (tmp_path / "csv").iterdir()}
 
 
-def test_the_official_examples_import_without_error(any_db: Database, hsds_dir: Path) -> None:
+def test_the_official_examples_import_without_error(any_db: Database, hsds_dir: Path,
+                                                     staff_factory: Callable) -> None:
+    admin = staff_factory(any_db, "admin", role="管理者", place="世田谷", org_kind="総合支所")
     examples = sorted((hsds_dir / "examples").glob("*.json"))
     assert len(examples) >= 10
     for path in examples:
-        hsds.import_hsds(any_db, None, path)
+        hsds.import_hsds(any_db, admin, path)
     names = {s.name for s in svc.load(any_db).directory.services}
     assert "Community Counselling" in names
     # unclassified foreign services are found by search, never suggested
@@ -173,10 +182,11 @@ def _bad_file(tmp_path: Path) -> Path:
 
 
 def test_a_bad_import_changes_nothing_and_lists_every_problem(
-        any_db: Database, tmp_path: Path) -> None:
+        any_db: Database, tmp_path: Path, staff_factory: Callable) -> None:
+    boss = staff_factory(any_db, "boss", role="監督者")
     before = (count(any_db, DirService), count(any_db, DirHistory))
     with pytest.raises(ValidationError) as caught:
-        hsds.import_hsds(any_db, None, _bad_file(tmp_path))
+        hsds.import_hsds(any_db, boss, _bad_file(tmp_path))
     problems = [str(p) for p in caught.value.problems]
     assert any(p.startswith("$.contents[1].id:") for p in problems)
     assert any(p.startswith("$.contents[1].name:") for p in problems)
@@ -186,11 +196,13 @@ def test_a_bad_import_changes_nothing_and_lists_every_problem(
     assert (count(any_db, DirService), count(any_db, DirHistory)) == before
 
 
-def test_a_file_that_is_not_json_is_refused_with_its_line(db: Database, tmp_path: Path) -> None:
+def test_a_file_that_is_not_json_is_refused_with_its_line(db: Database, tmp_path: Path,
+                                                          staff_factory: Callable) -> None:
+    boss = staff_factory(db, "boss", role="監督者")
     path = tmp_path / "broken.json"
     path.write_text('{"contents": [\n  {"id": }\n]}', encoding="utf-8")
     with pytest.raises(ValidationError, match=r"broken.json:2:"):
-        hsds.import_hsds(db, None, path)
+        hsds.import_hsds(db, boss, path)
 
 
 def test_import_by_staff_needs_a_supervisor(db: Database, staff_factory: Callable,
@@ -198,3 +210,35 @@ def test_import_by_staff_needs_a_supervisor(db: Database, staff_factory: Callabl
     clerk = staff_factory(db, "clerk")
     with pytest.raises(PermissionDeniedError):
         hsds.import_hsds(db, clerk, hsds_dir / "examples" / "service_full.json")
+    refused = audit.recent(db, 1)[0]
+    assert (refused.action, refused.login, refused.detail) == (
+        "permission_denied", "clerk", "directory_import")
+
+
+def test_import_without_a_login_is_refused_and_audited(db: Database, hsds_dir: Path) -> None:
+    """The command line used to import 5,000 services as "(system)", with no login at all."""
+    before = count(db, DirService)
+    with pytest.raises(PermissionDeniedError, match="ログインが必要です"):
+        hsds.import_hsds(db, None, hsds_dir / "examples" / "service_full.json")  # type: ignore[arg-type]
+    assert count(db, DirService) == before
+    refused = audit.recent(db, 1)[0]
+    assert (refused.action, refused.login, refused.detail) == (
+        "permission_denied", "(system)", "directory_import")
+
+
+def test_an_export_that_cannot_be_written_is_audited_as_a_failure(
+        any_db: Database, tmp_path: Path, staff_factory: Callable) -> None:
+    boss = staff_factory(any_db, "boss", role="監督者")
+    out = tmp_path / "directory.json"
+    out.write_bytes(b"kept")
+    with pytest.raises(FileExistsTargetError):
+        hsds.export_hsds_json(any_db, boss, out)  # not told to replace it
+    assert out.read_bytes() == b"kept"
+    [event] = audit.recent(any_db, 1)
+    assert (event.action, event.login) == ("directory_export_failed", "boss")
+    assert event.detail == (f"hsds-json: {len(shipped_directory().services)} services; "
+                            "FileExistsTargetError")
+    assert "directory_export" not in {e.action for e in audit.recent(any_db)}
+    hsds.export_hsds_json(any_db, boss, out, replace=True)
+    assert json.loads(out.read_text("utf-8"))["total_items"] == len(shipped_directory().services)
+    assert audit.recent(any_db, 1)[0].action == "directory_export"

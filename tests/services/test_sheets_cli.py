@@ -50,10 +50,10 @@ def test_sheet_intake_and_day_list(
     out = tmp_path / "sheet.pdf"
     for kind in ("原本", "再発行"):
         code, stdout, _ = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
-                               str(out))
+                               str(out), *(["--force"] if kind == "再発行" else []))
         assert code == 0 and f"（{kind}）" in stdout
     assert NAME in _text(out) and "再発行" in _text(out)
-    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", "999", "--out", str(out))
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", "999", "--out", str(out), "--force")
     assert code == 1 and "見つかりません" in err
     intake = tmp_path / "intake.pdf"
     code, _, _ = _run(monkeypatch, capsys, db_path, "print", "intake", "1", "--out", str(intake))
@@ -63,5 +63,5 @@ def test_sheet_intake_and_day_list(
                       "--district", "池尻", "--out", str(day))
     assert code == 0 and NAME in _text(day)
     code, _, err = _run(monkeypatch, capsys, db_path, "print", "day", "--date", "2026-13-01",
-                        "--district", "どこか", "--out", str(day))
+                        "--district", "どこか", "--out", str(day), "--force")
     assert code == 2 and "日付" in err and "地区" in err

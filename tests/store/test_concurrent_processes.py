@@ -71,8 +71,9 @@ def test_import_statistics_and_two_clerks_at_once(tmp_path: Path) -> None:
                    env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
     exported = tmp_path / "directory.json"
     subprocess.run(_setacare(data, "directory", "export", "--format", "hsds-json", "--out",
-                             str(exported)), check=True, env=env, capture_output=True,
-                   stdin=subprocess.DEVNULL, timeout=120)
+                             str(exported), "--as", "demo-ikejiri-supervisor", "--password-stdin"),
+                   check=True, env=env, capture_output=True, input=PASSWORD + "\n", text=True,
+                   encoding="utf-8", timeout=120)
     document = json.loads(exported.read_text(encoding="utf-8"))
     originals = document["contents"]
     document["contents"] = [_clone(originals[i % len(originals)], i) for i in range(SERVICES)]
@@ -80,7 +81,8 @@ def test_import_statistics_and_two_clerks_at_once(tmp_path: Path) -> None:
     big.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
     jobs = {
-        "import": (_setacare(data, "directory", "import", str(big)), ""),
+        "import": (_setacare(data, "directory", "import", str(big), "--as",
+                             "demo-ikejiri-supervisor", "--password-stdin"), PASSWORD + "\n"),
         "stats": (_setacare(data, "stats", "--fiscal-year", "2026", "--as",
                             "demo-setagaya-branch-supervisor", "--password-stdin"),
                   PASSWORD + "\n"),
@@ -99,6 +101,10 @@ def test_import_statistics_and_two_clerks_at_once(tmp_path: Path) -> None:
                                    encoding="utf-8")
         running[name] = (process, stdin)
         if name == "import":
+            assert process.stdin is not None  # the password now, so that the import gets going
+            process.stdin.write(stdin)
+            process.stdin.flush()
+            running[name] = (process, None)
             time.sleep(1.0)  # the import is under way (reading, then writing) when the rest start
     results = {}
     for name, (process, stdin) in running.items():

@@ -48,7 +48,7 @@ def test_creates_the_administrator(qtbot: QtBot, db: Database, dialog: FirstAdmi
 
     assert dialog.profile is not None
     assert not staff.needs_first_administrator(db)
-    [row] = staff.list_staff(db, None)
+    [row] = staff.list_staff(db, dialog.profile)
     assert (row.login, row.name, row.role_label, row.organisation_name) == (
         "admin", "世田谷 花子", "管理者", "北沢総合支所")
     assert dialog.profile.can_manage_accounts

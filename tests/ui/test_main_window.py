@@ -245,7 +245,7 @@ def test_add_staff_creates_an_account(qtbot: QtBot, db: Database, admin: StaffPr
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
 
-    rows = {r.login: r for r in staff.list_staff(db, None)}
+    rows = {r.login: r for r in staff.list_staff(db, admin)}
     assert rows["daizawa2"].name == "代沢 一郎"
     assert rows["daizawa2"].role_label == "相談員"
     assert rows["daizawa2"].organisation_name == "代沢あんしんすこやかセンター"
@@ -274,7 +274,7 @@ def test_add_staff_problems_keep_what_was_typed(
     type_text(dialog.confirm_edit, "other")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert "パスワード（確認）: パスワードと一致しません" in dialog.problems.text()
-    assert len(staff.list_staff(db, None)) == 1
+    assert len(staff.list_staff(db, admin)) == 1
 
 
 def test_add_staff_place_follows_the_kind(qtbot: QtBot, db: Database, admin: StaffProfile,

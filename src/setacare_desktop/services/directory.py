@@ -1,9 +1,10 @@
 """The referral directory (つなぎ先): ranked lookup, free search and edits.
 
 Reading the directory needs no case rights (it holds no personal data); suggestions *for a
-consultation* read the consultation and so check the caller's scope. Editing is for supervisors
-and administrators; every change is one transaction with its audit row and a ``dir_history`` row
-(state before and after). HSDS import and export are in ``services.hsds``.
+consultation* read the consultation and so check the caller's scope. Editing and importing are
+for logged-in supervisors and administrators (never an anonymous "system" caller); every change
+is one transaction with its audit row and a ``dir_history`` row (state before and after). HSDS
+import and export are in ``services.hsds``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from setacare_desktop.services.errors import (
     Problem,
     ValidationError,
 )
-from setacare_desktop.services.guard import deny, require_case_read
+from setacare_desktop.services.guard import deny, require_case_read, require_login
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -208,7 +209,11 @@ def destination(db: Database, service_id: int) -> Destination:
 
 
 def require_editor(actor: StaffProfile | None, action: str) -> None:
-    if actor is not None and actor.role not in EDITOR_ROLES:
+    """Editing and importing the directory: a logged-in supervisor or administrator only (no
+    caller acts as "the system"; the window and ``setacare directory import --as`` pass one)."""
+    require_login(actor, action)
+    assert actor is not None
+    if actor.role not in EDITOR_ROLES:
         raise deny(actor, action, "つなぎ先の編集は監督者・管理者のみ行えます。",
                    entity="directory")
 

@@ -1,8 +1,15 @@
 """Writing a file the user asked for (a PDF, an export, a day package) whole or not at all.
 
 Every failure is a Japanese :class:`ServiceError` naming the path: a folder, a missing folder, a
-read-only place or an empty name is refused before anything is written (:func:`check_target`),
-and an error while writing (a full disk, a pulled-out USB stick) removes the half-written file.
+read-only place, an empty name, a link, a device, or an existing file the user did not say to
+replace is refused before anything is written (:func:`check_target`), and an error while writing
+(a full disk, a pulled-out USB stick) removes the half-written file.
+
+The bytes go to a fresh temporary name in the target's folder, created exclusively with mode 0600
+(``tempfile.mkstemp``: ``O_CREAT | O_EXCL | O_NOFOLLOW``, a random suffix), so a link planted at
+a predictable ``X.part`` is never written through, and then take the target's name: replaced by
+``os.replace`` only when the caller says ``replace=True`` (``--force``, or a confirmation in the
+window); otherwise by a hard link that fails if anything, even a dangling link, holds the name.
 """
 
 from __future__ import annotations
@@ -11,10 +18,11 @@ import contextlib
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from setacare_desktop.domain.errors import ServiceError
-from setacare_desktop.store.sqlite import SQLITE_HEADER
+from setacare_desktop.store.sqlite import SQLITE_HEADER, fsync_folder
 
 
 class FileError(ServiceError, OSError):
@@ -27,6 +35,14 @@ class FileError(ServiceError, OSError):
 
 class FileTargetError(FileError):
     """The place a file was asked for cannot hold it (checked before writing)."""
+
+
+class FileExistsTargetError(FileTargetError):
+    """A file already has the name, and the caller did not say to replace it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} は既にあります。上書きの指示がないため書き出しません")
+        self.path = path
 
 
 class FileWriteError(FileError):
@@ -72,42 +88,68 @@ def _database_file(path: Path) -> bool:
         return False
 
 
-def check_target(target: str | Path) -> Path:
+def check_target(target: str | Path, *, replace: bool = True) -> Path:
     """The path to write, or a :class:`FileTargetError` saying why it cannot be written.
 
-    A database file is never a target: a printout written over it (``--out setacare.db``) used
-    to replace every record with one PDF, and report success.
+    Only a regular file is ever replaced, and only with ``replace``: a folder, a symbolic link
+    (even to a regular file) or a device (``/dev/null``, ``/dev/full``) is refused whatever the
+    caller says. A database file is never a target: a printout written over it (``--out
+    setacare.db``) used to replace every record with one PDF, and report success.
     """
     try:
-        return _checked_target(target)
+        return _checked_target(target, replace)
     except FileTargetError:
         raise
     except OSError as error:  # a name too long, a loop of links …: looking at it failed
         raise FileTargetError(f"{target} に書き出せません（{reason_of(error)}）") from None
 
 
-def _checked_target(target: str | Path) -> Path:
+def _existing(path: Path) -> os.stat_result | None:
+    """What holds ``path`` itself (a link is not followed), or None when nothing does."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _refuse_unusual(path: Path, info: os.stat_result | None) -> None:
+    if info is None or stat.S_ISREG(info.st_mode):
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise FileTargetError(f"{path} はフォルダーです。書き出すファイル名を指定してください")
+    if stat.S_ISLNK(info.st_mode):
+        raise FileTargetError(f"{path} はリンク（シンボリックリンク）です。リンクの先には書き出しません。"
+                              "別のファイル名を指定してください")
+    raise FileTargetError(f"{path} は通常のファイルではありません（デバイスなど）。書き出しません。"
+                          "別のファイル名を指定してください")
+
+
+def _checked_target(target: str | Path, replace: bool) -> Path:
     if isinstance(target, str) and not target.strip():
         raise FileTargetError("書き出すファイル名が空です。ファイル名を指定してください")
     path = Path(target)
-    if path.is_dir():
-        raise FileTargetError(f"{path} はフォルダーです。書き出すファイル名を指定してください")
+    info = _existing(path)
+    _refuse_unusual(path, info)
     folder = path.parent
     if not folder.is_dir():
         raise FileTargetError(f"フォルダー {folder} がありません（{path} を書き出せません）")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FileTargetError(f"フォルダー {folder} に書き込めません（読み取り専用か権限がありません）")
-    if path.exists() and not os.access(path, os.W_OK):
+    if info is not None and not os.access(path, os.W_OK):
         raise FileTargetError(f"{path} は読み取り専用のため上書きできません")
-    if path.exists() and _database_file(path):
+    if info is not None and _database_file(path):
         raise FileTargetError(f"{path} は SetaCare Desktop のデータベース（またはその関連ファイル）です。"
                               "上書きすると記録が失われるため書き出しません。別のファイル名を指定してください")
+    if info is not None and not replace:
+        raise FileExistsTargetError(path)
     return path
 
 
-def check_folder_target(target: str | Path) -> Path:
-    """A folder to write files into: an existing writable folder, or a new one in a writable
-    folder; a :class:`FileTargetError` otherwise."""
+def check_folder_target(target: str | Path, *, names: tuple[str, ...] = (),
+                        replace: bool = True) -> Path:
+    """A folder to write the files ``names`` into: an existing writable folder, or a new one in a
+    writable folder; a :class:`FileTargetError` otherwise (also for any of ``names`` that cannot
+    be written, or that exists without ``replace``)."""
     if isinstance(target, str) and not target.strip():
         raise FileTargetError("書き出すフォルダー名が空です。フォルダー名を指定してください")
     path = Path(target)
@@ -118,6 +160,9 @@ def check_folder_target(target: str | Path) -> Path:
         raise FileTargetError(f"フォルダー {where} がありません（{path} を作成できません）")
     if not os.access(where, os.W_OK | os.X_OK):
         raise FileTargetError(f"フォルダー {where} に書き込めません（読み取り専用か権限がありません）")
+    if path.is_dir():
+        for name in names:
+            check_target(path / name, replace=replace)
     return path
 
 
@@ -166,31 +211,101 @@ def read_file(path: Path, *, limit: int = MAX_READ_BYTES) -> bytes:
     raise FileReadError(f"ファイルを読めません: {path}（{reason}）")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or leave the old one: a ``.part`` file, flushed, then renamed.
+class StagedFile:
+    """Bytes written whole under a fresh private name beside ``path``, not yet under its name.
 
-    A half-written PDF or package must never be left behind under the real name (a crash, a full
-    disk, a USB stick pulled out).
+    :meth:`publish` gives them the name; :meth:`discard` (always call it, e.g. in ``finally``)
+    removes the temporary file unless it was published.
     """
-    check_target(path)
-    partial = path.with_name(path.name + ".part")
+
+    def __init__(self, path: Path, temporary: Path, replace: bool) -> None:
+        self.path = path
+        self.temporary = temporary
+        self.replace = replace
+        self.published = False
+
+    def publish(self) -> None:
+        """Give the file its name; a :class:`FileTargetError` if the name was taken meanwhile
+        (without ``replace``) or became a link, a folder or a device."""
+        path = self.path
+        try:
+            if self.replace:
+                _refuse_unusual(path, _existing(path))  # rename would replace a device node
+                os.replace(self.temporary, path)
+            else:
+                _link_new(self.temporary, path)
+        except FileTargetError:
+            raise
+        except OSError as error:
+            raise write_error(path, error) from error
+        self.published = True
+        fsync_folder(path.parent)  # the rename itself survives a power cut
+
+    def unpublish(self) -> None:
+        """Remove the published file (its audit row could not be written)."""
+        if self.published:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            self.published = False
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.temporary.unlink(missing_ok=True)
+
+
+def _link_new(temporary: Path, path: Path) -> None:
+    """Give ``temporary`` the name ``path`` only if nothing holds that name, then drop it."""
     try:
-        with open(partial, "wb") as out:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise FileExistsTargetError(path) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
+                               errno.ENOSYS, errno.EMLINK):
+            raise
+        # No hard links here (a FAT USB stick, some network shares): look, then rename (which
+        # refuses an existing name on Windows; on POSIX the window between is the caller's own).
+        if _existing(path) is not None:
+            raise FileExistsTargetError(path) from None
+        os.rename(temporary, path)
+        return
+    temporary.unlink()
+
+
+def stage(path: Path, data: bytes, *, replace: bool) -> StagedFile:
+    """Check ``path`` (:func:`check_target`) and write ``data`` whole under a private temporary
+    name beside it (mode 0600); nothing is under ``path`` yet."""
+    check_target(path, replace=replace)
+    try:
+        # The prefix is cut short so that a long (legal) name still leaves room for the suffix.
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:96]}.", suffix=".part")
+    except OSError as error:
+        raise write_error(path, error) from error
+    staged = StagedFile(path, Path(name), replace)
+    try:
+        with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(partial, path)
     except BaseException as error:
         # A printout or package left half-written beside the real name is personal data lying
         # around: remove it, then report the failure.
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        staged.discard()
         if isinstance(error, OSError):
             raise write_error(path, error) from error
         raise
-    if os.name == "posix":  # the rename itself survives a power cut once the folder is synced
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+    return staged
+
+
+def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
+    """Write the whole file or leave things as they were (see the module's docstring).
+
+    ``replace``: an existing regular file may be replaced (the user said so: ``--force``, a
+    confirmed dialog, or the program rewriting a file it owns). Without it an existing file is
+    refused with :class:`FileExistsTargetError`. The new file is readable by its owner only.
+    """
+    staged = stage(path, data, replace=replace)
+    try:
+        staged.publish()
+    finally:
+        staged.discard()

@@ -11,6 +11,15 @@ from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services.errors import PermissionDeniedError
 from setacare_desktop.services.unit import refusal
 
+LOGIN_REQUIRED = "この操作にはログインが必要です。"
+
+
+def require_login(actor: StaffProfile | None, action: str) -> None:
+    """Refuse (audited, as ``(system)``) a call that names no logged-in staff member."""
+    if actor is None:
+        raise refusal(PermissionDeniedError(LOGIN_REQUIRED), None, "permission_denied",
+                      detail=action)
+
 
 def deny(actor: StaffProfile, action: str, message: str, *, entity: str | None = None,
          entity_id: object = None) -> PermissionDeniedError:

@@ -1,4 +1,14 @@
-"""Staff accounts: the first administrator, adding staff, listing them, the profile of a login."""
+"""Staff accounts: the first administrator, adding staff, listing them, the profile of a login.
+
+Every account is added by a logged-in account manager, audited under that login. The one
+exception is the very first account of an empty database, an administrator, which has nobody to
+log in as: the window's first-start dialog (:func:`create_first_administrator`) and ``setacare
+user add --first-administrator`` (:func:`add_staff` with no actor). Both refuse, audited, once any
+account exists. Listing the accounts reads staff data: account managers only, audited.
+
+Logins are kept as typed but compared without regard to case: ``Sato01`` cannot be added beside
+``sato01``.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +27,16 @@ from setacare_desktop.domain.reference import (
 )
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
-from setacare_desktop.services.guard import require_account_manager
+from setacare_desktop.services.errors import (
+    PermissionDeniedError,
+    Problem,
+    ServiceError,
+    ValidationError,
+)
+from setacare_desktop.services.guard import require_account_manager, require_login
 from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.passwords import hash_password
-from setacare_desktop.services.unit import use_case
+from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Organisation, Staff, utc_now
 
@@ -105,7 +120,8 @@ def _validated(session: Session, new: NewStaff) -> tuple[Role, Organisation]:
     elif len(login) > LOGIN_MAX or not login.isascii() or any(c.isspace() for c in login):
         problems.append(Problem(
             "ログインID", "半角英数字と記号（空白なし、64文字以内）で入力してください"))
-    elif session.scalar(select(Staff.id).where(Staff.login == login)) is not None:
+    elif session.scalar(select(Staff.id).where(func.lower(Staff.login) == login.lower())
+                        ) is not None:
         problems.append(Problem("ログインID", f"「{login}」は既に使われています"))
     if not new.name.strip():
         problems.append(Problem("氏名", "入力してください"))
@@ -152,31 +168,54 @@ def _create(session: Session, new: NewStaff) -> Staff:
     return staff
 
 
+def create_account(session: Session, new: NewStaff) -> StaffProfile:
+    """Validate and insert an account in ``session`` (no role check, no audit row: the use cases
+    below decide who may, and audit; a test's fixture calls this in its own transaction)."""
+    return profile_of(_create(session, new))
+
+
 STAFF_FIELDS = ("login", "name", "role", "organisation", "password", "can_manage_accounts")
+FIRST_ADMINISTRATOR_TAKEN = "管理者は既に登録されています。ログインしてください。"
+LOGIN_NEEDED = ("職員が登録済みのため、ログインが必要です（管理者として --as で実行してください）。"
+                "ログインなしで登録できるのは、空のデータベースの最初の管理者だけです。")
+
+
+def _first_administrator(session: Session, new: NewStaff, refused: ServiceError) -> StaffProfile:
+    """The first account of an empty database (an administrator), audited under its own login;
+    ``refused`` is raised once any account exists."""
+    if session.scalar(select(func.count()).select_from(Staff)):
+        raise refused
+    staff = _create(session, new)
+    if Role(staff.role) is not Role.ADMINISTRATOR:
+        raise ValidationError([Problem("役割", "最初の職員は管理者にしてください"
+                                             "（アカウントを管理できる職員がいなくなるため）")])
+    profile = profile_of(staff)
+    audit.record(session, profile, "staff_create", entity="staff", entity_id=staff.id,
+                 fields=STAFF_FIELDS, detail="first administrator")
+    return profile
 
 
 @use_case
 def create_first_administrator(db: Database, new: NewStaff) -> StaffProfile:
     """Create the administrator on an empty database; refused once any account exists."""
     with db.transaction() as session:
-        if session.scalar(select(func.count()).select_from(Staff)):
-            raise ServiceError("管理者は既に登録されています。ログインしてください。")
         new = NewStaff(new.login, new.name, Role.ADMINISTRATOR.value, new.place, new.org_kind,
                        new.password, True)
-        staff = _create(session, new)
-        profile = profile_of(staff)
-        audit.record(session, profile, "staff_create", entity="staff", entity_id=staff.id,
-                     fields=STAFF_FIELDS, detail="first administrator")
-        return profile
+        return _first_administrator(session, new, ServiceError(FIRST_ADMINISTRATOR_TAKEN))
 
 
 @use_case
 def add_staff(db: Database, actor: StaffProfile | None, new: NewStaff) -> StaffProfile:
-    """Add an account. ``actor`` None means the local command line run by the machine's owner
-    (``setacare user add``); the window always passes the logged-in administrator."""
+    """Add an account as ``actor``, a logged-in account manager. ``actor`` None is only for the
+    first administrator of an empty database (``setacare user add --first-administrator``);
+    refused, and audited, once any account exists."""
     if actor is not None:
         require_account_manager(actor, "staff_create")
     with db.transaction() as session:
+        if actor is None:
+            return _first_administrator(session, new, refusal(
+                PermissionDeniedError(LOGIN_NEEDED), None, "permission_denied", entity="staff",
+                detail="staff_create"))
         staff = _create(session, new)
         profile = profile_of(staff)
         audit.record(session, actor, "staff_create", entity="staff", entity_id=staff.id,
@@ -185,15 +224,18 @@ def add_staff(db: Database, actor: StaffProfile | None, new: NewStaff) -> StaffP
 
 
 @use_case
-def list_staff(db: Database, actor: StaffProfile | None) -> list[StaffRow]:
-    if actor is not None:
-        require_account_manager(actor, "staff_list")
+def list_staff(db: Database, actor: StaffProfile) -> list[StaffRow]:
+    """Every account, for an account manager (audited: it reads staff data)."""
+    require_login(actor, "staff_list")
+    require_account_manager(actor, "staff_list")
     now = utc_now()
-    with db.read() as session:
+    with db.transaction() as session:
         rows = session.scalars(select(Staff).join(Staff.organisation)
                                .order_by(Organisation.id, Staff.login))
-        return [
+        result = [
             StaffRow(s.id, s.login, s.name, Role(s.role).label, s.organisation.name, s.active,
                      s.locked_until is not None and s.locked_until > now)
             for s in rows
         ]
+        audit.record(session, actor, "staff_list", entity="staff", detail=f"{len(result)} rows")
+        return result

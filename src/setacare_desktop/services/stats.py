@@ -7,7 +7,9 @@ only); counter clerks and consultants are refused. Every computation is audited.
 
 The exports (:func:`export_csv`, :func:`export_xlsx`, :func:`export_json`, :func:`report_pdf`) work
 on the report alone: labels and counts, every text cell of a spreadsheet neutralised against
-formula injection.
+formula injection. :func:`export_file` writes one and audits it (``stats_export``) only once the
+file is written, a failure as ``stats_export_failed`` (``services.exports``); :func:`record_print`
+audits a print job (``stats_print`` / ``stats_print_failed``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, literal_column, select
@@ -42,7 +45,7 @@ from setacare_desktop.domain.stats import (
     scope_label,
     target_key,
 )
-from setacare_desktop.services import audit
+from setacare_desktop.services import audit, exports
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.unit import use_case
@@ -57,6 +60,8 @@ from setacare_desktop.store.models import (
 )
 
 ACTION = "stats"
+EXPORT_ACTION = "stats_export"
+PRINT_ACTION = "stats_print"
 REFUSAL = "統計は監督者・管理者のみ表示できます。"
 _NEED_ELEMENTS = {Dimension.ELEMENT}
 _NEED_REFERRALS = {Dimension.DESTINATION, Dimension.OUTCOME}
@@ -338,3 +343,30 @@ def report_pdf(report: StatsReport) -> bytes:
     from setacare_desktop.reports.stats_report import render_stats_report
 
     return render_stats_report(report)
+
+
+# --- the outputs, audited once they exist ---------------------------------------------------------
+
+
+@use_case
+def export_file(db: Database, actor: StaffProfile, report: StatsReport, path: Path,
+                data: bytes, *, fmt: str, replace: bool = False) -> None:
+    """Write ``data`` (``report`` as made by :func:`export_csv` … ; ``fmt`` names the format for
+    the audit) to ``path``, then audit ``stats_export``; a failed write is audited as
+    ``stats_export_failed`` and raised. ``replace``: the user said to replace an existing file."""
+    _scope(actor, None)
+    exports.write_export(db, actor, {path: data}, replace=replace, action=EXPORT_ACTION,
+                         entity="period", entity_id=_period_id(report),
+                         detail=f"{fmt}: {report.scope_label}")
+
+
+@use_case
+def record_print(db: Database, actor: StaffProfile, report: StatsReport, *, ok: bool) -> None:
+    """Audit a print of the report's PDF: the printer accepted the job, or did not."""
+    _scope(actor, None)
+    exports.record_outcome(db, actor, PRINT_ACTION, ok=ok, entity="period",
+                           entity_id=_period_id(report), detail=report.scope_label)
+
+
+def _period_id(report: StatsReport) -> str:
+    return f"{report.period.start}..{report.period.end}"

@@ -1,7 +1,8 @@
 """SQLite-only code. **The one module allowed to use SQLite-specific SQL.**
 
 Connection pragmas (WAL, foreign keys, busy timeout), the pre-migration file backup, and the
-append-only triggers of the audit table.
+append-only triggers of the audit table. The database file, its ``-wal``/``-shm`` and every backup
+are readable by their owner only (0600 on POSIX: :func:`make_private`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def install_pragmas(engine: Engine) -> None:
     and never makes a save wait (WAL lets readers and one writer run side by side).
     """
 
+    path = database_file(engine)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -65,6 +68,11 @@ def install_pragmas(engine: Engine) -> None:
         # FULL: a committed save (or draft) survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        # After WAL mode wrote the header (a new file is zero-length until then, and a second
+        # program starting at that moment refuses a zero-length file): the file and the -wal and
+        # -shm just made; SQLite gives later ones the file's own mode.
+        if path is not None:
+            make_private(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -78,6 +86,18 @@ def database_file(engine: Engine) -> Path | None:
     if not name or name == ":memory:" or name.startswith("file::memory:"):
         return None
     return Path(name)
+
+
+def make_private(path: Path) -> None:
+    """Leave the database file and the files SQLite keeps beside it (and a backup) readable and
+    writable by their owner only (POSIX; a file of another owner is left as it is)."""
+    if os.name != "posix":
+        return
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        with contextlib.suppress(OSError):
+            companion = path.with_name(name)
+            if not companion.is_symlink():
+                companion.chmod(0o600)
 
 
 # --- safe start: the file where the database should be, and the pre-migration backup ----------
@@ -127,7 +147,8 @@ def _size(path: Path) -> int:
                if p.exists())
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` survive a power cut (POSIX; a no-op elsewhere)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -159,7 +180,7 @@ def backup_file(path: Path, label: str, *, keep: int | None = None) -> Path:
     try:
         _copy(path, partial)
         os.replace(partial, target)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     except BaseException as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
@@ -174,6 +195,10 @@ def backup_file(path: Path, label: str, *, keep: int | None = None) -> Path:
 
 def _copy(path: Path, partial: Path) -> None:
     partial.unlink(missing_ok=True)  # a leftover of a crash would be appended to
+    # Created first, exclusively and private: SQLite then writes into it (and gives its journal
+    # the same mode) instead of creating it world-readable.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o600))
     source = sqlite3.connect(path)
     try:
         dest = sqlite3.connect(partial)

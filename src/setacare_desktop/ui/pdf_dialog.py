@@ -2,6 +2,7 @@
 print exactly what is shown.
 
 The path and printer choosers are attributes, replaceable in tests (as on the 連携シート page).
+An existing file is replaced only when the user said so (``ui.overwrite``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from setacare_desktop.services import ServiceError
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.ui.overwrite import confirm_overwrite, error_text, save_target
 from setacare_desktop.ui.sheets.preview import PdfPreview
 
 PDF_FILTER = "PDF ファイル (*.pdf)"
+
+#: Writes the bytes to the path; ``replace``: the user agreed to replace an existing file.
+SaveFile = Callable[[Path, bytes, bool], None]
 
 
 def _choose_save_path(parent: QWidget, suggested: str) -> str:
@@ -36,16 +42,25 @@ def _choose_printer(parent: QWidget, printer: QPrinter) -> bool:
 
 
 class PdfDialog(QDialog):
-    """Shows ``pdf``; 「PDFとして保存」 writes it, 「印刷」 prints it on the chosen printer."""
+    """Shows ``pdf``; 「PDFとして保存」 writes it, 「印刷」 prints it on the chosen printer.
+
+    ``save_file`` writes the file (default: :func:`write_atomically`; the statistics page passes
+    its audited export); ``printed`` is told whether a print job was accepted (to audit it).
+    """
 
     def __init__(self, title: str, pdf: bytes, suggested_name: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, save_file: SaveFile | None = None,
+                 printed: Callable[[bool], None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._pdf = pdf
         self._suggested = suggested_name
+        self._save_file: SaveFile = save_file or (
+            lambda path, data, replace: write_atomically(path, data, replace=replace))
+        self._printed = printed
         self.choose_save_path: Callable[[str], str] = lambda name: _choose_save_path(self, name)
         self.choose_printer: Callable[[QPrinter], bool] = lambda p: _choose_printer(self, p)
+        self.confirm_overwrite: Callable[[Path], bool] = lambda path: confirm_overwrite(self, path)
 
         self.preview = PdfPreview(self)
         self.preview.load(pdf)
@@ -71,13 +86,14 @@ class PdfDialog(QDialog):
         chosen = self.choose_save_path(self._suggested)
         if not chosen:
             return False
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        target = save_target(chosen, "pdf", self.confirm_overwrite)
+        if target is None:
+            return False
+        path, replace = target
         try:
-            write_atomically(path, self._pdf)
-        except OSError as error:
-            self.message_label.setText(f"保存できませんでした: {error.strerror or error}")
+            self._save_file(path, self._pdf, replace)
+        except (ServiceError, OSError) as error:
+            self.message_label.setText(f"保存できませんでした: {error_text(error)}")
             return False
         self.message_label.setText(f"保存しました: {path}")
         return True
@@ -86,7 +102,14 @@ class PdfDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if not self.choose_printer(printer):
             return False
-        if not self.preview.print_to(printer):
+        ok = self.preview.print_to(printer)
+        if self._printed is not None:
+            try:
+                self._printed(ok)
+            except ServiceError as error:  # the print happened; its audit row could not be kept
+                self.message_label.setText(error.message)
+                return False
+        if not ok:
             self.message_label.setText("印刷できませんでした。プリンターを確認してください。")
             return False
         self.message_label.setText("印刷しました。")

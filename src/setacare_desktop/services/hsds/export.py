@@ -2,6 +2,11 @@
 
 Every record is written with a UUID that is the same for the same record every time
 (``domain.directory.hsds_uuid``), so a re-export can be diffed and re-imported.
+
+An export acts as a logged-in staff member (any role: the directory holds no personal data and
+every staff member sees it in つなぎ先); it is audited (``directory_export``) only once its files
+are written, a failure as ``directory_export_failed`` (``services.exports``). Two sessions, on
+purpose: the directory is read in a deferred read, and the audit row is written after the files.
 """
 
 from __future__ import annotations
@@ -17,14 +22,14 @@ from typing import Any
 from sqlalchemy import select
 
 from setacare_desktop.domain import directory as d
+from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services.directory import (
     LoadedDirectory,
     loaded_in,
 )
-from setacare_desktop.services.files import (
-    write_atomically,
-    write_error,
-)
+from setacare_desktop.services.exports import write_export
+from setacare_desktop.services.files import write_error
+from setacare_desktop.services.guard import require_login
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import DirService
@@ -134,16 +139,23 @@ def _read_for_export(db: Database) -> tuple[LoadedDirectory, dict[str, date]]:
             select(DirService.hsds_id, DirService.updated_at))}
 
 
-@use_case
-def export_hsds_json(db: Database, path: Path) -> int:
+EXPORT_ACTION = "directory_export"
+
+
+@use_case(sessions=2)
+def export_hsds_json(db: Database, actor: StaffProfile, path: Path, *,
+                     replace: bool = False) -> int:
     """Write every service as HSDS 3.0 JSON (the API's paged ``service`` list, one page);
-    returns the number of services."""
+    returns the number of services. ``replace``: the user said to replace an existing file."""
+    require_login(actor, EXPORT_ACTION)
     loaded, assured = _read_for_export(db)
     services = [service_json(loaded, s, assured) for s in loaded.directory.services]
     document = {"total_items": len(services), "total_pages": 1, "page_number": 1,
                 "size": len(services), "first_page": True, "last_page": True,
                 "empty": not services, "contents": services}
-    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_export(db, actor, {path: json.dumps(document, ensure_ascii=False, indent=1).encode()},
+                 replace=replace, action=EXPORT_ACTION, entity="directory",
+                 detail=f"hsds-json: {len(services)} services")
     return len(services)
 
 
@@ -179,10 +191,13 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-@use_case
-def export_hsds_csv(db: Database, folder: Path) -> int:
+@use_case(sessions=2)
+def export_hsds_csv(db: Database, actor: StaffProfile, folder: Path, *,
+                    replace: bool = False) -> int:
     """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8) into
-    ``folder``; returns the number of services."""
+    ``folder`` (made private if new); returns the number of services. ``replace``: the user said
+    to replace the files of an earlier export there."""
+    require_login(actor, EXPORT_ACTION)
     loaded, assured = _read_for_export(db)
     directory = loaded.directory
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_COLUMNS}
@@ -227,15 +242,18 @@ def export_hsds_csv(db: Database, folder: Path) -> int:
         tables["attributes.csv"] += [{k: v for k, v in a.items() if k != "taxonomy_term"}
                                      for a in nested["attributes"]]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise write_error(folder, error) from None
+    files: dict[Path, bytes] = {}
     for name, columns in CSV_COLUMNS.items():
         out = io.StringIO(newline="")
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(tables[name])
-        write_atomically(folder / name, out.getvalue().encode("utf-8"))
+        files[folder / name] = out.getvalue().encode("utf-8")
+    write_export(db, actor, files, replace=replace, action=EXPORT_ACTION, entity="directory",
+                 detail=f"hsds-csv: {len(directory.services)} services")
     return len(directory.services)
 
 

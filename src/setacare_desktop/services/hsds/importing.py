@@ -69,8 +69,11 @@ def _read_json(path: Path) -> object:
 
 
 @use_case(sessions=2)
-def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportReport:
+def import_hsds(db: Database, actor: StaffProfile, path: Path) -> ImportReport:
     """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
+
+    ``actor``: a logged-in supervisor or administrator (``directory.require_editor``); anyone
+    else, or no one, is refused and the refusal audited.
 
     A file with any problem changes nothing: ``ValidationError`` lists every problem, each with
     its JSON path (``$.contents[3].phones[0].number``). Records the file does not mention stay.
@@ -100,12 +103,12 @@ def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportR
     return report
 
 
-def _history(session: Session, actor: StaffProfile | None, entity: str, entity_id: str,
+def _history(session: Session, actor: StaffProfile, entity: str, entity_id: str,
              before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
     changed = sorted(k for k in after if before is None or after[k] != before.get(k))
     if not changed:
         return False
-    session.add(DirHistory(staff_id=actor.staff_id if actor else None,
+    session.add(DirHistory(staff_id=actor.staff_id,
                            action="import" if before is not None else "import_create",
                            entity=entity, entity_id=entity_id, fields=changed,
                            previous=before, current=after))
@@ -133,7 +136,7 @@ def _upsert(session: Session, model: Any, record_id: str, values: dict[str, Any]
     return before
 
 
-def _store_import(session: Session, actor: StaffProfile | None, inc: Incoming,
+def _store_import(session: Session, actor: StaffProfile, inc: Incoming,
                   known: LoadedDirectory, report: ImportReport) -> None:
     _preload(session, DirTaxonomy, [*inc.taxonomies, *(t.taxonomy_id for t in inc.terms.values()
                                                        if t.taxonomy_id)])

@@ -5,6 +5,10 @@ The page shows counts only (``services.stats``): first the ward's yearly layout 
 one table at a time, chosen in 「集計項目」, with its bar chart beside it. Keyboard first: the
 period controls come first in the tab order, Enter in them runs 集計, and every control has a
 mnemonic. The path chooser and the PDF preview are attributes, replaceable in tests.
+
+A CSV, Excel or PDF file replaces an existing one only after the user confirmed it (the save
+dialog's own question, or :func:`ui.overwrite.confirm_overwrite` where the page added the
+extension), and is audited (``stats_export``) only once written (``services.stats.export_file``).
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ from setacare_desktop.domain.roles import Role
 from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsTable
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import stats as stats_service
-from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.files import FileError
 from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.operations import Operation, Progress
+from setacare_desktop.ui.overwrite import confirm_overwrite, save_target
 from setacare_desktop.ui.page import Page, heading
 
 # The period kinds, in the order of the 「期間」 combo.
@@ -233,6 +238,9 @@ class StatsPage(Page):
         self.choose_save_path: Callable[[str, str], str] = self._choose_save_path
         #: Shows a PDF to print (title, pdf, file name). Tests may replace it.
         self.show_pdf: Callable[[str, bytes, str], None] = self._show_pdf
+        #: Asks whether an existing file may be replaced. Tests may replace it.
+        self.confirm_overwrite: Callable[[Path], bool] = self._confirm_overwrite
+        self._shown_report: StatsReport | None = None
 
         today = local_now().date()
         # --- the period and the scope ---
@@ -646,15 +654,18 @@ class StatsPage(Page):
         chosen = self.choose_save_path(suggested_name(report, extension), file_filter)
         if not chosen:
             return None
-        path = Path(chosen)
-        if path.suffix.lower() != f".{extension}":
-            path = path.with_name(f"{path.name}.{extension}")
+        target = save_target(chosen, extension, self.confirm_overwrite)
+        if target is None:
+            return None
+        path, replace = target
+        db, actor = self.db, self.actor
 
         def write(_progress: Progress) -> str:
             try:
-                write_atomically(path, make(report))
-            except OSError as error:
-                return f"{kind}を保存できませんでした: {error.strerror or error}"
+                stats_service.export_file(db, actor, report, path, make(report), fmt=extension,
+                                          replace=replace)
+            except FileError as error:
+                return f"{kind}を保存できませんでした: {error.message}"
             return ""
 
         def written(problem: str) -> None:
@@ -669,6 +680,9 @@ class StatsPage(Page):
             lambda error: self._show_message(error.message, error=True)).run()
         return path if started else None
 
+    def _confirm_overwrite(self, path: Path) -> bool:
+        return confirm_overwrite(self, path)
+
     def export_csv(self) -> Path | None:
         return self._save("csv", CSV_FILTER, stats_service.export_csv, "CSV")
 
@@ -682,6 +696,7 @@ class StatsPage(Page):
             return False
         title = f"統計 {report.scope_label} {report.period.label}"
         name = suggested_name(report, "pdf")
+        self._shown_report = report
         return Operation(self, lambda _progress: stats_service.report_pdf(report),
                          guard=self._export_buttons(), label="統計表を作成しています…",
                          title="統計"
@@ -691,4 +706,14 @@ class StatsPage(Page):
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
         from setacare_desktop.ui.pdf_dialog import PdfDialog
 
-        PdfDialog(title, pdf, name, self).exec()
+        report = self._shown_report
+        assert report is not None
+        db, actor = self.db, self.actor
+
+        def save_file(path: Path, data: bytes, replace: bool) -> None:
+            stats_service.export_file(db, actor, report, path, data, fmt="pdf", replace=replace)
+
+        def printed(ok: bool) -> None:
+            stats_service.record_print(db, actor, report, ok=ok)
+
+        PdfDialog(title, pdf, name, self, save_file=save_file, printed=printed).exec()
