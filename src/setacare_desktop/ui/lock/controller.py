@@ -302,6 +302,9 @@ class IdleLock(QObject):
             # it cannot wait hidden (hiding ends the loop), so it ends as if cancelled.
             widget.reject()
             return
+        if widget.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+            widget.hide()  # a menu or a tooltip of the moment: not brought back
+            return
         self._remember(widget)
         widget.hide()
 

@@ -87,7 +87,7 @@ class LockScreen(QWidget):
         buttons.addWidget(self.unlock_button)
         panel = QFrame(self)
         panel.setFrameShape(QFrame.Shape.StyledPanel)
-        panel.setMaximumWidth(self.fontMetrics().horizontalAdvance("あ") * 34)
+        panel.setFixedWidth(self.fontMetrics().horizontalAdvance("あ") * 30)
         inner = QVBoxLayout(panel)
         inner.addWidget(heading(LOCKED_HEADING, panel))
         inner.addWidget(self.who_label)
