@@ -35,9 +35,9 @@ from setacare_desktop.services import Database, StaffProfile, audit, preferences
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.ui import operations
 from setacare_desktop.ui.application import SessionController
+from setacare_desktop.ui.idle_lock import LOCKED_TITLE
 from setacare_desktop.ui.intake import IntakePage
-from setacare_desktop.ui.lock import LOCKED_TITLE
-from setacare_desktop.ui.lock.screen import SWITCH
+from setacare_desktop.ui.lock_screen import SWITCH
 from setacare_desktop.ui.main_window import AREA_ADMIN, AREA_INTAKE, MainWindow
 from setacare_desktop.ui.operations import Operation
 

@@ -128,7 +128,7 @@ class SessionController(QObject):
 
     Logging out and switching user are audited (``services.auth.logout``) and return to the
     login dialog; closing the login dialog or the main window ends the program (``finished``).
-    Another staff member logging in at the lock screen (``ui.lock``) replaces the window with
+    Another staff member logging in at the lock screen (``ui.idle_lock``) replaces the window with
     theirs, in the same place; the lock screen's use case has logged the first one out.
     """
 

@@ -10,7 +10,7 @@ sheet's number entered there opens the referral's reply form in つなぎ先.
 statistics; a consultation opened from the review opens in 受付.
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
-The idle lock (``ui.lock``) hides the work behind a lock screen after the administrator's idle
+The idle lock (``ui.idle_lock``) hides the work behind a lock screen after the administrator's idle
 time or on 画面をロック (Ctrl+L); another staff member logging in there replaces the window
 (``switched_at_lock``).
 """
@@ -39,8 +39,8 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile, shee
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui.admin_page import AdminPage
+from setacare_desktop.ui.idle_lock import IdleLock
 from setacare_desktop.ui.intake import IntakePage
-from setacare_desktop.ui.lock import IdleLock
 from setacare_desktop.ui.page import NoticePage, Page
 from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.review.area import ReviewArea

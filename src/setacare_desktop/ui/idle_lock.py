@@ -8,10 +8,13 @@ Locked means:
   screen: the work area is hidden (not covered), so nothing of it is drawn; the menu bar (with
   its shortcuts) and the status bar (the last message may name a person) are hidden, the title
   says the screen is locked;
-- every other top-level window is hidden (dialogs, previews, popups, progress dialogs) and
-  shown again after the unlock. A dialog that ran its own ``exec()`` loop cannot wait hidden:
-  hiding it ends that loop as a cancel (e.g. a PDF preview closes; nothing is lost but the
-  question); a window that appears while locked is hidden at once and kept for after;
+- every other top-level window of the program is hidden: window-modal dialogs (``open()``:
+  drafts, staff, progress) and other windows are shown again after the unlock; a blocking
+  (application-modal, ``exec()``) dialog cannot wait hidden — hiding ends its loop — so it is
+  rejected, as if cancelled (a question unanswered, a PDF preview or file dialog closed);
+  menus and tooltips are just closed. A window that appears while locked is kept off the
+  screen at once (before Qt maps it), hidden, and shown after the unlock. Native dialogs of
+  the operating system (e.g. Windows' file dialog) are not Qt widgets and are not reached;
 - operations (``ui.operations``) started before go on running, but their outcomes and progress
   dialogs are held (:func:`_hold`) and delivered after the unlock, so no result pops up over
   the lock screen. If another staff member logs in instead, the window is replaced, and what
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
 from setacare_desktop.services import Database, ServiceError, StaffProfile, preferences, screen_lock
 from setacare_desktop.ui import operations
-from setacare_desktop.ui.lock.screen import LockScreen
+from setacare_desktop.ui.lock_screen import LockScreen
 
 LOCKED_TITLE = "SetaCare Desktop — 画面ロック中"
 
