@@ -98,7 +98,6 @@ class IdleLock(QObject):
     minutes from the database), or on :meth:`lock`. ``keep_draft`` saves the intake form's
     unsaved input as the staff member's draft and says whether nothing is left unsaved."""
 
-    locked_changed = Signal(bool)
     #: Another staff member logged in at the lock screen (their StaffProfile).
     switched = Signal(object)
 
@@ -169,9 +168,11 @@ class IdleLock(QObject):
     def _check_idle(self) -> None:
         if self.locked or self._retired:
             return
+        if not self._window.isVisible():  # closed, or not shown yet: nothing to hide
+            self.timer.start(self.interval_ms)
+            return
         idle_ms = (time.monotonic() - self._last_input) * 1000
-        if idle_ms + 1 < self.interval_ms or not self._window.isVisible():
-            # Input meanwhile (or a window not on screen): wait for what remains.
+        if idle_ms + 1 < self.interval_ms:  # input meanwhile: wait for what remains
             self.timer.start(max(1, math.ceil(self.interval_ms - idle_ms)))
             return
         self.lock(idle=True)
@@ -212,7 +213,6 @@ class IdleLock(QObject):
         operations.run_in_background(
             self.screen, lambda _p: screen_lock.lock_screen(db, profile, idle=idle),
             lambda _none: None)
-        self.locked_changed.emit(True)
 
     def unlock(self) -> None:
         """Back to the work exactly as it was (the password was checked by the lock screen);
@@ -237,7 +237,6 @@ class IdleLock(QObject):
             self._show_again(entry)
         _held_runs(self.held)
         self.set_interval(self._stored_interval())  # the administrator may have changed it
-        self.locked_changed.emit(False)
 
     def _switched(self, profile: StaffProfile) -> None:
         # This window is about to be replaced: it stays locked (holding what arrives) until
