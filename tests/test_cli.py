@@ -330,10 +330,12 @@ def test_db_current_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
         capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    # The database as the previous release left it: schema 0007, without 0008's index.
+    # The database as the previous release left it: schema 0007, without 0008's index (nor
+    # 0011's preference table).
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
         connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
+        connection.execute(sa.text("DROP TABLE preference"))
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
     code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")

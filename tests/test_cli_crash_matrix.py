@@ -99,10 +99,12 @@ def data_dir(demo_template: Path, tmp_path: Path) -> Path:
 
 
 def one_revision_behind(path: Path) -> None:
-    """The database as the previous release left it: schema 0007, without 0008's index."""
+    """The database as the previous release left it: schema 0007, without 0008's index (nor
+    0011's preference table)."""
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
+        connection.exec_driver_sql("DROP TABLE preference")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
     engine.dispose()
 

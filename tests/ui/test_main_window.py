@@ -82,7 +82,9 @@ def test_title_menus_and_status_bar(db: Database, staff_factory: MakeStaff,
         ("連携シート", "Ctrl+4"), ("確認・統計", "Ctrl+5"), ("管理", "Ctrl+6")]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()
                     if not a.isSeparator()]
-    assert file_actions == ["ログアウト(&L)", "ユーザーの切り替え(&U)…", "終了(&X)"]
+    assert file_actions == ["画面をロック(&K)", "ログアウト(&L)", "ユーザーの切り替え(&U)…",
+                            "終了(&X)"]
+    assert window.lock_action.shortcut().toString() == "Ctrl+L"
     assert window.user_label.text() == "ikejiri1 職員（相談員）"
     assert window.organisation_label.text() == "池尻まちづくりセンター"
     assert window.place_label.text() == "池尻地区"

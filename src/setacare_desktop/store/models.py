@@ -614,3 +614,18 @@ class DaySignoff(Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     comment: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16), default="app")  # app | package
+
+
+# --- preferences (migration 0011) -----------------------------------------------------------------
+
+
+class Preference(Base):
+    """One setting that applies to every PC on the database (e.g. the idle lock's minutes),
+    changed by an administrator. ``value`` is text; ``services.preferences`` reads its type."""
+
+    __tablename__ = "preference"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

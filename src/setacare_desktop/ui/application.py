@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import sys
 
-from PySide6.QtCore import QByteArray, QLocale, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QLocale, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -128,6 +128,8 @@ class SessionController(QObject):
 
     Logging out and switching user are audited (``services.auth.logout``) and return to the
     login dialog; closing the login dialog or the main window ends the program (``finished``).
+    Another staff member logging in at the lock screen (``ui.idle_lock``) replaces the window with
+    theirs, in the same place; the lock screen's use case has logged the first one out.
     """
 
     finished = Signal(int)
@@ -169,15 +171,31 @@ class SessionController(QObject):
         dialog = self.login_dialog
         assert dialog is not None and dialog.profile is not None
         self.login_dialog = None
-        self.profile = dialog.profile
-        window = MainWindow(self._db, dialog.profile)
+        self._open_window(dialog.profile)
+        dialog.deleteLater()
+
+    def _open_window(self, profile: StaffProfile, geometry: QRect | None = None) -> None:
+        self.profile = profile
+        window = MainWindow(self._db, profile)
         window.logout_requested.connect(self.logout)
         window.switch_user_requested.connect(self.switch_user)
+        window.switched_at_lock.connect(self._switched_at_lock)
         window.closed.connect(self._window_closed)
         self.main_window = window
+        if geometry is not None:
+            window.setGeometry(geometry)
         window.show()
         window.offer_drafts()  # unfinished intakes (e.g. after a crash), without blocking
-        dialog.deleteLater()
+
+    def _switched_at_lock(self, profile: StaffProfile) -> None:
+        """Another staff member logged in at the lock screen: the first one is logged out
+        (audited by that login, their input kept as their draft); the window goes on as the
+        new staff member's, without anything of the first one's."""
+        old = self.main_window
+        geometry = old.geometry() if old is not None else None
+        self.profile = None  # already logged out, in the lock screen's transaction
+        self._end_session()
+        self._open_window(profile, geometry)
 
     def logout(self) -> None:
         """End the session; the login dialog comes back with the same login ID filled in."""

@@ -10,6 +10,9 @@ sheet's number entered there opens the referral's reply form in つなぎ先.
 statistics; a consultation opened from the review opens in 受付.
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
+The idle lock (``ui.idle_lock``) hides the work behind a lock screen after the administrator's idle
+time or on 画面をロック (Ctrl+L); another staff member logging in there replaces the window
+(``switched_at_lock``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile, shee
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui.admin_page import AdminPage
+from setacare_desktop.ui.idle_lock import IdleLock
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page
 from setacare_desktop.ui.referrals import ReferralsPage
@@ -89,6 +93,9 @@ class MainWindow(QMainWindow):
     switch_user_requested = Signal()
     #: The user closed the window (終了 or the window's close button).
     closed = Signal()
+    #: Another staff member logged in at the lock screen (their StaffProfile); this one was
+    #: logged out there, their unsaved input kept as their draft.
+    switched_at_lock = Signal(object)
 
     def __init__(self, db: Database, profile: StaffProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +106,8 @@ class MainWindow(QMainWindow):
 
         # Menus
         file_menu = self.menuBar().addMenu("ファイル(&F)")
+        self.lock_action = QAction("画面をロック(&K)", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.logout_action = QAction("ログアウト(&L)", self)
         self.switch_user_action = QAction("ユーザーの切り替え(&U)…", self)
         self.quit_action = QAction("終了(&X)", self)
@@ -110,6 +119,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.export_package_action)
             file_menu.addAction(self.import_package_action)
             file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
         file_menu.addAction(self.logout_action)
         file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
@@ -198,6 +208,9 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(4, 0, 4, 0)
             self.statusBar().addPermanentWidget(label)
 
+        #: Swaps the central widget for the lock screen when idle or on Ctrl+L.
+        self.idle_lock = IdleLock(self, db, profile, keep_draft=self.keep_draft)
+
         self.resize(1100, 700)
         self._connect_signals()
         self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
@@ -207,6 +220,10 @@ class MainWindow(QMainWindow):
         self.logout_action.triggered.connect(self._logout_triggered)
         self.switch_user_action.triggered.connect(self._switch_user_triggered)
         self.quit_action.triggered.connect(self.close)
+        self.lock_action.triggered.connect(self.idle_lock.lock_now)
+        self.idle_lock.switched.connect(self.switched_at_lock)
+        self.admin_page.idle_lock_changed.connect(
+            lambda minutes: self.idle_lock.set_interval(minutes * 60_000))
         self.about_action.triggered.connect(self.show_about)
         self.export_package_action.triggered.connect(self.export_package)
         self.import_package_action.triggered.connect(self.import_package)
@@ -321,6 +338,14 @@ class MainWindow(QMainWindow):
         self.intake_page.save_draft_now()  # whatever the autosave has not caught yet
         return True
 
+    def keep_draft(self) -> bool:
+        """Save the intake form's unsaved input as this staff member's draft now (before
+        another staff member logs in at the lock screen); False if some of it is not saved."""
+        if self.intake_page is None:
+            return True
+        self.intake_page.save_draft_now()
+        return not self.intake_page.drafts.dirty
+
     def _ask_discard(self, action: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, f"{action} — 保存していない入力",
                           UNSAVED_QUESTION, QMessageBox.StandardButton.Discard
@@ -358,9 +383,12 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._leaving and not self.may_leave("終了"):
+        if not self._leaving and self.idle_lock.locked:
+            self.keep_draft()  # no question over the lock screen: the input stays a draft
+        elif not self._leaving and not self.may_leave("終了"):
             event.ignore()
             return
+        self.idle_lock.retire()
         super().closeEvent(event)
         if not self._leaving:
             self._leaving = True

@@ -50,6 +50,10 @@ PROGRESS_DELAY_MS = 300
 
 DEFAULT_TITLE = "SetaCare Desktop"
 
+#: Set by ``ui.idle_lock``: (the operation's parent, a function that shows its progress dialog or
+#: delivers its outcome) → True when the function is kept to run after the screen is unlocked.
+hold: Callable[[QWidget, Callable[[], None]], bool] | None = None
+
 
 class Cancelled(Exception):
     """Raised by :meth:`Progress.check` when the user asked to stop."""
@@ -192,7 +196,11 @@ class Operation(Generic[T]):
         if synchronous:
             self._deliver_once()
         else:
-            main_thread.call_soon(self._deliver_once)
+            main_thread.call_soon(self._deliver_unless_held)
+
+    def _deliver_unless_held(self) -> None:
+        if hold is None or not hold(self._parent, self._deliver_once):
+            self._deliver_once()
 
     def _deliver_once(self) -> None:
         if self._delivered or self._outcome is None:
@@ -228,6 +236,8 @@ class Operation(Generic[T]):
 
     def _show_dialog(self) -> None:
         if not self.running or not shiboken6.isValid(self._parent):
+            return
+        if hold is not None and hold(self._parent, self._show_dialog):
             return
         dialog = QProgressDialog(self._label, "中止" if self._cancellable else "", 0, 0,
                                  self._parent)
