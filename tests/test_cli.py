@@ -257,10 +257,14 @@ def test_db_current_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
         capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    # The database as the previous release left it: schema 0007, without 0008's index.
+    # The database as an earlier release left it: schema 0007, without 0008's index and 0009's
+    # audit chain columns.
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
         connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
+        for table, column in (("audit_event", "prev_hash"), ("audit_event", "hash"),
+                              ("day_signoff", "chain_head")):
+            connection.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
     code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")

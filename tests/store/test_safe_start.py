@@ -30,10 +30,14 @@ from tmpfs import small_disk
 
 
 def one_revision_behind(path: Path) -> Path:
-    """The database as the previous release left it: schema 0007, without 0008's index."""
+    """The database as an earlier release left it: schema 0007, without 0008's index and
+    0009's audit chain columns."""
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
+        for table, column in (("audit_event", "prev_hash"), ("audit_event", "hash"),
+                              ("day_signoff", "chain_head")):
+            connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
     engine.dispose()
     return path
