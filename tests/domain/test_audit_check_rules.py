@@ -80,6 +80,7 @@ def test_a_sheet_printed_but_never_sent_and_a_refusal_are_flagged() -> None:
     assert flags_of([printed, sent, refused, restored]) == {
         1: (Flag.UNSENT_SHEET,), 3: (Flag.REFUSED,), 4: (Flag.PROTECTION,)}
     assert Flag.UNSENT_SHEET.reason == "印刷した連携シートの送付の記録がない"
+    assert Flag.UNSENT_SHEET.label == "送付の記録がない連携シート"
 
 
 def test_labels_and_actions_in_japanese() -> None:

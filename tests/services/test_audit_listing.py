@@ -82,7 +82,7 @@ def test_a_supervisor_sees_their_district_and_their_staff_an_administrator_all(
     assert [(r.record, r.person_id, r.district_name, r.organisation) for r in views] == [
         (f"相談 No.{world.case}", world.person, "池尻", "池尻あんしんすこやかセンター")]
     refused = next(r for r in mine.rows if r.action == "permission_denied")
-    assert refused.flags == (Flag.REFUSED,) and refused.flag_text == "権限のない操作（拒否された）"
+    assert refused.flags == (Flag.REFUSED,) and refused.flag_text == "権限外の操作（拒否）"
     assert refused.action_label == "権限外の操作（拒否）" and refused.record == "地区 太子堂"
     assert [r.id for r in mine.rows] == sorted((r.id for r in mine.rows), reverse=True)
 

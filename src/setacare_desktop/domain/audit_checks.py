@@ -144,8 +144,24 @@ class Flag(StrEnum):
     PROTECTION = "protection"
 
     @property
+    def label(self) -> str:
+        """Short, for the 注意 column."""
+        return FLAG_LABELS[self]
+
+    @property
     def reason(self) -> str:
+        """The rule in full, for a tooltip and the CSV."""
         return FLAG_REASONS[self]
+
+
+FLAG_LABELS: dict[Flag, str] = {
+    Flag.EMERGENCY_VIEW: "緊急時の例外による閲覧",
+    Flag.BULK_VIEW: "短時間に多数の閲覧",
+    Flag.OFF_HOURS: "勤務時間外",
+    Flag.UNSENT_SHEET: "送付の記録がない連携シート",
+    Flag.REFUSED: "権限外の操作（拒否）",
+    Flag.PROTECTION: "記録の保護が外されていた",
+}
 
 
 FLAG_REASONS: dict[Flag, str] = {

@@ -98,6 +98,12 @@ class AuditRow:
 
     @property
     def flag_text(self) -> str:
+        """The flags' short labels (the 注意 column)."""
+        return "・".join(flag.label for flag in self.flags)
+
+    @property
+    def flag_reasons(self) -> str:
+        """The flags' rules in full (the CSV)."""
         return "・".join(flag.reason for flag in self.flags)
 
     @property
@@ -283,6 +289,10 @@ class _Places:
         """The record's id as shown: a district by its name, a staff member by their login."""
         if event.entity == "district" and event.entity_id in ref.DISTRICTS_BY_CODE:
             return ref.DISTRICTS_BY_CODE[event.entity_id].name
+        if event.entity == "district" and event.entity_id is None:  # several, in the detail
+            codes = (event.detail or "").split(",")
+            return "・".join(ref.DISTRICTS_BY_CODE[c].name for c in codes
+                            if c in ref.DISTRICTS_BY_CODE) or None
         if event.entity == "staff":
             return self.logins.get(_int(event.entity_id) or 0, event.entity_id)
         return event.entity_id
@@ -354,7 +364,7 @@ def csv_rows(listing: AuditListing) -> list[list[str]]:
     return [[neutralise(cell) for cell in (
         str(row.id), f"{row.at:%Y-%m-%d %H:%M:%S}", row.login, row.staff_name, row.organisation,
         row.action_label, row.record, "" if row.person_id is None else str(row.person_id),
-        row.district_name, row.flag_text, row.detail)] for row in listing.rows]
+        row.district_name, row.flag_reasons, row.detail)] for row in listing.rows]
 
 
 def export_csv(listing: AuditListing) -> bytes:
