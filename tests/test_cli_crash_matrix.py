@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from schema import one_revision_behind
 from setacare_desktop import logs
 from setacare_desktop.app import main
 from setacare_desktop.services import Database
@@ -98,15 +99,6 @@ def data_dir(demo_template: Path, tmp_path: Path) -> Path:
     return folder
 
 
-def one_revision_behind(path: Path) -> None:
-    """The database as the previous release left it: schema 0007, without 0008's index (nor
-    0011's preference table)."""
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
-        connection.exec_driver_sql("DROP TABLE preference")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
-    engine.dispose()
 
 
 def audit_actions(path: Path) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from schema import one_revision_behind
 from setacare_desktop import logs
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, StaffProfile, audit
@@ -238,11 +239,7 @@ def test_a_shared_folder_given_as_the_data_folder_is_left_as_it_is(
 
 def test_the_backup_before_a_migration_is_private(
         capsys: pytest.CaptureFixture[str], db_path: Path, lax_umask: None) -> None:
-    engine = sa.create_engine(f"sqlite:///{db_path}")
-    with engine.begin() as connection:  # the previous release's schema
-        connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
-    engine.dispose()
+    one_revision_behind(db_path)  # the previous release's schema
     db_path.chmod(0o644)
     code, _stdout, err = _main(capsys, "--database", str(db_path), "db", "upgrade")
     assert code == 0, err

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 from setacare_desktop import (
     __version__,
+    cli_audit,
     cli_case,
     cli_directory,
     cli_input,
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_package.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_review.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_stats.add_commands(commands, location, _acting_parser())
+    cli_audit.add_commands(commands, location)
     return parser
 
 
@@ -144,6 +146,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "package": lambda a, s: cli_package.run(a, s, _login_password, _acting_as),
         "review": lambda a, s: cli_review.run(a, s, _login_password, _acting_as, _table),
         "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
+        "audit": cli_audit.run,
     }
     return handlers[args.command](args, settings)
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import IO, Any, NoReturn
 
 from setacare_desktop import cli_input
-from setacare_desktop.services import Database, StaffProfile, auth, system
+from setacare_desktop.services import Database, StaffProfile, audit, auth, system
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -114,7 +114,11 @@ def out(text: str = "") -> None:
 
 
 def opened(settings: Settings, *, migrate: bool = True) -> Database:
-    return system.open_database(settings, migrate=migrate)
+    db = system.open_database(settings, migrate=migrate)
+    notice = audit.start_notice(db)  # the audit table's protection was found removed
+    if notice:
+        print(f"警告: {notice}", file=sys.stderr)
+    return db
 
 
 

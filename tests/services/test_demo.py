@@ -245,7 +245,9 @@ _DEMO_TABLES = ("staff", "person", "consultation", "consultation_detail",
                 "consultation_target_group", "consultation_element", "consent_record",
                 "search_text", "referral", "referral_event", "case_review", "day_signoff")
 _RANDOM_COLUMNS = {("staff", "created_at"), ("staff", "password_hash"),
-                   ("case_review", "decision_uid"), ("day_signoff", "decision_uid")}
+                   ("case_review", "decision_uid"), ("day_signoff", "decision_uid"),
+                   # added after the pin (migration 0009); the demo's sign-offs leave it empty
+                   ("day_signoff", "chain_head")}
 #: What ``generate(cases=300, seed=7, today=2026-11-25)`` wrote on an empty database when the
 #: phrase tables still lived in demo.py (commit c9e35e3): rows and a digest per table. Moving
 #: the tables into resources/demo/ must not change a single row.

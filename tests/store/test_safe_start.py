@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pytest
 import sqlalchemy as sa
 
+from schema import one_revision_behind, previous_revision
 from setacare_desktop.services import Database
 from setacare_desktop.store import sqlite as sqlite_store
 from setacare_desktop.store.errors import DiskFullError
@@ -27,18 +28,6 @@ from setacare_desktop.store.start_errors import (
     UnversionedDatabaseError,
 )
 from tmpfs import small_disk
-
-
-def one_revision_behind(path: Path) -> Path:
-    """The database as the previous release left it: schema 0007, without 0008's index (nor
-    0011's preference table)."""
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
-        connection.exec_driver_sql("DROP TABLE preference")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
-    engine.dispose()
-    return path
 
 
 def revision(path: Path) -> str:
@@ -103,11 +92,11 @@ def test_the_backup_is_whole_and_the_migration_runs(db_path: Path) -> None:
     db = Database.open(f"sqlite:///{db_path}")
     db.close()
     [backup] = backups(db_path)
-    assert not backup.name.endswith(".part") and revision(backup) == "0007"
+    assert not backup.name.endswith(".part") and revision(backup) == previous_revision()
     with sa.create_engine(f"sqlite:///{backup}").connect() as connection:
         assert connection.exec_driver_sql(
             "SELECT name FROM district WHERE code = 'ikejiri'").scalar() == "keep me"
-    assert revision(db_path) != "0007"
+    assert revision(db_path) != previous_revision()
 
 
 class _Usage(NamedTuple):
@@ -126,7 +115,7 @@ def test_too_little_free_space_stops_the_migration_before_any_copy(
             Database.open(f"sqlite:///{db_path}")
         assert isinstance(raised.value, DiskFullError)
         assert "データベースは更新していません" in raised.value.message
-    assert backups(db_path) == [] and revision(db_path) == "0007"
+    assert backups(db_path) == [] and revision(db_path) == previous_revision()
 
 
 def test_a_backup_failing_half_way_leaves_no_partial_copy(
@@ -140,7 +129,7 @@ def test_a_backup_failing_half_way_leaves_no_partial_copy(
     monkeypatch.setattr(sqlite_store, "_copy", half_then_full)
     with pytest.raises(BackupError, match=r"バックアップ.*作成できませんでした"):
         Database.open(f"sqlite:///{db_path}")
-    assert backups(db_path) == [] and revision(db_path) == "0007"
+    assert backups(db_path) == [] and revision(db_path) == previous_revision()
 
 
 def test_a_full_disk_during_the_backup_leaves_nothing_on_a_real_small_disk(
@@ -156,7 +145,7 @@ def test_a_full_disk_during_the_backup_leaves_nothing_on_a_real_small_disk(
             with pytest.raises(BackupError, match="空き容量が足りません"):
                 Database.open(f"sqlite:///{path}")
             assert sorted(p.name for p in disk.iterdir()) == ["setacare.db"]
-        assert revision(path) == "0007"
+        assert revision(path) == previous_revision()
 
 
 def _fake_backups(path: Path, count: int) -> list[Path]:

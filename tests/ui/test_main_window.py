@@ -18,6 +18,7 @@ from setacare_desktop.ui.admin_page import MANAGERS_ONLY
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.main_window import (
     AREA_ADMIN,
+    AREA_AUDIT,
     AREA_INTAKE,
     AREA_REFERRALS,
     AREA_REVIEW,
@@ -79,7 +80,8 @@ def test_title_menus_and_status_bar(db: Database, staff_factory: MakeStaff,
     view_actions = window.menuBar().actions()[1].menu().actions()
     assert [(a.text(), a.shortcut().toString()) for a in view_actions] == [
         ("受付", "Ctrl+1"), ("本日の相談", "Ctrl+2"), ("つなぎ先", "Ctrl+3"),
-        ("連携シート", "Ctrl+4"), ("確認・統計", "Ctrl+5"), ("管理", "Ctrl+6")]
+        ("連携シート", "Ctrl+4"), ("確認・統計", "Ctrl+5"), ("管理", "Ctrl+6"),
+        ("操作記録", "Ctrl+7")]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()
                     if not a.isSeparator()]
     assert file_actions == ["画面をロック(&K)", "ログアウト(&L)", "ユーザーの切り替え(&U)…",
@@ -108,7 +110,10 @@ def test_every_area_opens_its_page(qtbot: QtBot, db: Database, staff_factory: Ma
                                    open_window: Callable[[StaffProfile], MainWindow]) -> None:
     window = open_window(staff_factory(db, "ikejiri1"))
     assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == [
-        "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理"]
+        "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理", "操作記録"]
+    _click_area(qtbot, window, AREA_AUDIT)  # a counter clerk is told the trail is not theirs
+    audit_page = window.stack.currentWidget()
+    assert isinstance(audit_page, NoticePage) and "監督者と管理者" in audit_page.text_label.text()
     _click_area(qtbot, window, AREA_REVIEW)
     assert window.stack.currentWidget() is window.review_area
     # A counter clerk is told why there is nothing to review or count, not shown an empty screen.

@@ -433,12 +433,14 @@ def sign_off(db: Database, actor: StaffProfile, day: date, district_code: str,
             problem = review.signoff_refusal(district_code, today)
             if problem:
                 raise ServiceError(problem)
-            row = DaySignoff(decision_uid=str(uuid.uuid4()), district_code=district_code,
-                             day=day, signed_by=actor.staff_id, comment=comment.strip())
-            session.add(row)
-            session.flush()
             audit.record(session, actor, "day_signoff", entity="day", entity_id=day.isoformat(),
                          detail=f"{district_code} cases={len(review.rows)}")
+            # The chain's head, its own audit row included: an anchor for the chain check.
+            row = DaySignoff(decision_uid=str(uuid.uuid4()), district_code=district_code,
+                             day=day, signed_by=actor.staff_id, comment=comment.strip(),
+                             chain_head=audit.chain_head(session))
+            session.add(row)
+            session.flush()
             return SignoffRow(district_code, day, actor.name, row.signed_at, row.comment)
     except DatabaseConflictError as error:  # signed at the same moment elsewhere
         raise ServiceError("この日は他の監督者が日次確認しました。一覧を更新してください。") from error

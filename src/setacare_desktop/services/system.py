@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from setacare_desktop import __version__
+from setacare_desktop.services import audit
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.settings import Settings
 from setacare_desktop.store.database import Database, MigrationReport, display_url
@@ -37,7 +38,10 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
                 "メモリー上のデータベース（sqlite://、:memory:）は使えません。終了とともに記録が"
                 "すべて失われるためです。SQLite のファイルの場所か PostgreSQL の URL を指定してください。")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return Database.open(settings.database_url, migrate=migrate)
+        db = Database.open(settings.database_url, migrate=migrate)
+        if migrate:  # the audit table's append-only triggers, recreated if dropped (audited)
+            _restore_audit_protection(db)
+        return db
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         # The URL itself is not understood (it may hold a password: not quoted back).
         raise ServiceError(
@@ -56,6 +60,14 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
         raise ServiceError(
             f"データフォルダーを作成できません（{settings.data_dir}）。フォルダーの場所と権限、"
             "空き容量を確認してください（--data-dir または SETACARE_DATA_DIR）。") from error
+
+
+def _restore_audit_protection(db: Database) -> None:
+    try:
+        audit.restore_protection(db)
+    except BaseException:
+        db.close()
+        raise
 
 
 def schema_revisions(db: Database) -> tuple[str | None, str]:

@@ -128,7 +128,9 @@ class Staff(Base):
 class AuditEvent(Base):
     """Append-only audit trail (database triggers refuse UPDATE and DELETE).
 
-    ``fields`` lists the names of changed fields, never their values.
+    ``fields`` lists the names of changed fields, never their values. ``hash`` chains the row to
+    the one before it (``prev_hash``; migration 0009, ``domain/audit_chain.py``); a row without
+    a hash was not written by the program.
     """
 
     __tablename__ = "audit_event"
@@ -142,6 +144,8 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     fields: Mapped[list[str] | None] = mapped_column(JSON)
     detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- consultations (the intake issue extends these) -------------------------------------------
@@ -614,6 +618,9 @@ class DaySignoff(Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     comment: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16), default="app")  # app | package
+    #: The audit chain's head when the day was signed off (migration 0009): an anchor the
+    #: chain check must find again.
+    chain_head: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- preferences (migration 0011) -----------------------------------------------------------------

@@ -6,16 +6,59 @@ from typing import Any
 
 from setacare_desktop.domain.kana import query_grams
 
+AUDIT_FUNCTION_BODY = " BEGIN RAISE EXCEPTION 'audit_event is append-only'; END "
+AUDIT_FUNCTION_DDL = f"""
+    CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    {AUDIT_FUNCTION_BODY} $$
+    """
+#: The append-only triggers of the audit table, by name: row-level UPDATE/DELETE (migration
+#: 0001) and statement-level TRUNCATE, which row triggers do not see (migration 0009).
+AUDIT_TRIGGERS: dict[str, str] = {
+    "audit_event_no_change": """
+    CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
+    """,
+    "audit_event_no_truncate": """
+    CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()
+    """,
+}
 AUDIT_APPEND_ONLY_DDL = (
     """
     CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$
     """,
-    """
-    CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
-    """,
+    AUDIT_TRIGGERS["audit_event_no_change"],
 )
+#: The key of the transaction-level advisory lock that serialises appends to the audit chain.
+AUDIT_CHAIN_LOCK = 0x5E7A_CA4E_A0D1
+
+
+def lock_audit_chain(connection: Any) -> None:
+    """Wait until no other transaction is appending to the audit chain; held until commit or
+    rollback. Read Committed then shows this transaction the newest committed head."""
+    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_CHAIN_LOCK,))
+
+
+def audit_protection_problems(connection: Any) -> list[str]:
+    """Names of the audit triggers that are missing, disabled, or call a function that no
+    longer refuses (``CREATE OR REPLACE FUNCTION`` by the table's owner)."""
+    rows = connection.exec_driver_sql(
+        "SELECT t.tgname, t.tgenabled, p.prosrc FROM pg_trigger t "
+        "JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE t.tgrelid = 'audit_event'::regclass AND NOT t.tgisinternal").all()
+    sound = {name for name, enabled, source in rows
+             if enabled != "D" and " ".join(source.split()) == " ".join(
+                 AUDIT_FUNCTION_BODY.split())}
+    return [name for name in AUDIT_TRIGGERS if name not in sound]
+
+
+def restore_audit_protection(connection: Any, names: list[str]) -> None:
+    """Create the function and these triggers again (needs the table's owner)."""
+    connection.exec_driver_sql(AUDIT_FUNCTION_DDL)
+    for name in names:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON audit_event")
+        connection.exec_driver_sql(AUDIT_TRIGGERS[name])
 
 
 # --- search index (tsvector over our own grams, GIN) --------------------------------------------

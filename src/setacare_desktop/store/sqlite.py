@@ -1,8 +1,9 @@
 """SQLite-only code. **The one module allowed to use SQLite-specific SQL.**
 
 Connection pragmas (WAL, foreign keys, busy timeout), the pre-migration file backup, and the
-append-only triggers of the audit table. The database file, its ``-wal``/``-shm`` and every backup
-are readable by their owner only (0600 on POSIX: :func:`make_private`).
+append-only triggers of the audit table (and their check at every start). The database file, its
+``-wal``/``-shm`` and every backup are readable by their owner only (0600 on POSIX:
+:func:`make_private`).
 """
 
 from __future__ import annotations
@@ -34,16 +35,40 @@ WRITE_OPTION = "setacare_write"
 #: The driver's own error (raised where SQLAlchemy does not wrap it, e.g. the file backup).
 Error = sqlite3.Error
 
-AUDIT_APPEND_ONLY_DDL = (
-    """
+#: The append-only triggers of the audit table, by name (created by migration 0001; recreated at
+#: every start if they were dropped or replaced: see :func:`audit_protection_problems`).
+AUDIT_TRIGGERS: dict[str, str] = {
+    "audit_event_no_update": """
     CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
     BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
     """,
-    """
+    "audit_event_no_delete": """
     CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
     BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
     """,
-)
+}
+AUDIT_APPEND_ONLY_DDL = tuple(AUDIT_TRIGGERS.values())
+
+
+def _normalised(sql: str | None) -> str:
+    return " ".join((sql or "").split()).rstrip(";").strip().lower()
+
+
+def audit_protection_problems(connection: Any) -> list[str]:
+    """Names of the audit triggers that are missing or not ours (a same-named trigger that does
+    nothing protects nothing)."""
+    present = dict(connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+    ).all())
+    return [name for name, ddl in AUDIT_TRIGGERS.items()
+            if _normalised(present.get(name)) != _normalised(ddl)]
+
+
+def restore_audit_protection(connection: Any, names: list[str]) -> None:
+    """Create these audit triggers again (in the caller's write transaction)."""
+    for name in names:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        connection.exec_driver_sql(AUDIT_TRIGGERS[name])
 
 
 def install_pragmas(engine: Engine) -> None:

@@ -8,6 +8,8 @@
 sheet's number entered there opens the referral's reply form in つなぎ先.
 確認・統計 (``ui.review.ReviewArea``) is the supervisor's: the day's review with sign-off, and the
 statistics; a consultation opened from the review opens in 受付.
+操作記録 (``ui.audit.AuditPage``) lists the audit trail for supervisors and administrators; the
+trail's hash chain is checked in the background after login (``ui.audit.check_at_start``).
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 The idle lock (``ui.idle_lock``) hides the work behind a lock screen after the administrator's idle
@@ -39,6 +41,7 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile, shee
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui.admin_page import AdminPage
+from setacare_desktop.ui.audit import AuditPage, check_at_start
 from setacare_desktop.ui.idle_lock import IdleLock
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page
@@ -58,10 +61,11 @@ AREA_REFERRALS = "つなぎ先"
 AREA_SHEETS = "連携シート"
 AREA_REVIEW = "確認・統計"
 AREA_ADMIN = "管理"
+AREA_AUDIT = "操作記録"
 
 #: The work areas in the order of the navigation list.
 AREAS: tuple[str, ...] = (
-    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN)
+    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT)
 
 
 NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
@@ -73,6 +77,8 @@ NO_SHEETS = ("連携シートは、受付・相談員・監督者のアカウン
              "このアカウント（{role}）では連携シートを扱えません。")
 NO_REVIEW = ("確認は、監督者が一日の相談を確認し、日次確認を記録する画面です。"
              "このアカウント（{role}）では確認できません。")
+NO_AUDIT = ("操作記録は、監督者と管理者が操作の記録を確認する画面です。"
+            "このアカウント（{role}）では表示できません。")
 NO_STATS = ("統計は、監督者と管理者が相談件数を集計する画面です。"
             "このアカウント（{role}）では表示できません。")
 
@@ -183,6 +189,10 @@ class MainWindow(QMainWindow):
                     "連携シート", NO_SHEETS.format(role=profile.role.label), self)
             elif area == AREA_ADMIN:
                 page = self.admin_page
+            elif area == AREA_AUDIT:
+                page = (AuditPage(db, profile, self)
+                        if profile.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+                        else NoticePage("操作記録", NO_AUDIT.format(role=profile.role.label), self))
             else:
                 page = self.review_area
             self.pages[area] = page
@@ -214,6 +224,8 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
         self._connect_signals()
         self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
+        #: The audit trail's hash chain, checked in the background after login.
+        self.audit_check = check_at_start(self, db)
 
     def _connect_signals(self) -> None:
         self.navigation.currentRowChanged.connect(self._area_selected)

@@ -1,0 +1,32 @@
+"""A database as the previous release left it, for tests of the upgrade path.
+
+The newest migration (0014) only recomputes stored keys and changes no table, so "one revision
+behind" is the same schema with ``alembic_version`` set back one step: no test has to undo each
+later migration's tables by hand (they did, and broke with every new migration).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+
+def previous_revision() -> str:
+    with importlib.resources.as_file(
+            importlib.resources.files("setacare_desktop.migrations")) as location:
+        scripts = ScriptDirectory(str(location))
+        head = scripts.get_revision(scripts.get_current_head())
+        assert head is not None and isinstance(head.down_revision, str)
+        return head.down_revision
+
+
+def one_revision_behind(path: Path) -> Path:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = :v"),
+                           {"v": previous_revision()})
+    engine.dispose()
+    return path
