@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from setacare_desktop.domain.audit_checks import EMERGENCY_VIEW_DETAIL
 from setacare_desktop.domain.consent import (
     ConsentRecord,
     EmergencyException,
@@ -32,9 +33,9 @@ from setacare_desktop.store.models import (
     EmergencyExceptionRow,
 )
 
-#: The audit action and detail of a view under an emergency exception (the 操作記録 flags it).
+#: The audit action of a view under an emergency exception; its detail carries
+#: ``EMERGENCY_VIEW_DETAIL``, which the 操作記録 checks flag.
 EMERGENCY_VIEW_ACTION = "consultation_view"
-EMERGENCY_VIEW_DETAIL = "emergency"
 
 _CHUNK = 500
 
