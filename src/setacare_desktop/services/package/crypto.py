@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from zxcvbn import zxcvbn
 
 from setacare_desktop.services.errors import Problem, ValidationError
 
@@ -82,6 +81,9 @@ def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str 
     """
     if len(passphrase) < PASSPHRASE_MIN:
         return f"{PASSPHRASE_MIN}文字以上にしてください。{PASSPHRASE_HINT}"
+    # Imported here: its word lists take ~0.1 s to load, which every start would pay otherwise.
+    from zxcvbn import zxcvbn
+
     words = [w for w in user_inputs if w]
     result = zxcvbn(passphrase[:_ZXCVBN_MAX], user_inputs=[*words, "setacare", "setagaya"])
     if result["score"] >= PASSPHRASE_SCORE:
