@@ -261,6 +261,7 @@ def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
         connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
+        connection.execute(sa.text("DROP TABLE IF EXISTS database_identity"))  # 0012
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
     code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")

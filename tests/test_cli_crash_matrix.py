@@ -103,6 +103,7 @@ def one_revision_behind(path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
+        connection.exec_driver_sql("DROP TABLE IF EXISTS database_identity")  # 0012
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
     engine.dispose()
 
