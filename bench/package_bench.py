@@ -67,13 +67,15 @@ def main() -> None:
 
             last = report.last_day
             seconds, day = _median(args.runs, lambda: package.export_package(
-                db, district, last, last, "ikejiri", PASSPHRASE, today=last))
+                db, district, last, last, "ikejiri", PASSPHRASE, today=last,
+                password=demo.DEMO_PASSWORD))
             print(f"district day (池尻 {last}): {seconds * 1000:.0f} ms, "
                   f"{day.consultations:,} consultations, {len(day.data) / 1024:.1f} KiB")
 
             first = report.first_day
             seconds, month = _median(args.runs, lambda: package.export_package(
-                db, area, first, last, "setagaya", PASSPHRASE, today=last))
+                db, area, first, last, "setagaya", PASSPHRASE, today=last,
+                password=demo.DEMO_PASSWORD))
             print(f"area month (世田谷地域 {first}..{last}): {seconds:.2f} s, "
                   f"{month.consultations:,} consultations over {len(month.days)} days, "
                   f"{len(month.data) / 1024 / 1024:.2f} MiB")

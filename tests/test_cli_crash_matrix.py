@@ -99,8 +99,6 @@ def data_dir(demo_template: Path, tmp_path: Path) -> Path:
     return folder
 
 
-
-
 def audit_actions(path: Path) -> list[str]:
     engine = sa.create_engine(f"sqlite:///{path}")
     try:

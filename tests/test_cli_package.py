@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from setacare_desktop.domain.review import Decision
 from setacare_desktop.services import Database, auth
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import package as package_svc
+from setacare_desktop.services.package import clock
 from setacare_desktop.store.models import AuditEvent, CaseReview, DaySignoff
 
 TEST_PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
@@ -200,5 +201,86 @@ def test_export_asks_for_the_passphrase_twice_without_echo(
     assert package_svc.open_package(path.read_bytes(), PASSPHRASE).scope_label == "池尻地区"
     answers["パスフレーズ（確認）: "] = "something else entirely"
     code, _out, err = run(capsys, monkeypatch, db_path, "package", "export", "--date", "R7.6.2",
-                          "--scope", "ikejiri", "--out", str(path), "--as", BOSS)
+                          "--scope", "ikejiri", "--out", str(path), "--as", BOSS, "--force")
     assert code == 2 and "確認用の入力と一致しません" in err
+
+
+def test_expiry_is_chosen_at_export_and_an_expired_package_is_refused(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        database: tuple[Path, int], tmp_path: Path) -> None:
+    db_path, case_id = database
+    path = tmp_path / "ikejiri.setacare"
+    for bad in ("0", "31", "three"):
+        code, _out, err = export(capsys, monkeypatch, db_path, path, "--expires-in-days", bad)
+        assert code == 2 and "--expires-in-days" in err and not path.exists()
+    code, out, err = export(capsys, monkeypatch, db_path, path, "--expires-in-days", "5")
+    assert code == 0, err
+    opened = package_svc.open_package(path.read_bytes(), PASSPHRASE)
+    assert opened.expires_at - opened.exported_at == timedelta(days=5)
+    expiry = package_svc.expiry_text(opened.expires_at)
+    assert expiry.startswith("令和") and f"有効期限: {expiry}" in out
+    review_offline(path, case_id)
+    monkeypatch.setattr(clock, "utc_now", lambda: opened.expires_at + timedelta(minutes=1))
+    events = count(db_path, AuditEvent)
+    code, out, err = import_(capsys, monkeypatch, db_path, path)
+    assert code == 1 and out == ""
+    assert err.strip() == (f"エラー: この日次パッケージは有効期限（{expiry}）を過ぎているため、"
+                           "開けません。必要なら、監督者が事務所でもう一度書き出してください。")
+    assert count(db_path, AuditEvent) == events and count(db_path, CaseReview) == 0
+
+
+def test_a_guessable_passphrase_is_refused_with_zxcvbns_feedback(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        database: tuple[Path, int], tmp_path: Path) -> None:
+    db_path, _case_id = database
+    path = tmp_path / "ikejiri.setacare"
+    events = count(db_path, AuditEvent)
+    code, out, err = export(capsys, monkeypatch, db_path, path, passphrase="aaaaaaaaaa")
+    assert code == 2 and out == "" and not path.exists()
+    assert err.startswith("入力エラー: パスフレーズ: 推測されやすいパスフレーズです。")
+    assert "繰り返し" in err and "単語を4つ以上" in err
+    assert count(db_path, AuditEvent) == events  # refused before any login
+
+
+def test_an_existing_out_file_is_replaced_only_with_force(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        database: tuple[Path, int], tmp_path: Path) -> None:
+    db_path, _case_id = database
+    path = tmp_path / "ikejiri.setacare"
+    path.write_bytes(b"someone else's file")
+    code, _out, err = export(capsys, monkeypatch, db_path, path)
+    assert code == 2 and f"入力エラー: --out: {path} は既にあります。" in err and "--force" in err
+    assert path.read_bytes() == b"someone else's file"
+    code, _out, err = export(capsys, monkeypatch, db_path, path, "--force")
+    assert code == 0, err
+    assert package_svc.open_package(path.read_bytes(), PASSPHRASE).scope_label == "池尻地区"
+
+
+def test_import_into_another_database_is_refused(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        database: tuple[Path, int], tmp_path: Path, staff_factory: Callable[..., Any]) -> None:
+    """Two real database files: the demo's attack (decisions applied to another database's
+    consultations of the same number) no longer works."""
+    db_path, case_id = database
+    other_path = tmp_path / "other.db"
+    other = Database.open(f"sqlite:///{other_path}")  # migrated from empty: its own id
+    try:
+        clerk = staff_factory(other, "ikejiri-clerk")
+        staff_factory(other, BOSS, role="監督者")
+        other_case = intake_svc.record_intake(other, clerk, IntakeInput(
+            received_at="R7.6.2 10:30", channel="来所", district="池尻", consulter_kind="本人",
+            main_complaint="別の相談", target_groups=["高齢者"], response="助言",
+            person=PersonInput(name="別の 人")), now=datetime(2025, 6, 2, 16, 0)).consultation_id
+    finally:
+        other.close()
+    assert other_case == case_id
+    path = tmp_path / "ikejiri.setacare"
+    assert export(capsys, monkeypatch, db_path, path)[0] == 0
+    review_offline(path, case_id)
+    code, out, err = import_(capsys, monkeypatch, other_path, path)
+    assert code == 1 and out == ""
+    assert err.strip() == f"エラー: {package_svc.FOREIGN_DATABASE}"
+    assert "別のデータベースから書き出されたもの" in err
+    assert (count(other_path, CaseReview), count(other_path, DaySignoff)) == (0, 0)
+    code, out, err = import_(capsys, monkeypatch, db_path, path)
+    assert code == 0 and "取り込んだ判断: 2件" in out

@@ -1,7 +1,9 @@
 """``setacare package …``: the offline day package (日次パッケージ, docs/package.md).
 
-- ``package export --date D [--to D2] --scope 地区|地域 --out FILE``: the consultations, referrals
-  and reviews of a district or an area over the days, encrypted with a passphrase;
+- ``package export --date D [--to D2] --scope 地区|地域 --out FILE [--expires-in-days N]
+  [--force]``: the consultations, referrals, reviews and audit rows of a district or an area over
+  the days, as the exporter may see them, encrypted with a passphrase, bound to this database and
+  expiring after N days (default 3); an existing FILE is replaced only with ``--force``;
 - ``package import FILE``: the decisions made offline over a package, back into the database
   (once; the decisions that no longer fit are listed and not applied).
 
@@ -17,13 +19,14 @@ input; 1 a refusal (a wrong passphrase or a damaged file, a wrong password, outs
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
-from setacare_desktop.cli_input import out_target, secret, stdin_line
+from setacare_desktop.cli_input import bounded_int, out_target, secret, stdin_line
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.services import Database, StaffProfile, package, system
 from setacare_desktop.services.errors import Problem, ValidationError
@@ -53,9 +56,11 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                            required=True, parser_class=parser_class)
     export = sub.add_parser(
         "export", parents=[location, acting], help="日次パッケージを書き出す",
-        description="地区または地域の相談（つなぎ、確認の記録を含む）を、パスフレーズで暗号化した"
-                    "1つのファイルに書き出します。パスフレーズは10文字以上で、画面に表示せずに"
-                    "2回入力します。",
+        description="地区または地域の相談（つなぎ、確認の記録、操作記録を含む）を、パスフレーズで"
+                    "暗号化した1つのファイルに書き出します。パスフレーズは推測されにくい長い文"
+                    "（単語を4つ以上）にし、画面に表示せずに2回入力します。パッケージはこの"
+                    "データベースにだけ取り込め、有効期限を過ぎると開けなくなります。オフラインでは"
+                    "書き出した監督者本人だけが、自分のパスワードでログインして確認できます。",
         epilog="例: setacare package export --date R8.11.24 --scope 池尻 --out ikejiri.setacare-pkg "
                "--as boss01\n"
                "    setacare package export --date 2026-11-01 --to 2026-11-30 --scope 世田谷地域 "
@@ -66,6 +71,13 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
     export.add_argument("--scope", required=True, metavar="地区|地域",
                         help="地区（例: 池尻、ikejiri）または地域（例: 世田谷地域、setagaya）")
     export.add_argument("--out", required=True, metavar="FILE", help="書き出すファイル")
+    export.add_argument(
+        "--expires-in-days", metavar="N", default=package.EXPIRES_IN_DAYS,
+        type=functools.partial(bounded_int, low=package.EXPIRES_MIN, high=package.EXPIRES_MAX),
+        help=f"有効期限（書き出してから何日開けるか。{package.EXPIRES_MIN}〜"
+             f"{package.EXPIRES_MAX}、既定: {package.EXPIRES_IN_DAYS}）")
+    export.add_argument("--force", action="store_true",
+                        help="--out のファイルが既にあれば置き換える")
     export.add_argument("--passphrase-stdin", action="store_true", help=_PASSPHRASE_HELP)
     imported = sub.add_parser(
         "import", parents=[location, acting], help="日次パッケージの確認を取り込む",
@@ -92,6 +104,7 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
 
 
 def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> str:
+    """The passphrase (checked for strength when it is a new one, ``confirm``)."""
     if args.passphrase_stdin:
         passphrase = stdin_line(stdin, "パスフレーズ")
     else:
@@ -99,7 +112,7 @@ def _passphrase(args: argparse.Namespace, stdin: IO[str], *, confirm: bool) -> s
         if confirm and secret("パスフレーズ（確認）: ", "--passphrase-stdin",
                               "パスフレーズ") != passphrase:
             raise ValidationError([Problem("パスフレーズ", "確認用の入力と一致しません")])
-    problem = package.passphrase_problem(passphrase) if confirm else None
+    problem = package.passphrase_problem(passphrase, (args.as_login,)) if confirm else None
     if problem:
         raise ValidationError([Problem("パスフレーズ", problem)])
     return passphrase
@@ -128,6 +141,11 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
         out = out_target(args.out)
     except ValidationError as error:
         problems += error.problems
+    else:
+        # Kept here until services.files refuses an existing target itself (its own --force).
+        if out.exists() and not args.force:
+            problems.append(Problem("--out", f"{out} は既にあります。置き換えるには --force を"
+                                             "付けてください"))
     if start is not None and end is not None and start > end:
         problems.append(Problem("--to", "--date より後の日にしてください"))
     if problems:
@@ -139,7 +157,9 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     db = system.open_database(settings, migrate=True)
     try:
         with acting_as(db, args.as_login, password) as actor:
-            result = package.export_package(db, actor, start, end, args.scope, passphrase)
+            result = package.export_package(db, actor, start, end, args.scope, passphrase,
+                                            password=password,
+                                            expires_in_days=args.expires_in_days)
     finally:
         db.close()
     write_atomically(out, result.data)
@@ -147,6 +167,11 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     print(f"パッケージID: {result.package_id}")
     print(f"範囲: {scope.label} {start:%Y-%m-%d}〜{end:%Y-%m-%d}"
           f"（相談のある日 {len(result.days)}日、相談 {result.consultations:,}件）")
+    if result.masked:
+        print(f"本人の同意がないため個人を特定できる情報を伏せた相談: {result.masked:,}件")
+    print(f"操作記録: {result.audit_rows:,}件")
+    print(f"有効期限: {package.expiry_text(result.expires_at)}（これを過ぎると開けません）")
+    print("このデータベースにだけ取り込めます。オフラインでは、あなたのパスワードでログインします。")
     print("パスフレーズは、ファイルとは別の方法で確認する人に伝えてください。")
     return EXIT_OK
 

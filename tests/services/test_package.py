@@ -71,8 +71,10 @@ def _setup(db: Database, staff_factory: Callable) -> tuple[StaffProfile, StaffPr
     return clerk, boss, [plain, referred, confirmed]
 
 
-def _export(db: Database, actor: StaffProfile, scope: str = "池尻") -> svc.ExportResult:
-    return svc.export_package(db, actor, DAY, DAY, scope, PASSPHRASE, today=DAY, scrypt_n=N)
+def _export(db: Database, actor: StaffProfile, scope: str = "池尻",
+            **options: Any) -> svc.ExportResult:
+    return svc.export_package(db, actor, DAY, DAY, scope, PASSPHRASE, password=PASSWORD,
+                              today=DAY, scrypt_n=N, wrap_n=N, **options)
 
 
 def _count(db: Database, model: type) -> int:
@@ -316,7 +318,9 @@ def test_not_a_package_newer_format_and_absurd_kdf_are_refused(
             svc.open_package(junk, PASSPHRASE)
         assert caught.value.message == svc.NOT_A_PACKAGE
     with pytest.raises(svc.PackageError, match="新しい版のプログラム"):
-        svc.open_package(_with_header(data, format=2), PASSPHRASE)
+        svc.open_package(_with_header(data, format=3), PASSPHRASE)
+    with pytest.raises(svc.PackageError, match=r"古い形式（形式 1）.*書き出し直してください"):
+        svc.open_package(_with_header(data, format=1), PASSPHRASE)  # no binding, no expiry
     header = json.loads(data[20:20 + struct.unpack(">I", data[16:20])[0]])
     bomb = {**header["kdf"], "n": 2**30}
     with pytest.raises(svc.PackageError) as caught:  # refused before scrypt allocates anything
@@ -355,32 +359,35 @@ def test_only_a_supervisor_within_scope_exports(any_db: Database,
         _export(any_db, clerk)
     assert audit.recent(any_db, 1)[0].action == "permission_denied"
     area = staff_factory(any_db, "areaboss", role="監督者", place="世田谷", org_kind="総合支所")
-    result = svc.export_package(any_db, area, DAY, DAY, "世田谷地域", PASSPHRASE, today=DAY,
-                                scrypt_n=N)
+    result = _export(any_db, area, "世田谷地域")
     package = svc.open_package(result.data, PASSPHRASE)
     assert package.scope.kind == "area" and "ikejiri" in package.districts
     assert len(package.districts) > 1 and result.consultations == 3
-    reviewers = {r.login: r.districts for r in package.reviewers()}
-    assert reviewers["boss"] == ("ikejiri",) and reviewers["areaboss"] == package.districts
-    # the district supervisor reviews only their district offline
-    source = svc.PackageReviewSource(package, package.login("boss", PASSWORD), Path("unused"),
-                                     PASSPHRASE)
-    with pytest.raises(PermissionDeniedError):
-        source.load(DAY, "taishido")
-    with pytest.raises(PermissionDeniedError):  # and cannot import the area's package
+    # The exporter alone reviews offline: only they proved their password at export.
+    assert {r.login: r.districts for r in package.reviewers()} == {
+        "areaboss": package.districts}
+    with pytest.raises(AuthenticationError):
+        package.login("boss", PASSWORD)
+    # The branch has no consent from these persons: the area's package holds them masked.
+    assert result.masked == 3
+    assert {r.person_name for d in package.days() for r in d.rows} == {"Y.T."}
+    with pytest.raises(PermissionDeniedError):  # a district supervisor cannot import it
         svc.import_package(any_db, boss, result.data, PASSPHRASE)
 
 
 def test_bad_input_is_refused_by_field(any_db: Database, staff_factory: Callable) -> None:
     _clerk, boss, _ids = _setup(any_db, staff_factory)
     with pytest.raises(ValidationError) as caught:
-        svc.export_package(any_db, boss, DAY, DAY, "池尻", "short", scrypt_n=N)
+        svc.export_package(any_db, boss, DAY, DAY, "池尻", "short", password=PASSWORD,
+                           scrypt_n=N)
     assert [p.field for p in caught.value.problems] == ["パスフレーズ"]
     with pytest.raises(ValidationError) as caught:
-        svc.export_package(any_db, boss, DAY, date(2026, 11, 1), "どこか", PASSPHRASE, scrypt_n=N)
+        svc.export_package(any_db, boss, DAY, date(2026, 11, 1), "どこか", PASSPHRASE,
+                           password=PASSWORD, scrypt_n=N)
     assert [p.field for p in caught.value.problems] == ["範囲", "期間"]
     with pytest.raises(ValidationError, match="92日以内"):
-        svc.export_package(any_db, boss, date(2026, 1, 1), DAY, "池尻", PASSPHRASE, scrypt_n=N)
+        svc.export_package(any_db, boss, date(2026, 1, 1), DAY, "池尻", PASSPHRASE,
+                           password=PASSWORD, scrypt_n=N)
 
 
 def test_a_decision_outside_the_package_or_the_importers_scope_is_not_imported(

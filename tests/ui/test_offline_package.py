@@ -4,6 +4,7 @@ passphrase and the supervisor's own password, review with no database, import it
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,15 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from tests.ui.conftest import RecordCase
 
+from setacare_desktop.domain.jpdate import local_now, to_wareki, utc_to_local
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import Database, audit
-from setacare_desktop.services.package import PackageReviewSource, open_package
+from setacare_desktop.services.package import (
+    PackageReviewSource,
+    clock,
+    export_package,
+    open_package,
+)
 from setacare_desktop.store.models import CaseReview, DaySignoff
 from setacare_desktop.ui.login_dialog import LoginDialog
 from setacare_desktop.ui.main_window import MainWindow
@@ -35,8 +42,27 @@ def _export(qtbot: QtBot, db: Database, supervisor: StaffProfile, target: Path) 
     dialog = ExportPackageDialog(db, supervisor, window)
     qtbot.addWidget(dialog)
     assert dialog.scope_combo.currentText() == "池尻地区"
+    assert dialog.expires_spin.value() == 3  # days, the default
+    # A passphrase zxcvbn scores as guessable is refused, naming the field, before anything.
+    dialog.choose_save_path = lambda _suggested: pytest.fail("asked where to save")
+    qtbot.keyClicks(dialog.passphrase_edit, "aaaaaaaaaa")
+    qtbot.keyClicks(dialog.repeat_edit, "aaaaaaaaaa")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text().startswith("パスフレーズ: 推測されやすいパスフレーズです。")
+    assert "繰り返し" in dialog.error_label.text() and "単語を4つ以上" in dialog.error_label.text()
+    dialog.passphrase_edit.clear()
+    dialog.repeat_edit.clear()
     qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
     qtbot.keyClicks(dialog.repeat_edit, PASSPHRASE)
+    # The supervisor's own password: their offline login. Missing, then wrong: refused.
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text().startswith("あなたのパスワード: ")
+    qtbot.keyClicks(dialog.password_edit, "not-my-password")
+    dialog.choose_save_path = lambda _suggested: str(target)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "正しくありません" in dialog.error_label.text())
+    assert not target.exists() and "package_export" not in [e.action for e in audit.recent(db, 5)]
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
     # Cancelling the file chooser exports nothing, so nothing is audited as exported.
     dialog.choose_save_path = lambda _suggested: ""
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
@@ -51,8 +77,10 @@ def _export(qtbot: QtBot, db: Database, supervisor: StaffProfile, target: Path) 
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert target.exists()
     assert "相談 2件" in dialog.result_label.text()
+    assert "有効期限: 令和" in dialog.result_label.text()
     assert audit.recent(db, 1)[0].action == "package_export"
     assert dialog.passphrase_edit.text() == dialog.repeat_edit.text() == ""
+    assert dialog.password_edit.text() == ""
 
 
 def test_review_offline_then_import_back(qtbot: QtBot, db: Database, staff_factory: MakeStaff,
@@ -89,6 +117,16 @@ def test_review_offline_then_import_back(qtbot: QtBot, db: Database, staff_facto
                            path)
     qtbot.addWidget(window)
     window.show()
+    assert "有効期限: 令和" in window.banner.text()
+    # 操作記録: the day's audit rows of 池尻 came with the package (the clerk's two records).
+    assert window.tabs.tabText(1) == "操作記録(&A)"
+    window.tabs.setCurrentIndex(1)
+    audit_rows = window.audit_page.model
+    actions = [audit_rows.data(audit_rows.index(r, 3)) for r in range(audit_rows.rowCount())]
+    assert actions.count("相談の記録") == 2 and "日次パッケージの書き出し" not in actions
+    who = {audit_rows.data(audit_rows.index(r, 1)) for r in range(audit_rows.rowCount())}
+    assert "clerk 職員（clerk）" in who
+    window.tabs.setCurrentIndex(0)
     page = window.review_page
     assert page.source.offline and not page.open_button.isVisible()
     assert not page.print_button.isVisible()
@@ -132,3 +170,24 @@ def test_package_open_names_a_missing_file(tmp_path: Path,
     missing = tmp_path / "nowhere.setacare-pkg"
     assert main(["package", "open", str(missing)]) == 2
     assert f"日次パッケージのファイルが見つかりません: {missing}" in capsys.readouterr().err
+
+
+def test_an_expired_package_does_not_open_and_says_until_when(
+        qtbot: QtBot, db: Database, staff_factory: MakeStaff, record_case: RecordCase,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clerk = staff_factory(db, "clerk")
+    record_case(db, clerk, "母の物忘れが心配", name="山田 花子", response="助言")
+    supervisor = staff_factory(db, "boss", role="監督者")
+    path = tmp_path / "ikejiri.setacare-pkg"
+    result = export_package(db, supervisor, local_now().date(), local_now().date(), "池尻",
+                            PASSPHRASE, password=PASSWORD, expires_in_days=1, wrap_n=2**12)
+    path.write_bytes(result.data)
+    monkeypatch.setattr(clock, "utc_now", lambda: result.expires_at + timedelta(seconds=1))
+    ask = PackagePassphraseDialog(path)
+    qtbot.addWidget(ask)
+    qtbot.keyClicks(ask.passphrase_edit, PASSPHRASE)
+    qtbot.mouseClick(ask.open_button, Qt.MouseButton.LeftButton)
+    local = utc_to_local(result.expires_at)
+    assert ask.package is None and ask.result() != QDialog.DialogCode.Accepted
+    assert ask.error_label.text().startswith(
+        f"この日次パッケージは有効期限（{to_wareki(local.date())} {local:%H:%M}）を過ぎている")

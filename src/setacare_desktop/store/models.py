@@ -636,3 +636,24 @@ class Preference(Base):
     value: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+# --- the database's identity (migration 0012) ------------------------------------------------------
+
+
+class DatabaseIdentity(Base):
+    """One row: who this database is, for what leaves it (the offline day package).
+
+    ``database_id`` (a random UUID) goes into every package's authenticated header, so a package
+    is imported only into the database it came from. ``package_key`` (32 random bytes, hex) never
+    leaves the database: each package's per-reviewer token is derived from it, so the import can
+    check that a decision was made by a reviewer who proved their password (docs/package.md).
+    A copy of the database (a restored backup) keeps both: it is the same database.
+    """
+
+    __tablename__ = "database_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1: one row
+    database_id: Mapped[str] = mapped_column(String(36), unique=True)
+    package_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)

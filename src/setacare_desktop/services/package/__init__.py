@@ -11,9 +11,15 @@ silently applied. docs/package.md describes the format, the threat model and the
 
 The modules, along the seams where the package changes for different reasons:
 
-- ``crypto``: scrypt key derivation, AES-256-GCM, the passphrase rule;
-- ``codec``: the file layout, its version, and what is accepted when a file is read;
-- ``contents``: an opened :class:`Package` (days, reviewers, offline logins, decisions);
+- ``crypto``: scrypt key derivation, AES-256-GCM, the passphrase rule (zxcvbn);
+- ``codec``: the file layout, its version, the binding (database, expiry), and what is accepted
+  when a file is read;
+- ``proof``: the reviewer token wrapped under the reviewer's password, and decisions' proofs;
+- ``contents``: an opened :class:`Package` (days, audit rows, reviewers, offline logins,
+  decisions);
+- ``masking``: the exporter's view (the visibility rule) applied to what is packaged;
+- ``auditrows``: the 操作記録 of the package's districts and days;
+- ``clock``: the one place the package reads the time from;
 - ``source``: the review screen over a package, with no database (``setacare package open``);
 - ``exporting`` / ``importing``: the two use cases that touch the database.
 
@@ -23,13 +29,17 @@ The window and the command line import from here, as they did when this was one 
 from __future__ import annotations
 
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.package.auditrows import AuditRow
 from setacare_desktop.services.package.codec import (
     CANNOT_OPEN,
     FORMAT_VERSION,
     HEADER_MAX,
     MAGIC,
     NOT_A_PACKAGE,
+    Binding,
     PackageError,
+    PackageExpiredError,
+    expiry_text,
 )
 from setacare_desktop.services.package.contents import (
     OfflineDecision,
@@ -43,6 +53,7 @@ from setacare_desktop.services.package.crypto import (
     KDF,
     NONCE_BYTES,
     PASSPHRASE_MIN,
+    PASSPHRASE_SCORE,
     SALT_BYTES,
     SCRYPT_MEMORY_MAX,
     SCRYPT_N,
@@ -54,6 +65,9 @@ from setacare_desktop.services.package.crypto import (
 from setacare_desktop.services.package.crypto import derive as _derive  # noqa: F401 (bench)
 from setacare_desktop.services.package.crypto import new_key as _new_key  # noqa: F401 (bench)
 from setacare_desktop.services.package.exporting import (
+    EXPIRES_IN_DAYS,
+    EXPIRES_MAX,
+    EXPIRES_MIN,
     EXPORT_OUT_OF_SCOPE,
     MAX_DAYS,
     ExportResult,
@@ -65,13 +79,16 @@ from setacare_desktop.services.package.importing import (
     CASE_NOT_FOUND,
     DAY_CHANGED_SINCE,
     DECIDED_SINCE,
+    FOREIGN_DATABASE,
     IMPORT_OUT_OF_SCOPE,
     NOT_A_REVIEWER_NOW,
+    NOT_PROVEN,
     OUTSIDE_PACKAGE,
     Conflict,
     ImportReport,
     import_package,
 )
+from setacare_desktop.services.package.proof import WRAP_N
 from setacare_desktop.services.package.source import PackageReviewSource
 
 __all__ = [
@@ -81,7 +98,11 @@ __all__ = [
     "CIPHER",
     "DAY_CHANGED_SINCE",
     "DECIDED_SINCE",
+    "EXPIRES_IN_DAYS",
+    "EXPIRES_MAX",
+    "EXPIRES_MIN",
     "EXPORT_OUT_OF_SCOPE",
+    "FOREIGN_DATABASE",
     "FORMAT_VERSION",
     "HEADER_MAX",
     "IMPORT_OUT_OF_SCOPE",
@@ -91,23 +112,30 @@ __all__ = [
     "NONCE_BYTES",
     "NOT_A_PACKAGE",
     "NOT_A_REVIEWER_NOW",
+    "NOT_PROVEN",
     "OUTSIDE_PACKAGE",
     "PASSPHRASE_MIN",
+    "PASSPHRASE_SCORE",
     "SALT_BYTES",
     "SCRYPT_MEMORY_MAX",
     "SCRYPT_N",
     "SCRYPT_N_MAX",
     "SCRYPT_P",
     "SCRYPT_R",
+    "WRAP_N",
+    "AuditRow",
+    "Binding",
     "Conflict",
     "ExportResult",
     "ImportReport",
     "OfflineDecision",
     "Package",
     "PackageError",
+    "PackageExpiredError",
     "PackageReviewSource",
     "PackageReviewer",
     "PackageScope",
+    "expiry_text",
     "export_package",
     "import_package",
     "open_package",

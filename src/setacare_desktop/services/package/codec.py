@@ -5,35 +5,43 @@ of the format (a new field, a version 2) is made in one place and checked agains
 Nothing here touches the database; what is read is not trusted: a header is bounded before any key
 is derived, and a payload that does not have the expected shape is refused as a damaged file.
 
-File format (version 1; docs/package.md)::
+File format (version 2; docs/package.md)::
 
     MAGIC            16 bytes  b"SETACARE-DAYPKG\\n"
     header length     4 bytes  unsigned, big-endian
-    header            JSON (UTF-8): {"format": 1,
+    header            JSON (UTF-8): {"format": 2,
                                      "kdf": {"name": "scrypt", "salt": hex, "n": .., "r": .., "p": ..},
-                                     "cipher": "AES-256-GCM", "nonce": hex}
+                                     "cipher": "AES-256-GCM", "nonce": hex,
+                                     "database_id": uuid, "expires_at": ISO (UTC),
+                                     "audit_chain_head": null}
     ciphertext        the rest: AES-256-GCM of zlib(JSON payload), with its 16-byte tag
 
 Everything before the ciphertext (magic, length and header) is the GCM associated data, so a change
-anywhere in the file is detected. The header holds no personal data.
+anywhere in the file is detected: the database the package is bound to and its expiry cannot be
+changed without the file becoming unreadable. The header holds no personal data. An expired
+package is refused before any key is derived (an earlier expiry written into the header only makes
+the file refuse sooner; a later one fails the tag).
 """
 
 from __future__ import annotations
 
 import json
 import struct
+import uuid
 import zlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from setacare_desktop.domain.jpdate import to_wareki, utc_to_local
 from setacare_desktop.domain.review import Decision, Flag, ReviewState
 from setacare_desktop.services.errors import ServiceError
-from setacare_desktop.services.package import crypto
+from setacare_desktop.services.package import clock, crypto
 from setacare_desktop.services.package.crypto import CIPHER, KDF, NONCE_BYTES, Key
 from setacare_desktop.services.review import DayReview, ReviewRow, SignoffRow
 
 MAGIC = b"SETACARE-DAYPKG\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HEADER_MAX = 4096
 
 NOT_A_PACKAGE = "このファイルは日次パッケージではありません。"
@@ -45,17 +53,52 @@ class PackageError(ServiceError):
     """The file cannot be opened: not a package, a wrong passphrase, damaged or tampered with."""
 
 
+class PackageExpiredError(PackageError):
+    """The package's expiry has passed: it opens nowhere any more."""
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What the authenticated header binds the package to."""
+
+    database_id: str  # the database it was exported from (services.database_identity)
+    expires_at: datetime  # naive UTC: after it the package refuses to open
+    #: The head of the audit trail's hash chain at export. Always None for now: the chain
+    #: (``audit.chain_head``) is being added separately; the field is in the format already.
+    audit_chain_head: str | None = None
+
+
+def expiry_text(expires_at: datetime) -> str:
+    """「令和8年11月27日 16:00」: the expiry in the ward's time."""
+    local = utc_to_local(expires_at)
+    return f"{to_wareki(local.date())} {local:%H:%M}"
+
+
+def expired_message(expires_at: datetime) -> str:
+    return (f"この日次パッケージは有効期限（{expiry_text(expires_at)}）を過ぎているため、開けません。"
+            "必要なら、監督者が事務所でもう一度書き出してください。")
+
+
+def check_not_expired(binding: Binding, now: datetime | None = None) -> None:
+    if (now or clock.utc_now()) >= binding.expires_at:
+        raise PackageExpiredError(expired_message(binding.expires_at))
+
+
 # --- the file -------------------------------------------------------------------------------------
 
 
-def seal(payload: dict[str, Any], key: Key) -> bytes:
-    """The package file: magic, header, and the payload encrypted under ``key`` (a fresh nonce)."""
+def seal(payload: dict[str, Any], key: Key, binding: Binding) -> bytes:
+    """The package file: magic, header (with ``binding``), and the payload encrypted under
+    ``key`` (a fresh nonce)."""
     nonce = crypto.new_nonce()
     header = json.dumps({
         "format": FORMAT_VERSION,
         "kdf": {"name": KDF, "salt": key.salt.hex(), "n": key.n, "r": key.r, "p": key.p},
         "cipher": CIPHER,
         "nonce": nonce.hex(),
+        "database_id": binding.database_id,
+        "expires_at": binding.expires_at.isoformat(),
+        "audit_chain_head": binding.audit_chain_head,
     }, separators=(",", ":")).encode("ascii")
     prefix = MAGIC + struct.pack(">I", len(header)) + header
     plain = zlib.compress(json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -63,9 +106,11 @@ def seal(payload: dict[str, Any], key: Key) -> bytes:
     return prefix + crypto.encrypt(key, nonce, plain, prefix)
 
 
-def unseal(data: bytes, passphrase: str) -> tuple[dict[str, Any], Key]:
-    """The payload of a package file and the key that opened it; :class:`PackageError` when
-    the file is not a package, is newer than this program, or cannot be decrypted."""
+def unseal(data: bytes, passphrase: str, now: datetime | None = None
+           ) -> tuple[Binding, dict[str, Any], Key]:
+    """The binding, payload and key of a package file; :class:`PackageError` when the file is
+    not a package, is of another version, has expired (:class:`PackageExpiredError`, checked
+    before any key is derived) or cannot be decrypted."""
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
         raise PackageError(NOT_A_PACKAGE)
     (length,) = struct.unpack(">I", data[len(MAGIC):len(MAGIC) + 4])
@@ -87,9 +132,14 @@ def unseal(data: bytes, passphrase: str) -> tuple[dict[str, Any], Key]:
     if version > FORMAT_VERSION:
         raise PackageError(f"このパッケージは新しい版のプログラムで作られています（形式 {version}）。"
                            "プログラムを更新してから開いてください。")
-    if (version != FORMAT_VERSION or name != KDF or cipher != CIPHER
+    if version < FORMAT_VERSION:
+        raise PackageError(f"このパッケージは古い形式（形式 {version}）のため開けません（有効期限と"
+                           "書き出し元のデータベースの記録がありません）。書き出し直してください。")
+    binding = _binding(header)
+    if (binding is None or name != KDF or cipher != CIPHER
             or not crypto.acceptable_kdf(n, r, p, salt) or len(nonce) != NONCE_BYTES):
         raise PackageError(CANNOT_OPEN)
+    check_not_expired(binding, now)
     key = crypto.key_for(passphrase, salt, n, r, p)
     try:
         plain = crypto.decrypt(key, nonce, data[start + length:], prefix)
@@ -98,7 +148,22 @@ def unseal(data: bytes, passphrase: str) -> tuple[dict[str, Any], Key]:
         raise PackageError(CANNOT_OPEN) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise PackageError(CANNOT_OPEN)
-    return payload, key
+    return binding, payload, key
+
+
+def _binding(header: dict[str, Any]) -> Binding | None:
+    """The header's binding, or None when it is missing or malformed (not yet authenticated:
+    the tag decides whether it is genuine)."""
+    try:
+        head = header.get("audit_chain_head")
+        if head is not None and not isinstance(head, str):
+            return None
+        expires_at = datetime.fromisoformat(header["expires_at"])
+        if expires_at.tzinfo is not None:
+            return None
+        return Binding(str(uuid.UUID(header["database_id"])), expires_at, head)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 # --- the payload ----------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ Kept apart so that the few lines deciding how personal data is protected at rest
 reviewed and benchmarked on their own (``bench/package_bench.py`` times :func:`new_key`), with
 no JSON, file layout or database in sight. The primitives are ``cryptography``'s audited ones;
 this module only chooses their parameters, bounds the parameters a file may ask for, and states
-the rule a passphrase must meet. See docs/package.md, "Threat model".
+the rule a passphrase must meet (zxcvbn's estimate, not a length alone). See docs/package.md,
+"Threat model".
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -30,17 +32,70 @@ SCRYPT_MEMORY_MAX = 1 << 30
 SALT_BYTES = 16
 NONCE_BYTES = 12
 PASSPHRASE_MIN = 10
+#: zxcvbn's score (0–4) a passphrase must reach: 3 is "safely unguessable" against an offline
+#: attack slowed down by a strong KDF (about 10**8 guesses and more), which scrypt is.
+PASSPHRASE_SCORE = 3
+#: zxcvbn refuses longer inputs; the first 72 characters are what it scores.
+_ZXCVBN_MAX = 72
+
+#: zxcvbn's feedback (4.5), in Japanese; feedback not listed here is left out (the plain hint
+#: at the end of the message is always given).
+_FEEDBACK = {
+    'Repeats like "aaa" are easy to guess.': "「aaa」のような繰り返しは推測されやすいです。",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        "「abcabcabc」のような繰り返しは「abc」とほとんど変わりません。",
+    'Sequences like "abc" or "6543" are easy to guess.':
+        "「abc」「6543」のような並びは推測されやすいです。",
+    "Straight rows of keys are easy to guess.": "キーボードの1列をなぞった文字は推測されやすいです。",
+    "Short keyboard patterns are easy to guess.": "短いキーボードの並びは推測されやすいです。",
+    "Recent years are easy to guess.": "最近の年は推測されやすいです。",
+    "Dates are often easy to guess.": "日付は推測されやすいです。",
+    "This is a top-10 common password.": "よく使われるパスワードの上位10位に入っています。",
+    "This is a top-100 common password.": "よく使われるパスワードの上位100位に入っています。",
+    "This is a very common password.": "非常によく使われるパスワードです。",
+    "This is similar to a commonly used password.": "よく使われるパスワードに似ています。",
+    "A word by itself is easy to guess.": "単語1つだけでは推測されやすいです。",
+    "Names and surnames by themselves are easy to guess.": "名前や名字だけでは推測されやすいです。",
+    "Common names and surnames are easy to guess.": "よくある名前や名字は推測されやすいです。",
+    "Reversed words aren't much harder to guess.": "単語を逆さにしても推測されやすさは変わりません。",
+    "Capitalization doesn't help very much.": "大文字にしてもあまり強くなりません。",
+    "Avoid repeated words and characters.": "同じ単語や文字の繰り返しを避けてください。",
+    "Avoid sequences.": "連続した並びを避けてください。",
+    "Avoid recent years.": "最近の年を避けてください。",
+    "Avoid years that are associated with you.": "自分に関係のある年を避けてください。",
+    "Avoid dates and years that are associated with you.": "自分に関係のある日付や年を避けてください。",
+    "Use a longer keyboard pattern with more turns.": "キーボードの並びに頼らないでください。",
+}
+WEAK_PASSPHRASE = "推測されやすいパスフレーズです。"
+PASSPHRASE_HINT = ("単語を4つ以上、関係のない言葉どうしでつないだ長い文にしてください"
+                   "（例: 「夜の図書館で青い傘を3本」）。")
 
 
-def passphrase_problem(passphrase: str) -> str | None:
-    """Why ``passphrase`` is too weak to protect a package, or None."""
+def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Why ``passphrase`` is too weak to protect a package (Japanese), or None.
+
+    zxcvbn estimates how many guesses it takes (dictionaries, repeats, sequences, dates, keyboard
+    patterns, and ``user_inputs``: the exporter's login and name, which an attacker would try
+    first); a score below :data:`PASSPHRASE_SCORE` is refused with zxcvbn's own feedback in
+    Japanese and a plain hint. Fewer than :data:`PASSPHRASE_MIN` characters is refused outright.
+    """
     if len(passphrase) < PASSPHRASE_MIN:
-        return f"{PASSPHRASE_MIN}文字以上にしてください（推測されにくい長い文にしてください）"
-    return None
+        return f"{PASSPHRASE_MIN}文字以上にしてください。{PASSPHRASE_HINT}"
+    # Imported here: its word lists take ~0.1 s to load, which every start would pay otherwise.
+    from zxcvbn import zxcvbn
+
+    words = [w for w in user_inputs if w]
+    result = zxcvbn(passphrase[:_ZXCVBN_MAX], user_inputs=[*words, "setacare", "setagaya"])
+    if result["score"] >= PASSPHRASE_SCORE:
+        return None
+    feedback = result["feedback"]
+    said = [_FEEDBACK[text] for text in (feedback["warning"], *feedback["suggestions"])
+            if text in _FEEDBACK]
+    return WEAK_PASSPHRASE + "".join(dict.fromkeys(said)) + PASSPHRASE_HINT
 
 
-def check_passphrase(passphrase: str) -> None:
-    problem = passphrase_problem(passphrase)
+def check_passphrase(passphrase: str, user_inputs: Iterable[str] = ()) -> None:
+    problem = passphrase_problem(passphrase, user_inputs)
     if problem:
         raise ValidationError([Problem("パスフレーズ", problem)])
 

@@ -1,38 +1,52 @@
 """Export: the use case that writes a scope's days into a new encrypted package.
 
-One use case, one transaction: the caller's scope is checked, the days, reviews and reviewers
-are read and the export is audited in the same transaction; a refusal is audited by
-``@use_case`` after the rollback. The key is derived and the file sealed after the transaction
-has ended, so scrypt's fraction of a second never holds the database's write lock.
+One use case, one transaction: the caller's scope is checked, the exporter's password verified
+(a failure counts towards their lock-out), the days, reviews and audit rows are read, masked for
+the exporter's view, and the export is audited in the same transaction; a refusal is audited by
+``@use_case`` after the rollback. The keys are derived (the passphrase's, and the one wrapping
+the exporter's reviewer token under their password) and the file sealed after the transaction
+has ended, so scrypt never holds the database's write lock.
+
+The exporter is the package's one offline reviewer: they proved their password at export, so
+their reviewer token can be wrapped under it (``proof``). No other supervisor's password, or
+anything derived from it, goes into the package.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.domain.roles import Role, StaffProfile
+from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import PermissionDeniedError, Problem, ValidationError
-from setacare_desktop.services.package import codec, crypto
-from setacare_desktop.services.package.contents import PackageScope
+from setacare_desktop.services.auth import check_password
+from setacare_desktop.services.database_identity import identity
+from setacare_desktop.services.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    Problem,
+    ValidationError,
+)
+from setacare_desktop.services.package import clock, codec, crypto, masking, proof
+from setacare_desktop.services.package.auditrows import read_audit_rows
+from setacare_desktop.services.package.contents import PackageReviewer, PackageScope
 from setacare_desktop.services.review import NOT_A_REVIEWER, read_day, reviewable_districts
-from setacare_desktop.services.staff import profile_of
 from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
-from setacare_desktop.store.models import Consultation, DaySignoff, Staff, utc_now
+from setacare_desktop.store.models import Consultation, DaySignoff
 
 #: The longest period one package covers (about a quarter).
 MAX_DAYS = 92
 EXPORT_OUT_OF_SCOPE = "この範囲の相談を書き出す権限がありません。"
+#: How long a package opens after its export, in days: the default and the bounds.
+EXPIRES_IN_DAYS = 3
+EXPIRES_MIN, EXPIRES_MAX = 1, 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +55,9 @@ class ExportResult:
     package_id: str
     days: tuple[date, ...]  # the days with consultations
     consultations: int
+    expires_at: datetime  # naive UTC
+    masked: int = 0  # consultations the exporter sees masked, and so the package holds masked
+    audit_rows: int = 0
 
 
 def resolve_scope(text: str) -> PackageScope:
@@ -69,23 +86,11 @@ def _days_with_content(session: Session, start: date, end: date,
     return sorted(set(found))
 
 
-def _reviewers(session: Session, districts: Iterable[str]) -> list[dict[str, Any]]:
-    wanted = list(districts)
-    found = []
-    for staff in session.scalars(select(Staff).where(Staff.role == Role.SUPERVISOR.value,
-                                                     Staff.active.is_(True))
-                                 .options(selectinload(Staff.organisation)).order_by(Staff.id)):
-        profile = profile_of(staff)
-        covered = [code for code in reviewable_districts(profile) if code in wanted]
-        if not covered:
-            continue
-        found.append({
-            "staff_id": profile.staff_id, "login": profile.login, "name": profile.name,
-            "role": profile.role.value, "org_kind": profile.org_kind.value,
-            "organisation_name": profile.organisation_name,
-            "district_code": profile.district_code, "area_code": profile.area_code,
-            "districts": covered, "password_hash": staff.password_hash})
-    return found
+def _reviewer(actor: StaffProfile, districts: list[str]) -> PackageReviewer:
+    return PackageReviewer(
+        actor.staff_id, actor.login, actor.name, actor.role, actor.org_kind,
+        actor.organisation_name, actor.district_code, actor.area_code, tuple(districts),
+        actor.organisation_id)
 
 
 def _check_scope(actor: StaffProfile, where: PackageScope) -> None:
@@ -98,17 +103,12 @@ def _check_scope(actor: StaffProfile, where: PackageScope) -> None:
                       entity=where.kind, entity_id=where.code, detail="package_export")
 
 
-@use_case
-def export_package(db: Database, actor: StaffProfile, start: date, end: date, scope: str,
-                   passphrase: str, *, today: date | None = None,
-                   scrypt_n: int = crypto.SCRYPT_N) -> ExportResult:
-    """The package of ``scope`` (a district or an area) from ``start`` to ``end``, encrypted.
-
-    Only a supervisor, within their scope; audited as ``package_export``.
-    """
+def _problems(scope: str, start: date, end: date, passphrase: str, password: str,
+              expires_in_days: int, actor: StaffProfile) -> tuple[PackageScope | None,
+                                                                   list[Problem]]:
     problems = []
     try:
-        where = resolve_scope(scope)
+        where: PackageScope | None = resolve_scope(scope)
     except ValidationError as error:
         problems += error.problems
         where = None
@@ -116,27 +116,64 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
         problems.append(Problem("期間", "終わりの日を始めの日より後にしてください"))
     elif (end - start).days + 1 > MAX_DAYS:
         problems.append(Problem("期間", f"{MAX_DAYS}日以内にしてください"))
-    problem = crypto.passphrase_problem(passphrase)
+    if not EXPIRES_MIN <= expires_in_days <= EXPIRES_MAX:
+        problems.append(Problem("有効期限", f"{EXPIRES_MIN}〜{EXPIRES_MAX}日にしてください"))
+    problem = crypto.passphrase_problem(passphrase, (actor.login, actor.name))
     if problem:
         problems.append(Problem("パスフレーズ", problem))
+    if not password:
+        problems.append(Problem("パスワード", "オフラインでのログインに使うあなたのパスワードを"
+                                         "入力してください"))
+    return where, problems
+
+
+@use_case
+def export_package(db: Database, actor: StaffProfile, start: date, end: date, scope: str,
+                   passphrase: str, *, password: str, expires_in_days: int = EXPIRES_IN_DAYS,
+                   today: date | None = None, scrypt_n: int = crypto.SCRYPT_N,
+                   wrap_n: int = proof.WRAP_N) -> ExportResult:
+    """The package of ``scope`` (a district or an area) from ``start`` to ``end``, encrypted,
+    bound to this database and expiring ``expires_in_days`` days after now.
+
+    Only a supervisor, within their scope, who types their own ``password`` again (it wraps
+    their offline login); audited as ``package_export``.
+    """
+    where, problems = _problems(scope, start, end, passphrase, password, expires_in_days, actor)
     if problems:
         raise ValidationError(problems)
     assert where is not None
     today = today or local_now().date()
     package_id = str(uuid.uuid4())
     districts = list(where.districts)
-    exported_at = utc_now()  # before reading: a decision made meanwhile counts as "since"
+    exported_at = clock.utc_now()  # before reading: a decision made meanwhile counts as "since"
+    expires_at = exported_at + timedelta(days=expires_in_days)
     with db.transaction() as session:
         _check_scope(actor, where)
-        days = [read_day(session, day, districts, today)
-                for day in _days_with_content(session, start, end, districts)]
-        reviewers = _reviewers(session, districts)
-        consultations = sum(len(d.rows) for d in days)
-        with_cases = tuple(d.day for d in days if d.rows)
-        audit.record(session, actor, "package_export", entity="package", entity_id=package_id,
-                     detail=f"scope={where.kind}:{where.code} {start.isoformat()}.."
-                            f"{end.isoformat()} days={len(with_cases)} "
-                            f"consultations={consultations} reviewers={len(reviewers)}")
+        checked = check_password(session, actor.login, password, "credentials_verified")
+        if isinstance(checked, AuthenticationError):
+            failed: AuthenticationError | None = checked  # raised after the commit
+        else:
+            failed = None
+            database = identity(session)
+            read = [read_day(session, day, districts, today)
+                    for day in _days_with_content(session, start, end, districts)]
+            days, masked = masking.for_exporter(session, actor, read, today)
+            audit_rows = read_audit_rows(session, start, end, districts,
+                                         where.code if where.kind == "area" else None)
+            consultations = sum(len(d.rows) for d in days)
+            with_cases = tuple(d.day for d in days if d.rows)
+            token = proof.reviewer_token(database.package_key, package_id, actor.staff_id,
+                                         actor.login)
+            audit.record(session, actor, "package_export", entity="package",
+                         entity_id=package_id,
+                         detail=f"scope={where.kind}:{where.code} {start.isoformat()}.."
+                                f"{end.isoformat()} days={len(with_cases)} "
+                                f"consultations={consultations} masked={masked} "
+                                f"audit={len(audit_rows)} expires={expires_at.isoformat()}")
+    if failed is not None:
+        raise failed
+    reviewer = _reviewer(actor, districts)
+    wrapped = proof.wrap(token, password, package_id, actor.staff_id, actor.login, wrap_n)
     payload = {
         "format": codec.FORMAT_VERSION,
         "package_id": package_id,
@@ -148,9 +185,13 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
         "end": end.isoformat(),
         "range_days": [(start + timedelta(days=i)).isoformat()
                        for i in range((end - start).days + 1)],
+        "masked": masked,
         "days": [codec.day_to_json(d) for d in days],
-        "reviewers": reviewers,
+        "audit": [row.to_json() for row in audit_rows],
+        "reviewers": [{**reviewer.to_json(), "token": wrapped.to_json()}],
         "decisions": [],
     }
-    data = codec.seal(payload, crypto.new_key(passphrase, scrypt_n))
-    return ExportResult(data, package_id, with_cases, consultations)
+    binding = codec.Binding(database.database_id, expires_at, audit_chain_head=None)
+    data = codec.seal(payload, crypto.new_key(passphrase, scrypt_n), binding)
+    return ExportResult(data, package_id, with_cases, consultations, expires_at, masked,
+                        len(audit_rows))

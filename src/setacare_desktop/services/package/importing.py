@@ -1,16 +1,19 @@
 """Import: the use case that brings a package's offline decisions back into the database.
 
 One use case, one transaction: after the file is decrypted (before any database access, so a
-wrong passphrase writes nothing, not even an audit row), the importer's scope is checked and
-every decision is checked and recorded in the same transaction; a refusal is audited by
-``@use_case`` after the rollback. A decision already imported is counted, never repeated; one
-that no longer fits is reported with its reason and not applied (docs/package.md, "Import rules").
+wrong passphrase or an expired package writes nothing, not even an audit row), the package's
+database is compared with this one (another database's package is refused whole), the
+importer's scope is checked, and every decision is checked and recorded in the same
+transaction; a refusal is audited by ``@use_case`` after the rollback. A decision already
+imported is counted, never repeated; one that no longer fits, or whose reviewer's proof does not
+match (``proof``: it was not made by a reviewer who unlocked the package with their password),
+is reported with its reason and not applied (docs/package.md, "Import rules").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +22,9 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
+from setacare_desktop.services.database_identity import Identity, identity
 from setacare_desktop.services.errors import PermissionDeniedError, ServiceError
+from setacare_desktop.services.package import proof
 from setacare_desktop.services.package.contents import OfflineDecision, Package, open_package
 from setacare_desktop.services.review import (
     NOT_A_REVIEWER,
@@ -50,6 +55,11 @@ CASE_NOT_FOUND = "相談がこのデータベースに見つからないため�
 OUTSIDE_PACKAGE = ("パッケージの範囲外か、判断した監督者またはあなたの担当外の地区の判断のため、"
                    "取り込みませんでした。")
 IMPORT_OUT_OF_SCOPE = "このパッケージの地区を確認する権限がないため、取り込めません。"
+FOREIGN_DATABASE = ("この日次パッケージは別のデータベースから書き出されたものです。このデータベース"
+                    "には取り込めません（何も取り込んでいません）。書き出したデータベースで取り込んで"
+                    "ください。")
+NOT_PROVEN = ("判断した監督者がパスワードでパッケージを開いて行った判断であることを確かめられない"
+              "ため、取り込みませんでした（パッケージの内容が書き換えられた可能性があります）。")
 OVERLAPPED = ("取り込み中に他の操作と重なりました。もう一度取り込んでください"
               "（取り込み済みの判断は重ねて記録されません）。")
 
@@ -79,20 +89,28 @@ class ImportReport:
 
 @use_case
 def import_package(db: Database, actor: StaffProfile, data: bytes, passphrase: str, *,
-                   today: date | None = None) -> ImportReport:
+                   today: date | None = None, now: datetime | None = None) -> ImportReport:
     """Bring the package's offline decisions into the database, in one transaction.
 
-    A decision already imported is counted in ``already``; one that no longer fits is reported
-    in ``conflicts`` and not applied; the rest are recorded as made offline (``source``
-    "package", the offline reviewer and time).
+    Refused whole when the package was exported from another database. A decision already
+    imported is counted in ``already``; one that no longer fits, or is not proven to be its
+    reviewer's, is reported in ``conflicts`` and not applied; the rest are recorded as made
+    offline (``source`` "package", the offline reviewer and time).
     """
-    package = open_package(data, passphrase)  # a wrong passphrase or a tampered file: nothing
+    # A wrong passphrase, a tampered file or an expired package: nothing, not even an audit row.
+    package = open_package(data, passphrase, now=now)
     today = today or local_now().date()
     conflicts: list[Conflict] = []
     try:
         with db.transaction() as session:
+            database = identity(session)
+            if package.database_id != database.database_id:
+                raise refusal(PermissionDeniedError(FOREIGN_DATABASE), actor,
+                              "permission_denied", entity="package",
+                              entity_id=package.package_id,
+                              detail="package_import foreign_database")
             _check_scope(actor, package)
-            applied, already = _apply(session, actor, package, today, conflicts)
+            applied, already = _apply(session, actor, package, database, today, conflicts)
     except DatabaseConflictError as error:
         # The same package imported, or the day signed off, meanwhile: a unique key refused
         # the second row.
@@ -126,8 +144,8 @@ def _versions(session: Session, day: date, district_code: str) -> dict[int, int]
 
 
 
-def _apply(session: Session, actor: StaffProfile, package: Package, today: date,
-           conflicts: list[Conflict]) -> tuple[int, int]:
+def _apply(session: Session, actor: StaffProfile, package: Package, database: Identity,
+           today: date, conflicts: list[Conflict]) -> tuple[int, int]:
     exported = {row.consultation_id: row for review in package.days() for row in review.rows}
     own_uids = {d.uid for d in package.decisions}
     applied = already = 0
@@ -140,7 +158,8 @@ def _apply(session: Session, actor: StaffProfile, package: Package, today: date,
         if decision.uid in known:
             already += 1
             continue
-        reason = _scope_conflict(actor, package, decision) or (
+        reason = (_scope_conflict(actor, package, decision)
+                  or _proof_conflict(package, database, decision)) or (
             _case_conflict(session, decision, exported, package, own_uids)
             if decision.kind == "case"
             else _signoff_conflict(session, decision, exported, today))
@@ -188,6 +207,15 @@ def _scope_conflict(actor: StaffProfile, package: Package, decision: OfflineDeci
             or decision.district_code not in reviewer.districts):
         return OUTSIDE_PACKAGE
     return None
+
+
+def _proof_conflict(package: Package, database: Identity, decision: OfflineDecision
+                    ) -> str | None:
+    """The decision must carry the proof that only its reviewer's token makes: the token is
+    derived again here from the key that never leaves this database."""
+    token = proof.reviewer_token(database.package_key, package.package_id, decision.staff_id,
+                                 decision.login)
+    return None if proof.verify(token, package.package_id, decision.to_json()) else NOT_PROVEN
 
 
 def _case_conflict(session: Session, decision: OfflineDecision, exported: dict[int, ReviewRow],

@@ -2,19 +2,20 @@
 
 The window shows the review through a ``services.review.ReviewSource``; this is the one that
 reads a package instead of the database (``setacare package open``). Cases are read-only; each
-decision (確認済 / 差戻し, 日次確認) is checked as the database source checks it and written into
-the package file at once, under the key the file was opened with. Kept apart from the import
+decision (確認済 / 差戻し, 日次確認) is checked as the database source checks it, signed with the
+reviewer's token (``proof``) and written into the package file at once, under the key the file
+was opened with; once the package has expired nothing more is saved. Kept apart from the import
 and export because it must work on a laptop that has no database at all.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.jpdate import utc_to_local
 from setacare_desktop.domain.review import Decision, decision_problem, state_of
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services.errors import (
@@ -24,6 +25,8 @@ from setacare_desktop.services.errors import (
     ValidationError,
 )
 from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.package import clock, codec
+from setacare_desktop.services.package.auditrows import AuditRow
 from setacare_desktop.services.package.contents import OfflineDecision, Package
 from setacare_desktop.services.review import (
     NOT_A_REVIEWER,
@@ -60,6 +63,12 @@ class PackageReviewSource:
 
     def districts(self) -> tuple[str, ...]:
         return self._reviewer.districts
+
+    def audit_rows(self) -> tuple[AuditRow, ...]:
+        """The packaged 操作記録 of the reviewer's districts (and of the area branch, for the
+        area's own supervisors)."""
+        return self._package.audit_rows(self.districts(),
+                                        area_rows=self._reviewer.district_code is None)
 
     def days(self) -> tuple[date, ...] | None:
         """Every day of the package's range (a quiet day can be signed off too)."""
@@ -131,8 +140,8 @@ class PackageReviewSource:
         problem = decision_problem(Decision.CONFIRMED, comment)
         if problem:
             raise ValidationError([Problem("コメント", problem)])
-        problem = self.load(day, district_code).signoff_refusal(district_code,
-                                                                local_now().date())
+        today = utc_to_local(clock.utc_now()).date()
+        problem = self.load(day, district_code).signoff_refusal(district_code, today)
         if problem:
             raise ServiceError(problem)
         made = self._decision("signoff", district_code, day, comment)
@@ -141,13 +150,15 @@ class PackageReviewSource:
 
     def _decision(self, kind: str, district_code: str, day: date, comment: str,
                   **case: Any) -> OfflineDecision:
-        return OfflineDecision(
+        return self._package.signed(OfflineDecision(
             uid=str(uuid.uuid4()), kind=kind, district_code=district_code, day=day,
             staff_id=self._actor.staff_id, login=self._actor.login, name=self._actor.name,
-            at=datetime.now(UTC).replace(tzinfo=None), comment=comment.strip(), **case)
+            at=clock.utc_now(), comment=comment.strip(), **case))
 
     def _save(self, decision: OfflineDecision) -> None:
-        """Into the file at once, or not at all (the decision is dropped again)."""
+        """Into the file at once, or not at all (the decision is dropped again). Not after the
+        package's expiry: it could not be imported any more."""
+        codec.check_not_expired(self._package.binding)
         self._package.add_decision(decision)
         try:
             write_atomically(self._path, self._package.resealed())

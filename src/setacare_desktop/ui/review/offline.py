@@ -3,16 +3,21 @@
 ``setacare package open FILE`` asks for the package's passphrase, then for the supervisor's own
 login (checked against the package), and shows the review screen over the package alone: the
 cases are read-only, and every decision is written into the package file at once, to be brought
-back with ``setacare package import``.
+back with ``setacare package import``. A second tab, 「操作記録」, lists the package's audit rows
+of the reviewer's districts (who viewed, printed, exported or changed what, when). An expired
+package does not open (the passphrase dialog says until when it was valid).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, ClassVar
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,17 +25,27 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from setacare_desktop.domain.jpdate import utc_to_local
 from setacare_desktop.services import ServiceError
-from setacare_desktop.services.package import Package, PackageReviewSource, open_package
+from setacare_desktop.services.package import (
+    AuditRow,
+    Package,
+    PackageReviewSource,
+    expiry_text,
+    open_package,
+)
 from setacare_desktop.ui.forms import error_label
 from setacare_desktop.ui.login_dialog import LoginDialog
 from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.page import heading
 from setacare_desktop.ui.review.page import ReviewPage
+from setacare_desktop.ui.row_model import RowTableModel, one_line
 
 OFFLINE_BANNER = ("オフラインの確認（日次パッケージ）: 相談記録は読み取り専用です。確認済・差戻し・"
                   "日次確認はパッケージのファイルに保存されます。戻ったら「setacare package import」"
@@ -103,21 +118,83 @@ class PackagePassphraseDialog(QDialog):
         self.passphrase_edit.setFocus()
 
 
+#: Audit actions the 操作記録 list marks (bold, red, and 「要確認」 in its own column).
+_WATCHED = frozenset({"permission_denied", "login_failed", "account_locked", "sheet_refused",
+                      "emergency_exception"})
+
+
+def _watched(row: AuditRow) -> bool:
+    return row.action in _WATCHED or row.detail.startswith("emergency")
+
+
+class AuditTableModel(RowTableModel):
+    """The package's audit rows: when (the ward's time), who, from where, what, on what."""
+
+    HEADERS: ClassVar[dict[int, str]] = {
+        0: "日時", 1: "職員", 2: "所属", 3: "操作", 4: "対象", 5: "地区", 6: "項目", 7: "詳細",
+        8: "注意"}
+    TEXTS: ClassVar[dict[int, Callable[[Any], str]]] = {
+        0: lambda r: f"{utc_to_local(r.at):%Y-%m-%d %H:%M:%S}",
+        1: lambda r: f"{r.staff_name}（{r.login}）" if r.staff_name else r.login,
+        2: lambda r: r.organisation_name,
+        3: lambda r: r.action_label,
+        4: lambda r: f"{r.entity or ''} {r.entity_id or ''}".strip(),
+        5: lambda r: r.place_label,
+        6: lambda r: "、".join(r.fields),
+        7: lambda r: one_line(r.detail),
+        8: lambda r: "要確認" if _watched(r) else "",
+    }
+
+    def is_marked(self, row: Any) -> bool:
+        return _watched(row)
+
+
+class AuditPage(QWidget):
+    """「操作記録」: the packaged audit rows of the reviewer's districts, read-only."""
+
+    def __init__(self, source: PackageReviewSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows = source.audit_rows()
+        self.model = AuditTableModel(self)
+        self.model.set_rows(rows)
+        self.table = QTableView(self)
+        self.table.setAccessibleName("操作記録")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        watched = sum(1 for r in rows if _watched(r))
+        self.summary = QLabel(
+            f"書き出し時の操作記録: {len(rows):,}件（要確認 {watched:,}件）。監査記録には項目名"
+            "だけが残り、内容は記録されません。", self)
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("操作記録", self))
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+
 class OfflineWindow(QMainWindow):
-    """The review page over a package, and nothing else."""
+    """The review page over a package, and its audit rows (操作記録)."""
 
     def __init__(self, source: PackageReviewSource, path: Path,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"SetaCare Desktop — 日次パッケージ（オフライン） {path.name}")
         self.review_page = ReviewPage(source, self)
-        banner = QLabel(OFFLINE_BANNER, self)
+        self.audit_page = AuditPage(source, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.review_page, "確認(&R)")
+        self.tabs.addTab(self.audit_page, "操作記録(&A)")
+        banner = QLabel(f"{OFFLINE_BANNER}有効期限: {expiry_text(source.package.expires_at)}"
+                        "（これを過ぎると開くことも取り込むこともできません）。", self)
         banner.setWordWrap(True)
         banner.setStyleSheet("background: #fff4ce; padding: 6px;")
+        self.banner = banner
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(banner)
-        layout.addWidget(self.review_page, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         menu = self.menuBar().addMenu("ファイル(&F)")
         self.close_action = QAction("閉じる(&X)", self)

@@ -20,13 +20,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
-from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
+from setacare_desktop.services import (
+    AuthenticationError,
+    Database,
+    ServiceError,
+    StaffProfile,
+    ValidationError,
+)
 from setacare_desktop.services import package as package_service
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.services.review import reviewable_districts
@@ -70,7 +77,8 @@ def scope_choices(actor: StaffProfile) -> list[tuple[str, str]]:
 
 
 class ExportPackageDialog(QDialog):
-    """Days, scope and passphrase (twice); writes the encrypted package where the user says."""
+    """Days, scope, expiry, passphrase (twice) and the supervisor's own password (their offline
+    login); writes the encrypted package where the user says."""
 
     def __init__(self, db: Database, actor: StaffProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,8 +93,14 @@ class ExportPackageDialog(QDialog):
         self.scope_combo.setAccessibleName("範囲")
         for label, scope in scope_choices(actor):
             self.scope_combo.addItem(label, scope)
+        self.expires_spin = QSpinBox(self)
+        self.expires_spin.setAccessibleName("有効期限（日数）")
+        self.expires_spin.setRange(package_service.EXPIRES_MIN, package_service.EXPIRES_MAX)
+        self.expires_spin.setValue(package_service.EXPIRES_IN_DAYS)
+        self.expires_spin.setSuffix(" 日後まで")
         self.passphrase_edit = _password_edit(self, "パスフレーズ")
         self.repeat_edit = _password_edit(self, "パスフレーズ（確認）")
+        self.password_edit = _password_edit(self, "あなたのパスワード")
         self.error_label = error_label(self)
         self.result_label = QLabel(self)
         self.result_label.setWordWrap(True)
@@ -97,13 +111,17 @@ class ExportPackageDialog(QDialog):
         form = QFormLayout()
         for text, widget in (("開始日(&F)", self.from_edit), ("終了日(&T)", self.to_edit),
                              ("範囲(&S)", self.scope_combo),
+                             ("有効期限(&X)", self.expires_spin),
                              ("パスフレーズ(&P)", self.passphrase_edit),
-                             ("パスフレーズ（確認）(&R)", self.repeat_edit)):
+                             ("パスフレーズ（確認）(&R)", self.repeat_edit),
+                             ("あなたのパスワード(&W)", self.password_edit)):
             label = QLabel(text, self)
             label.setBuddy(widget)
             form.addRow(label, widget)
-        hint = QLabel("パッケージは暗号化されます。パスフレーズ（10文字以上）は別の経路で伝え、"
-                      "ファイルと一緒に保管しないでください。", self)
+        hint = QLabel("パッケージは暗号化され、このデータベースにだけ取り込めます。有効期限を過ぎると"
+                      "開けません。パスフレーズは推測されにくい長い文（単語を4つ以上）にし、別の経路"
+                      "で伝え、ファイルと一緒に保管しないでください。オフラインでは、書き出したあなた"
+                      "だけが、ここで入力したパスワードでログインできます。", self)
         hint.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -132,10 +150,17 @@ class ExportPackageDialog(QDialog):
             self.repeat_edit.clear()
             self._refuse("パスフレーズ（確認）: 1回目と一致しません。", self.repeat_edit)
             return False
-        problem = package_service.passphrase_problem(passphrase)
+        problem = package_service.passphrase_problem(passphrase,
+                                                     (self._actor.login, self._actor.name))
         if problem:
             self._refuse(f"パスフレーズ: {problem}", self.passphrase_edit)
             return False
+        password = self.password_edit.text()
+        if not password:
+            self._refuse("あなたのパスワード: オフラインでのログインに使います。入力してください。",
+                         self.password_edit)
+            return False
+        expires_in_days = self.expires_spin.value()
         scope = str(self.scope_combo.currentData())
         suggested = f"日次パッケージ_{scope}_{start:%Y%m%d}"
         if end != start:
@@ -149,8 +174,9 @@ class ExportPackageDialog(QDialog):
             path = path.with_name(path.name + PACKAGE_SUFFIX)
         # scrypt and AES over a day of consultations: on the worker thread, file and all.
         def export(_progress: Progress) -> tuple[package_service.ExportResult, str]:
-            result = package_service.export_package(self._db, self._actor, start, end, scope,
-                                                    passphrase)
+            result = package_service.export_package(
+                self._db, self._actor, start, end, scope, passphrase, password=password,
+                expires_in_days=expires_in_days)
             try:
                 write_atomically(path, result.data)
             except OSError as error:
@@ -166,6 +192,9 @@ class ExportPackageDialog(QDialog):
     def _export_refused(self, error: ServiceError) -> None:
         if isinstance(error, ValidationError):
             self._refuse("\n".join(str(p) for p in error.problems), self.passphrase_edit)
+        elif isinstance(error, AuthenticationError):
+            self.password_edit.clear()
+            self._refuse(f"あなたのパスワード: {error.message}", self.password_edit)
         else:
             self._refuse(error.message, self.from_edit)
 
@@ -176,9 +205,13 @@ class ExportPackageDialog(QDialog):
         self.error_label.hide()
         self.passphrase_edit.clear()
         self.repeat_edit.clear()
+        self.password_edit.clear()
+        masked = (f"\n本人の同意がないため個人を特定できる情報を伏せた相談: {result.masked}件"
+                  if result.masked else "")
         self.result_label.setText(
             f"書き出しました: {path}\n相談 {result.consultations}件（{len(result.days)}日分）、"
-            f"パッケージ番号 {result.package_id}")
+            f"操作記録 {result.audit_rows}件、パッケージ番号 {result.package_id}{masked}\n"
+            f"有効期限: {package_service.expiry_text(result.expires_at)}")
 
 
 class ImportPackageDialog(QDialog):
