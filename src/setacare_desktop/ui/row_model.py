@@ -15,6 +15,11 @@ DISPLAY = Qt.ItemDataRole.DisplayRole
 #: Bold and this red mark a row that needs attention (urgent, overdue): never colour alone,
 #: each model also says so in a column.
 MARK_COLOR = "#b00020"
+#: Grey marks a row shown masked (no consent to share: initials and age band only); each model
+#: also says so in the row's texts and tooltips.
+MUTED_COLOR = "#6b6b6b"
+#: The tooltip of a masked row's cells (the visibility rule's reason follows).
+MASKED_TOOLTIP = "同意なし（非表示）"
 
 
 def one_line(text: str) -> str:
@@ -26,7 +31,8 @@ class RowTableModel(QAbstractTableModel):
     """Rows returned by a service, shown read-only.
 
     Subclasses give ``HEADERS`` and ``TEXTS`` (display text per column), may mark rows
-    (``is_marked``: drawn bold and red) and answer their own roles in ``row_data``.
+    (``is_marked``: drawn bold and red), mute them (``is_muted``: grey italic, for a masked
+    row; a marked row stays red) and answer their own roles in ``row_data``.
     """
 
     HEADERS: ClassVar[dict[int, str]] = {}
@@ -38,6 +44,9 @@ class RowTableModel(QAbstractTableModel):
         self._mark_font = QFont()
         self._mark_font.setBold(True)
         self._mark_brush = QBrush(QColor(MARK_COLOR))
+        self._muted_font = QFont()
+        self._muted_font.setItalic(True)
+        self._muted_brush = QBrush(QColor(MUTED_COLOR))
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -54,6 +63,9 @@ class RowTableModel(QAbstractTableModel):
         return [] if text is None else [text(row) or "" for row in self._rows]
 
     def is_marked(self, row: Any) -> bool:
+        return False
+
+    def is_muted(self, row: Any) -> bool:
         return False
 
     def row_data(self, row: Any, column: int, role: int) -> Any:
@@ -80,7 +92,11 @@ class RowTableModel(QAbstractTableModel):
             text = self.TEXTS.get(index.column())
             return None if text is None else text(row)
         if role == Qt.ItemDataRole.FontRole:
-            return self._mark_font if self.is_marked(row) else None
+            if self.is_marked(row):
+                return self._mark_font
+            return self._muted_font if self.is_muted(row) else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._mark_brush if self.is_marked(row) else None
+            if self.is_marked(row):
+                return self._mark_brush
+            return self._muted_brush if self.is_muted(row) else None
         return self.row_data(row, index.column(), role)

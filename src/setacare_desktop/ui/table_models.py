@@ -22,13 +22,14 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from setacare_desktop.domain.jpdate import to_wareki
 from setacare_desktop.domain.reference import MIXED_LABEL, TARGET_GROUPS, is_mixed
-from setacare_desktop.services import ServiceError
+from setacare_desktop.domain.visibility import Access
+from setacare_desktop.services import ServiceError, consultations
 from setacare_desktop.services.consultations import ConsultationRow
 from setacare_desktop.services.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from setacare_desktop.services.search import SearchHit
 from setacare_desktop.services.staff import StaffRow
 from setacare_desktop.ui.highlight import highlight_html
-from setacare_desktop.ui.row_model import MARK_COLOR, RowTableModel, one_line
+from setacare_desktop.ui.row_model import MARK_COLOR, MASKED_TOOLTIP, RowTableModel, one_line
 
 AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -38,7 +39,7 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 URGENT_COLOR = MARK_COLOR
 URGENT_MARK = "★ 緊急"
 #: The name shown for a consultation without a person (as ``services.consultations`` says it).
-ANONYMOUS = "（匿名）"
+ANONYMOUS = consultations.ANONYMOUS
 
 # --- the day's consultations ----------------------------------------------------------------
 
@@ -104,9 +105,27 @@ _CONSULTATION_TEXT: dict[int, Callable[[ConsultationRow], str]] = {
     COL_CHANNEL: lambda r: r.channel_label,
     COL_CONSULTER: lambda r: r.consulter_label,
     COL_TARGETS: lambda r: targets_text(r.target_labels),
-    COL_COMPLAINT: lambda r: one_line(r.main_complaint),
+    COL_COMPLAINT: lambda r: masked_complaint(r) if r.masked else one_line(r.main_complaint),
     COL_RESPONSE: lambda r: r.response_label,
 }
+
+#: The tooltip of a row shown under an emergency exception.
+EMERGENCY_TOOLTIP = "緊急時の例外により表示しています（表示は記録されます）"
+
+
+def masked_complaint(row: ConsultationRow) -> str:
+    """What the 主訴 column says of a masked row: why nothing is shown."""
+    return "他機関の匿名の相談（非表示）" if row.person_name == ANONYMOUS else MASKED_TOOLTIP
+
+
+def access_tooltip(access: Access, reason: str) -> str | None:
+    """The tooltip of a masked row (「同意なし（非表示）」 and why) or of one shown under an
+    emergency exception; None for a row seen whole or under consent."""
+    if access is Access.MASKED:
+        return f"{MASKED_TOOLTIP}: {reason}" if reason else MASKED_TOOLTIP
+    if access is Access.EMERGENCY:
+        return EMERGENCY_TOOLTIP
+    return None
 
 
 class ConsultationTableModel(RowTableModel):
@@ -163,15 +182,24 @@ class ConsultationTableModel(RowTableModel):
     def urgent_count(self) -> int:
         return sum(1 for r in self._rows if r.urgent)
 
+    def masked_count(self) -> int:
+        return sum(1 for r in self._rows if r.masked)
+
     def is_marked(self, row: ConsultationRow) -> bool:
         return row.urgent
 
+    def is_muted(self, row: ConsultationRow) -> bool:
+        return row.masked
+
     def row_data(self, row: ConsultationRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_COMPLAINT:
-                return row.main_complaint
             if column == COL_URGENT and row.urgent:
                 return urgent_tooltip(row)
+            access = access_tooltip(row.access, row.access_reason)
+            if access is not None and column in (COL_PERSON, COL_COMPLAINT):
+                return access
+            if column == COL_COMPLAINT and not row.masked:
+                return row.main_complaint
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_URGENT, COL_TIME):
@@ -473,6 +501,8 @@ class SearchResultTableModel(QAbstractTableModel):
                 return hit.details_excerpt or None
             if column == SEARCH_COL_URGENT and hit.urgent:
                 return "緊急の相談"
+            if column == SEARCH_COL_PERSON:
+                return access_tooltip(hit.access, "")
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._urgent_font if hit.urgent else None
