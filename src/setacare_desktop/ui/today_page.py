@@ -91,8 +91,9 @@ def masked_note(count: int) -> str:
     """Under the count: how many rows are masked, and what that means (not by colour alone)."""
     if not count:
         return ""
-    return (f"灰色の{count}件は「同意なし（非表示）」: 他機関が受け付けた相談で、本人の情報共有の"
-            "同意がないため、対象者はイニシャルと年代だけを表示し、主訴は表示していません。")
+    return (f"灰色の{count}件は非表示: 他機関が受け付けた相談で、本人の情報共有の同意がない"
+            "（匿名の相談は同意を得る相手がいない）ため、対象者はイニシャルと年代だけを表示し、"
+            "主訴は表示していません。")
 
 
 class TodayPage(Page):

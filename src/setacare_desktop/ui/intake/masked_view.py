@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 from setacare_desktop.domain.jpdate import to_wareki
 from setacare_desktop.services.intake import MaskedCase
 from setacare_desktop.ui.page import heading
-from setacare_desktop.ui.row_model import MARK_COLOR, MASKED_TOOLTIP, MUTED_COLOR
+from setacare_desktop.ui.row_model import MARK_COLOR, MUTED_COLOR
 
+#: The dialog's title: what is withheld (the notice below says why: no consent, or anonymous).
+MASKED_TITLE = "個人を特定できる情報は表示していません"
 NOTICE_STYLE = (f"border: 1px solid {MUTED_COLOR}; background: #f2f2f2; color: #333333;"
                 " padding: 8px;")
 
@@ -33,8 +35,8 @@ class MaskedCaseDialog(QDialog):
     def __init__(self, case: MaskedCase, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case = case
-        self.setWindowTitle(f"相談No. {case.consultation_id}（{MASKED_TOOLTIP}）")
-        self.title_label = heading(f"相談No. {case.consultation_id}　{MASKED_TOOLTIP}", self)
+        self.setWindowTitle(f"相談No. {case.consultation_id}（{MASKED_TITLE}）")
+        self.title_label = heading(f"相談No. {case.consultation_id}　{MASKED_TITLE}", self)
         self.notice_label = QLabel(case.notice + "\n受け付けた機関の職員に確認してください。", self)
         self.notice_label.setWordWrap(True)
         self.notice_label.setStyleSheet(NOTICE_STYLE)
@@ -58,7 +60,7 @@ class MaskedCaseDialog(QDialog):
         layout.addWidget(self.notice_label)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        self.setMinimumWidth(560)
 
     def fields(self) -> list[tuple[str, str]]:
         case = self.case

@@ -202,7 +202,7 @@ class CaseFlow:
         self.masked_dialog.show()
         self.opened_masked = True
         self._page.status_message.emit(
-            f"相談No. {case.consultation_id}は同意がないため、個人を特定できない記録だけを表示しました")
+            f"相談No. {case.consultation_id}は、個人を特定できない記録だけを表示しました")
 
     def apply_loaded(self, loaded: LoadedIntake) -> None:
         page = self._page
