@@ -8,6 +8,8 @@ from typing import Any, ClassVar, TypeAlias
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from setacare_desktop.domain.visibility import Access
+
 AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex
 
 NO_PARENT = QModelIndex()
@@ -20,6 +22,27 @@ MARK_COLOR = "#b00020"
 MUTED_COLOR = "#6b6b6b"
 #: The tooltip of a masked row's cells (the visibility rule's reason follows).
 MASKED_TOOLTIP = "同意なし（非表示）"
+
+
+#: Roles every consultation list answers (本日の相談, 検索): the whole service row, its id, urgent.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+URGENT_ROLE = Qt.ItemDataRole.UserRole + 3
+URGENT_MARK = "★ 緊急"
+#: The name shown for a consultation without a person (as ``services.consultations`` says it).
+ANONYMOUS = "（匿名）"
+#: The tooltip of a row shown under an emergency exception.
+EMERGENCY_TOOLTIP = "緊急時の例外により表示しています（表示は記録されます）"
+
+
+def access_tooltip(access: Access, reason: str) -> str | None:
+    """The tooltip of a masked row (「同意なし（非表示）」 and why) or of one shown under an
+    emergency exception; None for a row seen whole or under consent."""
+    if access is Access.MASKED:
+        return f"{MASKED_TOOLTIP}: {reason}" if reason else MASKED_TOOLTIP
+    if access is Access.EMERGENCY:
+        return EMERGENCY_TOOLTIP
+    return None
 
 
 def one_line(text: str) -> str:

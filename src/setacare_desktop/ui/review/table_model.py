@@ -13,8 +13,13 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import ReviewState
 from setacare_desktop.services.review import ReturnedRow, ReviewRow
-from setacare_desktop.ui.row_model import MASKED_TOOLTIP, AnyIndex, RowTableModel, one_line
-from setacare_desktop.ui.table_models import access_tooltip
+from setacare_desktop.ui.row_model import (
+    MASKED_TOOLTIP,
+    AnyIndex,
+    RowTableModel,
+    access_tooltip,
+    one_line,
+)
 
 (
     COL_ID,
