@@ -20,7 +20,7 @@ from tests.privacy.conftest import (
     assert_shown,
     widget_texts,
 )
-from tests.privacy.test_review_and_referrals import _refer
+from tests.privacy.test_privacy_review_and_referrals import _refer
 from tests.ui.conftest import ime_commit
 
 from setacare_desktop.services import intake as intake_service
