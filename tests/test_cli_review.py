@@ -55,7 +55,8 @@ class World:
         self.staff_factory = staff_factory
         with self.db() as db:
             self.clerk = staff_factory(db, "clerk", org_kind="あんしんすこやかセンター")
-            self.boss = staff_factory(db, "boss", role="監督者")
+            # The taking organisation's supervisor: sees the cases whole (docs/privacy.md).
+            self.boss = staff_factory(db, "boss", role="監督者", org_kind="あんしんすこやかセンター")
             staff_factory(db, "other-boss", role="監督者", place="太子堂")
             self.long = _case(db, self.clerk, LONG, time="09:15")
             self.urgent = _case(db, self.clerk, "家族から暴力を受けている", time="10:40",

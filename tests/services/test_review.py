@@ -129,7 +129,7 @@ def test_flags_fire_end_to_end(any_db: Database, staff_factory: Callable) -> Non
 
 def test_amended_after_a_liaison_sheet_print(any_db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
-    boss = staff_factory(any_db, "boss", role="監督者")
+    boss = staff_factory(any_db, "boss", role="監督者", org_kind="あんしんすこやかセンター")
     case_id, _ = _case(any_db, clerk)
     referral_svc.record_destination_consent(any_db, clerk, case_id, _service_id(any_db),
                                             purpose=Purpose.SHEET, on=DAY)

@@ -3,7 +3,13 @@
 Compared through keys that ignore hiragana/katakana, width, spaces and common kanji variants
 (domain.kana). Every lookup uses an index (prefix range on a key, or equality on the birth date),
 so it stays instant with hundreds of thousands of persons. Candidates are limited to the caller's
-scope (情報参照範囲を必要最小限).
+scope (情報参照範囲を必要最小限) and to the persons the caller may see (``domain.visibility``):
+someone with a consultation the caller sees whole or under the person's consent to the caller's
+organisation. Anyone else is left out entirely, as if not on record (docs/privacy.md, rule 4).
+
+A person seen only under an emergency exception is left out too: an exception opens one
+consultation for the emergency, not the person for later intakes, and this per-keystroke lookup is
+an unaudited read (no write lock while typing); that consultation can still be opened, audited.
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from setacare_desktop.domain.intake import PersonInput
 from setacare_desktop.domain.jpdate import DateParseError, parse_date
 from setacare_desktop.domain.kana import name_key, reading_key
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.domain.visibility import MASKED_TEXT, Access, Visibility
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import NotFoundError
-from setacare_desktop.services.guard import require_case_read
+from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.services.visibility import visibilities
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
 
@@ -87,8 +95,12 @@ def possible_duplicates(db: Database, actor: StaffProfile, *, name: str = "",
         for query in queries:
             for person in session.scalars(query.limit(PER_KEY)):
                 found[person.id] = person
+        cases = _consultations_of(session, list(found))
+        seen = visibilities(session, actor, [cid for ids in cases.values() for cid in ids])
         scored = []
         for person in found.values():
+            if not _person_visible(cases.get(person.id, []), seen):
+                continue
             score, reasons = _score(person, nk, rk, birth)
             if score >= 2:
                 scored.append((score, person, reasons))
@@ -97,9 +109,28 @@ def possible_duplicates(db: Database, actor: StaffProfile, *, name: str = "",
             PersonCandidate(p.id, p.name, p.reading, p.birth_date,
                             ref.DISTRICTS_BY_CODE[p.district_code].name, p.address_town,
                             p.sex, p.phone, p.household, score,
-                            tuple(reasons), _recent(session, p.id))
+                            tuple(reasons), _recent(session, p.id, seen))
             for score, p, reasons in scored[:limit]
         ]
+
+
+def _consultations_of(session: Session, person_ids: list[int]) -> dict[int, list[int]]:
+    cases: dict[int, list[int]] = {}
+    if person_ids:
+        for person_id, cid in session.execute(
+                select(ConsultationDetail.person_id, ConsultationDetail.consultation_id)
+                .where(ConsultationDetail.person_id.in_(person_ids))):
+            cases.setdefault(person_id, []).append(cid)
+    return cases
+
+
+def _person_visible(consultation_ids: list[int], seen: dict[int, Visibility]) -> bool:
+    """Whether the caller may see the person: some consultation of theirs is the caller's
+    organisation's, or the person consented to sharing with it."""
+    return any(seen[cid].access in _OPENS_PERSON for cid in consultation_ids if cid in seen)
+
+
+_OPENS_PERSON = frozenset({Access.WHOLE, Access.CONSENT})
 
 
 def _score(person: Person, nk: str, rk: str, birth: date | None) -> tuple[int, list[str]]:
@@ -117,13 +148,17 @@ def _score(person: Person, nk: str, rk: str, birth: date | None) -> tuple[int, l
     return score, reasons
 
 
-def _recent(session: Session, person_id: int, count: int = 3) -> tuple[RecentConsultation, ...]:
+def _recent(session: Session, person_id: int, seen: dict[int, Visibility],
+            count: int = 3) -> tuple[RecentConsultation, ...]:
+    """The person's latest consultations; the 主訴 of one the caller sees masked (another
+    organisation's, before the consent) is not shown."""
     rows = session.execute(
         select(Consultation.id, Consultation.received_at, Consultation.main_complaint)
         .join(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
         .where(ConsultationDetail.person_id == person_id)
         .order_by(Consultation.received_at.desc()).limit(count))
-    return tuple(RecentConsultation(cid, at, complaint) for cid, at, complaint in rows)
+    return tuple(RecentConsultation(cid, at, complaint if cid in seen and seen[cid].identifying
+                                    else MASKED_TEXT) for cid, at, complaint in rows)
 
 
 def person_district(session: Session, person_id: int) -> str:
@@ -134,11 +169,25 @@ def person_district(session: Session, person_id: int) -> str:
     return district
 
 
+def require_person_visible(session: Session, actor: StaffProfile, person_id: int,
+                           action: str) -> None:
+    """Refuse (audited) unless the person is in scope and the caller may see them: linking a
+    person the duplicate check would not show would open their record to the caller."""
+    require_case_read(actor, person_district(session, person_id), action)
+    cases = _consultations_of(session, [person_id]).get(person_id, [])
+    if not _person_visible(cases, visibilities(session, actor, cases)):
+        raise deny(actor, action, NOT_SHOWN, entity="person", entity_id=person_id)
+
+
+NOT_SHOWN = ("この対象者の情報は、本人の情報共有の同意がないため表示できません。"
+             "新しい対象者として受け付けてください。")
+
+
 @use_case
 def person_details(db: Database, actor: StaffProfile, person_id: int) -> PersonInput:
     """A person's stored details, as the intake form fills them in after linking (audited)."""
     with db.transaction() as session:
-        require_case_read(actor, person_district(session, person_id), "person_view")
+        require_person_visible(session, actor, person_id, "person_view")
         person = session.get(Person, person_id)
         assert person is not None
         audit.record(session, actor, "person_view", entity="person", entity_id=person_id)

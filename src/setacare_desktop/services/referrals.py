@@ -35,7 +35,9 @@ from setacare_desktop.domain.referral import (
     transition_problem,
 )
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.domain.visibility import WHOLE, Access
 from setacare_desktop.services import audit
+from setacare_desktop.services.consultations import shown_text
 from setacare_desktop.services.errors import (
     NotFoundError,
     Problem,
@@ -46,6 +48,11 @@ from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.intake import case_district, decide_sharing, sharing_decision
 from setacare_desktop.services.unit import refusal, use_case
+from setacare_desktop.services.visibility import (
+    audit_emergency_views,
+    visibilities,
+    visibility_of,
+)
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -101,6 +108,12 @@ class ReferralRow:
     basis_note: str
     overdue: bool
     last_reply: str
+    #: What the caller sees of the consultation: a masked one shows no request, reply or note.
+    access: Access = Access.WHOLE
+
+    @property
+    def masked(self) -> bool:
+        return self.access is Access.MASKED
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,17 +295,27 @@ def change_status(db: Database, actor: StaffProfile, referral_id: int, status: R
 _Query = Select[tuple[Referral, str, str, str]]
 
 
-def _rows(session: Session, query: _Query, today: date) -> list[ReferralRow]:
+def _rows(session: Session, actor: StaffProfile, query: _Query, today: date,
+          action: str) -> list[ReferralRow]:
+    """The referrals as ``actor`` may see them: the free texts (依頼事項, the destination's
+    replies, reasons and notes) of a consultation seen masked are not shown
+    (docs/privacy.md), and each consultation seen under an emergency exception is audited."""
+    found = list(session.execute(query))
+    seen = visibilities(session, actor, {r.consultation_id for r, *_ in found})
+    audit_emergency_views(session, actor, seen, action)
     rows = []
-    for referral, district, service_name, staff_name in session.execute(query):
+    for referral, district, service_name, staff_name in found:
+        vis = seen.get(referral.consultation_id, WHOLE)
         replies = [e.reply for e in referral.events if e.reply]
         status = ReferralStatus(referral.status)
         rows.append(ReferralRow(
             referral.id, referral.consultation_id, district, referral.service_id, service_name,
-            referral.referred_on, ReferralMethod(referral.method), referral.request, staff_name,
-            referral.reply_due, status, referral.status_reason, referral.anonymised,
-            referral.basis, referral.basis_note, is_overdue(status, referral.reply_due, today),
-            replies[-1] if replies else ""))
+            referral.referred_on, ReferralMethod(referral.method),
+            shown_text(referral.request, vis), staff_name,
+            referral.reply_due, status, shown_text(referral.status_reason, vis),
+            referral.anonymised, referral.basis, shown_text(referral.basis_note, vis),
+            is_overdue(status, referral.reply_due, today),
+            shown_text(replies[-1], vis) if replies else "", vis.access))
     return rows
 
 
@@ -307,10 +330,10 @@ def _query() -> _Query:
 def referrals_of(db: Database, actor: StaffProfile, consultation_id: int, *,
                  today: date | None = None) -> list[ReferralRow]:
     """The referrals of a consultation, oldest first."""
-    with db.read() as session:
+    with db.transaction() as session:
         require_case_read(actor, case_district(session, consultation_id), "referral_list")
         query = _query().where(Referral.consultation_id == consultation_id).order_by(Referral.id)
-        return _rows(session, query, today or local_now().date())
+        return _rows(session, actor, query, today or local_now().date(), "referral_list")
 
 
 @use_case
@@ -320,21 +343,26 @@ def open_referrals(db: Database, actor: StaffProfile, district_code: str, *,
     require_case_read(actor, district_code, "referral_list")
     today = today or local_now().date()
     closed = [s.value for s in ReferralStatus if s.closed]
-    with db.read() as session:
+    with db.transaction() as session:
         query = _query().where(Consultation.district_code == district_code,
                                Referral.status.not_in(closed))
-        rows = _rows(session, query, today)
+        rows = _rows(session, actor, query, today, "referral_list")
     return sorted(rows, key=lambda r: (not r.overdue, r.reply_due or date.max, r.referral_id))
 
 
 @use_case
 def events(db: Database, actor: StaffProfile, referral_id: int) -> list[EventRow]:
-    """Every step of a referral, oldest first."""
-    with db.read() as session:
-        require_case_read(actor, _referral_district(session, referral_id)[1], "referral_view")
+    """Every step of a referral, oldest first (reasons and replies not shown for a
+    consultation the caller sees masked)."""
+    with db.transaction() as session:
+        consultation_id, district = _referral_district(session, referral_id)
+        require_case_read(actor, district, "referral_view")
+        vis = visibility_of(session, actor, consultation_id) or WHOLE
+        audit_emergency_views(session, actor, {consultation_id: vis}, "referral_view")
         found = session.execute(
             select(ReferralEvent, Staff.name).join(Staff, Staff.id == ReferralEvent.staff_id)
             .where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id))
         return [EventRow(e.occurred_on, name,
                          ReferralStatus(e.previous_status) if e.previous_status else None,
-                         ReferralStatus(e.status), e.reason, e.reply) for e, name in found]
+                         ReferralStatus(e.status), shown_text(e.reason, vis),
+                         shown_text(e.reply, vis)) for e, name in found]

@@ -106,14 +106,20 @@ def search_remove(session: Any, rowid: int, district: str, unigrams: str, bigram
         "DELETE FROM search_pg WHERE consultation_id = %s", (rowid,))
 
 
+def word_tsquery(word: str) -> tuple[str, str]:
+    """The column (g1 or g2) and the tsquery literal that find one folded query word."""
+    column, tokens = query_grams(word)
+    return ("g1" if column == "uni" else "g2"), " <-> ".join(_lexeme(t) for t in tokens)
+
+
 def search_ids(session: Any, words: list[str], districts: list[str], limit: int,
                before_id: int | None) -> list[int]:
     conditions = ["district_code = ANY(%s)"]
     params: list[Any] = [districts]
     for word in words:
-        column, tokens = query_grams(word)
-        conditions.append(f"{'g1' if column == 'uni' else 'g2'} @@ %s::tsquery")
-        params.append(" <-> ".join(_lexeme(t) for t in tokens))
+        column, query = word_tsquery(word)
+        conditions.append(f"{column} @@ %s::tsquery")
+        params.append(query)
     if before_id is not None:
         conditions.append("consultation_id < %s")
         params.append(before_id)

@@ -10,13 +10,25 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sqlalchemy import insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    cast,
+    column,
+    insert,
+    literal,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.kana import grams
 from setacare_desktop.store import postgresql as pg_store
 from setacare_desktop.store import sqlite as sqlite_store
-from setacare_desktop.store.models import SearchText
+from setacare_desktop.store.models import Consultation, SearchText
 
 
 def _backend(session: Session) -> ModuleType:
@@ -56,15 +68,41 @@ def index_many(session: Session, rows: list[tuple[int, str, str]]) -> None:
 
 
 def matching_ids(session: Session, words: list[str], districts: list[str], *, limit: int,
-                 before_id: int | None = None) -> list[int]:
+                 before_id: int | None = None,
+                 condition: ColumnElement[bool] | None = None) -> list[int]:
     """Consultation ids containing every word, newest first (highest id first), in districts.
 
     Paging is by ``before_id`` (the last id of the previous page) rather than OFFSET, so page
-    100 costs what page 1 costs.
+    100 costs what page 1 costs. ``condition`` (over ``Consultation``, e.g.
+    ``services.visibility.may_be_visible``) is checked inside the same query, row by row in the
+    index's order, so the ``LIMIT`` still stops the index early and a row it refuses is never
+    counted against the page.
     """
     if not words or not districts:
         return []
-    return _backend(session).search_ids(session, words, districts, limit, before_id)
+    if condition is None:
+        return _backend(session).search_ids(session, words, districts, limit, before_id)
+    if _backend(session) is sqlite_store:
+        index = table("search_fts", column("rowid", Integer))
+        rowid = index.c.rowid
+        query = select(rowid).where(text("search_fts MATCH :match").bindparams(
+            match=sqlite_store.search_match_expression(words, districts)))
+    else:
+        index = table("search_pg", column("consultation_id", Integer),
+                      column("district_code", String), column("g1", TSVECTOR),
+                      column("g2", TSVECTOR))
+        rowid = index.c.consultation_id
+        query = select(rowid).where(index.c.district_code.in_(districts))
+        for word in words:
+            name, tsquery = pg_store.word_tsquery(word)
+            query = query.where(index.c[name].op("@@")(cast(literal(tsquery), TSQUERY)))
+    # A correlated EXISTS rather than a join: the index stays the one table of the outer query,
+    # so SQLite's FTS5 still walks its rowids downwards and stops at the limit.
+    allowed = select(Consultation.id).where(Consultation.id == rowid, condition).exists()
+    query = query.where(allowed)
+    if before_id is not None:
+        query = query.where(rowid < before_id)
+    return list(session.scalars(query.order_by(rowid.desc()).limit(limit)))
 
 
 def indexed_text(session: Session, consultation_id: int) -> str | None:

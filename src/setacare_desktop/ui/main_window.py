@@ -294,7 +294,8 @@ class MainWindow(QMainWindow):
         # Load first, then show: the page offers unfinished drafts when first shown idle, and
         # must not open that offer over the case being opened.
         opened = self.intake_page.open_case(consultation_id)
-        self.show_area(AREA_INTAKE)
+        if not self.intake_page.case.opened_masked:  # a masked record opens over this page
+            self.show_area(AREA_INTAKE)
         return opened
 
     def find_referrals(self, consultation_id: int) -> bool:

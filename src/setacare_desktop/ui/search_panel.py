@@ -2,7 +2,8 @@
 
 The search runs once the user pauses (``SEARCH_DELAY_MS``), or at once on Enter; each search is
 an audited read, its first page read on the worker thread (``ui.operations``). Hits come newest
-first, a page at a time as the list is scrolled, with the matched words in bold.
+first, a page at a time as the list is scrolled, with the matched words in bold. Only what the
+staff member may see is ever found (``services.search``): a masked consultation is not a hit.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from setacare_desktop.ui.table_models import (
 SEARCH_DELAY_MS = 300
 
 PLACEHOLDER = "氏名・ふりがな・電話番号・主訴・相談内容の言葉（すべての日付）"
-HINT = "言葉を入力すると、すべての日付の相談から探します（新しい順）。"
+HINT = ("言葉を入力すると、すべての日付の相談から探します（新しい順）。"
+        "他機関が受け付けた相談は、本人の情報共有の同意があるものだけが見つかります。")
 
 
 class SearchPanel(QWidget):

@@ -1,6 +1,8 @@
 """本日の相談: the consultations of a day in the staff member's scope, and 検索 across all days.
 
-The day's list can be narrowed by the receiving organisation's kind, target group and 対応;
+The day's list can be narrowed by the receiving organisation's kind, target group and 対応; a
+consultation the staff member may not see (``domain.visibility``) is a grey row with the person's
+initials and age band and 「同意なし（非表示）」, and opens as its masked record;
 double-click or Enter on a row (of any tab) asks to open the consultation
 (``open_consultation``). A third tab, 差戻し, lists the consultations a supervisor returned to the
 district, of any day, until they are amended; a line above the tabs says how many there are.
@@ -47,6 +49,7 @@ from setacare_desktop.ui.review.table_model import (
     RET_COMPLAINT,
     ReturnedTableModel,
 )
+from setacare_desktop.ui.row_model import MUTED_COLOR
 from setacare_desktop.ui.search_panel import SearchPanel
 from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
@@ -84,6 +87,15 @@ def scope_text(actor: StaffProfile) -> str:
     return f"表示範囲: {roles.place_label(actor)}の{len(roles.readable_districts(actor))}地区"
 
 
+def masked_note(count: int) -> str:
+    """Under the count: how many rows are masked, and what that means (not by colour alone)."""
+    if not count:
+        return ""
+    return (f"灰色の{count}件は非表示: 他機関が受け付けた相談で、本人の情報共有の同意がない"
+            "（匿名の相談は同意を得る相手がいない）ため、対象者はイニシャルと年代だけを表示し、"
+            "主訴は表示していません。")
+
+
 class TodayPage(Page):
     """The day's consultations (with filters) and the search, as two tabs.
 
@@ -112,6 +124,11 @@ class TodayPage(Page):
         self.scope_label = QLabel(scope_text(actor) if actor.role in roles.CASE_ROLES else "",
                                   self)
         self.summary_label = QLabel(self)
+        #: How many rows of the day are masked, and what that means (hidden when none).
+        self.masked_label = QLabel(self)
+        self.masked_label.setWordWrap(True)
+        self.masked_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.masked_label.hide()
 
         # Filters
         self.org_kind_combo = self._filter_combo(ORG_KIND_CHOICES, "受付機関で絞り込み")
@@ -179,6 +196,7 @@ class TodayPage(Page):
         day_layout.addLayout(controls)
         day_layout.addLayout(filters)
         day_layout.addWidget(self.summary_label)
+        day_layout.addWidget(self.masked_label)
         day_layout.addWidget(self.body, 1)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.day_tab, TAB_DAY)
@@ -279,6 +297,7 @@ class TodayPage(Page):
     def _day_refused(self, error: ServiceError) -> None:
         self.model.set_rows([])
         self.summary_label.clear()
+        self.masked_label.hide()
         self.message_label.setText(error.message)
         self.body.setCurrentWidget(self.message_label)
 
@@ -318,6 +337,9 @@ class TodayPage(Page):
             self._show_summary()
 
     def _show_summary(self) -> None:
+        note = masked_note(self.model.masked_count())
+        self.masked_label.setText(note)
+        self.masked_label.setVisible(bool(note))
         total = self.model.rowCount()
         if not total:
             self.summary_label.setText("この日の相談はありません。")

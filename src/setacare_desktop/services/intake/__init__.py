@@ -10,12 +10,15 @@ written. The package keeps the names its callers use; the modules hold the seams
 
 from setacare_desktop.services.intake.cases import (
     amend_intake,
+    case_access,
     case_district,
+    case_json,
     consent_recipients,
     consultation_district,
     district_label,
     history,
     load_intake,
+    masked_case,
     partners,
     record_intake,
 )
@@ -36,15 +39,17 @@ from setacare_desktop.services.intake.drafts import (
 from setacare_desktop.services.intake.records import (
     ConsentRow,
     LoadedIntake,
+    MaskedCase,
     Recipient,
     SavedIntake,
     VersionRow,
 )
 
 __all__ = [
-    "ConsentRow", "DraftRow", "LoadedIntake", "Recipient", "SavedIntake", "VersionRow",
-    "amend_intake", "case_district", "consent_recipients", "consent_records", "consents_of",
-    "consultation_district", "decide_sharing", "discard_draft", "district_label", "history",
-    "list_drafts", "load_intake", "partners", "record_emergency_exception", "record_intake",
-    "save_draft", "sharing_decision", "withdraw_consent",
+    "ConsentRow", "DraftRow", "LoadedIntake", "MaskedCase", "Recipient", "SavedIntake",
+    "VersionRow", "amend_intake", "case_access", "case_district", "case_json",
+    "consent_recipients", "consent_records", "consents_of", "consultation_district",
+    "decide_sharing", "discard_draft", "district_label", "history", "list_drafts", "load_intake",
+    "masked_case", "partners", "record_emergency_exception", "record_intake", "save_draft",
+    "sharing_decision", "withdraw_consent",
 ]

@@ -16,12 +16,20 @@ from sqlalchemy.orm import Session
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import org_recipient
 from setacare_desktop.domain.intake import (
+    URGENCY_FLAGS,
     IntakeInput,
     ValidIntake,
     validate,
 )
 from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.reference import Term
 from setacare_desktop.domain.roles import StaffProfile, can_write_cases
+from setacare_desktop.domain.visibility import (
+    MASKED_NOTICE,
+    Access,
+    Visibility,
+    masked_person_label,
+)
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
     NotFoundError,
@@ -32,6 +40,7 @@ from setacare_desktop.services.errors import (
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.intake.records import (
     LoadedIntake,
+    MaskedCase,
     Recipient,
     SavedIntake,
     VersionRow,
@@ -46,6 +55,7 @@ from setacare_desktop.services.intake.records import (
 )
 from setacare_desktop.services.search import index_consultation
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.services.visibility import audit_emergency_views, visibility_of
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
@@ -161,6 +171,11 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
     with db.transaction() as session:
         district = case_district(session, consultation_id)
         check_write(actor, district, "consultation_amend")
+        vis = visibility_of(session, actor, consultation_id)
+        if vis is not None and not vis.identifying:  # amending needs seeing it
+            raise deny(actor, "consultation_amend", "本人の情報共有の同意がないため、この相談は"
+                       "修正できません（受け付けた機関の職員だけが修正できます）。",
+                       entity="consultation", entity_id=consultation_id)
         data.district = district  # a consultation does not move between districts
         for consent in data.consents:  # consent given while amending is given today
             consent.given_on = consent.given_on or now.date().isoformat()
@@ -195,31 +210,104 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
         return SavedIntake(case.id, detail.person_id, detail.version)
 
 
+#: Why a case the caller sees masked cannot be loaded into the form (or amended).
+MASKED_REFUSAL = ("相談 No.{id} は{org}が受け付けた相談で、本人の情報共有の同意がないため、"
+                  "個人を特定できる内容は開けません（受け付けた機関の職員だけが開けます）。")
+#: Why ``case show --json`` refuses it (docs/case-json.md).
+MASKED_JSON_REFUSAL = ("相談 No.{id} は JSON では出力できません。{org}が受け付けた相談で、本人の"
+                       "情報共有の同意がありません。JSON は受け付けた機関が再入力に使うための形です"
+                       "（--json を付けなければ、個人を特定できない記録を表示します）。")
+
+
+def _visibility(session: Session, actor: StaffProfile, consultation_id: int,
+                action: str) -> Visibility:
+    """Scope first (refused and audited outside it), then what the rule lets ``actor`` see."""
+    require_case_read(actor, case_district(session, consultation_id), action)
+    vis = visibility_of(session, actor, consultation_id)
+    assert vis is not None  # case_district found it
+    return vis
+
+
 @use_case
-def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> LoadedIntake:
-    """A consultation as the form shows it (reading personal data is audited)."""
+def case_access(db: Database, actor: StaffProfile, consultation_id: int) -> Visibility:
+    """What ``actor`` may see of a consultation: whole, under consent or an emergency exception,
+    or masked. Nothing of the case is read, so it is not audited as a view."""
+    with db.read() as session:
+        return _visibility(session, actor, consultation_id, "consultation_view")
+
+
+@use_case
+def masked_case(db: Database, actor: StaffProfile, consultation_id: int) -> MaskedCase:
+    """The masked record of a consultation (audited as a view of it)."""
     with db.transaction() as session:
-        require_case_read(actor, case_district(session, consultation_id), "consultation_view")
+        vis = _visibility(session, actor, consultation_id, "consultation_view")
         case, detail = load_case(session, consultation_id)
         person = session.get(Person, detail.person_id) if detail.person_id else None
-        data = IntakeInput(
-            received_at=case.received_at.strftime("%Y-%m-%d %H:%M"),
-            channel=case.channel_code, district=case.district_code,
-            consulter_kind=case.consulter_kind_code,
-            consulter_relation=detail.consulter_relation,
-            consulter_name=detail.consulter_name, consulter_contact=detail.consulter_contact,
-            person=person_input(person), person_id=person.id if person else None,
-            target_groups=[t.code for t in case.target_groups],
-            elements=[e.code for e in case.elements], main_complaint=case.main_complaint,
-            details=detail.details, response=case.response_code or "",
-            next_date=detail.next_date.isoformat() if detail.next_date else "",
-            next_note=detail.next_note, urgency=list(detail.urgency or []),
-            urgency_note=detail.urgency_note,
-        )
         audit.record(session, actor, "consultation_view", entity="consultation",
-                     entity_id=case.id)
-        return LoadedIntake(case.id, detail.version or 1, data, case.staff.name,
-                            case.organisation.name, case.urgent)
+                     entity_id=case.id, detail="masked")
+        return MaskedCase(
+            case.id, case.received_at, district_label(case.district_code),
+            case.organisation.name, ref.label_of(ref.CHANNELS, case.channel_code),
+            ref.label_of(ref.CONSULTER_KINDS, case.consulter_kind_code),
+            masked_person_label(person.reading, person.birth_date, case.received_on)
+            if person else "（匿名）",
+            _labels(ref.TARGET_GROUPS, {t.code for t in case.target_groups}),
+            _labels(ref.ELEMENTS, {e.code for e in case.elements}),
+            ref.label_of(ref.RESPONSES, case.response_code) if case.response_code else "",
+            case.urgent, _labels(URGENCY_FLAGS, set(detail.urgency or [])),
+            vis.reason if not vis.identifying else MASKED_NOTICE)
+
+
+def _labels(terms: tuple[Term, ...], codes: set[str]) -> tuple[str, ...]:
+    return tuple(t.label for t in terms if t.code in codes)
+
+
+@use_case
+def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> LoadedIntake:
+    """A consultation as the form shows it (reading personal data is audited; a view under an
+    emergency exception is audited as such). Refused for a case ``actor`` sees masked:
+    :func:`masked_case` is what they may read of it."""
+    with db.transaction() as session:
+        return _load_whole(session, actor, consultation_id, MASKED_REFUSAL)
+
+
+@use_case
+def case_json(db: Database, actor: StaffProfile, consultation_id: int) -> IntakeInput:
+    """The consultation in the shape ``case add`` reads back; refused for a masked case
+    (docs/case-json.md)."""
+    with db.transaction() as session:
+        return _load_whole(session, actor, consultation_id, MASKED_JSON_REFUSAL).data
+
+
+def _load_whole(session: Session, actor: StaffProfile, consultation_id: int,
+                refusal: str) -> LoadedIntake:
+    vis = _visibility(session, actor, consultation_id, "consultation_view")
+    case, detail = load_case(session, consultation_id)
+    if not vis.identifying:
+        raise deny(actor, "consultation_view",
+                   refusal.format(id=consultation_id, org=case.organisation.name),
+                   entity="consultation", entity_id=consultation_id)
+    person = session.get(Person, detail.person_id) if detail.person_id else None
+    data = IntakeInput(
+        received_at=case.received_at.strftime("%Y-%m-%d %H:%M"),
+        channel=case.channel_code, district=case.district_code,
+        consulter_kind=case.consulter_kind_code,
+        consulter_relation=detail.consulter_relation,
+        consulter_name=detail.consulter_name, consulter_contact=detail.consulter_contact,
+        person=person_input(person), person_id=person.id if person else None,
+        target_groups=[t.code for t in case.target_groups],
+        elements=[e.code for e in case.elements], main_complaint=case.main_complaint,
+        details=detail.details, response=case.response_code or "",
+        next_date=detail.next_date.isoformat() if detail.next_date else "",
+        next_note=detail.next_note, urgency=list(detail.urgency or []),
+        urgency_note=detail.urgency_note,
+    )
+    audit.record(session, actor, "consultation_view", entity="consultation",
+                 entity_id=case.id)
+    audit_emergency_views(session, actor, {case.id: vis}, "consultation_view")
+    return LoadedIntake(case.id, detail.version or 1, data, case.staff.name,
+                        case.organisation.name, case.urgent, vis.access,
+                        "" if vis.access is Access.WHOLE else vis.reason)
 
 
 @use_case

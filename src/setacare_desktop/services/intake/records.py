@@ -21,9 +21,10 @@ from setacare_desktop.domain.intake import (
 )
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.domain.visibility import Access
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import NotFoundError
-from setacare_desktop.services.guard import require_case_read
+from setacare_desktop.services.persons import require_person_visible
 from setacare_desktop.store.models import (
     ConsentRecordRow,
     Consultation,
@@ -58,6 +59,35 @@ class LoadedIntake:
     staff_name: str
     organisation_name: str
     urgent: bool
+    #: WHOLE, CONSENT or EMERGENCY (a masked case is never loaded into the form).
+    access: Access = Access.WHOLE
+    #: Why the caller sees it (Japanese); shown with the banner of an emergency exception.
+    access_reason: str = ""
+
+    @property
+    def emergency(self) -> bool:
+        return self.access is Access.EMERGENCY
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedCase:
+    """What a caller who may not see the person reads of a consultation (docs/privacy.md,
+    rule 3): number, date, district, organisation, classifications, urgency flags, the
+    person's initials and age band, and why nothing more is shown."""
+
+    consultation_id: int
+    received_at: datetime
+    district_name: str
+    organisation_name: str
+    channel_label: str
+    consulter_label: str
+    person_label: str  # 「F.H.（80歳代）」, or （匿名）
+    target_labels: tuple[str, ...]
+    element_labels: tuple[str, ...]
+    response_label: str
+    urgent: bool
+    urgency_labels: tuple[str, ...]
+    notice: str  # MASKED_NOTICE and the reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +112,8 @@ def apply_person(session: Session, valid: ValidIntake, actor: StaffProfile
         person = session.get(Person, valid.person_id)
         if person is None:
             raise NotFoundError(f"対象者（ID {valid.person_id}）が見つかりません。")
-        require_case_read(actor, person.district_code, "person_link")
+        # Only a person the caller may see: linking would open their record (docs/privacy.md).
+        require_person_visible(session, actor, person.id, "person_link")
         if valid.person is None:
             return person, []
         changed = set_person(person, valid.person, keep_empty=True)

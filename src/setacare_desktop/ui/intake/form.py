@@ -168,6 +168,7 @@ class IntakePage(Page):
         middle.addLayout(side, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)
+        layout.addWidget(self.case.exception_banner)
         layout.addWidget(self.urgent_banner)
         layout.addLayout(middle, 1)
         layout.addWidget(self.summary_label)

@@ -7,7 +7,9 @@ amendment carries the version it was loaded at (``consultation_detail.version``)
 refused by the service and said in the form.
 
 :class:`CaseFlow` owns which consultation is loaded (``case_id``) and at which version; the page
-holds the widgets; :meth:`CaseFlow.start_new` is the blank form these steps return to.
+holds the widgets; :meth:`CaseFlow.start_new` is the blank form these steps return to. A case the
+staff member may not see opens as its masked record (``masked_view``), never in the form; one seen
+under an emergency exception carries a banner saying so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from setacare_desktop.domain.intake import IntakeInput, parse_datetime
 from setacare_desktop.domain.jpdate import DateParseError, local_now, parse_date, to_wareki
@@ -23,12 +26,18 @@ from setacare_desktop.domain.reference import CHANNELS
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import sheets as sheets_service
-from setacare_desktop.services.intake import DraftRow, LoadedIntake
+from setacare_desktop.services.intake import DraftRow, LoadedIntake, MaskedCase
+from setacare_desktop.ui.intake.masked_view import MaskedCaseDialog
 from setacare_desktop.ui.intake.widgets import default_received
 from setacare_desktop.ui.operations import Operation
 
 if TYPE_CHECKING:
     from setacare_desktop.ui.intake.form import IntakePage
+
+#: Above the form of a case seen under an emergency exception (docs/privacy.md).
+EXCEPTION_BANNER = "緊急時の例外により表示しています"
+EXCEPTION_STYLE = ("background: #fff4e5; color: #8a3b00; border: 2px solid #b00020;"
+                   " font-weight: bold; padding: 6px;")
 
 CONFIRM_DISCARD = "入力中の内容を破棄しますか？\n（この受付の下書きも削除されます）"
 CONFIRM_SET_ASIDE = ("入力中の内容は下書きとして残し、{what}か？\n"
@@ -57,6 +66,16 @@ class CaseFlow:
         #: The consultation being amended (None: a new intake) and its version when loaded.
         self.case_id: int | None = None
         self.version: int | None = None
+        #: Above the form while it shows a case seen under an emergency exception.
+        self.exception_banner = QLabel(page)
+        self.exception_banner.setWordWrap(True)
+        self.exception_banner.setStyleSheet(EXCEPTION_STYLE)
+        self.exception_banner.setAccessibleName("緊急時の例外")
+        self.exception_banner.hide()
+        #: The masked record last opened (a case the staff member may not see), if any.
+        self.masked_dialog: MaskedCaseDialog | None = None
+        #: Whether the last :meth:`open_case` showed a masked record rather than the form.
+        self.opened_masked = False
 
     def start_new(self) -> None:
         """An empty form for the next intake (received now, at the counter, own district)."""
@@ -78,6 +97,7 @@ class CaseFlow:
         page.history_group.forget()
         page.consent_panel.set_existing([])
         page.duplicate_panel.show_candidates([])
+        self.exception_banner.hide()
         page.mark_clean()
         page.received_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -148,7 +168,21 @@ class CaseFlow:
         return True
 
     def open_case(self, consultation_id: int) -> bool:
-        """Load a consultation to read or amend it (asks first when something is typed)."""
+        """Load a consultation to read or amend it (asks first when something is typed).
+
+        A consultation the staff member may not see opens as its masked record in a dialog of
+        its own (``masked_view``), and the form keeps what it holds (``opened_masked``)."""
+        self.opened_masked = False
+        try:
+            access = intake_service.case_access(self._db, self._actor, consultation_id)
+            masked = (None if access.identifying
+                      else intake_service.masked_case(self._db, self._actor, consultation_id))
+        except ServiceError as error:
+            self._page.inform("相談を開けません", error.message)
+            return False
+        if masked is not None:
+            self.show_masked(masked)
+            return True
         if not self._set_aside("相談を開く", f"相談No. {consultation_id}を開きます"):
             return False
         try:
@@ -160,6 +194,16 @@ class CaseFlow:
         self.apply_loaded(loaded)
         return True
 
+    def show_masked(self, case: MaskedCase) -> None:
+        if self.masked_dialog is not None:
+            self.masked_dialog.close()
+            self.masked_dialog.deleteLater()
+        self.masked_dialog = MaskedCaseDialog(case, self._page)
+        self.masked_dialog.show()
+        self.opened_masked = True
+        self._page.status_message.emit(
+            f"相談No. {case.consultation_id}は、個人を特定できない記録だけを表示しました")
+
     def apply_loaded(self, loaded: LoadedIntake) -> None:
         page = self._page
         self.case_id = loaded.consultation_id
@@ -168,6 +212,10 @@ class CaseFlow:
         page.mode_label.setText(
             f"相談No. {loaded.consultation_id}の修正（第{loaded.version}版・"
             f"受付: {loaded.staff_name}／{loaded.organisation_name}）")
+        if loaded.emergency:  # the view is audited as one under the exception
+            self.exception_banner.setText(f"{EXCEPTION_BANNER}: {loaded.access_reason}"
+                                          "（この表示は記録されます）")
+            self.exception_banner.show()
         page.history_group.show_rows(
             intake_service.history(self._db, self._actor, loaded.consultation_id))
         page.referrals_button.setEnabled(True)

@@ -1,4 +1,5 @@
-"""The open referrals of a district (``services.referrals.open_referrals``) as a table."""
+"""The open referrals of a district (``services.referrals.open_referrals``) as a table. A referral
+of a consultation the staff member sees masked is a grey row whose texts say （非表示）."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from setacare_desktop.services.referrals import ReferralRow
-from setacare_desktop.ui.row_model import MARK_COLOR, RowTableModel, one_line
+from setacare_desktop.ui.row_model import MARK_COLOR, MASKED_TOOLTIP, RowTableModel, one_line
 
 OVERDUE_COLOR = MARK_COLOR
 OVERDUE_MARK = "⚠ 期限超過"
+#: On a referral of a consultation the staff member sees masked (its texts are not shown).
+MASKED_REFERRAL_TOOLTIP = (f"{MASKED_TOOLTIP}: 他機関が受け付けた相談で、本人の情報共有の同意が"
+                           "ないため、依頼事項と回答は表示していません。")
 
 (
     COL_OVERDUE,
@@ -51,7 +55,7 @@ _TEXT: dict[int, Callable[[ReferralRow], str]] = {
     COL_OVERDUE: lambda r: OVERDUE_MARK if r.overdue else "",
     COL_REPLY_DUE: lambda r: f"{r.reply_due:%Y-%m-%d}" if r.reply_due else "（なし）",
     COL_DESTINATION: lambda r: r.destination + ("（匿名）" if r.anonymised else ""),
-    COL_CONSULTATION: lambda r: str(r.consultation_id),
+    COL_CONSULTATION: lambda r: f"{r.consultation_id}（非表示）" if r.masked else str(r.consultation_id),
     COL_REFERRED_ON: lambda r: f"{r.referred_on:%Y-%m-%d}",
     COL_METHOD: lambda r: r.method.label,
     COL_STATUS: lambda r: r.status.label,
@@ -81,8 +85,13 @@ class ReferralTableModel(RowTableModel):
     def is_marked(self, row: ReferralRow) -> bool:
         return row.overdue
 
+    def is_muted(self, row: ReferralRow) -> bool:
+        return row.masked
+
     def row_data(self, row: ReferralRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.masked and column in (COL_CONSULTATION, COL_REQUEST, COL_LAST_REPLY):
+                return MASKED_REFERRAL_TOOLTIP
             if column == COL_REQUEST:
                 return row.request
             if column == COL_LAST_REPLY:

@@ -9,7 +9,6 @@ first: the list has the focus, Tab reaches the comment, Ctrl+K records 確認済
 
 from __future__ import annotations
 
-import html
 import itertools
 from collections.abc import Callable
 from datetime import date
@@ -36,14 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import local_now, to_wareki, utc_to_local
+from setacare_desktop.domain.jpdate import local_now, to_wareki
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import Decision, ReviewState
 from setacare_desktop.services import ServiceError
-from setacare_desktop.services.review import DayReview, ReviewRow, ReviewSource, SignoffRow
+from setacare_desktop.services.review import DayReview, ReviewRow, ReviewSource
 from setacare_desktop.ui.columns import fit_to_rows, row_list_view
 from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.review.detail import detail_html, signoff_text
 from setacare_desktop.ui.review.table_model import (
     COL_COMPLAINT,
     ID_ROLE,
@@ -54,49 +54,6 @@ from setacare_desktop.ui.review.table_model import (
 ALL_DISTRICTS = "すべての地区"
 CHOOSE_DISTRICT = "日次確認と一覧の印刷は、地区を1つ選んでから行います。"
 ERROR_STYLE = "color: #b00020;"
-
-
-def _local(moment: object) -> str:
-    return f"{utc_to_local(moment):%Y-%m-%d %H:%M}"  # type: ignore[arg-type]
-
-
-def signoff_text(district_name: str, signoff: SignoffRow | None) -> str:
-    if signoff is None:
-        return f"{district_name}地区: 日次確認 未"
-    text = (f"{district_name}地区: 日次確認済（{signoff.signed_by}、"
-            f"{_local(signoff.signed_at)}）")
-    if signoff.amended_since:
-        text += f" ― 確認後の修正・追加 {signoff.amended_since}件"
-    return text
-
-
-def detail_html(row: ReviewRow) -> str:
-    """The selected consultation, read-only, for the detail pane."""
-    e = html.escape
-    parts = [f"<h3>No.{row.consultation_id} {e(row.person_name)}</h3>",
-             f"<p>{row.received_at:%Y-%m-%d %H:%M} {e(row.district_name)}地区 "
-             f"{e(row.organisation_name)}（受付: {e(row.staff_name)}）</p>"]
-    if row.flags:
-        items = "".join(f"<li><b>{e(f.label)}</b>: {e(f.explanation)}</li>" for f in row.flags)
-        parts.append(f"<p style='color:#b00020'><b>要注意</b></p><ul>{items}</ul>")
-    parts.append(f"<p><b>対象:</b> {e('・'.join(row.target_labels) or '（なし）')}</p>")
-    parts.append(f"<p><b>主訴:</b> {e(row.main_complaint) or '（未記入）'}</p>")
-    if row.details:
-        parts.append(f"<p><b>相談内容:</b><br>{e(row.details).replace(chr(10), '<br>')}</p>")
-    parts.append(f"<p><b>対応:</b> {e(row.response_label) or '（未記入）'}</p>")
-    if row.urgency_labels:
-        parts.append(f"<p><b>緊急:</b> {e('・'.join(row.urgency_labels))}</p>")
-    if row.referral_lines:
-        items = "".join(f"<li>{e(line)}</li>" for line in row.referral_lines)
-        parts.append(f"<p><b>つなぎ:</b></p><ul>{items}</ul>")
-    state = f"<p><b>確認:</b> {e(row.state.label)}"
-    if row.decision is not None and row.reviewed_at is not None:
-        earlier = "" if row.decision.label == row.state.label else f"前回 {row.decision.label}、"
-        state += f"（{e(earlier)}{e(row.reviewed_by)}、{_local(row.reviewed_at)}）"
-    parts.append(state + "</p>")
-    if row.comment:
-        parts.append(f"<p><b>コメント:</b> {e(row.comment)}</p>")
-    return "".join(parts)
 
 
 def _ask(parent: QWidget, title: str, text: str) -> bool:

@@ -1,5 +1,7 @@
 """The review list's rows (``services.review.ReviewRow``): flagged rows are marked, and the
-flags are also spelled out in their own column (never colour alone)."""
+flags are also spelled out in their own column (never colour alone). A row the supervisor sees
+masked (``domain.visibility``) is grey, says 「同意なし（非表示）」 for its 主訴 and why in its
+tooltip."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import ReviewState
 from setacare_desktop.services.review import ReturnedRow, ReviewRow
-from setacare_desktop.ui.row_model import AnyIndex, RowTableModel, one_line
+from setacare_desktop.ui.row_model import (
+    MASKED_TOOLTIP,
+    AnyIndex,
+    RowTableModel,
+    access_tooltip,
+    one_line,
+)
 
 (
     COL_ID,
@@ -44,7 +52,8 @@ _TEXTS: dict[int, Callable[[ReviewRow], str]] = {
     COL_DISTRICT: lambda r: r.district_name,
     COL_ORGANISATION: lambda r: r.organisation_name,
     COL_PERSON: lambda r: r.person_name,
-    COL_COMPLAINT: lambda r: one_line(r.main_complaint) or "（未記入）",
+    COL_COMPLAINT: lambda r: (MASKED_TOOLTIP if r.masked and r.main_complaint
+                              else one_line(r.main_complaint) or "（未記入）"),
     COL_STATE: lambda r: r.state.label,
     COL_FLAGS: lambda r: "・".join(f.label for f in r.flags),
 }
@@ -57,9 +66,14 @@ class ReviewTableModel(RowTableModel):
     def is_marked(self, row: ReviewRow) -> bool:
         return bool(row.flags)
 
+    def is_muted(self, row: ReviewRow) -> bool:
+        return row.masked
+
     def row_data(self, row: ReviewRow, column: int, role: int) -> Any:
         if role == ID_ROLE:
             return row.consultation_id
+        if role == Qt.ItemDataRole.ToolTipRole and column in (COL_PERSON, COL_COMPLAINT):
+            return access_tooltip(row.access, row.access_reason)
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_FLAGS and row.flags:
             return "\n".join(f"{f.label}: {f.explanation}" for f in row.flags)
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_STATE and row.comment:
