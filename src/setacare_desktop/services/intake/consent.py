@@ -13,17 +13,13 @@ from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.consent import (
     ConsentEntry,
-    ConsentRecord,
     EmergencyException,
     Giver,
-    Method,
     Purpose,
     SharingDecision,
-    destination_recipient,
     entry_problems,
     latest_record,
     may_share_identifying,
-    org_recipient,
     replaces_refusal,
 )
 from setacare_desktop.domain.jpdate import local_now
@@ -39,6 +35,11 @@ from setacare_desktop.services.errors import (
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.intake.cases import case_district, check_write
+from setacare_desktop.services.intake.consent_rows import (
+    consent_records,
+    recipient_names,
+    staff_names,
+)
 from setacare_desktop.services.intake.records import ConsentRow
 from setacare_desktop.services.persons import person_district
 from setacare_desktop.services.unit import use_case
@@ -47,35 +48,9 @@ from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
     ConsultationDetail,
-    DirService,
     EmergencyExceptionRow,
-    Organisation,
-    Staff,
     utc_now,
 )
-
-
-def recipient_names(session: Session) -> dict[str, str]:
-    names = {org_recipient(o.id): o.name for o in session.scalars(select(Organisation))}
-    names.update((destination_recipient(sid), name) for sid, name in session.execute(
-        select(DirService.id, DirService.name)))
-    return names
-
-
-def consent_records(session: Session, person_id: int) -> list[tuple[int, ConsentRecord]]:
-    rows = session.scalars(select(ConsentRecordRow).where(ConsentRecordRow.person_id == person_id)
-                           .order_by(ConsentRecordRow.id))
-    return [(r.id, ConsentRecord(r.recipient, Purpose(r.purpose), r.given, Giver(r.giver),
-                                 r.giver_relation, Method(r.method), r.given_on, r.recorded_by,
-                                 r.recorded_at, r.withdrawn_on, r.withdrawal_reason, r.id,
-                                 r.supersedes_id, r.change_note))
-            for r in rows]
-
-
-def staff_names(session: Session, staff_ids: set[int]) -> dict[int, str]:
-    if not staff_ids:
-        return {}
-    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids))).all())
 
 
 def add_consent(session: Session, actor: StaffProfile, consultation_id: int, recipient: str,

@@ -22,8 +22,9 @@ from setacare_desktop.domain.intake import (
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import NotFoundError
+from setacare_desktop.services.errors import NotFoundError, ValidationError
 from setacare_desktop.services.guard import require_case_read
+from setacare_desktop.services.intake.consent_rows import standing_refusals
 from setacare_desktop.store.models import (
     ConsentRecordRow,
     Consultation,
@@ -178,6 +179,10 @@ def add_consents(session: Session, actor: StaffProfile, valid: ValidIntake,
                   person: Person | None, consultation_id: int) -> None:
     if person is None:
         return
+    # A tick of 同意 never replaces a recorded refusal: that is a change of mind, recorded apart.
+    refused = standing_refusals(session, person.id, valid.consents)
+    if refused:
+        raise ValidationError(refused)
     for c in valid.consents:
         row = ConsentRecordRow(
             person_id=person.id, consultation_id=consultation_id, recipient=c.recipient,

@@ -29,7 +29,7 @@ from setacare_desktop.reports.intake_record import IntakeRecord, render_intake_r
 from setacare_desktop.services import audit, consultations
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.intake import case_district
-from setacare_desktop.services.intake.consent import recipient_names
+from setacare_desktop.services.intake.consent_rows import recipient_names
 from setacare_desktop.services.sheets import blocks
 from setacare_desktop.services.sheets.delivery import Deliver, deliver
 from setacare_desktop.services.unit import use_case

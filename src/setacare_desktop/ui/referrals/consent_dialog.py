@@ -1,4 +1,5 @@
-"""「同意を記録してつなぐ」: the consent for one destination, recorded only as the clerk chose it.
+"""「同意を記録してつなぐ」 (and, at the intake, 「意思の変更を記録…」): a consent for one recipient,
+recorded only as the clerk chose it.
 
 Nothing is preselected: 本人 or 代理人, 口頭 or 書面 and the date must each be chosen (「今日」 fills
 in today's date on request). Where the latest record for the destination is a refusal, the dialog
@@ -57,7 +58,7 @@ class ConsentDialog(QDialog):
 
     def __init__(self, destination: str, purpose: Purpose, reason: str, *,
                  refusal_id: int | None, submit: Callable[[ConsentChoice], None],
-                 parent: QWidget | None = None) -> None:
+                 ok_text: str = "同意を記録してつなぐ", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.refusal_id = refusal_id
         self._submit = submit
@@ -120,8 +121,7 @@ class ConsentDialog(QDialog):
             self.problems.register(field, label, widget)
 
         self.buttons = QDialogButtonBox(self)
-        self.ok_button = self.buttons.addButton(
-            "同意を記録してつなぐ", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
