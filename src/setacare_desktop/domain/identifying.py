@@ -152,17 +152,19 @@ def _digit_runs(text: _Text, phone_digits: str) -> list[_Finding]:
     """Phone numbers and 〇-〇-〇 addresses: runs of digits joined by hyphens or brackets."""
     findings = []
     for match in _DIGIT_RUN.finditer(text.folded):
-        run = match.group()
+        run, start = match.group(), match.start()
+        if run[0] == "(" and ")" not in run:  # 「（090-…）」: the bracket is the sentence's
+            run, start = run[1:], start + 1
         digits = re.sub(r"\D", "", run)
         groups = len([g for g in re.split(rf"[()（）{_DASH}]+", run) if g])
         phone = ((len(digits) >= 10 and digits.startswith("0"))
                  or (len(digits) >= 8 and (groups <= 2 or len(digits) >= 9))
                  or (len(phone_digits) >= 4 and phone_digits in digits))
         if phone:
-            findings.append(_Finding(match.start(), match.end(),
+            findings.append(_Finding(start, match.end(),
                                      "は電話番号のようです。電話番号は書かないでください"))
         elif groups >= 3:
-            findings.append(_Finding(match.start(), match.end(),
+            findings.append(_Finding(start, match.end(),
                                      "は住所（番地）のようです。住所は書かないでください"))
     return findings
 
