@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from previous_release import at_previous_release
 from setacare_desktop import __version__
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, auth
@@ -257,12 +258,7 @@ def test_db_current_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
         capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    # The database as the previous release left it: schema 0007, without 0008's index.
-    engine = sa.create_engine(f"sqlite:///{db_path}")
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
-    engine.dispose()
+    at_previous_release(db_path)  # schema 0007, as the previous release left it
     code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")
     assert code == 0, err
     backup = re.search(r"更新前のバックアップ: (.+)$", out, re.MULTILINE)

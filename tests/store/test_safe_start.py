@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pytest
 import sqlalchemy as sa
 
+from previous_release import at_previous_release
 from setacare_desktop.services import Database
 from setacare_desktop.store import sqlite as sqlite_store
 from setacare_desktop.store.errors import DiskFullError
@@ -30,13 +31,8 @@ from tmpfs import small_disk
 
 
 def one_revision_behind(path: Path) -> Path:
-    """The database as the previous release left it: schema 0007, without 0008's index."""
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
-    engine.dispose()
-    return path
+    """The database as the previous release left it: schema 0007 (tests/previous_release.py)."""
+    return at_previous_release(path)
 
 
 def revision(path: Path) -> str:
