@@ -8,8 +8,8 @@ document in the same font (the floor).
 - render: ``reports.liaison_sheet.render_liaison_sheet`` on a typical sheet (plain data, no
   database): boxed fields, QR code, footer with page n / m;
 - issue: ``services.sheets.issue_liaison_sheet`` on a throw-away SQLite database: consent gate,
-  loading the referral, the sheet number, the PDF and the audit rows, one transaction per sheet
-  (the batch prints 50 referrals 20 times each: originals, then reprints).
+  loading the referral, the sheet number, the PDF written to a file and the audit rows, one
+  transaction per sheet (the batch prints 50 referrals 20 times each: originals, then reprints).
 Median of single runs and the wall time of the batch. Prints figures; asserts nothing.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.referral import REQUEST_KINDS, ReferralMethod
 from setacare_desktop.reports.blocks import ConsultationBlock, ConsulterBlock, SubjectBlock
@@ -102,15 +102,17 @@ def main() -> None:
                 target_groups=["障害者"], elements=["就労"],
                 person=PersonInput(name=f"山田 太郎{n}", reading="やまだ たろう"))
             case_id = intake.record_intake(db, clerk, data).consultation_id
-            referrals.record_destination_consent(db, clerk, case_id, service_id,
-                                                 purpose=Purpose.SHEET, on=DAY)
+            referrals.record_destination_consent(
+                db, clerk, case_id, service_id, purpose=Purpose.SHEET,
+                entry=ConsentEntry(True, Giver.SELF, "", Method.ORAL, DAY))
             referral_ids.append(referrals.create_referral(db, clerk, case_id, referrals.NewReferral(
                 service_id, ReferralMethod.POST, "面談をお願いします", referred_on=DAY)))
-        one = _time(lambda: sheets.issue_liaison_sheet(db, clerk, referral_ids[0]), 20)
+        out = sheets.to_file(Path(folder) / "sheet.pdf")
+        one = _time(lambda: sheets.issue_liaison_sheet(db, clerk, referral_ids[0], out), 20)
         print(f"issue one sheet (gate, DB, audit):   {one:7.1f} ms median")
         started = time.perf_counter()
         for i in range(args.batch):
-            sheets.issue_liaison_sheet(db, clerk, referral_ids[i % len(referral_ids)])
+            sheets.issue_liaison_sheet(db, clerk, referral_ids[i % len(referral_ids)], out)
         print(f"issue a batch of {args.batch:,}:              {time.perf_counter() - started:7.1f} s")
         db.close()
 

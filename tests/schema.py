@@ -1,4 +1,6 @@
-"""A database as the previous release left it, for tests of the upgrade path.
+"""A database one migration behind, its data kept, for tests of the upgrade path (the backup
+before a migration needs a file with real data; ``previous_release.py`` makes an empty one at
+schema 0007 instead, to run every later migration for real).
 
 The newest migration (0014) only recomputes stored keys and changes no table, so "one revision
 behind" is the same schema with ``alembic_version`` set back one step: no test has to undo each

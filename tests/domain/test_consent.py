@@ -43,10 +43,15 @@ def test_given_consent_allows_that_recipient_and_purpose_only() -> None:
     assert "同意が記録されていません" in decide(records, recipient=JIDOKAN).reason
 
 
-def test_refusal_is_respected() -> None:
-    decision = decide([consent(given=False)])
+def test_refusal_is_respected_and_named_with_who_recorded_it_and_when() -> None:
+    records = [consent(given=False)]
+    decision = decide(records)
     assert not decision.allowed
-    assert "本人が同意していません" in decision.reason
+    named = may_share_identifying(anonymous=False, consents=records, exceptions=[],
+                                  recipient=ANSHIN, purpose=Purpose.SHARE, on=DAY,
+                                  staff_names={1: "受付 花子"})
+    assert "本人が令和8年11月24日に不同意としています（記録: 受付 花子）" in named.reason
+    assert "同意が記録されていません" not in named.reason
 
 
 def test_withdrawal_ends_consent_from_its_date_and_keeps_history() -> None:

@@ -258,9 +258,10 @@ _PINNED_SEED_7 = {
     "consultation_detail": (300, "c2d5a13f8b2a"),
     "consultation_target_group": (322, "a8428d7c97f7"),
     "consultation_element": (557, "8a52ad34f482"),
-    "consent_record": (728, "4ccf99af85d2"),  # 2026-11-30: + consents to the area branch
+    # 2026-11-30: + consents to the area branch; migration 0010: + supersedes_id, change_note
+    "consent_record": (728, "e1a304cc1a93"),
     "search_text": (300, "b03381bb7577"),
-    "referral": (66, "45ccb7ce7593"),
+    "referral": (66, "f9b7e0eb023a"),  # migration 0010: + anonymised_summary (empty)
     "referral_event": (214, "fe246bf3d0d4"),
     "case_review": (276, "e25334cc3300"),
     "day_signoff": (504, "2088a54eef69"),

@@ -9,7 +9,13 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from setacare_desktop.domain.consent import Purpose, destination_recipient
+from setacare_desktop.domain.consent import (
+    ConsentEntry,
+    Giver,
+    Method,
+    Purpose,
+    destination_recipient,
+)
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.referral import ReferralMethod, ReferralStatus, allowed_next
 from setacare_desktop.services import (
@@ -22,7 +28,7 @@ from setacare_desktop.services import (
 from setacare_desktop.services import directory as directory_svc
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import referrals as svc
-from setacare_desktop.store.models import Referral, ReferralEvent
+from setacare_desktop.store.models import ConsentRecordRow, Referral, ReferralEvent
 
 NOW = datetime(2026, 11, 24, 16, 0)
 DAY = date(2026, 11, 24)
@@ -40,6 +46,14 @@ def _case(db: Database, clerk: object, *, anonymous: bool = False) -> int:
 def _service_id(db: Database, name: str = "世田谷区障害者就労支援センター") -> int:
     return next(d.service_id for d in directory_svc.search_destinations(db, name)
                 if d.name == name)
+
+
+def _entry(**changes: object) -> ConsentEntry:
+    """A consent as the clerk entered it: 本人, 口頭, on DAY unless changed."""
+    values: dict[str, object] = {"given": True, "giver": Giver.SELF, "giver_relation": "",
+                                 "method": Method.ORAL, "given_on": DAY}
+    values.update(changes)
+    return ConsentEntry(**values)  # type: ignore[arg-type]
 
 
 def _new(service_id: int, **changes: object) -> svc.NewReferral:
@@ -84,7 +98,7 @@ def test_consent_recorded_on_the_spot_allows_the_referral(
     clerk = staff_factory(any_db, "clerk")
     case_id, service_id = _case(any_db, clerk), _service_id(any_db)
     svc.record_destination_consent(any_db, clerk, case_id, service_id, purpose=Purpose.SHARE,
-                                   on=DAY)
+                                   entry=_entry())
     # a liaison sheet by FAX needs consent for 連携シートの送付 as well
     with pytest.raises(svc.ConsentRequiredError):
         svc.create_referral(any_db, clerk, case_id, _new(service_id, method=ReferralMethod.FAX))
@@ -94,13 +108,82 @@ def test_consent_recorded_on_the_spot_allows_the_referral(
     assert row.status is ReferralStatus.CREATED and row.destination.endswith("就労支援センター")
 
 
-def test_refused_consent_is_refused(any_db: Database, staff_factory: Callable) -> None:
+def _refuse(db: Database, clerk: object, case_id: int, service_id: int) -> int:
+    return svc.record_destination_consent(db, clerk, case_id, service_id,  # type: ignore[arg-type]
+                                          purpose=Purpose.SHARE, entry=_entry(given=False))
+
+
+def test_a_recorded_refusal_is_named_with_who_recorded_it_and_when(
+        any_db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(any_db, "clerk")
     case_id, service_id = _case(any_db, clerk), _service_id(any_db)
-    svc.record_destination_consent(any_db, clerk, case_id, service_id, purpose=Purpose.SHARE,
-                                   given=False, on=DAY)
-    with pytest.raises(svc.ConsentRequiredError, match="本人が同意していません"):
+    refusal_id = _refuse(any_db, clerk, case_id, service_id)
+    with pytest.raises(svc.ConsentRequiredError) as caught:
         svc.create_referral(any_db, clerk, case_id, _new(service_id))
+    message = caught.value.message
+    assert "本人が令和8年11月24日に不同意としています（記録: clerk 職員）" in message
+    assert "同意が記録されていません" not in message
+    assert "本人の意思が変わったことを確かめられた場合に限り" in message
+    assert caught.value.refused_id == refusal_id
+    assert audit.recent(any_db, 1)[0].detail.endswith("refused")
+
+
+def test_a_refusal_is_replaced_only_by_a_confirmed_change_of_mind_and_stays_on_record(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    case_id, service_id = _case(any_db, clerk), _service_id(any_db)
+    refusal_id = _refuse(any_db, clerk, case_id, service_id)
+    # the one click of old: 本人／口頭 over the refusal
+    with pytest.raises(ValidationError) as caught:
+        svc.record_destination_consent(any_db, clerk, case_id, service_id,
+                                       purpose=Purpose.SHARE, entry=_entry())
+    assert {p.field for p in caught.value.problems} == {"本人の意思の確認", "変更の経緯"}
+    with pytest.raises(ValidationError) as caught:
+        svc.record_destination_consent(any_db, clerk, case_id, service_id,
+                                       purpose=Purpose.SHARE, entry=_entry(
+                                           giver=None, method=None, supersedes_id=refusal_id,
+                                           change_note="説明を聞いて同意した"))
+    assert [p.field for p in caught.value.problems] == ["同意者", "同意の方法", "本人の意思の確認"]
+    changed = svc.record_destination_consent(
+        any_db, clerk, case_id, service_id, purpose=Purpose.SHARE, entry=_entry(
+            giver=Giver.PROXY, giver_relation="長女", method=Method.WRITTEN,
+            supersedes_id=refusal_id, change_note="長女同席で説明し、本人が支援を受けたいと話した",
+            mind_changed=True))
+    svc.create_referral(any_db, clerk, case_id, _new(service_id))
+    with any_db.read() as session:
+        rows = session.execute(sa.select(ConsentRecordRow.id, ConsentRecordRow.given,
+                                         ConsentRecordRow.supersedes_id,
+                                         ConsentRecordRow.change_note)
+                               .order_by(ConsentRecordRow.id)).all()
+    assert [(r.id, r.given, r.supersedes_id) for r in rows] == [
+        (refusal_id, False, None), (changed, True, refusal_id)]
+    assert rows[1].change_note.startswith("長女同席で")
+    recorded = next(e for e in audit.recent(any_db, 10) if e.action == "consent_record")
+    assert f"changed_mind supersedes {refusal_id}" in recorded.detail
+
+
+def test_an_anonymised_summary_that_identifies_is_refused_at_creation(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    case_id, service_id = _case(any_db, clerk), _service_id(any_db)
+    with pytest.raises(ValidationError) as caught:
+        svc.create_referral(any_db, clerk, case_id, _new(
+            service_id, anonymised=True, anonymised_summary="山田さん（84歳）の就労相談"))
+    assert [p.field for p in caught.value.problems] == ["匿名用の概要", "匿名用の概要"]
+    assert "「山田」" in caught.value.problems[0].message
+    referral_id = svc.create_referral(any_db, clerk, case_id, _new(
+        service_id, anonymised=True, anonymised_summary="80歳代の男性の就労相談"))
+    with any_db.read() as session:
+        assert session.get(Referral, referral_id).anonymised_summary == "80歳代の男性の就労相談"
+
+
+def test_staff_who_see_the_case_masked_cannot_refer_it(
+        any_db: Database, staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    other = staff_factory(any_db, "jido", org_kind="児童館")
+    case_id, service_id = _case(any_db, clerk), _service_id(any_db)
+    with pytest.raises(PermissionDeniedError, match="本人の同意がない"):
+        svc.create_referral(any_db, other, case_id, _new(service_id, anonymised=True))
 
 
 def test_emergency_exception_allows_an_identifying_referral(
@@ -120,7 +203,8 @@ def test_anonymous_consultation_cannot_record_consent(
     clerk = staff_factory(db, "clerk")
     case_id, service_id = _case(db, clerk, anonymous=True), _service_id(db)
     with pytest.raises(ServiceError, match="匿名"):
-        svc.record_destination_consent(db, clerk, case_id, service_id, purpose=Purpose.SHARE)
+        svc.record_destination_consent(db, clerk, case_id, service_id, purpose=Purpose.SHARE,
+                                       entry=_entry())
     with pytest.raises(svc.ConsentRequiredError):
         svc.create_referral(db, clerk, case_id, _new(service_id))
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.referral import ReferralMethod
 from setacare_desktop.domain.review import Decision, Flag, ReviewState
@@ -35,6 +35,7 @@ from setacare_desktop.store.models import CaseReview, DaySignoff
 
 NOW = datetime(2026, 11, 24, 16, 0)
 DAY = date(2026, 11, 24)
+_CONSENT = ConsentEntry(True, Giver.SELF, "", Method.ORAL, DAY)
 PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
 DESTINATION = "世田谷区障害者就労支援センター"
 
@@ -96,7 +97,7 @@ def test_flags_fire_end_to_end(any_db: Database, staff_factory: Callable) -> Non
     _referral(any_db, clerk, overdue, anonymised=True, reply_due=date(2026, 11, 26))
     withdrawn, person_id = _case(any_db, clerk, "就労先の紹介を受けたい", time="11:30")
     referral_svc.record_destination_consent(any_db, clerk, withdrawn, _service_id(any_db),
-                                            purpose=Purpose.SHARE, on=DAY)
+                                            purpose=Purpose.SHARE, entry=_CONSENT)
     _referral(any_db, clerk, withdrawn)
 
     review = svc.day_review(any_db, boss, DAY, today=date(2026, 11, 25))
@@ -132,10 +133,10 @@ def test_amended_after_a_liaison_sheet_print(any_db: Database, staff_factory: Ca
     boss = staff_factory(any_db, "boss", role="監督者", org_kind="あんしんすこやかセンター")
     case_id, _ = _case(any_db, clerk)
     referral_svc.record_destination_consent(any_db, clerk, case_id, _service_id(any_db),
-                                            purpose=Purpose.SHEET, on=DAY)
+                                            purpose=Purpose.SHEET, entry=_CONSENT)
     referral_id = _referral(any_db, clerk, case_id, method=ReferralMethod.POST)
     _amend(any_db, clerk, case_id, "印刷の前に直した")
-    sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    sheets.issue_liaison_sheet(any_db, clerk, referral_id, lambda _pdf, _name: None, on=DAY)
     assert _rows(svc.day_review(any_db, boss, DAY, today=DAY))[case_id].flags == ()
     _amend(any_db, clerk, case_id, "印刷の後に直した")
     row = _rows(svc.day_review(any_db, boss, DAY, today=DAY))[case_id]

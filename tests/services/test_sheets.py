@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.referral import ReferralMethod
 from setacare_desktop.services import Database, audit, sheets
@@ -27,6 +27,10 @@ PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
 DESTINATION = "世田谷区障害者就労支援センター"
 NAME, READING = "山田 太郎", "やまだ たろう"
 ADDRESS_REST, PHONE = "池尻二丁目3番4号", "03-0000-1234"
+
+
+def accepted(_pdf: bytes, _name: str) -> None:
+    """Delivery that succeeds (the print job was accepted)."""
 
 
 def _text(pdf: bytes) -> list[str]:
@@ -45,8 +49,9 @@ def make_referral(db: Database, clerk: object, *, details: str = "自宅で相�
     service_id = next(d.service_id for d in directory_svc.search_destinations(db, DESTINATION)
                       if d.name == DESTINATION)
     if consent:
-        referral_svc.record_destination_consent(db, clerk, case_id, service_id,  # type: ignore[arg-type]
-                                                purpose=Purpose.SHEET, on=DAY)
+        referral_svc.record_destination_consent(  # type: ignore[arg-type]
+            db, clerk, case_id, service_id, purpose=Purpose.SHEET,
+            entry=ConsentEntry(True, Giver.SELF, "", Method.ORAL, DAY))
     return referral_svc.create_referral(db, clerk, case_id, referral_svc.NewReferral(  # type: ignore[arg-type]
         service_id, ReferralMethod.FAX if not consent else ReferralMethod.POST,
         "訪問と情報提供をお願いします", referred_on=DAY, reply_due=date(2026, 12, 1),
@@ -57,7 +62,7 @@ def test_sheet_carries_name_destination_consent_and_number(
         any_db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
     referral_id = make_referral(any_db, clerk)
-    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     assert issued.sheet_number == "IKEJIRI-2026-00001" and not issued.reissue
     text = "".join(_text(issued.pdf))
     for expected in ("連携シート", NAME, DESTINATION, "本人同意あり", "同意者 本人", "方法 口頭",
@@ -73,12 +78,14 @@ def test_gate_refuses_without_consent_then_allows_anonymised_and_under_an_except
     staff_factory(any_db, "boss", role="監督者", org_kind="あんしんすこやかセンター")
     referral_id = make_referral(any_db, clerk, consent=False)
     with pytest.raises(sheets.SheetConsentError) as caught:
-        sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+        sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     assert "同意が記録されていません" in caught.value.message
     assert "匿名の連携シート" in caught.value.message
     assert audit.recent(any_db, 1)[0].action == "sheet_refused"
 
-    anonymised = sheets.issue_liaison_sheet(any_db, clerk, referral_id, anonymised=True, on=DAY)
+    sheets.save_anonymised_summary(any_db, clerk, referral_id, "50歳代の男性の就労相談。")
+    anonymised = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, anonymised=True,
+                                            on=DAY)
     text = "".join(_text(anonymised.pdf))
     assert "Y.T." in text and "50歳代" in text and "匿名" in text
     for secret in ("山田", "太郎", "やまだ", ADDRESS_REST, PHONE, "1970", "昭和45年"):
@@ -87,7 +94,7 @@ def test_gate_refuses_without_consent_then_allows_anonymised_and_under_an_except
     intake_svc.record_emergency_exception(
         any_db, clerk, case_of(any_db, referral_id), reason="自宅で倒れており本人の意思確認ができない",
         supervisor_login="boss", supervisor_password=PASSWORD)
-    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     text = "".join(_text(issued.pdf))
     assert NAME in text and "緊急時の例外" in text and "boss 職員" in text
     assert "自宅で倒れており" in text
@@ -104,7 +111,7 @@ def test_long_summary_flows_to_page_two_with_page_numbers(
     clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
     summary = ("本人は長年勤めた会社を退職した後、就労先を探しているが見つからず、生活に不安がある。" * 60)[:2000]
     referral_id = make_referral(any_db, clerk, details=summary)
-    pages = _text(sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY).pdf)
+    pages = _text(sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY).pdf)
     assert len(pages) == 2
     assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
     assert all("取扱注意・持ち出し禁止" in p and "IKEJIRI-2026-00001" in p for p in pages)
@@ -116,8 +123,8 @@ def test_print_and_reprint_are_audited_and_the_reprint_says_so(
         any_db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
     referral_id = make_referral(any_db, clerk)
-    first = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
-    again = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    first = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
+    again = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     assert again.sheet_number == first.sheet_number and again.reissue
     assert "再発行" in "".join(_text(again.pdf))
     prints = sheets.sheet_prints(any_db, clerk, referral_id)
@@ -131,7 +138,7 @@ def test_print_and_reprint_are_audited_and_the_reprint_says_so(
 def test_font_is_embedded_and_no_standard_font_is_used(
         db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
-    pdf = sheets.issue_liaison_sheet(db, clerk, make_referral(db, clerk), on=DAY).pdf
+    pdf = sheets.issue_liaison_sheet(db, clerk, make_referral(db, clerk), accepted, on=DAY).pdf
     names, embedded = set(), []
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for font in page["/Resources"]["/Font"].values():
@@ -149,10 +156,10 @@ def test_font_is_embedded_and_no_standard_font_is_used(
 def test_intake_record_and_day_list(db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
     case_id = case_of(db, make_referral(db, clerk))
-    record = "".join(_text(sheets.print_intake_record(db, clerk, case_id, on=DAY)))
+    record = "".join(_text(sheets.print_intake_record(db, clerk, case_id, accepted, on=DAY)))
     for expected in ("相談受付票", NAME, f"受付No. {case_id}", "連携シートの送付", "取扱注意", "1 / 1"):
         assert expected in record, expected
-    day = "".join(_text(sheets.print_day_list(db, clerk, DAY, "ikejiri")))
+    day = "".join(_text(sheets.print_day_list(db, clerk, DAY, "ikejiri", accepted)))
     for expected in ("相談受付一覧", "池尻地区", "令和8年11月24日", NAME, "1 件", "1 / 1"):
         assert expected in day, expected
     actions = [e.action for e in audit.recent(db, 5)]
@@ -177,7 +184,7 @@ def test_preview_is_the_sheet_to_be_printed_but_issues_and_audits_nothing(
     assert NAME in "".join(_text(preview.pdf))
     assert sheets.sheet_prints(any_db, clerk, referral_id) == []
     assert len(audit.recent(any_db, 50)) == before
-    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, on=DAY)
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     assert issued.sheet_number == preview.sheet_number  # the number the preview showed
     again = sheets.preview_liaison_sheet(any_db, clerk, referral_id, on=DAY)
     assert again.reissue and "再発行" in "".join(_text(again.pdf))
@@ -190,7 +197,7 @@ def test_preview_is_the_sheet_to_be_printed_but_issues_and_audits_nothing(
 def test_a_sheet_number_finds_its_referral(db: Database, staff_factory: Callable) -> None:
     clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
     referral_id = make_referral(db, clerk)
-    number = sheets.issue_liaison_sheet(db, clerk, referral_id, on=DAY).sheet_number
+    number = sheets.issue_liaison_sheet(db, clerk, referral_id, accepted, on=DAY).sheet_number
     assert sheets.referral_of_sheet(db, clerk, f" {number.lower()} ") == sheets.SheetReferral(
         number, referral_id, "ikejiri")
     assert sheets.referral_of_sheet(
@@ -225,7 +232,7 @@ def test_a_number_taken_at_the_same_moment_on_postgresql_is_retried(
 
     sa.event.listen(pg_db.engine, "before_cursor_execute", other_print_first)
     try:
-        issued = sheets.issue_liaison_sheet(pg_db, clerk, first, on=DAY)
+        issued = sheets.issue_liaison_sheet(pg_db, clerk, first, accepted, on=DAY)
     finally:
         sa.event.remove(pg_db.engine, "before_cursor_execute", other_print_first)
     assert raced == [True]

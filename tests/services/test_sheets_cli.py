@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from test_sheets import NAME, PASSWORD, make_referral
 
 from setacare_desktop.app import main
-from setacare_desktop.services import Database
+from setacare_desktop.services import Database, audit, sheets
+from tmpfs import small_disk
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path,
@@ -36,10 +37,39 @@ def test_sheet_refused_with_exit_2_then_anonymised(
     out = tmp_path / "sheet.pdf"
     code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out", str(out))
     assert code == 2 and "同意が記録されていません" in err and not out.exists()
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                        str(out), "--anonymised")
+    assert code == 2 and "入力エラー: 匿名用の概要: 入力してください" in err and not out.exists()
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                        str(out), "--anonymised", "--summary", "山田さん（84歳）の就労相談")
+    assert code == 2 and not out.exists()
+    assert "入力エラー: 匿名用の概要: 「山田」は対象者の氏名の一部です" in err
+    assert "入力エラー: 匿名用の概要: 「84歳」は正確な年齢です" in err
     code, stdout, _ = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
-                           str(out), "--anonymised")
+                           str(out), "--anonymised", "--summary", "50歳代の男性の就労相談")
     assert code == 0 and "IKEJIRI-2026-00001（原本、匿名）" in stdout
-    assert NAME not in _text(out)
+    assert NAME not in _text(out) and "50歳代の男性の就労相談" in _text(out)
+    code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                        str(out), "--summary", "x")
+    assert code == 2 and "--summary" in err
+
+
+def test_a_sheet_that_cannot_be_written_is_not_recorded(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Database,
+        db_path: Path, tmp_path: Path, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk)
+    usb = tmp_path / "usb"
+    with small_disk(usb, 4096):
+        code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                            str(usb / "sheet.pdf"))
+        assert code == 1 and "空き容量" in err
+    out = tmp_path / "sheet.pdf"
+    code, stdout, _ = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
+                           str(out))
+    assert code == 0 and "IKEJIRI-2026-00001（原本）" in stdout
+    assert sheets.sheet_prints(db, clerk, referral_id)[0].reissue is False
+    assert "sheet_print_failed" in [e.action for e in audit.recent(db, 10)]
 
 
 def test_sheet_intake_and_day_list(

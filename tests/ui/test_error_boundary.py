@@ -203,7 +203,7 @@ def _session(qtbot: QtBot, controller: SessionController, log_file: Path, type_t
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise ValueError(quoted)
 
-    monkeypatch.setattr(sheets_service, "print_intake_record", broken)
+    monkeypatch.setattr(sheets_service, "preview_intake_record", broken)
     qtbot.mouseClick(intake.print_button, Qt.MouseButton.LeftButton)
     box = _dialog(qtbot)
     assert "予期しないエラーが発生しました" in box.text()

@@ -1,6 +1,8 @@
 """つなぎ先 like a user: a destination picked from the suggestions with the keyboard, a referral
-recorded through the consent gate (consent present; missing and recorded on the spot;
-anonymised), the destination's reply recorded, overdue referrals marked, and the table model."""
+recorded through the consent gate (consent present; missing and recorded on the spot in a dialog
+where nothing is preselected; a recorded refusal named and replaced only by a confirmed change of
+mind; anonymised, with its 匿名用の概要 checked), the destination's reply recorded, overdue
+referrals marked, and the table model."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from setacare_desktop.domain.consent import Giver, Purpose
+from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralMethod, ReferralStatus
@@ -22,6 +24,7 @@ from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services import sheets as sheet_service
 from setacare_desktop.ui.referrals import ReferralsPage, ReferralTableModel
 from setacare_desktop.ui.referrals.page import UNCONFIRMED_BADGE
 from setacare_desktop.ui.referrals.table_model import (
@@ -98,8 +101,9 @@ def test_a_suggestion_picked_with_the_keyboard_is_recorded_with_consent(
     page.show_consultation(case_id)
     second = page.destination_at(1)
     assert second is not None
-    referral_service.record_destination_consent(db, clerk, case_id, second.service_id,
-                                                purpose=Purpose.SHARE)
+    referral_service.record_destination_consent(
+        db, clerk, case_id, second.service_id, purpose=Purpose.SHARE,
+        entry=ConsentEntry(True, Giver.SELF, "", Method.ORAL, local_now().date()))
     page.search_edit.setFocus()
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Down)
     assert page.list.currentRow() == 1
@@ -162,19 +166,99 @@ def test_without_consent_the_reason_is_shown_and_consent_recorded_on_the_spot(
     assert referral_service.referrals_of(db, clerk, case_id) == []
     assert form.request_edit.toPlainText() == "面談をお願いします"  # nothing typed is lost
 
-    # A proxy without the relation: the service's message, nothing recorded.
-    form.giver_combo.setCurrentIndex(form.giver_combo.findData(Giver.PROXY.value))
+    # 「同意を記録してつなぐ」 opens a dialog in which nothing is chosen yet.
     form.consent_button.click()
-    assert "代理人の続柄を入力してください" in form.consent_problems.text()
+    dialog = form.consent_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "同意を記録"
+    radios = (dialog.self_radio, dialog.proxy_radio, dialog.oral_radio, dialog.written_radio)
+    assert not any(r.isChecked() for r in radios) and dialog.date_edit.text() == ""
+    assert not dialog.confirm_check.isVisible()  # no refusal to replace
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    problems = dialog.problems.text()
+    for expected in ("同意者: 本人か代理人かを選んでください", "同意の方法: 口頭か書面かを選んでください",
+                     "同意日: 入力してください"):
+        assert expected in problems, problems
+    assert dialog.isVisible() and referral_service.referrals_of(db, clerk, case_id) == []
+
+    # A proxy without the relation: the service's message, nothing recorded.
+    qtbot.mouseClick(dialog.proxy_radio, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.written_radio, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.today_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "代理人の続柄を入力してください" in dialog.problems.text()
     assert referral_service.referrals_of(db, clerk, case_id) == []
 
-    type_text(form.relation_edit, "長女")
+    _activate(qtbot, dialog)
+    type_text(dialog.relation_edit, "長女")
     with qtbot.waitSignal(form.recorded):
-        form.consent_button.click()
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and form.consent_dialog is None
     rows = referral_service.referrals_of(db, clerk, case_id)
     assert [(r.destination, r.basis, r.anonymised) for r in rows] == [
         (WORK_SUPPORT, "consent", False)]
     assert not form.consent_box.isVisible()
+    [consent] = intake_service.consents_of(db, clerk, _person_of(db, clerk, case_id))
+    assert (consent.record.giver, consent.record.giver_relation, consent.record.method) == (
+        Giver.PROXY, "長女", Method.WRITTEN)
+
+
+def _activate(qtbot: QtBot, window: QWidget) -> None:
+    """Bring the dialog to the front, as the user's click on it does (typing goes there)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def _person_of(db: Database, actor: StaffProfile, case_id: int) -> int:
+    person_id = intake_service.load_intake(db, actor, case_id).data.person_id
+    assert person_id is not None
+    return person_id
+
+
+def test_a_recorded_refusal_is_named_and_replaced_only_by_a_confirmed_change_of_mind(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText,
+        open_page: Callable[[], ReferralsPage]) -> None:
+    case_id = _case(db, clerk)
+    refusal_id = referral_service.record_destination_consent(
+        db, clerk, case_id, _service_id(db), purpose=Purpose.SHEET,
+        entry=ConsentEntry(False, Giver.SELF, "", Method.ORAL, local_now().date()))
+    page = open_page()
+    page.show_consultation(case_id)
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)  # the first suggestion: WORK_SUPPORT
+    form = page.form
+    type_text(form.request_edit, "面談をお願いします")
+    form.record_button.click()
+    assert form.consent_box.title() == "本人が不同意としています"
+    reason = form.consent_reason_label.text()
+    assert "本人が" in reason and "に不同意としています（記録: ikejiri1 職員）" in reason
+    assert "同意が記録されていません" not in reason
+
+    assert form.consent_button.text() == "本人の意思の変更を記録してつなぐ…"
+    form.consent_button.click()
+    dialog = form.consent_dialog
+    assert dialog is not None and dialog.windowTitle() == "本人の意思の変更を記録"
+    assert "この不同意は記録に残ります" in dialog.intro_label.text()
+    assert dialog.confirm_check.isVisible() and not dialog.confirm_check.isChecked()
+    qtbot.mouseClick(dialog.self_radio, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.oral_radio, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.today_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    problems = dialog.problems.text()
+    assert "本人の意思の確認: 「本人の意思が変わったことを確認した」にチェックしてください" in problems
+    assert "変更の経緯: 本人の意思が変わった経緯を入力してください" in problems
+    assert referral_service.referrals_of(db, clerk, case_id) == []
+
+    _activate(qtbot, dialog)
+    dialog.confirm_check.setFocus()
+    qtbot.keyClick(dialog.confirm_check, Qt.Key.Key_Space)  # tick it
+    assert dialog.confirm_check.isChecked()
+    type_text(dialog.note_edit, "説明を聞いたうえで、支援を受けたいと本人が話した")
+    with qtbot.waitSignal(form.recorded):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert [r.basis for r in referral_service.referrals_of(db, clerk, case_id)] == ["consent"]
+    records = [row.record for row in intake_service.consents_of(
+        db, clerk, _person_of(db, clerk, case_id))]
+    assert [(r.given, r.supersedes_id) for r in records] == [(False, None), (True, refusal_id)]
+    assert records[1].change_note == "説明を聞いたうえで、支援を受けたいと本人が話した"
 
 
 def test_an_anonymised_referral_when_consent_cannot_be_had(
@@ -187,10 +271,24 @@ def test_an_anonymised_referral_when_consent_cannot_be_had(
     type_text(page.form.request_edit, "匿名で制度の案内をお願いします")
     page.form.record_button.click()
     assert page.form.consent_box.isVisible()
+    summary = page.form.summary
+    assert summary.isVisible() and summary.text() == ""  # prefilled empty
+    type_text(summary.edit, "山田さん（84歳）の就労相談")
+    qtbot.waitUntil(lambda: len(summary.finding_texts()) == 2)
+    assert summary.finding_texts()[0].startswith("・「山田」は対象者の氏名の一部です")
+    page.form.anonymised_button.click()
+    assert "匿名用の概要: 「84歳」は正確な年齢です" in page.form.problems.text()
+    assert referral_service.referrals_of(db, clerk, case_id) == []
+
+    summary.edit.clear()
+    type_text(summary.edit, "50歳代の男性の就労相談")
     with qtbot.waitSignal(page.form.recorded):
         page.form.anonymised_button.click()
     rows = referral_service.referrals_of(db, clerk, case_id)
     assert [(r.basis, r.anonymised) for r in rows] == [("anonymised", True)]
+    text, problems = sheet_service.anonymised_summary(db, clerk, rows[0].referral_id)
+    assert (text, problems) == ("50歳代の男性の就労相談", [])
+    assert summary.text() == ""
 
 
 def test_a_reply_is_recorded_and_listed_and_an_invalid_step_is_explained(

@@ -1,7 +1,9 @@
 """連携シート like a user: the print preview of a referral's sheet (page by page, zoom, on white,
-not audited), the consent gate's refusal and the anonymised preview, saving as a PDF and printing
-(both audited), the day's sheets saved or printed in one go and cancelled part-way, and a returned sheet's
-number typed (as a scanner does, ending with Enter) opening the referral's reply form."""
+not audited), the consent gate's refusal and the anonymised preview with its 匿名用の概要 (what
+identifies the person listed beside it, printing refused until fixed), saving as a PDF and
+printing (both audited, and only once written or accepted by the printer), the day's sheets saved
+or printed in one go and cancelled part-way, and a returned sheet's number typed (as a scanner
+does, ending with Enter) opening the referral's reply form."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralMethod
@@ -35,6 +37,8 @@ MakeStaff = Callable[..., StaffProfile]
 TypeText = Callable[[QWidget, str], None]  # tests/ui/conftest.py
 DESTINATION = "世田谷区障害者就労支援センター"
 NAME = "山田 太郎"
+#: The 匿名用の概要 of the anonymised referrals made here (nothing in it identifies anyone).
+SUMMARY = "50歳代の男性の就労相談。訪問での状況確認をお願いしたい。"
 
 
 @pytest.fixture
@@ -43,8 +47,10 @@ def clerk(db: Database, staff_factory: MakeStaff) -> StaffProfile:
 
 
 def _referral(db: Database, actor: StaffProfile, *, purpose: Purpose | None = Purpose.SHEET,
-              details: str = "自宅で相談を受けた。", anonymised: bool = False) -> int:
-    """A referral made today; consent for ``purpose`` (None: anonymised referral)."""
+              details: str = "自宅で相談を受けた。", anonymised: bool = False,
+              summary: str = SUMMARY) -> int:
+    """A referral made today; consent for ``purpose`` (None: anonymised referral, with
+    ``summary`` as its 匿名用の概要)."""
     data = IntakeInput(
         received_at=f"{local_now():%Y-%m-%d} 10:00", channel="来所", district="池尻",
         consulter_kind="本人", main_complaint="障害があり仕事を探したい", details=details,
@@ -54,11 +60,14 @@ def _referral(db: Database, actor: StaffProfile, *, purpose: Purpose | None = Pu
     service_id = next(d.service_id for d in directory_service.search_destinations(db, DESTINATION)
                       if d.name == DESTINATION)
     if purpose is not None:
-        referral_service.record_destination_consent(db, actor, case_id, service_id,
-                                                    purpose=purpose)
+        referral_service.record_destination_consent(
+            db, actor, case_id, service_id, purpose=purpose,
+            entry=ConsentEntry(True, Giver.SELF, "", Method.ORAL, local_now().date()))
     method = ReferralMethod.PHONE if purpose is Purpose.SHARE else ReferralMethod.POST
+    anonymised = anonymised or purpose is None
     return referral_service.create_referral(db, actor, case_id, referral_service.NewReferral(
-        service_id, method, "訪問をお願いします", anonymised=anonymised or purpose is None))
+        service_id, method, "訪問をお願いします", anonymised=anonymised,
+        anonymised_summary=summary if anonymised else ""))
 
 
 @pytest.fixture
@@ -132,6 +141,69 @@ def test_gate_refusal_shows_the_reason_and_offers_the_anonymised_preview(
     assert page.preview.page_count() >= 1 and page.preview.page_label.text().startswith("1 / ")
     assert "匿名版" in page.sheet_label.text()
     assert not page.message_label.isVisible() and not page.anonymised_button.isVisible()
+
+
+def test_the_anonymised_sheet_needs_a_summary_that_identifies_nobody(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path, type_text: TypeText,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk, purpose=Purpose.SHARE,  # no consent to send a sheet
+                            details="母（84歳）が自宅で転倒したと長女から相談。")
+    page = open_page()
+    page.select_referral(referral_id)
+    assert not page.summary.isVisible()  # the identifying form needs none
+    _click(qtbot, page.preview_button)
+    _click(qtbot, page.anonymised_button)
+    assert page.summary.isVisible() and page.summary.text() == ""  # prefilled empty
+    page.choose_save_path = lambda name: str(tmp_path / name)
+    _click(qtbot, page.save_button)
+    assert "匿名用の概要を直してください" in page.message_label.text()
+    assert "入力してください" in page.message_label.text()
+
+    type_text(page.summary.edit, "山田さんの母（84歳）が転倒。連絡先03-0000-1234")
+    qtbot.waitUntil(lambda: len(page.summary.finding_texts()) == 3)
+    findings = page.summary.finding_texts()
+    assert findings[0].startswith("・「山田」は対象者の氏名の一部です")
+    assert findings[1].startswith("・「84歳」は正確な年齢です。「80歳代」のように")
+    assert findings[2].startswith("・「03-0000-1234」は電話番号のようです")
+    _click(qtbot, page.save_button)
+    assert "「84歳」は正確な年齢です" in page.message_label.text()
+    assert sheet_service.sheet_prints(db, clerk, referral_id) == []
+    assert list(tmp_path.glob("*.pdf")) == []
+
+    page.summary.edit.clear()
+    type_text(page.summary.edit, "50歳代の男性。同居の母（80歳代）が転倒し介護が必要。")
+    qtbot.waitUntil(lambda: page.summary.finding_texts() == ["個人を特定できる記載は見つかりません。"])
+    _click(qtbot, page.save_button)
+    [saved] = tmp_path.glob("*.pdf")
+    text = _text(saved.read_bytes()).replace("\n", "")
+    assert "50歳代の男性。同居の母（80歳代）が転倒し介護が必要。" in text
+    for secret in ("84歳", "長女から相談", "障害があり仕事を探したい", "山田", "03-0000-1234"):
+        assert secret not in text, secret
+    assert "FAX" not in text and "本人の同意（連携シートの送付）が記録されていないため" in text
+
+
+@pytest.mark.qt_log_ignore("QPainter::begin")  # the printer that cannot start, as Qt says
+def test_a_sheet_that_could_not_be_saved_or_printed_is_not_recorded(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk)
+    page = open_page()
+    page.select_referral(referral_id)
+    page.choose_save_path = lambda name: str(tmp_path / "gone" / name)
+    _click(qtbot, page.save_button)
+    assert "フォルダー" in page.message_label.text() and "ありません" in page.message_label.text()
+
+    page.choose_printer = _print_to(tmp_path / "gone" / "printed.pdf", [])  # cannot start
+    _click(qtbot, page.print_button)
+    assert "印刷を開始できませんでした" in page.message_label.text()
+    assert "印刷として記録していません" in page.message_label.text()
+    assert sheet_service.sheet_prints(db, clerk, referral_id) == []
+    actions = [e.action for e in audit.recent(db, 10)]
+    assert actions.count("sheet_print_failed") == 2 and "sheet_print" not in actions
+    page.choose_save_path = lambda name: str(tmp_path / name)
+    _click(qtbot, page.save_button)
+    [printed] = sheet_service.sheet_prints(db, clerk, referral_id)
+    assert not printed.reissue  # the first sheet that exists is the 原本
 
 
 def test_saving_as_pdf_writes_the_issued_sheet_and_audits_it(
@@ -243,8 +315,8 @@ def _preview_pages(db: Database, actor: StaffProfile, referral_id: int, *,
 def test_batch_print_cancelled_after_one_keeps_its_pages_and_issues_no_more(
         qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
         open_page: Callable[[], SheetsPage]) -> None:
-    ids = [_referral(db, clerk, purpose=None,
-                     details="相談の経過を詳しく記録した。" * 160) for _ in range(3)]
+    ids = [_referral(db, clerk, purpose=None, summary="50歳代の男性の就労相談。" * 100)
+           for _ in range(3)]
     page = open_page()
     assert len(page.today_referrals()) == 3
     out = tmp_path / "batch.pdf"
@@ -308,7 +380,8 @@ def test_a_scanned_sheet_number_opens_the_reply_form(
         qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
     referral_id = _referral(db, clerk)
     _referral(db, clerk)  # another open referral
-    number = sheet_service.issue_liaison_sheet(db, clerk, referral_id).sheet_number
+    number = sheet_service.issue_liaison_sheet(db, clerk, referral_id,
+                                               lambda _pdf, _name: None).sheet_number
     window = MainWindow(db, clerk)
     qtbot.addWidget(window)
     window.show()

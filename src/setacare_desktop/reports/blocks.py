@@ -43,6 +43,8 @@ class ConsultationBlock:
     urgency: tuple[str, ...]  # the flags raised
     urgency_options: tuple[str, ...]  # every flag, for the checkboxes
     urgency_note: str
+    #: An anonymised sheet: ``details`` is the 匿名用の概要 and no 主訴 is printed.
+    anonymised: bool = False
 
 
 def subject_section(subject: SubjectBlock | None, styles: Styles,
@@ -74,7 +76,8 @@ def consultation_section(c: ConsultationBlock, styles: Styles) -> list[Flowable]
         [("対象区分", "・".join(c.target_groups)), ("要素", "・".join(c.elements))],
         [("緊急性", urgency)],
     ], styles)]
-    for label, value in (("主訴", c.main_complaint), ("相談の概要", c.details),
-                         ("これまでの経過・対応", c.progress)):
+    texts = ((("相談の概要（匿名用）", c.details),) if c.anonymised
+             else (("主訴", c.main_complaint), ("相談の概要", c.details)))
+    for label, value in (*texts, ("これまでの経過・対応", c.progress)):
         body += [text(label, styles.label), text(value or "（記載なし）", styles.boxed)]
     return section("相談内容", body, styles)

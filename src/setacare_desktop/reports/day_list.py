@@ -1,5 +1,6 @@
 """The day's consultation list of a district (相談受付一覧): one row per consultation, the header
-row repeated on every page."""
+row repeated on every page; a row the printing staff member sees masked shows initials and age
+band only (the service fills it so), explained by the note under the list."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class DayList:
     printed_by: str
     printed_on: str
     rows: tuple[DayListRow, ...]
+    note: str = ""  # under the list: why some rows are masked
 
 
 def render_day_list(day_list: DayList) -> bytes:
@@ -69,5 +71,7 @@ def render_day_list(day_list: DayList) -> bytes:
         text("", styles.body),
         rows if day_list.rows else text("この日の相談はありません。", styles.boxed),
     ]
+    if day_list.note:
+        story.append(text(day_list.note, styles.small))
     return build_pdf(story, title=f"相談受付一覧 {day_list.district} {day_list.day}",
                      document_number=f"{day_list.district} {day_list.day}")

@@ -3,8 +3,10 @@
 The consent gate: a referral carrying identifying details is created only when
 ``services.intake.sharing_decision`` allows it for the destination (``dest:<service id>``) and the
 purpose its method needs (``ReferralMethod.purpose``): by the person's consent or under a recorded
-emergency exception. Otherwise :class:`ConsentRequiredError` says why, and the caller may record
-the consent there and then (:func:`record_destination_consent`) or make the referral anonymised.
+emergency exception. Otherwise :class:`ConsentRequiredError` says why — a recorded refusal is named
+as one, with who recorded it and when — and the caller may record the consent there and then
+(:func:`record_destination_consent`: over a refusal only as a confirmed change of mind) or make the
+referral anonymised (its 匿名用の概要, if written, is checked for what identifies the person).
 
 Each use case is one transaction: the scope check, the consent decision and the write it allows
 (with its audit row) see the same data; a refusal is audited after the rollback. The caller's
@@ -21,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.consent import (
-    Giver,
-    Method,
+    ConsentEntry,
     Purpose,
     SharingDecision,
     destination_recipient,
@@ -46,7 +47,13 @@ from setacare_desktop.services.errors import (
 )
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.inputs import check_texts
-from setacare_desktop.services.intake import case_district, decide_sharing, sharing_decision
+from setacare_desktop.services.intake import (
+    add_consent,
+    case_district,
+    decide_sharing,
+    sharing_decision,
+)
+from setacare_desktop.services.sheets.anonymised import summary_findings
 from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.services.visibility import (
     audit_emergency_views,
@@ -55,9 +62,7 @@ from setacare_desktop.services.visibility import (
 )
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
-    ConsentRecordRow,
     Consultation,
-    ConsultationDetail,
     DirService,
     Referral,
     ReferralEvent,
@@ -78,6 +83,13 @@ class ConsentRequiredError(ServiceError):
         self.recipient = recipient
         self.purpose = purpose
 
+    @property
+    def refused_id(self) -> int | None:
+        """The recorded refusal that stands in the way (its id), or None where there is none:
+        only a confirmed change of mind naming it may replace it."""
+        latest = self.decision.consent
+        return latest.record_id if latest is not None and latest.refusal else None
+
 
 @dataclass(frozen=True, slots=True)
 class NewReferral:
@@ -87,6 +99,8 @@ class NewReferral:
     referred_on: date | None = None  # default: today
     reply_due: date | None = None
     anonymised: bool = False
+    #: The 匿名用の概要 for the anonymised sheet (may be written later, before printing).
+    anonymised_summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +171,17 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                     new: NewReferral) -> int:
     """Record a referral (status 作成); refuses an identifying one without a legal basis."""
     on = new.referred_on or local_now().date()
-    check_texts({"依頼事項": new.request}, multiline=("依頼事項",))
+    check_texts({"依頼事項": new.request, "匿名用の概要": new.anonymised_summary},
+                multiline=("依頼事項", "匿名用の概要"))
     with db.transaction() as session:
         _check_write(actor, case_district(session, consultation_id), "referral_create",
                      consultation_id)
+        _check_visible(session, actor, consultation_id, "referral_create")
         problems = []
         if not new.request.strip():
             problems.append(Problem("依頼事項", "入力してください"))
+        if new.anonymised and new.anonymised_summary.strip():
+            problems += summary_findings(session, consultation_id, new.anonymised_summary)
         if new.reply_due is not None and new.reply_due < on:
             problems.append(Problem("回答期限", "つなぎの日より前の日付は入力できません"))
         service = session.get(DirService, new.service_id)
@@ -179,7 +197,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
             consultation_id=consultation_id, service_id=new.service_id, referred_on=on,
             method=new.method.value, request=new.request.strip(), staff_id=actor.staff_id,
             reply_due=new.reply_due, status=ReferralStatus.CREATED.value, status_reason="",
-            anonymised=new.anonymised, basis=basis, basis_note=note)
+            anonymised=new.anonymised, basis=basis, basis_note=note,
+            anonymised_summary=new.anonymised_summary.strip() if new.anonymised else "")
         session.add(referral)
         session.flush()
         session.add(ReferralEvent(referral_id=referral.id, occurred_on=on,
@@ -187,7 +206,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                                   status=ReferralStatus.CREATED.value, reason="", reply=""))
         audit.record(session, actor, "referral_create", entity="referral", entity_id=referral.id,
                      fields=("consultation_id", "service_id", "referred_on", "method", "request",
-                             "reply_due", "anonymised", "basis"),
+                             "reply_due", "anonymised", "basis",
+                             *(("anonymised_summary",) if referral.anonymised_summary else ())),
                      detail=f"consultation {consultation_id} -> "
                             f"{destination_recipient(new.service_id)} ({basis})")
         return referral.id
@@ -201,43 +221,43 @@ def _basis(session: Session, actor: StaffProfile, consultation_id: int, new: New
     recipient = destination_recipient(new.service_id)
     decision = decide_sharing(session, consultation_id, recipient, new.method.purpose, on)
     if not decision.allowed or decision.basis is None:
+        refused = decision.consent is not None and decision.consent.refusal
+        ways = ("本人の意思が変わったことを確かめられた場合に限り、新しい同意として記録し直せます。"
+                "そうでなければ匿名でつないでください。" if refused
+                else "その場で同意を記録するか、匿名でつないでください。")
         raise refusal(ConsentRequiredError(
-            f"「{name}」へ個人を特定できる情報を含めてつなぐことはできません。{decision.reason}"
-            "その場で同意を記録するか、匿名でつないでください。",
+            f"「{name}」へ個人を特定できる情報を含めてつなぐことはできません。{decision.reason}{ways}",
             decision, recipient, new.method.purpose),
             actor, "referral_refused", entity="consultation", entity_id=consultation_id,
-            detail=f"{recipient} no basis")
+            detail=f"{recipient} {'refused' if refused else 'no basis'}")
     return decision.basis.value, decision.reason
+
+
+def _check_visible(session: Session, actor: StaffProfile, consultation_id: int,
+                   action: str) -> None:
+    """A referral carries the case on: only staff who see the person may make one."""
+    seen = visibility_of(session, actor, consultation_id)
+    if seen is None or not seen.identifying:
+        raise deny(actor, action, "本人の同意がないため、この相談のつなぎは受け付けた機関で記録してください。",
+                   entity="consultation", entity_id=consultation_id)
 
 
 @use_case
 def record_destination_consent(db: Database, actor: StaffProfile, consultation_id: int,
-                               service_id: int, *, purpose: Purpose, given: bool = True,
-                               giver: Giver = Giver.SELF, giver_relation: str = "",
-                               method: Method = Method.ORAL, on: date | None = None) -> int:
-    """Record the person's consent (or refusal) for one destination, there and then."""
-    check_texts({"同意者の続柄": giver_relation})
-    if giver is Giver.PROXY and not giver_relation.strip():
-        raise ValidationError([Problem("同意者の続柄", "代理人の続柄を入力してください")])
+                               service_id: int, *, purpose: Purpose, entry: ConsentEntry) -> int:
+    """Record the person's consent (or refusal) for one destination, there and then, as the clerk
+    entered it (``entry``: a giver, method or date not chosen is refused by name, never
+    assumed). Where the latest record for the destination and purpose is a refusal, a consent is
+    recorded only as a change of mind: ``entry.supersedes_id`` names that refusal,
+    ``entry.mind_changed`` is the clerk's confirmation 「本人の意思が変わったことを確認した」 and
+    ``entry.change_note`` says how; the refusal stays in the history.
+    """
     with db.transaction() as session:
         _check_write(actor, case_district(session, consultation_id), "consent_record",
                      consultation_id)
         _service_name(session, service_id)
-        detail = session.get(ConsultationDetail, consultation_id)
-        if detail is None or detail.person_id is None:
-            raise ServiceError("匿名の相談のため、同意は記録できません。")
-        recipient = destination_recipient(service_id)
-        row = ConsentRecordRow(
-            person_id=detail.person_id, consultation_id=consultation_id, recipient=recipient,
-            purpose=purpose.value, given=given, giver=giver.value,
-            giver_relation=giver_relation.strip(), method=method.value,
-            given_on=on or local_now().date(), recorded_by=actor.staff_id, withdrawal_reason="")
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "consent_record", entity="consent", entity_id=row.id,
-                     fields=("recipient", "purpose", "given", "giver", "method", "given_on"),
-                     detail=f"{recipient} {purpose.value} {'given' if given else 'refused'}")
-        return row.id
+        return add_consent(session, actor, consultation_id, destination_recipient(service_id),
+                           purpose, entry)
 
 
 def _referral_district(session: Session, referral_id: int) -> tuple[int, str]:

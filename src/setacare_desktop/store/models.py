@@ -285,6 +285,10 @@ class ConsentRecordRow(Base):
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Migration 0010: a consent that replaces a recorded refusal names it (the refusal stays),
+    # with the clerk's note of how the person's mind changed.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consent_record.id"))
+    change_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class EmergencyExceptionRow(Base):
@@ -516,6 +520,8 @@ class Referral(Base):
     anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
     basis: Mapped[str] = mapped_column(String(16))
     basis_note: Mapped[str] = mapped_column(Text, default="")
+    # Migration 0010: the 匿名用の概要 printed on the anonymised sheet instead of the free texts.
+    anonymised_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 

@@ -166,7 +166,9 @@ class MainWindow(QMainWindow):
         if profile.role is Role.SUPERVISOR:
             self.review_page = ReviewPage(
                 DatabaseReviewSource(db, profile), self,
-                print_day=lambda day, district: sheets.print_day_list(db, profile, day, district))
+                print_day=lambda day, district: sheets.preview_day_list(db, profile, day, district),
+                record_day=lambda day, district, deliver: sheets.print_day_list(
+                    db, profile, day, district, deliver))
         self.review_area = ReviewArea(
             self.review_page or NoticePage("確認", NO_REVIEW.format(role=profile.role.label), self),
             self._stats_page(db, profile), self)

@@ -23,9 +23,11 @@ from setacare_desktop.services.intake.cases import (
     record_intake,
 )
 from setacare_desktop.services.intake.consent import (
+    add_consent,
     consent_records,
     consents_of,
     decide_sharing,
+    record_consent,
     record_emergency_exception,
     sharing_decision,
     withdraw_consent,
@@ -47,9 +49,9 @@ from setacare_desktop.services.intake.records import (
 
 __all__ = [
     "ConsentRow", "DraftRow", "LoadedIntake", "MaskedCase", "Recipient", "SavedIntake",
-    "VersionRow", "amend_intake", "case_access", "case_district", "case_json",
+    "VersionRow", "add_consent", "amend_intake", "case_access", "case_district", "case_json",
     "consent_recipients", "consent_records", "consents_of", "consultation_district",
     "decide_sharing", "discard_draft", "district_label", "history", "list_drafts", "load_intake",
-    "masked_case", "partners", "record_emergency_exception", "record_intake", "save_draft",
-    "sharing_decision", "withdraw_consent",
+    "masked_case", "partners", "record_consent", "record_emergency_exception", "record_intake",
+    "save_draft", "sharing_decision", "withdraw_consent",
 ]

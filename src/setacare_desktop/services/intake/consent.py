@@ -1,6 +1,7 @@
-"""本人同意 after the intake: the consent records of a person, withdrawing one, the supervisor-
-approved emergency exception, and the consent rule asked for one consultation (``decide_sharing``
-inside the caller's transaction, so the decision and what it allows are one).
+"""本人同意 after the intake: the consent records of a person, recording one (a refusal replaced
+only by a confirmed change of mind), withdrawing one, the supervisor-approved emergency exception,
+and the consent rule asked for one consultation (``decide_sharing`` inside the caller's
+transaction, so the decision and what it allows are one).
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.consent import (
-    ConsentRecord,
+    ConsentEntry,
     EmergencyException,
     Giver,
-    Method,
     Purpose,
     SharingDecision,
-    destination_recipient,
+    entry_problems,
+    latest_record,
     may_share_identifying,
-    org_recipient,
+    replaces_refusal,
 )
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.roles import Role, StaffProfile, can_write_cases
@@ -34,34 +35,76 @@ from setacare_desktop.services.errors import (
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.inputs import check_texts
 from setacare_desktop.services.intake.cases import case_district, check_write
+from setacare_desktop.services.intake.consent_rows import (
+    consent_records,
+    recipient_names,
+    staff_names,
+)
 from setacare_desktop.services.intake.records import ConsentRow
 from setacare_desktop.services.persons import person_district
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.services.visibility import visibility_of
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     ConsentRecordRow,
     ConsultationDetail,
-    DirService,
     EmergencyExceptionRow,
-    Organisation,
     utc_now,
 )
 
 
-def recipient_names(session: Session) -> dict[str, str]:
-    names = {org_recipient(o.id): o.name for o in session.scalars(select(Organisation))}
-    names.update((destination_recipient(sid), name) for sid, name in session.execute(
-        select(DirService.id, DirService.name)))
-    return names
+def add_consent(session: Session, actor: StaffProfile, consultation_id: int, recipient: str,
+                purpose: Purpose, entry: ConsentEntry) -> int:
+    """Record a consent or refusal of the consultation's person for ``recipient`` and
+    ``purpose``, inside the caller's transaction, after the rules of ``domain.consent``:
+    nothing defaulted, and a consent after a refusal only as a confirmed change of mind (the
+    refusal stays). The caller has checked the scope."""
+    check_texts({"同意者の続柄": entry.giver_relation, "変更の経緯": entry.change_note},
+                multiline=("変更の経緯",))
+    detail = session.get(ConsultationDetail, consultation_id)
+    if detail is None or detail.person_id is None:
+        raise ServiceError("匿名の相談のため、同意は記録できません。")
+    seen = visibility_of(session, actor, consultation_id)
+    if seen is None or not seen.identifying:
+        raise deny(actor, "consent_record", "本人の同意がないため、この相談の同意は受け付けた機関で"
+                   "記録してください。", entity="consultation", entity_id=consultation_id)
+    today = local_now().date()
+    records = [r for _, r in consent_records(session, detail.person_id)]
+    latest = latest_record(records, recipient, purpose, today)
+    problems = entry_problems(entry, latest, today)
+    if problems:
+        raise ValidationError(problems)
+    assert entry.giver is not None and entry.method is not None and entry.given_on is not None
+    changed_mind = replaces_refusal(latest, entry)
+    row = ConsentRecordRow(
+        person_id=detail.person_id, consultation_id=consultation_id, recipient=recipient,
+        purpose=purpose.value, given=entry.given, giver=entry.giver.value,
+        giver_relation=entry.giver_relation.strip() if entry.giver is Giver.PROXY else "",
+        method=entry.method.value, given_on=entry.given_on, recorded_by=actor.staff_id,
+        withdrawal_reason="", supersedes_id=entry.supersedes_id if changed_mind else None,
+        change_note=entry.change_note.strip() if changed_mind else "")
+    session.add(row)
+    session.flush()
+    fields = ["recipient", "purpose", "given", "giver", "method", "given_on"]
+    detail_text = f"{recipient} {purpose.value} {'given' if entry.given else 'refused'}"
+    if changed_mind:
+        fields += ["supersedes_id", "change_note"]
+        detail_text += f" changed_mind supersedes {entry.supersedes_id}"
+    audit.record(session, actor, "consent_record", entity="consent", entity_id=row.id,
+                 fields=fields, detail=detail_text)
+    return row.id
 
 
-def consent_records(session: Session, person_id: int) -> list[tuple[int, ConsentRecord]]:
-    rows = session.scalars(select(ConsentRecordRow).where(ConsentRecordRow.person_id == person_id)
-                           .order_by(ConsentRecordRow.id))
-    return [(r.id, ConsentRecord(r.recipient, Purpose(r.purpose), r.given, Giver(r.giver),
-                                 r.giver_relation, Method(r.method), r.given_on, r.recorded_by,
-                                 r.recorded_at, r.withdrawn_on, r.withdrawal_reason))
-            for r in rows]
+@use_case
+def record_consent(db: Database, actor: StaffProfile, consultation_id: int, recipient: str,
+                   purpose: Purpose, entry: ConsentEntry) -> int:
+    """Record, after the intake, the person's consent or refusal for one recipient (a partner
+    ``org:<id>`` or a destination ``dest:<id>``) and purpose. A consent where the latest record
+    is a refusal is refused unless ``entry`` is a confirmed change of mind naming that refusal
+    (``supersedes_id``, ``mind_changed``, ``change_note``); the refusal stays in the history."""
+    with db.transaction() as session:
+        check_write(actor, case_district(session, consultation_id), "consent_record")
+        return add_consent(session, actor, consultation_id, recipient, purpose, entry)
 
 
 @use_case
@@ -158,5 +201,7 @@ def decide_sharing(session: Session, consultation_id: int, recipient: str, purpo
                       EmergencyExceptionRow.consultation_id == consultation_id))]
     return may_share_identifying(anonymous=person_id is None, consents=records,
                                  exceptions=exceptions, recipient=recipient, purpose=purpose,
-                                 on=on or local_now().date())
+                                 on=on or local_now().date(),
+                                 staff_names=staff_names(session,
+                                                         {r.recorded_by for r in records}))
 

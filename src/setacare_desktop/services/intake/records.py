@@ -23,7 +23,8 @@ from setacare_desktop.domain.kana import digits_only, name_key, reading_key
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.visibility import Access
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import NotFoundError
+from setacare_desktop.services.errors import NotFoundError, ValidationError
+from setacare_desktop.services.intake.consent_rows import standing_refusals
 from setacare_desktop.services.persons import require_person_visible
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -209,6 +210,10 @@ def add_consents(session: Session, actor: StaffProfile, valid: ValidIntake,
                   person: Person | None, consultation_id: int) -> None:
     if person is None:
         return
+    # A tick of 同意 never replaces a recorded refusal: that is a change of mind, recorded apart.
+    refused = standing_refusals(session, person.id, valid.consents)
+    if refused:
+        raise ValidationError(refused)
     for c in valid.consents:
         row = ConsentRecordRow(
             person_id=person.id, consultation_id=consultation_id, recipient=c.recipient,

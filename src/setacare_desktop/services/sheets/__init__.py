@@ -3,16 +3,29 @@
 The liaison sheet passes the consent gate: identifying details go on it only when
 ``services.intake.sharing_decision`` allows them for the referral's destination (``dest:<id>``) and
 the purpose 連携シートの送付 — by the person's consent or a recorded emergency exception. Otherwise
-:class:`SheetConsentError` says what is missing, and the caller may print the anonymised sheet
-instead (initials, an age band; no address, phone or birth date; those words masked in the texts).
+:class:`SheetConsentError` says what is missing (a recorded refusal named as one), and the caller
+may print the anonymised sheet instead: initials and an age band, none of the consultation's own
+texts, and the referral's 匿名用の概要 (written by the clerk, checked for what identifies the
+person before it prints: ``anonymised``).
+
+Every printout follows the visibility rule (``services.visibility``): staff who see a
+consultation masked get no sheet and no 相談受付票 of it, and masked rows on the day list.
 
 A sheet's number is issued at its first print, ``<DISTRICT>-<fiscal year>-<sequence>`` (e.g.
 ``IKEJIRI-2026-00012``), one per referral and form; every print or save is a ``sheet_print`` row
-and an audit row (who, when, which sheet, which destination, 原本 or 再発行), in the same
-transaction as the number. A reprint is marked 再発行 on the paper.
+and an audit row (who, when, which sheet, which destination, 原本 or 再発行). They are written in
+the transaction that delivers the PDF (``delivery``: the file written, the pages printed) and only
+if it was delivered: a failure consumes no number and is audited as a failure. A reprint is marked
+再発行 on the paper.
 """
 
+from setacare_desktop.services.sheets.anonymised import (
+    anonymised_summary,
+    check_anonymised_summary,
+    save_anonymised_summary,
+)
 from setacare_desktop.services.sheets.blocks import age_band, initials
+from setacare_desktop.services.sheets.delivery import Deliver, DeliveryError, to_file, to_folder
 from setacare_desktop.services.sheets.liaison import (
     IssuedSheet,
     PrintRow,
@@ -24,8 +37,18 @@ from setacare_desktop.services.sheets.liaison import (
     sheet_number,
     sheet_prints,
 )
-from setacare_desktop.services.sheets.printouts import print_day_list, print_intake_record
+from setacare_desktop.services.sheets.printouts import (
+    day_list_name,
+    intake_record_name,
+    preview_day_list,
+    preview_intake_record,
+    print_day_list,
+    print_intake_record,
+)
 
-__all__ = ["IssuedSheet", "PrintRow", "SheetConsentError", "SheetReferral", "age_band",
-           "initials", "issue_liaison_sheet", "preview_liaison_sheet", "print_day_list",
-           "print_intake_record", "referral_of_sheet", "sheet_number", "sheet_prints"]
+__all__ = ["Deliver", "DeliveryError", "IssuedSheet", "PrintRow", "SheetConsentError",
+           "SheetReferral", "age_band", "anonymised_summary", "check_anonymised_summary",
+           "day_list_name", "initials", "intake_record_name", "issue_liaison_sheet",
+           "preview_day_list", "preview_intake_record", "preview_liaison_sheet",
+           "print_day_list", "print_intake_record", "referral_of_sheet",
+           "save_anonymised_summary", "sheet_number", "sheet_prints", "to_file", "to_folder"]

@@ -1,5 +1,6 @@
 """The plain data the printouts are made of, read from the database: the subject (whole or
-anonymised), the consultation, the consulter, the parties and the consent statement.
+anonymised), the consultation (whole, or the 匿名用の概要 only), the consulter, the parties and the
+consent statement.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
-import jaconv
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain import visibility
 from setacare_desktop.domain.consent import (
     Basis,
     Purpose,
@@ -38,9 +39,9 @@ from setacare_desktop.store.models import (
     Staff,
 )
 
-MASK = "○○"
 T = TypeVar("T")
-
+#: What an anonymised sheet or a masked row prints where a detail is left out.
+LEFT_OUT = "（記載しません）"
 
 
 def render(render: Callable[[T], bytes], data: T) -> bytes:
@@ -68,56 +69,50 @@ def subject(person: Person, on: date) -> SubjectBlock:
 
 def initials(reading: str) -> str:
     """「やまだ たろう」→「Y.T.」; without a reading, no initials can be given."""
-    letters = [jaconv.kana2alphabet(jaconv.kata2hira(part))[:1].upper()
-               for part in reading.split()]
-    letters = [c for c in letters if c.isascii() and c.isalpha()]
-    return "".join(f"{c}." for c in letters) or "（イニシャル不明）"
+    return visibility.initials(reading)
 
 
 def age_band(birth: date | None, on: date) -> str:
-    return f"{age_on(birth, on) // 10 * 10}歳代" if birth else "不明"
+    """「50歳代」, never the exact age; 「不明」 without a birth date."""
+    return visibility.age_band(birth, on) or "不明"
 
 
 def anonymised_subject(person: Person, on: date) -> SubjectBlock:
-    return SubjectBlock(initials(person.reading), "（記載しません）", age_band(person.birth_date, on),
-                        label(SEXES, person.sex), "（記載しません）", "（記載しません）",
+    return SubjectBlock(initials(person.reading), LEFT_OUT, age_band(person.birth_date, on),
+                        label(SEXES, person.sex), LEFT_OUT, LEFT_OUT,
                         label(HOUSEHOLDS, person.household))
 
 
-def identifying_words(person: Person | None, detail: ConsultationDetail) -> list[str]:
-    """What an anonymised sheet must not show, longest first (masked in the free texts)."""
-    words = [detail.consulter_name, detail.consulter_contact]
-    if person is not None:
-        words += [person.name, person.name.replace(" ", "").replace("　", ""), person.reading,
-                  person.phone, person.address_town + person.address_rest, person.address_rest,
-                  *person.name.split(), *person.reading.split()]
-        if person.birth_date is not None:
-            words += [to_wareki(person.birth_date), person.birth_date.isoformat()]
-    return sorted({w.strip() for w in words if w and w.strip()}, key=len, reverse=True)
-
-
-def masker(words: list[str]) -> Callable[[str], str]:
-    def mask(value: str) -> str:
-        for word in words:
-            value = value.replace(word, MASK)
-        return value
-    return mask
-
-
-def consultation(case: Consultation, detail: ConsultationDetail, progress: str,
-                  mask: Callable[[str], str]) -> ConsultationBlock:
+def consultation(case: Consultation, detail: ConsultationDetail,
+                 progress: str) -> ConsultationBlock:
     groups = {t.code for t in case.target_groups}
     elements = {e.code for e in case.elements}
-    received = local_text(case.received_at)
     return ConsultationBlock(
-        received=received, channel=label(ref.CHANNELS, case.channel_code),
+        received=local_text(case.received_at), channel=label(ref.CHANNELS, case.channel_code),
         target_groups=tuple(t.label for t in ref.TARGET_GROUPS if t.code in groups),
         elements=tuple(t.label for t in ref.ELEMENTS if t.code in elements),
-        main_complaint=mask(case.main_complaint), details=mask(detail.details),
-        progress=mask(progress),
+        main_complaint=case.main_complaint, details=detail.details, progress=progress,
         urgency=tuple(t.label for t in URGENCY_FLAGS if t.code in (detail.urgency or [])),
         urgency_options=tuple(t.label for t in URGENCY_FLAGS),
-        urgency_note=mask(detail.urgency_note))
+        urgency_note=detail.urgency_note)
+
+
+def anonymised_consultation(case: Consultation, detail: ConsultationDetail, summary: str,
+                            sent: str) -> ConsultationBlock:
+    """The consultation on an anonymised sheet: classifications, flags and the 匿名用の概要; none
+    of the consultation's own texts (主訴, 相談内容, notes), which name people."""
+    groups = {t.code for t in case.target_groups}
+    elements = {e.code for e in case.elements}
+    progress = "\n".join(filter(None, [
+        f"対応: {label(ref.RESPONSES, case.response_code)}" if case.response_code else "", sent]))
+    return ConsultationBlock(
+        received=to_wareki(case.received_at.date()),
+        channel=label(ref.CHANNELS, case.channel_code),
+        target_groups=tuple(t.label for t in ref.TARGET_GROUPS if t.code in groups),
+        elements=tuple(t.label for t in ref.ELEMENTS if t.code in elements),
+        main_complaint="", details=summary, progress=progress,
+        urgency=tuple(t.label for t in URGENCY_FLAGS if t.code in (detail.urgency or [])),
+        urgency_options=tuple(t.label for t in URGENCY_FLAGS), urgency_note="", anonymised=True)
 
 
 def local_text(moment: datetime) -> str:
@@ -128,8 +123,8 @@ def local_text(moment: datetime) -> str:
 def consulter(case: Consultation, detail: ConsultationDetail,
                anonymised: bool) -> ConsulterBlock:
     kind = label(ref.CONSULTER_KINDS, case.consulter_kind_code)
-    if anonymised:
-        return ConsulterBlock(kind, detail.consulter_relation, "（記載しません）", "（記載しません）")
+    if anonymised:  # the relation is typed freely and may name someone: left out too
+        return ConsulterBlock(kind, LEFT_OUT, LEFT_OUT, LEFT_OUT)
     return ConsulterBlock(kind, detail.consulter_relation, detail.consulter_name,
                           detail.consulter_contact)
 
@@ -201,9 +196,3 @@ def consent_statement(session: Session, decision: SharingDecision, destination: 
     return (f"緊急時の例外により送付（本人の同意は得られていません）: 理由 {e.reason}／"
             f"承認者 {approver.name if approver else ''}（監督者）／承認日時 {local_text(approved)}／"
             f"範囲 {scope}")
-
-
-ANONYMISED_STATEMENT = ("匿名の連携シートです。本人の同意がないため、個人を特定できる情報"
-                        "（氏名・住所・電話番号・生年月日）は記載していません。")
-
-

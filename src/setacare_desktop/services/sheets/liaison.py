@@ -1,5 +1,10 @@
-"""The 連携シート of a referral: the consent gate, the sheet number, the print record and the PDF,
-in the one transaction of ``issue_liaison_sheet``; and the look-ups by number and the print log.
+"""The 連携シート of a referral: the consent gate, the sheet number, the PDF, its delivery (the
+file written, the pages printed) and the print record, in the one transaction of
+``issue_liaison_sheet``; and the look-ups by number and the print log.
+
+The anonymised sheet carries no free text of the consultation: its content is the referral's
+匿名用の概要, which must be written and identify nobody (``domain.identifying``) before it prints,
+and its consent block states the real reason it is anonymised (refusal, no consent, FAX).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from setacare_desktop.domain import roles
 from setacare_desktop.domain.consent import (
     Purpose,
     SharingDecision,
+    anonymised_statement,
     destination_recipient,
 )
 from setacare_desktop.domain.jpdate import (
@@ -28,11 +34,14 @@ from setacare_desktop.domain.referral import REQUEST_KINDS, ReferralMethod, requ
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.reports.liaison_sheet import LiaisonSheet, Party, render_liaison_sheet
 from setacare_desktop.services import audit
-from setacare_desktop.services.errors import NotFoundError, ServiceError
+from setacare_desktop.services.errors import NotFoundError, ServiceError, ValidationError
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.intake import decide_sharing
 from setacare_desktop.services.sheets import blocks
+from setacare_desktop.services.sheets.anonymised import printable_problems
+from setacare_desktop.services.sheets.delivery import Deliver, deliver
 from setacare_desktop.services.unit import refusal, use_case
+from setacare_desktop.services.visibility import audit_emergency_views, visibility_of
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
@@ -59,9 +68,6 @@ class IssuedSheet:
     reissue: bool
     anonymised: bool
     pdf: bytes
-
-
-
 
 
 def _referral_place(session: Session, referral_id: int) -> tuple[int, str, int, str]:
@@ -123,11 +129,17 @@ def _sheet_row(session: Session, actor: StaffProfile, referral_id: int, district
 
 
 @use_case
-def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *,
+def issue_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, target: Deliver, *,
                         anonymised: bool = False, on: date | None = None) -> IssuedSheet:
-    """Print (or save) the liaison sheet of a referral: number, audit and the PDF, or a refusal
-    that says what is missing (:class:`SheetConsentError`)."""
-    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=True)
+    """Print (or save) the liaison sheet of a referral: the gate, the number, the PDF handed to
+    ``target`` (``delivery.to_file(path)``, or a printer), then the print record and its audit
+    row — all in one transaction, so a sheet that was not delivered consumes no number and is
+    audited as ``sheet_print_failed``. Refused with what is missing: the consent
+    (:class:`SheetConsentError`), or for the anonymised sheet a 匿名用の概要 that is empty or
+    identifies the person (``ValidationError`` naming each finding)."""
+    with db.transaction() as session:
+        return _sheet_in(session, actor, referral_id, anonymised=anonymised,
+                         on=on or local_now().date(), target=target)
 
 
 @use_case
@@ -135,86 +147,110 @@ def preview_liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *
                           anonymised: bool = False, on: date | None = None) -> IssuedSheet:
     """The sheet as :func:`issue_liaison_sheet` would print it now, for a print preview: the same
     gate and PDF, but no number is issued (a first print shows the number it would get) and no
-    print is recorded or audited."""
-    return _liaison_sheet(db, actor, referral_id, anonymised=anonymised, on=on, issue=False)
-
-
-def _liaison_sheet(db: Database, actor: StaffProfile, referral_id: int, *, anonymised: bool,
-                   on: date | None, issue: bool) -> IssuedSheet:
-    """The scope check, the consent gate, the number and the print record: one transaction."""
-    with db.transaction() if issue else db.read() as session:
+    print is recorded or audited. The anonymised sheet shows its summary as it stands."""
+    with db.read() as session:
         return _sheet_in(session, actor, referral_id, anonymised=anonymised,
-                         on=on or local_now().date(), issue=issue)
+                         on=on or local_now().date(), target=None)
 
 
 def _sheet_gate(session: Session, actor: StaffProfile, referral_id: int, consultation_id: int,
                 recipient: str, service_name: str, on: date) -> SharingDecision:
     decision = decide_sharing(session, consultation_id, recipient, Purpose.SHEET, on)
     if not decision.allowed:
+        refused = decision.consent is not None and decision.consent.refusal
+        ways = ("本人の意思が変わったことを確かめられた場合に限り、新しい同意として記録し直せます。"
+                if refused else
+                f"本人の同意（{Purpose.SHEET.label}、この送付先）を記録するか、緊急時の例外の承認を得てください。")
         raise refusal(SheetConsentError(
             f"「{service_name}」宛ての連携シートに、個人を特定できる情報は載せられません。"
-            f"{decision.reason}本人の同意（{Purpose.SHEET.label}、この送付先）を記録するか、"
-            "緊急時の例外の承認を得てください。または匿名の連携シート（氏名はイニシャル、"
-            "住所・電話・生年月日なし）を印刷できます（FAX にはこちらを使います）。",
+            f"{decision.reason}{ways}または匿名の連携シート（氏名はイニシャル、住所・電話・"
+            "生年月日・相談の記録なし、匿名用の概要を載せます）を印刷できます（FAX にはこちらを使います）。",
             decision), actor, "sheet_refused", entity="referral", entity_id=referral_id,
-            detail=f"{recipient} no basis")
+            detail=f"{recipient} {'refused' if refused else 'no basis'}")
     return decision
 
 
 def _sheet_in(session: Session, actor: StaffProfile, referral_id: int, *, anonymised: bool,
-              on: date, issue: bool) -> IssuedSheet:
+              on: date, target: Deliver | None) -> IssuedSheet:
     consultation_id, district, service_id, service_name = _referral_place(session, referral_id)
     if not roles.can_write_cases(actor, district):
         raise deny(actor, "sheet_print", "この地区の連携シートを印刷する権限がありません。",
                    entity="referral", entity_id=referral_id)
+    seen = visibility_of(session, actor, consultation_id, on)
+    if seen is None or not seen.identifying:
+        raise deny(actor, "sheet_print", "本人の同意がないため、この相談の連携シートは受け付けた"
+                   "機関で印刷してください。", entity="referral", entity_id=referral_id)
     recipient = destination_recipient(service_id)
-    decision = None if anonymised else _sheet_gate(
-        session, actor, referral_id, consultation_id, recipient, service_name, on)
+    if anonymised:
+        decision = decide_sharing(session, consultation_id, recipient, Purpose.SHEET, on)
+    else:
+        decision = _sheet_gate(session, actor, referral_id, consultation_id, recipient,
+                               service_name, on)
     referral = session.get(Referral, referral_id)
     assert referral is not None
-    case, detail, person = blocks.case_parts(session, consultation_id)
+    if anonymised and target is not None:
+        problems = printable_problems(session, consultation_id, referral.anonymised_summary)
+        if problems:
+            raise ValidationError(problems)
+    sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
+                                issue=target is not None)
+    data = _sheet_data(session, referral, sheet.sheet_number, reissue, anonymised, decision,
+                       district, on)
+    pdf = blocks.render(render_liaison_sheet, data)
+    if target is None:
+        return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+    session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
+                           recipient=recipient))
+    detail = (f"referral {referral_id} -> {recipient} "
+              f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
+    deliver(session, actor, pdf, sheet.sheet_number, target, action="sheet_print",
+            entity="liaison_sheet", entity_id=sheet.sheet_number, detail=detail)
+    audit.record(session, actor, "sheet_print", entity="liaison_sheet",
+                 entity_id=sheet.sheet_number, detail=detail)
+    if not anonymised:
+        audit_emergency_views(session, actor, {consultation_id: seen}, "sheet_print")
+    return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
+
+
+def _sheet_data(session: Session, referral: Referral, number: str, reissue: bool,
+                anonymised: bool, decision: SharingDecision, district: str,
+                on: date) -> LiaisonSheet:
+    """The sheet as plain data: whole, or anonymised (initials, age band, the 匿名用の概要)."""
+    case, detail, person = blocks.case_parts(session, referral.consultation_id)
     staff = session.get(Staff, referral.staff_id)
     assert staff is not None
     org = session.get(Organisation, staff.organisation_id)
     assert org is not None
-    service = session.get(DirService, service_id)
+    service = session.get(DirService, referral.service_id)
     assert service is not None
-    sheet, reissue = _sheet_row(session, actor, referral_id, district, anonymised, on,
-                                issue=issue)
     phone, address = blocks.org_contact(session, org.name)
     district_name = ref.DISTRICTS_BY_CODE[district].name
     sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
-    destination = blocks.destination(session, service)
-    mask = blocks.masker(blocks.identifying_words(person, detail)) if anonymised else (lambda v: v)
-    subject = None
-    if person is not None:
-        subject = blocks.anonymised_subject(person, on) if anonymised else blocks.subject(person, on)
-    progress = "\n".join(filter(None, [
-        blocks.progress(case, detail),
-        f"つなぎ: {to_wareki(referral.referred_on)}（{ReferralMethod(referral.method).label}）"]))
-    statement = (blocks.ANONYMISED_STATEMENT if decision is None
-                 else blocks.consent_statement(session, decision, service.name))
-    data = LiaisonSheet(
-        sheet_number=sheet.sheet_number, reissue=reissue, anonymised=anonymised,
-        sent_on=to_wareki(on), sender=sender, destination=destination, subject=subject,
+    method = ReferralMethod(referral.method)
+    sent = f"つなぎ: {to_wareki(referral.referred_on)}（{method.label}）"
+    if anonymised:
+        subject = blocks.anonymised_subject(person, on) if person is not None else None
+        consultation = blocks.anonymised_consultation(case, detail, referral.anonymised_summary,
+                                                      sent)
+        statement = anonymised_statement(decision, anonymous=person is None,
+                                         by_fax=method is ReferralMethod.FAX)
+        request = "（匿名の連携シートのため、依頼の詳細は「相談の概要（匿名用）」に記載しています）"
+    else:
+        subject = blocks.subject(person, on) if person is not None else None
+        progress = "\n".join(filter(None, [blocks.progress(case, detail), sent]))
+        consultation = blocks.consultation(case, detail, progress)
+        statement = blocks.consent_statement(session, decision, service.name)
+        request = referral.request
+    return LiaisonSheet(
+        sheet_number=number, reissue=reissue, anonymised=anonymised, sent_on=to_wareki(on),
+        sender=sender, destination=blocks.destination(session, service), subject=subject,
         consulter=blocks.consulter(case, detail, anonymised),
-        consultation=blocks.consultation(case, detail, progress, mask),
-        request_options=REQUEST_KINDS, requested=requested_kinds(referral.request),
-        request_text=mask(referral.request),
+        consultation=consultation, request_options=REQUEST_KINDS,
+        requested=requested_kinds(referral.request), request_text=request,
         reply_due=to_wareki(referral.reply_due) if referral.reply_due else "",
         consent=statement,
         reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
                  + (f"　電話 {phone}" if phone else ""))
-    pdf = blocks.render(render_liaison_sheet, data)
-    if not issue:
-        return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
-    session.add(SheetPrint(sheet_id=sheet.id, staff_id=actor.staff_id, reissue=reissue,
-                           recipient=recipient))
-    audit.record(session, actor, "sheet_print", entity="liaison_sheet",
-                 entity_id=sheet.sheet_number,
-                 detail=f"referral {referral_id} -> {recipient} "
-                        f"{'再発行' if reissue else '原本'}{' 匿名' if anonymised else ''}")
-    return IssuedSheet(sheet.sheet_number, reissue, anonymised, pdf)
 
 
 @dataclass(frozen=True, slots=True)

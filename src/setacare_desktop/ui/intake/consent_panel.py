@@ -3,6 +3,10 @@
 A decision is 未確認 (not asked), 同意 or 不同意 per recipient (the district's four partners) and
 purpose (情報共有, 連携シートの送付); only asked ones become ``ConsentInput`` records. An anonymous
 consultation records no consent: the panel says so and disables itself (its ticks are kept).
+
+A refusal on record stands until the person changes their mind: 「すべて同意」 leaves those
+recipients as they are, and a consent over a refusal is recorded apart, from the refusal chosen
+in the records (「意思の変更を記録…」, ``change_of_mind_requested``), never by a tick.
 """
 
 from __future__ import annotations
@@ -26,9 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.consent import COUNTER_CONSENT_WORDING, Giver, Method, Purpose
+from setacare_desktop.domain.consent import (
+    COUNTER_CONSENT_WORDING,
+    Giver,
+    Method,
+    Purpose,
+    latest_record,
+)
 from setacare_desktop.domain.intake import ConsentInput
-from setacare_desktop.domain.jpdate import to_wareki
+from setacare_desktop.domain.jpdate import local_now, to_wareki
 from setacare_desktop.domain.reference import Term
 from setacare_desktop.services.intake import ConsentRow, Recipient
 from setacare_desktop.ui.intake.widgets import (
@@ -52,6 +62,7 @@ class ConsentPanel(QGroupBox):
 
     changed = Signal()
     withdraw_requested = Signal(object)  # ConsentRow
+    change_of_mind_requested = Signal(object)  # ConsentRow: a standing refusal
     emergency_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -59,6 +70,8 @@ class ConsentPanel(QGroupBox):
         self.recipients: list[Recipient] = []
         self.boxes: dict[tuple[str, Purpose], ConsentBox] = {}
         self._existing: list[ConsentRow] = []
+        #: The refusal on record that decides, per recipient and purpose.
+        self._refusals: dict[tuple[str, Purpose], ConsentRow] = {}
 
         self.wording_label = QLabel(
             f"次の文言を読み上げて確認してください：\n「{COUNTER_CONSENT_WORDING}」", self)
@@ -72,7 +85,10 @@ class ConsentPanel(QGroupBox):
         self.grid = QGridLayout(self.grid_widget)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.all_button = QPushButton("すべて同意", self)
-        self.all_button.setToolTip("すべての関係先・目的を「同意」にします")
+        self.all_button.setToolTip("すべての関係先・目的を「同意」にします（不同意の記録があるものは除く）")
+        self.refusal_note = QLabel(self)
+        self.refusal_note.setWordWrap(True)
+        self.refusal_note.hide()
 
         self.giver_combo = TermCombo(GIVERS, parent=self)
         self.giver_combo.setAccessibleName("同意者")
@@ -103,6 +119,10 @@ class ConsentPanel(QGroupBox):
             QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.withdraw_button = QPushButton("撤回…", self)
         self.withdraw_button.setEnabled(False)
+        self.change_button = QPushButton("意思の変更を記録…", self)
+        self.change_button.setToolTip("選んだ不同意について、本人の意思が変わったことを確かめた場合に"
+                                      "新しい同意として記録します（不同意の記録は残ります）")
+        self.change_button.setEnabled(False)
         self.emergency_button = QPushButton("緊急時の例外を記録…", self)
         self.emergency_button.setToolTip(
             "人の生命、身体又は財産の保護のために必要で、本人の同意を得ることが困難な場合に、監督者の承認を得て記録します")
@@ -112,6 +132,7 @@ class ConsentPanel(QGroupBox):
         buttons.addStretch(1)
         existing_buttons = QHBoxLayout()
         existing_buttons.addWidget(self.withdraw_button)
+        existing_buttons.addWidget(self.change_button)
         existing_buttons.addStretch(1)
         existing_buttons.addWidget(self.emergency_button)
 
@@ -120,6 +141,7 @@ class ConsentPanel(QGroupBox):
         layout.addWidget(self.anonymous_label)
         layout.addWidget(self.grid_widget)
         layout.addLayout(buttons)
+        layout.addWidget(self.refusal_note)
         layout.addWidget(self.giver_box)
         layout.addWidget(self.existing_label)
         layout.addWidget(self.existing_tree)
@@ -135,6 +157,7 @@ class ConsentPanel(QGroupBox):
         self.method_combo.currentIndexChanged.connect(self.changed)
         self.existing_tree.itemSelectionChanged.connect(self._selection_changed)
         self.withdraw_button.clicked.connect(self._withdraw_clicked)
+        self.change_button.clicked.connect(self._change_clicked)
         self.emergency_button.clicked.connect(self.emergency_requested)
 
     # --- recipients and decisions ---------------------------------------------------------
@@ -164,8 +187,17 @@ class ConsentPanel(QGroupBox):
         self.grid.setColumnStretch(0, 1)
 
     def give_all(self) -> None:
-        for box in self.boxes.values():
-            box.set_decision(True)
+        """Every recipient and purpose 同意, except where a refusal is on record (it stands)."""
+        kept = []
+        for key, box in self.boxes.items():
+            if key in self._refusals:
+                kept.append(box.accessibleName())
+            else:
+                box.set_decision(True)
+        set_visible(self.refusal_note, bool(kept))
+        self.refusal_note.setText(
+            "不同意の記録がある関係先は変えていません（本人の意思が変わった場合は、下の記録で"
+            "その不同意を選び「意思の変更を記録…」）: " + "、".join(kept) if kept else "")
 
     def box(self, recipient_key: str, purpose: Purpose) -> ConsentBox:
         return self.boxes[(recipient_key, purpose)]
@@ -241,10 +273,18 @@ class ConsentPanel(QGroupBox):
                 row.recipient_name, record.purpose.label, "同意" if record.given else "不同意",
                 giver, record.method.label, to_wareki(record.given_on), withdrawn])
             self.existing_tree.addTopLevelItem(item)
+        records = [row.record for row in self._existing]
+        today = local_now().date()
+        self._refusals = {}
+        for row in self._existing:
+            key = (row.record.recipient, row.record.purpose)
+            if latest_record(records, *key, today) is row.record and row.record.refusal:
+                self._refusals[key] = row
         has_rows = bool(self._existing)
         self.existing_label.setVisible(has_rows)
         self.existing_tree.setVisible(has_rows)
         self.withdraw_button.setVisible(has_rows)
+        self.change_button.setVisible(bool(self._refusals))
         self._selection_changed()
 
     def existing(self) -> list[ConsentRow]:
@@ -256,18 +296,27 @@ class ConsentPanel(QGroupBox):
             return None
         return self._existing[index.row()]
 
+    def standing_refusal(self, recipient_key: str, purpose: Purpose) -> ConsentRow | None:
+        return self._refusals.get((recipient_key, purpose))
+
     def _selection_changed(self) -> None:
         row = self.selected_existing()
         self.withdraw_button.setEnabled(
             row is not None and row.record.given and row.record.withdrawn_on is None)
+        self.change_button.setEnabled(row is not None and row in self._refusals.values())
 
     def _withdraw_clicked(self) -> None:
         row = self.selected_existing()
         if row is not None:
             self.withdraw_requested.emit(row)
 
+    def _change_clicked(self) -> None:
+        row = self.selected_existing()
+        if row is not None and row in self._refusals.values():
+            self.change_of_mind_requested.emit(row)
+
     def focus_chain(self) -> list[QWidget]:
         """The panel's widgets in Tab order."""
         return [*self.boxes.values(), self.all_button, self.giver_combo,
                 self.giver_relation_edit, self.method_combo, self.existing_tree,
-                self.withdraw_button, self.emergency_button]
+                self.withdraw_button, self.change_button, self.emergency_button]

@@ -458,6 +458,10 @@ class IntakePage(Page):
         QMessageBox.information(self, title, text)
 
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
-        from setacare_desktop.ui.pdf_dialog import PdfDialog
+        from setacare_desktop.services import sheets
+        from setacare_desktop.ui.sheets.printout import PrintoutDialog
 
-        PdfDialog(title, pdf, name, self).exec()
+        case_id = self.case.case_id
+        assert case_id is not None
+        PrintoutDialog(title, pdf, name, lambda deliver: sheets.print_intake_record(
+            self._db, self._actor, case_id, deliver), self).exec()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
+from setacare_desktop.domain.consent import ConsentEntry
 from setacare_desktop.domain.jpdate import DateParseError, parse_date, to_wareki
 from setacare_desktop.services import Database, ServiceError, StaffProfile, persons
 from setacare_desktop.services import intake as intake_service
@@ -29,6 +30,7 @@ from setacare_desktop.ui.intake.sections import PersonSection
 from setacare_desktop.ui.intake.widgets import Debouncer, dispose
 from setacare_desktop.ui.intake.withdraw_dialog import WithdrawDialog
 from setacare_desktop.ui.operations import Operation
+from setacare_desktop.ui.referrals.consent_dialog import ConsentChoice, ConsentDialog
 
 if TYPE_CHECKING:
     from setacare_desktop.ui.intake.form import IntakePage
@@ -53,6 +55,7 @@ class PersonLink(QObject):
         self._dismissed: set[int] = set()
         self._op: Operation[list[PersonCandidate]] | None = None
         self.withdraw_dialog: WithdrawDialog | None = None
+        self.change_dialog: ConsentDialog | None = None
         self.emergency_dialog: EmergencyDialog | None = None
         self._timer = Debouncer(delay_ms, self)
 
@@ -64,6 +67,7 @@ class PersonLink(QObject):
         self._duplicate_panel.unlink_requested.connect(self.unlink)
         self._duplicate_panel.new_person_confirmed.connect(self._new_person_confirmed)
         self._consent_panel.withdraw_requested.connect(self._withdraw_requested)
+        self._consent_panel.change_of_mind_requested.connect(self._change_of_mind_requested)
         self._consent_panel.emergency_requested.connect(self._emergency_requested)
 
     def forget(self) -> None:
@@ -186,6 +190,36 @@ class PersonLink(QObject):
     def _withdrawn(self) -> None:
         self.load_consents()
         self._page.status_message.emit("同意の撤回を記録しました")
+
+    def _change_of_mind_requested(self, row: intake_service.ConsentRow) -> None:
+        """A consent replacing the refusal ``row``: recorded apart, on a saved consultation."""
+        case_id = self._page.case_id
+        if case_id is None:
+            self._page.inform("本人の意思の変更", "意思の変更は、保存済みの相談に記録します。\n"
+                              "先に相談を保存し、「本人の同意」の記録から選び直してください。")
+            return
+        refusal = row.record
+
+        def submit(choice: ConsentChoice) -> None:
+            intake_service.record_consent(
+                self._db, self._actor, case_id, refusal.recipient, refusal.purpose,
+                ConsentEntry(True, choice.giver, choice.giver_relation, choice.method,
+                             choice.given_on, row.consent_id, choice.change_note,
+                             choice.mind_changed))
+
+        reason = (f"{refusal.giver_text}が{to_wareki(refusal.given_on)}に"
+                  f"「{row.recipient_name}」への{refusal.purpose.label}を不同意としています。")
+        dispose(self.change_dialog)
+        dialog = ConsentDialog(row.recipient_name, refusal.purpose, reason,
+                               refusal_id=row.consent_id, submit=submit, ok_text="同意を記録",
+                               parent=self._page)
+        dialog.accepted.connect(self._mind_changed)
+        self.change_dialog = dialog
+        dialog.open()
+
+    def _mind_changed(self) -> None:
+        self.load_consents()
+        self._page.status_message.emit("本人の意思の変更を記録しました（不同意の記録は残ります）")
 
     def _emergency_requested(self) -> None:
         case_id = self._page.case_id

@@ -256,7 +256,7 @@ class CaseFlow:
             return False
         case_id = self.case_id
         # reportlab lays the record out: on the worker thread.
-        return Operation(page, lambda _progress: sheets_service.print_intake_record(
+        return Operation(page, lambda _progress: sheets_service.preview_intake_record(
             self._db, self._actor, case_id), guard=[page.print_button],
             label="相談受付票を作成しています…", title="相談受付票を印刷",
         ).success(lambda pdf: page.show_pdf(f"相談受付票 No.{case_id}", pdf,

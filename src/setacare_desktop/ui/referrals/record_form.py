@@ -2,9 +2,12 @@
 consent gate.
 
 When the gate refuses (no consent for this destination and purpose, no emergency exception), the
-form says why and offers the two ways on: record the consent now (the person is often still at the
-counter or on the phone), then record the referral; or record an anonymised referral. What was
-typed stays in the form on every failure; it is cleared only after a referral is recorded.
+form says why — a recorded refusal by name, with who recorded it and when — and offers the two
+ways on: record the consent now in a dialog where nothing is preselected (the person is often
+still at the counter or on the phone; over a refusal only as a confirmed change of mind,
+``consent_dialog``), then record the referral; or record an anonymised referral, with the
+匿名用の概要 for its sheet (checked as it is typed, the findings listed beside it). What was typed
+stays in the form on every failure; it is cleared only after a referral is recorded.
 """
 
 from __future__ import annotations
@@ -18,21 +21,24 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from setacare_desktop.domain.consent import Giver, Method
+from setacare_desktop.domain.consent import ConsentEntry
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralMethod
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services import sheets as sheet_service
 from setacare_desktop.services.directory import Destination
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.forms import FormProblems
+from setacare_desktop.ui.referrals.consent_dialog import ConsentChoice, ConsentDialog
+from setacare_desktop.ui.referrals.summary_box import SummaryBox
 
 #: The reply due date offered by default: two weeks after the referral.
 DEFAULT_REPLY_DAYS = 14
@@ -89,38 +95,21 @@ class RecordForm(QGroupBox):
         self.consent_box = QGroupBox("同意がありません", self)
         self.consent_reason_label = QLabel(self.consent_box)
         self.consent_reason_label.setWordWrap(True)
-        self.giver_combo = QComboBox(self.consent_box)
-        for giver in Giver:
-            self.giver_combo.addItem(giver.label, giver.value)
-        self.giver_combo.setAccessibleName("同意者")
-        self.relation_edit = QLineEdit(self.consent_box)
-        self.relation_edit.setAccessibleName("代理人の続柄")
-        self.relation_edit.setPlaceholderText("代理人の続柄（例: 長女）")
-        self.consent_method_combo = QComboBox(self.consent_box)
-        for method in Method:
-            self.consent_method_combo.addItem(method.label, method.value)
-        self.consent_method_combo.setAccessibleName("同意の方法")
-        self.consent_button = QPushButton("同意を記録してつなぐ", self.consent_box)
+        self.consent_button = QPushButton("同意を記録してつなぐ…", self.consent_box)
         self.anonymised_button = QPushButton("匿名でつなぐ", self.consent_box)
+        self.summary = SummaryBox(self.check_summary, self.consent_box)
+        self.problems.register(SummaryBox.FIELD, self.summary.label, self.summary.edit)
         self.consent_problems = FormProblems(self.consent_box)
-        self.relation_label = QLabel("続柄", self.consent_box)
-        self.consent_problems.register("同意者の続柄", self.relation_label, self.relation_edit)
-        consent_form = QFormLayout()
-        giver_label = QLabel("同意者", self.consent_box)
-        giver_label.setBuddy(self.giver_combo)
-        consent_form.addRow(giver_label, self.giver_combo)
-        consent_form.addRow(self.relation_label, self.relation_edit)
-        consent_method_label = QLabel("同意の方法", self.consent_box)
-        consent_method_label.setBuddy(self.consent_method_combo)
-        consent_form.addRow(consent_method_label, self.consent_method_combo)
+        #: The consent dialog while it is open.
+        self.consent_dialog: ConsentDialog | None = None
         consent_buttons = QHBoxLayout()
         consent_buttons.addWidget(self.consent_button)
         consent_buttons.addWidget(self.anonymised_button)
         consent_buttons.addStretch(1)
         consent_layout = QVBoxLayout(self.consent_box)
         consent_layout.addWidget(self.consent_reason_label)
-        consent_layout.addLayout(consent_form)
         consent_layout.addLayout(consent_buttons)
+        consent_layout.addWidget(self.summary)
         consent_layout.addWidget(self.consent_problems)
         self.consent_box.hide()
 
@@ -135,11 +124,9 @@ class RecordForm(QGroupBox):
         layout.addWidget(self.consent_box)
 
         self._reset_due()
-        self._giver_changed()
         self.record_button.clicked.connect(self._record_clicked)
         self.consent_button.clicked.connect(self._consent_clicked)
         self.anonymised_button.clicked.connect(self._anonymised_clicked)
-        self.giver_combo.currentIndexChanged.connect(self._giver_changed)
         self.method_combo.currentIndexChanged.connect(self._hide_refusal)
         self._update_enabled()
 
@@ -194,9 +181,6 @@ class RecordForm(QGroupBox):
     def _reset_due(self) -> None:
         self.due_edit.setDate(qdate(local_now().date() + timedelta(days=DEFAULT_REPLY_DAYS)))
 
-    def _giver_changed(self) -> None:
-        self.relation_edit.setEnabled(Giver(self.giver_combo.currentData()) is Giver.PROXY)
-
     def _hide_refusal(self) -> None:
         self._refusal = None
         self.consent_box.hide()
@@ -213,7 +197,8 @@ class RecordForm(QGroupBox):
         return referral_service.NewReferral(
             service_id=self._destination.service_id, method=self.method(),
             request=self.request_edit.toPlainText(),
-            reply_due=self.due_edit.date().toPython(), anonymised=anonymised)
+            reply_due=self.due_edit.date().toPython(), anonymised=anonymised,
+            anonymised_summary=self.summary.text() if anonymised else "")
 
     def record(self, *, anonymised: bool = False) -> int | None:
         """Record the referral; returns its id, or None when refused (the reason is shown)."""
@@ -238,31 +223,56 @@ class RecordForm(QGroupBox):
 
     def _offer_consent(self, error: referral_service.ConsentRequiredError) -> None:
         self._refusal = error
+        refused = error.refused_id is not None
+        self.consent_box.setTitle("本人が不同意としています" if refused else "同意がありません")
         self.consent_reason_label.setText(
             f"{error.message}\n（必要な同意: {error.purpose.label}）")
+        self.consent_button.setText("本人の意思の変更を記録してつなぐ…" if refused
+                                    else "同意を記録してつなぐ…")
         self.consent_problems.clear_problems()
         self.consent_box.show()
         self.consent_button.setFocus()
 
-    def record_consent_and_refer(self) -> int | None:
-        """Record the person's consent for the destination there and then, then the referral."""
+    def check_summary(self, text: str) -> list[Problem]:
+        """What in the 匿名用の概要 identifies the person (for the list beside it)."""
+        if self._consultation_id is None or not text.strip():
+            return []
+        return sheet_service.check_anonymised_summary(self._db, self._actor,
+                                                      self._consultation_id, text)
+
+    def record_consent_and_refer(self) -> ConsentDialog | None:
+        """Open the dialog that records the person's consent for the destination there and then
+        (nothing preselected; over a refusal, the change of mind), then the referral."""
         if self._refusal is None or self._consultation_id is None or self._destination is None:
             return None
-        giver = Giver(self.giver_combo.currentData())
-        try:
+        refusal = self._refusal
+        destination = self._destination
+        consultation_id = self._consultation_id
+
+        def submit(choice: ConsentChoice) -> None:
             referral_service.record_destination_consent(
-                self._db, self._actor, self._consultation_id, self._destination.service_id,
-                purpose=self._refusal.purpose, giver=giver,
-                giver_relation=self.relation_edit.text() if giver is Giver.PROXY else "",
-                method=Method(self.consent_method_combo.currentData()))
-        except ValidationError as error:
-            self.consent_problems.show_problems(error.problems)
-            return None
-        except ServiceError as error:
-            self.consent_problems.show_message(error.message)
-            return None
-        self.status_message.emit(f"「{self._destination.name}」への同意を記録しました")
-        return self.record()
+                self._db, self._actor, consultation_id, destination.service_id,
+                purpose=refusal.purpose, entry=ConsentEntry(
+                    True, choice.giver, choice.giver_relation, choice.method, choice.given_on,
+                    refusal.refused_id, choice.change_note, choice.mind_changed))
+            self.status_message.emit(f"「{destination.name}」への同意を記録しました")
+
+        reason = refusal.decision.reason.split(": ", 1)[-1]
+        dialog = ConsentDialog(destination.name, refusal.purpose, reason,
+                               refusal_id=refusal.refused_id, submit=submit, parent=self)
+        dialog.accepted.connect(self._consent_recorded)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.consent_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _consent_recorded(self) -> None:
+        self.record()
+
+    def _dialog_closed(self, dialog: ConsentDialog) -> None:
+        if self.consent_dialog is dialog:
+            self.consent_dialog = None
+        dialog.deleteLater()
 
     def _done(self, referral_id: int, *, anonymised: bool) -> None:
         assert self._destination is not None
@@ -270,9 +280,7 @@ class RecordForm(QGroupBox):
         self._hide_refusal()
         self.problems.clear_problems()
         self.request_edit.clear()
-        self.relation_edit.clear()
-        self.giver_combo.setCurrentIndex(0)
-        self.consent_method_combo.setCurrentIndex(0)
+        self.summary.clear()
         self._reset_due()
         kind = "匿名で" if anonymised else ""
         self.status_message.emit(

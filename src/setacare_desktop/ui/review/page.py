@@ -40,6 +40,7 @@ from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import Decision, ReviewState
 from setacare_desktop.services import ServiceError
 from setacare_desktop.services.review import DayReview, ReviewRow, ReviewSource
+from setacare_desktop.services.sheets import Deliver
 from setacare_desktop.ui.columns import fit_to_rows, row_list_view
 from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.page import Page, heading
@@ -69,10 +70,12 @@ class ReviewPage(Page):
     status_message = Signal(str)
 
     def __init__(self, source: ReviewSource, parent: QWidget | None = None, *,
-                 print_day: Callable[[date, str], bytes] | None = None) -> None:
+                 print_day: Callable[[date, str], bytes] | None = None,
+                 record_day: Callable[[date, str, Deliver], bytes] | None = None) -> None:
         super().__init__(parent)
         self.source = source
-        self._print_day = print_day
+        self._print_day = print_day  # the preview
+        self._record_day = record_day  # the print, recorded once delivered
         self._review: DayReview | None = None
         self._loaded = False
         #: Comments typed but not yet recorded, by consultation: moving along the list keeps
@@ -403,6 +406,9 @@ class ReviewPage(Page):
         return True
 
     def _show_pdf(self, title: str, pdf: bytes, name: str) -> None:
-        from setacare_desktop.ui.pdf_dialog import PdfDialog
+        from setacare_desktop.ui.sheets.printout import PrintoutDialog
 
-        PdfDialog(title, pdf, name, self).exec()
+        record, day, district = self._record_day, self.day(), self.district()
+        assert record is not None and district is not None
+        PrintoutDialog(title, pdf, name, lambda deliver: record(day, district, deliver),
+                       self).exec()

@@ -3,14 +3,18 @@ saving it as a PDF or printing it, saving the day's sheets in one go, and the re
 
 The preview shows ``services.sheets.preview_liaison_sheet`` — the same gate and PDF as the print,
 but neither a number issued nor a print audited. 「PDFとして保存」 and 「印刷」 issue the sheet
-(``issue_liaison_sheet``: numbered and audited, 再発行 on a reprint) and write or print those very
-bytes. Where the consent gate refuses, its reason is shown and 「匿名版を表示」 previews the
-anonymised sheet; saving and printing then follow the form shown.
+(``issue_liaison_sheet``), which writes the file or prints the pages *before* the sheet is numbered
+and audited as printed (再発行 on a reprint): a file that could not be written or a print the
+printer refused consumes no number. Where the consent gate refuses, its reason is shown and
+「匿名版を表示」 previews the anonymised sheet; saving and printing then follow the form shown.
+The anonymised sheet carries the 匿名用の概要 typed in the box under the buttons (empty at
+first; what identifies the person is listed beside it, and printing is refused until it is
+fixed); it is stored with the referral before each preview, save or print.
 
 「本日のシートを一括保存」 writes the sheets of the referrals made today to a chosen folder, on the
 worker thread (``ui.operations``) so that the window stays responsive, the bar counting each
 sheet; 「中止」 stops after the sheet being written, and each file appears whole (written beside,
-then renamed) or not at all.
+then renamed) or not at all, each sheet recorded only once its file is there.
 「本日のシートを一括印刷…」 asks for the printer once and prints the same sheets as one job, each
 from a new page, stepped and cancelled the same way: the pages printed so far stay, and the
 sheets not reached are not issued. Both skip (and list as 同意なし) what the consent gate refuses.
@@ -48,14 +52,15 @@ from PySide6.QtWidgets import (
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
-from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
-from setacare_desktop.services.files import write_atomically
+from setacare_desktop.services.errors import Problem
 from setacare_desktop.ui.columns import fit_to_rows, row_list_view
 from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
+from setacare_desktop.ui.referrals.summary_box import SummaryBox
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
 from setacare_desktop.ui.sheets.preview import PdfPreview, load_pdf, paint_document
 
@@ -76,13 +81,12 @@ def _choose_printer(parent: QWidget, printer: QPrinter) -> bool:
     return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
 
 
-class _StepFailed(Exception):
-    """A sheet of the batch not delivered: ``message`` goes to the list of those skipped;
-    ``stop`` ends the batch (the printer gave up)."""
+class _StepFailed(sheet_service.DeliveryError):
+    """A sheet of the batch not delivered (so not recorded): its message goes to the list of
+    those skipped; ``stop`` ends the batch (the printer gave up)."""
 
     def __init__(self, message: str, *, stop: bool = False) -> None:
         super().__init__(message)
-        self.message = message
         self.stop = stop
 
 
@@ -118,6 +122,8 @@ class SheetsPage(Page):
         #: The referral and form (anonymised?) the preview shows.
         self._shown: tuple[int, bool] | None = None
         self._shown_number = ""
+        #: The referral whose 匿名用の概要 the box holds.
+        self._summary_of: int | None = None
         self._batch: Operation[_Batch] | None = None
         self._batch_keep: object = None
         #: suggested file name → chosen path ("" when cancelled).
@@ -160,6 +166,8 @@ class SheetsPage(Page):
         self.message_label.hide()
         self.sheet_label = QLabel(NO_SELECTION, self)
         self.preview = PdfPreview(self)
+        self.summary = SummaryBox(self._check_summary, self)
+        self.summary.hide()
 
         self.batch_button = QPushButton("本日のシートを一括保存…", self)
         self.batch_print_button = QPushButton("本日のシートを一括印刷…", self)
@@ -202,6 +210,7 @@ class SheetsPage(Page):
         actions.addStretch(1)
         preview_layout.addLayout(actions)
         preview_layout.addWidget(self.message_label)
+        preview_layout.addWidget(self.summary)
         preview_layout.addWidget(self.sheet_label)
         preview_layout.addWidget(self.preview, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -275,6 +284,7 @@ class SheetsPage(Page):
                 NO_SELECTION if row is None
                 else f"相談No. {row.consultation_id} → {row.destination}: 「プレビュー」で表示します。")
         self._hide_message()
+        self._show_summary_for(row if row is not None and self._anonymised_for(row) else None)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -300,13 +310,63 @@ class SheetsPage(Page):
             return self._shown[1]
         return row.anonymised
 
-    def _sheet(self, row: referral_service.ReferralRow, anonymised: bool, *,
-               issue: bool) -> sheet_service.IssuedSheet | None:
-        make = sheet_service.issue_liaison_sheet if issue else sheet_service.preview_liaison_sheet
+    # --- the 匿名用の概要 -------------------------------------------------------------------
+
+    def _show_summary_for(self, row: referral_service.ReferralRow | None) -> None:
+        """Show the summary box with the referral's stored summary (hidden without a row)."""
+        self._summary_of = row.referral_id if row is not None else None
+        if row is None:
+            self.summary.hide()
+            return
         try:
-            return make(self._db, self._actor, row.referral_id, anonymised=anonymised)
+            text, problems = sheet_service.anonymised_summary(self._db, self._actor,
+                                                              row.referral_id)
+        except ServiceError as error:
+            self._show_message(error.message)
+            self.summary.hide()
+            return
+        self.summary.set_text(text, problems if text else [])
+        self.summary.show()
+
+    def _check_summary(self, text: str) -> list[Problem]:
+        row = self.selected_referral()
+        if row is None or not text.strip():
+            return []
+        return sheet_service.check_anonymised_summary(self._db, self._actor,
+                                                      row.consultation_id, text)
+
+    def _save_summary(self, row: referral_service.ReferralRow) -> bool:
+        """Store the typed summary with the referral (findings listed); False if refused."""
+        if self._summary_of != row.referral_id:
+            self._show_summary_for(row)
+        try:
+            problems = sheet_service.save_anonymised_summary(self._db, self._actor,
+                                                             row.referral_id, self.summary.text())
+        except ServiceError as error:
+            self._show_message(error.message)
+            return False
+        self.summary.show_findings(problems)
+        return True
+
+    # --- preview, save, print ---------------------------------------------------------------
+
+    def _sheet(self, row: referral_service.ReferralRow, anonymised: bool, *,
+               deliver: sheet_service.Deliver | None) -> sheet_service.IssuedSheet | None:
+        """Preview (``deliver`` None) or issue the sheet; None when refused (the reason shown)."""
+        if anonymised and not self._save_summary(row):
+            return None
+        try:
+            if deliver is None:
+                return sheet_service.preview_liaison_sheet(self._db, self._actor,
+                                                           row.referral_id, anonymised=anonymised)
+            return sheet_service.issue_liaison_sheet(self._db, self._actor, row.referral_id,
+                                                     deliver, anonymised=anonymised)
         except sheet_service.SheetConsentError as error:
             self._show_message(error.message, offer_anonymised=True)
+        except ValidationError as error:
+            self.summary.show_findings(error.problems)
+            self._show_message("匿名の連携シートは印刷できません。匿名用の概要を直してください:\n"
+                               + "\n".join(f"・{p.message}" for p in error.problems))
         except ServiceError as error:
             self._show_message(error.message)
         return None
@@ -333,7 +393,9 @@ class SheetsPage(Page):
         if row is None:
             return False
         form = row.anonymised if anonymised is None else anonymised
-        sheet = self._sheet(row, form, issue=False)
+        if form and (self._summary_of != row.referral_id or self.summary.isHidden()):
+            self._show_summary_for(row)
+        sheet = self._sheet(row, form, deliver=None)
         return sheet is not None and self._show_sheet(row, sheet, issued=False)
 
     def save_pdf(self) -> str | None:
@@ -346,13 +408,9 @@ class SheetsPage(Page):
         path = self.choose_save_path(suggested)
         if not path:
             return None
-        sheet = self._sheet(row, self._anonymised_for(row), issue=True)
+        sheet = self._sheet(row, self._anonymised_for(row),
+                            deliver=sheet_service.to_file(Path(path), replace=True))
         if sheet is None:
-            return None
-        try:
-            write_atomically(Path(path), sheet.pdf)
-        except OSError as error:
-            self._show_message(f"保存できませんでした: {error.strerror or error}（{path}）")
             return None
         self._show_sheet(row, sheet, issued=True)
         self.status_message.emit(f"連携シート {sheet.sheet_number} を保存しました（{path}）")
@@ -370,11 +428,18 @@ class SheetsPage(Page):
         printer.setDocName(self._shown_number or "連携シート")
         if not self.choose_printer(printer):
             return False
-        sheet = self._sheet(row, self._anonymised_for(row), issue=True)
+
+        def print_pages(pdf: bytes, _name: str) -> None:
+            # Inside the issue: the sheet is recorded as printed only if the printer took it.
+            if not self.preview.load(pdf):
+                raise sheet_service.DeliveryError("連携シートを表示できませんでした（PDF を読めません）。")
+            if not self.preview.print_to(printer):
+                raise sheet_service.DeliveryError(
+                    "印刷を開始できませんでした。プリンターの設定を確かめてください"
+                    "（印刷として記録していません）。")
+
+        sheet = self._sheet(row, self._anonymised_for(row), deliver=print_pages)
         if sheet is None or not self._show_sheet(row, sheet, issued=True):
-            return False
-        if not self.preview.print_to(printer):
-            self._show_message("印刷を開始できませんでした。プリンターの設定を確かめてください。")
             return False
         self.status_message.emit(f"連携シート {sheet.sheet_number} を印刷しました")
         return True
@@ -398,13 +463,8 @@ class SheetsPage(Page):
         folder = Path(chosen)
 
         def run(progress: Progress) -> _Batch:
-            def save(sheet: sheet_service.IssuedSheet) -> None:
-                try:
-                    write_atomically(folder / f"{sheet.sheet_number}.pdf", sheet.pdf)
-                except OSError as error:
-                    raise _StepFailed(str(error.strerror or error)) from error
-
-            return self._run_batch(_Batch(rows, "保存", f"（{folder}）"), save, progress)
+            return self._run_batch(_Batch(rows, "保存", f"（{folder}）"),
+                                   sheet_service.to_folder(folder), progress)
 
         self._start_batch(rows, "保存", run)
         return True
@@ -434,8 +494,8 @@ class SheetsPage(Page):
             document = QPdfDocument()
             printed = [0]
 
-            def print_one(sheet: sheet_service.IssuedSheet) -> None:
-                if not load_pdf(document, buffer, sheet.pdf):
+            def print_one(pdf: bytes, _name: str) -> None:
+                if not load_pdf(document, buffer, pdf):
                     raise _StepFailed("PDF を読めません")
                 if not paint_document(document, printer, painter,
                                       new_page_first=printed[0] > 0):
@@ -483,10 +543,10 @@ class SheetsPage(Page):
     def batch_running(self) -> bool:
         return self._batch is not None
 
-    def _run_batch(self, batch: _Batch, deliver: Callable[[sheet_service.IssuedSheet], None],
+    def _run_batch(self, batch: _Batch, deliver: sheet_service.Deliver,
                    progress: Progress) -> _Batch:
-        """On the worker: issue and deliver each sheet, reporting each step, until done or
-        cancelled."""
+        """On the worker: issue each sheet, delivered inside its issue (recorded only if
+        delivered), reporting each step, until done or cancelled."""
         for row in batch.rows:
             if progress.cancelled:
                 batch.cancelled = True
@@ -494,19 +554,18 @@ class SheetsPage(Page):
             batch.done += 1
             try:
                 sheet = sheet_service.issue_liaison_sheet(
-                    self._db, self._actor, row.referral_id, anonymised=row.anonymised)
-                deliver(sheet)
+                    self._db, self._actor, row.referral_id, deliver, anonymised=row.anonymised)
             except sheet_service.SheetConsentError:
                 batch.skipped.append(
                     f"相談No. {row.consultation_id} → {row.destination}（同意なし）")
-            except ServiceError as error:
-                batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
             except _StepFailed as failed:
                 batch.skipped.append(f"相談No. {row.consultation_id}（{failed.message}）")
                 if failed.stop:
                     batch.cancelled = True
                     progress.update(batch.done, len(batch.rows))
                     break
+            except ServiceError as error:
+                batch.skipped.append(f"相談No. {row.consultation_id}（{error.message}）")
             else:
                 batch.delivered.append(sheet.sheet_number)
             progress.update(batch.done, len(batch.rows))
