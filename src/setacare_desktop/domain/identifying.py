@@ -25,14 +25,13 @@ from dataclasses import dataclass
 
 import jaconv
 
-from setacare_desktop.domain.kana import KANJI_VARIANTS
+from setacare_desktop.domain.kana import NAME_TABLE
 from setacare_desktop.domain.problems import Problem
 from setacare_desktop.domain.visibility import initials
 
 #: The field every finding names (the text box of the same label).
 FIELD = "匿名用の概要"
 
-_VARIANTS = str.maketrans(KANJI_VARIANTS)
 _SEPARATORS = re.compile(r"[\s\u3000・･]+")
 _KANJI_DIGITS = "〇一二三四五六七八九十百"
 _NUM = rf"(?:\d+|[{_KANJI_DIGITS}]+)"
@@ -95,7 +94,7 @@ class _Text:
 
 
 def _fold(text: str) -> str:
-    return jaconv.kata2hira(unicodedata.normalize("NFKC", text)).translate(_VARIANTS).lower()
+    return jaconv.kata2hira(unicodedata.normalize("NFKC", text)).translate(NAME_TABLE).lower()
 
 
 def _name_parts(name: str, *, bigrams: bool) -> list[str]:

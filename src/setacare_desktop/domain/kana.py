@@ -78,7 +78,8 @@ def _name_table() -> dict[int, str]:
     return str.maketrans(variants)
 
 
-_NAME_TABLE = _name_table()
+#: The translation table name keys fold kanji with (also used to spot a name in free text).
+NAME_TABLE = _name_table()
 
 #: What a name or reading may carry unseen: zero-width spaces and joiners, BOMs (format
 #: characters, category Cf) and variation selectors (葛󠄀城: U+E0100 after 葛).
@@ -154,7 +155,7 @@ def _repeat_iteration_mark(text: str) -> str:
 def name_key(text: str) -> str:
     """Comparison key for a name: width-folded, kana-folded, 旧字体 and 異体字 folded (kyujipy's
     published table plus ``NAME_VARIANTS``), invisible characters and 々 resolved, no spaces."""
-    folded = _repeat_iteration_mark(jaconv.kata2hira(_nfkc_kana(text))).translate(_NAME_TABLE)
+    folded = _repeat_iteration_mark(jaconv.kata2hira(_nfkc_kana(text))).translate(NAME_TABLE)
     return _SPACES.sub("", folded).lower()
 
 
