@@ -49,7 +49,7 @@ def taxonomy_row(taxonomy: d.Taxonomy) -> Row:
 
 
 def term_row(term: d.TaxonomyTerm) -> Row:
-    return {"id": term.id, "taxonomy_id": term.taxonomy_id, "code": term.code, "name": term.name,
+    return {"id": term.id, "taxonomy_id": term.taxonomy_id or None, "code": term.code, "name": term.name,
             "description": term.description}
 
 

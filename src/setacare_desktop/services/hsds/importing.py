@@ -47,11 +47,18 @@ from setacare_desktop.store.models import (
     utc_now,
 )
 
+#: The largest HSDS file imported. The file is parsed whole (the standard library has no
+#: streaming parser); 40 MB holds well over 10,000 fully described services, and bounds the
+#: memory an import takes (a few hundred MB) on a counter's PC.
+MAX_IMPORT_BYTES = 40 * 1024 * 1024
+
 
 def _read_json(path: Path) -> object:
     """The file's JSON, or a ValidationError naming the file and the problem in Japanese."""
     try:
-        text = read_file(path).decode("utf-8")
+        text = read_file(path, limit=MAX_IMPORT_BYTES).decode("utf-8-sig")
+        if not text.strip():
+            raise ValidationError([Problem(str(path), "ファイルが空です")])
         return json.loads(text)
     except FileReadError as error:
         raise ValidationError([Problem(str(path), error.message)]) from None

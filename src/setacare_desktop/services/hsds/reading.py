@@ -16,6 +16,7 @@ from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services.directory import LoadedDirectory
 from setacare_desktop.services.errors import Problem
 from setacare_desktop.services.hsds.export import EXTENT_PREFIX
+from setacare_desktop.services.hsds.schema import kind_of, schema_problems
 from setacare_desktop.store.directory import service_fields
 
 
@@ -41,6 +42,7 @@ class Incoming:
     terms: dict[str, d.TaxonomyTerm] = field(default_factory=dict)
     assured: set[str] = field(default_factory=set)
     where: dict[str, str] = field(default_factory=dict)  # "service x" -> JSON path
+    seen: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -61,6 +63,18 @@ def reverse_ids(loaded: LoadedDirectory) -> dict[str, str]:
 #: The longest text an imported record may hold (a description; a name is far shorter).
 MAX_TEXT = 20_000
 
+#: Fields stored in a bounded column (``store.models``), with their limit and Japanese name: a
+#: longer value is a problem on SQLite as on PostgreSQL (which would refuse it with an error).
+LIMITS: dict[str, tuple[int, str]] = {
+    "id": (64, "ID"), "name": (200, "名称"), "alternate_name": (200, "別名"),
+    "status": (32, "状態"), "url": (500, "URL"), "website": (500, "ウェブサイト"),
+    "email": (200, "メールアドレス"), "number": (64, "電話番号"), "type": (16, "電話の種類"),
+    "code": (100, "コード"), "version": (32, "版"), "address_1": (300, "住所"),
+    "city": (100, "市区町村"), "state_province": (100, "都道府県"),
+    "postal_code": (32, "郵便番号"), "country": (8, "国"), "link_type": (64, "属性の種類"),
+    "organization_id": (64, "組織 ID"), "parent_organization_id": (64, "親組織 ID"),
+}
+
 
 def _text(obj: dict[str, Any], key: str, inc: Incoming, path: str) -> str:
     """A text field of a record: a NUL, an escape or a lone surrogate (which the intake form
@@ -73,8 +87,9 @@ def _text(obj: dict[str, Any], key: str, inc: Incoming, path: str) -> str:
         return ""
     text = str(value).strip()
     problem = text_problem(text, multiline=True)
-    if problem is None and len(text) > MAX_TEXT:
-        problem = f"{MAX_TEXT:,}文字以内にしてください（{len(text):,}文字）"
+    limit, label = LIMITS.get(key, (MAX_TEXT, ""))
+    if problem is None and len(text) > limit:
+        problem = f"{label}{'は' if label else ''}{limit:,}文字以内にしてください（{len(text):,}文字）"
     if problem:
         inc.problem(f"{path}.{key}", problem)
         return ""
@@ -87,9 +102,28 @@ def _record_id(obj: dict[str, Any], inc: Incoming, path: str, table: str) -> str
         inc.problem(f"{path}.id", "ID がありません")
         return None
     rid = raw.strip().lower()
+    limit = 100 if table == "taxonomy_term" else LIMITS["id"][0]
+    if len(rid) > limit:
+        inc.problem(f"{path}.id", f"ID は{limit}文字以内にしてください（{len(rid):,}文字）")
+        return None
     rid = inc.reverse.get(rid, rid)
-    inc.where.setdefault(f"{table} {rid}", path)
+    key = f"{table} {rid}"
+    inc.where.setdefault(key, path)
+    earlier = inc.seen.get(key)
+    if earlier is None:
+        inc.seen[key] = (path, obj)
+    elif table == "service" or earlier[1] != obj:
+        # The same organization nested in every service is one record; a second service, or a
+        # different record, with the id of another is a mistake the last one must not win.
+        inc.problem(f"{path}.id", f"ID {raw.strip()} が {earlier[0]} と重複しています")
     return rid
+
+
+def _dicts(obj: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The objects of a list field with their index (anything else the schema reported)."""
+    value = obj.get(key)
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(
+        value, list) else []
 
 
 def walk(value: Any, path: str, inc: Incoming) -> None:
@@ -102,35 +136,45 @@ def walk(value: Any, path: str, inc: Incoming) -> None:
         return
     if isinstance(value.get("contents"), list):
         walk(value["contents"], f"{path}.contents", inc)
-    elif any(isinstance(k, str) and k.endswith(".csv") for k in value):
+        return
+    if any(isinstance(k, str) and k.endswith(".csv") for k in value):
         _walk_tabular(value, path, inc)
-    elif isinstance(value.get("service"), dict):  # service_at_location
+        return
+    if "openapi_url" in value or "profile" in value:
+        inc.warnings.append(f"{path}: HSDS のメタデータ（レコードなし）")
+        return
+    kind = kind_of(value)
+    if kind is None and "id" in value and "name" in value:
+        kind = "organization"  # id, name and description alone: the schema's organization
+    if kind is None:
+        inc.problem(path, "HSDS のレコードとして認識できません（サービス・組織・所在地・分類の"
+                    "どの項目もありません）")
+        return
+    inc.problems.extend(schema_problems(kind, value, path))
+    _dispatch(kind, value, path, inc)
+
+
+def _dispatch(kind: str, value: dict[str, Any], path: str, inc: Incoming) -> None:
+    if kind == "service_at_location":
+        if not isinstance(value.get("service"), dict):
+            inc.warnings.append(f"{path}: サービスを含まない service_at_location は取り込みません")
+            return
         service = dict(value["service"])
         if isinstance(value.get("location"), dict):
             service.setdefault("service_at_locations", []).append({"location": value["location"]})
         _service(service, f"{path}.service", inc, None)
-    elif isinstance(value.get("services"), list):  # organization with its services
+    elif kind == "organization":
         org_id = _organization(value, path, inc)
-        for i, item in enumerate(value["services"]):
-            if isinstance(item, dict):
-                _service(item, f"{path}.services[{i}]", inc, org_id)
-            else:
-                inc.problem(f"{path}.services[{i}]", "JSON オブジェクトではありません")
-    elif "status" in value:
+        for i, item in _dicts(value, "services"):
+            _service(item, f"{path}.services[{i}]", inc, org_id)
+    elif kind == "service":
         _service(value, path, inc, None)
-    elif "location_type" in value:
+    elif kind == "location":
         inc.warnings.append(f"{path}: 組織とサービスのない所在地（location）は取り込みません")
-    elif any(k in value for k in ("code", "taxonomy", "taxonomy_id", "taxonomy_detail",
-                                  "term_uri", "parent_id")):
+    elif kind == "taxonomy_term":
         _term(value, path, inc)
-    elif "openapi_url" in value or "profile" in value:
-        inc.warnings.append(f"{path}: HSDS のメタデータ（レコードなし）")
-    elif "uri" in value or "version" in value:
-        _taxonomy(value, path, inc)
-    elif "name" in value and "id" in value:
-        _organization(value, path, inc)
     else:
-        inc.problem(path, "HSDS のレコードとして認識できません")
+        _taxonomy(value, path, inc)
 
 
 def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
@@ -219,7 +263,7 @@ def _area(areas: Any, path: str, inc: Incoming) -> d.ServiceArea:
     found: list[d.ServiceArea] = []
     for i, area in enumerate(areas if isinstance(areas, list) else []):
         if not isinstance(area, dict):
-            continue
+            continue  # the schema check reported it
         where = f"{path}.service_areas[{i}]"
         extent = str(area.get("extent") or "")
         name = str(area.get("name") or "").strip()
@@ -263,19 +307,17 @@ def _service(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None) 
     if org_id is None:
         inc.problem(f"{path}.organization", "組織がありません")
     phones = []
-    for i, phone in enumerate(obj.get("phones") or []):
-        number = _text(phone, "number", inc, f"{path}.phones[{i}]") if isinstance(
-            phone, dict) else ""
+    for i, phone in _dicts(obj, "phones"):
+        where = f"{path}.phones[{i}]"
+        number = _text(phone, "number", inc, where)
         if not number:
-            inc.problem(f"{path}.phones[{i}].number", "電話番号がありません")
+            if "number" in phone:  # a missing one is the schema check's problem
+                inc.problem(f"{where}.number", "電話番号がありません")
             continue
-        phones.append(d.Phone(number, _text(phone, "type", inc, path) or "voice",
-                              _text(phone, "description", inc, path)))
+        phones.append(d.Phone(number, _text(phone, "type", inc, where) or "voice",
+                              _text(phone, "description", inc, where)))
     schedules = []
-    for i, schedule in enumerate(obj.get("schedules") or []):
-        if not isinstance(schedule, dict):
-            inc.problem(f"{path}.schedules[{i}]", "JSON オブジェクトではありません")
-            continue
+    for i, schedule in _dicts(obj, "schedules"):
         where = f"{path}.schedules[{i}]"
         text = _text(schedule, "description", inc, where) or " ".join(filter(None, (
             _text(schedule, "byday", inc, where), "–".join(filter(None, (
@@ -284,18 +326,15 @@ def _service(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None) 
         if text:
             schedules.append(d.Schedule(text))
     location_ids = []
-    for i, sal in enumerate(obj.get("service_at_locations") or []):
-        loc = sal.get("location") if isinstance(sal, dict) else None
+    for i, sal in _dicts(obj, "service_at_locations"):
+        loc = sal.get("location")
         if isinstance(loc, dict):
             lid = _location(loc, f"{path}.service_at_locations[{i}].location", inc, org_id)
             if lid is not None and lid not in location_ids:
                 location_ids.append(lid)
     links = []
-    for i, attribute in enumerate(obj.get("attributes") or []):
+    for i, attribute in _dicts(obj, "attributes"):
         where = f"{path}.attributes[{i}]"
-        if not isinstance(attribute, dict):
-            inc.problem(where, "JSON オブジェクトではありません")
-            continue
         if isinstance(attribute.get("taxonomy_term"), dict):
             term_id = _term(attribute["taxonomy_term"], f"{where}.taxonomy_term", inc)
         else:
@@ -360,6 +399,11 @@ def _location(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None)
 
 def merged(inc: Incoming) -> d.Directory | None:
     """The directory after the import, or None after recording every problem in ``inc``."""
+    if not (inc.problems or inc.warnings or inc.orgs or inc.services or inc.taxonomies
+            or inc.terms):
+        inc.problem("$", "取り込むレコード（サービス・組織・分類）が 1 件もありません"
+                    "（空の一覧です）")
+        return None
     known = inc.known.directory
     orgs = {o.id: o for o in known.organizations}
     for oid, org in inc.orgs.items():
