@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from migration_0013 import without_0013
 from setacare_desktop import __version__
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, auth
@@ -261,6 +262,7 @@ def test_db_upgrade_prints_the_backup_of_a_non_empty_file(
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
         connection.execute(sa.text("DROP INDEX ix_referral_referred_on"))
+        without_0013(connection)
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
     code, out, err = run(capsys, "--database", str(db_path), "db", "upgrade")

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from migration_0013 import without_0013
 from setacare_desktop import logs
 from setacare_desktop.app import main
 from setacare_desktop.services import Database
@@ -103,6 +104,7 @@ def one_revision_behind(path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
+        without_0013(connection)
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
     engine.dispose()
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pytest
 import sqlalchemy as sa
 
+from migration_0013 import without_0013
 from setacare_desktop.services import Database
 from setacare_desktop.store import sqlite as sqlite_store
 from setacare_desktop.store.errors import DiskFullError
@@ -34,6 +35,7 @@ def one_revision_behind(path: Path) -> Path:
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_referral_referred_on")
+        without_0013(connection)
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0007'")
     engine.dispose()
     return path

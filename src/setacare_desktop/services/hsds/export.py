@@ -25,6 +25,7 @@ from setacare_desktop.services.files import (
     write_atomically,
     write_error,
 )
+from setacare_desktop.services.hsds import fields as f
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import DirService
@@ -44,7 +45,7 @@ def _uuid(table: str, record_id: str) -> str:
 EXTENT_PREFIX = "setacare:"
 
 
-def _extent(area: d.ServiceArea) -> str:
+def extent(area: d.ServiceArea) -> str:
     """Machine-readable service area: ``setacare:district:ikejiri,taishido`` / ``setacare:ward``."""
     if area.scope is d.Scope.WARD:
         return f"{EXTENT_PREFIX}ward"
@@ -53,72 +54,110 @@ def _extent(area: d.ServiceArea) -> str:
 
 def _term_json(term: d.TaxonomyTerm, taxonomies: dict[str, d.Taxonomy]) -> dict[str, Any]:
     taxonomy = taxonomies.get(term.taxonomy_id)
-    out: dict[str, Any] = {"id": _uuid("taxonomy_term", term.id), "code": term.code,
-                           "name": term.name, "description": term.description or term.name}
+    out: dict[str, Any] = {}
     if taxonomy is not None:
         out["taxonomy"] = taxonomy.name
-        out["taxonomy_detail"] = {"id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
-                                  "description": taxonomy.description or taxonomy.name,
-                                  "version": taxonomy.version}
+        out["taxonomy_id"] = _uuid("taxonomy", taxonomy.id)
+        out["taxonomy_detail"] = {
+            "id": _uuid("taxonomy", taxonomy.id), **f.unpack(taxonomy.extra),
+            "name": taxonomy.name, "description": taxonomy.description or taxonomy.name,
+            "version": taxonomy.version}
+    return {**out, **f.unpack(term.extra), "id": _uuid("taxonomy_term", term.id),
+            "code": term.code, "name": term.name, "description": term.description or term.name}
+
+
+def organization_json(org: d.Organization) -> dict[str, Any]:
+    out: dict[str, Any] = {**f.unpack(org.extra), "id": _uuid("organization", org.id),
+                           "name": org.name, "description": org.description or org.name}
+    for key, value in (("alternate_name", org.alternate_name), ("website", org.website),
+                       ("email", org.email)):
+        if value:
+            out[key] = value
+    if org.parent_id:
+        out["parent_organization_id"] = _uuid("organization", org.parent_id)
+    return out
+
+
+def location_json(loc: d.Location) -> dict[str, Any]:
+    extra = f.unpack(loc.extra)
+    kept_addresses = extra.pop("addresses", [])
+    out: dict[str, Any] = {"location_type": "physical", **extra,
+                           "id": _uuid("location", loc.id),
+                           "organization_id": _uuid("organization", loc.organization_id),
+                           "name": loc.name, "description": loc.description}
+    if loc.alternate_name:
+        out["alternate_name"] = loc.alternate_name
+    if loc.latitude is not None:
+        out["latitude"] = loc.latitude
+    if loc.longitude is not None:
+        out["longitude"] = loc.longitude
+    if loc.address is not None:
+        a = loc.address
+        first = {"id": _uuid("address", loc.id), "address_type": "physical",
+                 **(kept_addresses[0] if kept_addresses else {}),
+                 "address_1": a.address_1, "city": a.city, "state_province": a.state_province,
+                 "postal_code": a.postal_code, "country": a.country}
+        if a.address_2:
+            first["address_2"] = a.address_2
+        out["addresses"] = [first, *kept_addresses[1:]]
+    return out
+
+
+def _schedule_json(schedule: d.Schedule, sid: str, i: int) -> dict[str, Any]:
+    out = {"id": _uuid("schedule", f"{sid}:{i}"), **f.unpack(schedule.extra)}
+    for key in ("description", "byday", "opens_at", "closes_at"):
+        if getattr(schedule, key):
+            out[key] = getattr(schedule, key)
     return out
 
 
 def service_json(loaded: LoadedDirectory, service: d.Service,
                  assured: dict[str, date]) -> dict[str, Any]:
-    """One service as an HSDS 3.0 compiled ``service`` object."""
+    """One service as an HSDS 3.0 compiled ``service`` object: its columns, and the fields an
+    import kept (``fields``) where the directory holds nothing of its own."""
     directory = loaded.directory
-    org = directory.organization_of(service)
     terms = {t.id: t for t in directory.terms}
     taxonomies = {t.id: t for t in directory.taxonomies}
     sid = service.id
+    extra = f.unpack(service.extra)
+    kept_areas = extra.pop(f.KEPT_AREAS, None)
+    kept_at_locations = {s.pop("location_id", ""): s
+                         for s in extra.pop("service_at_locations", [])}
+    if not service.contact_confirmed:
+        extra.pop("assured_date", None)
+    elif "assured_date" not in extra and sid in assured:
+        extra["assured_date"] = assured[sid].isoformat()
     out: dict[str, Any] = {
-        "id": _uuid("service", sid), "name": service.name, "status": service.status,
+        **extra, "id": _uuid("service", sid), "name": service.name, "status": service.status,
         "description": service.description,
         "eligibility_description": service.eligibility,
     }
-    if service.alternate_name:
-        out["alternate_name"] = service.alternate_name
-    if service.application_process:
-        out["application_process"] = service.application_process
-    if service.contact_confirmed and sid in assured:
-        out["assured_date"] = assured[sid].isoformat()
-    organization: dict[str, Any] = {"id": _uuid("organization", org.id), "name": org.name,
-                                    "description": org.description or org.name}
-    if org.alternate_name:
-        organization["alternate_name"] = org.alternate_name
-    if org.parent_id:
-        organization["parent_organization_id"] = _uuid("organization", org.parent_id)
-    out["organization"] = organization
-    out["phones"] = [{"id": _uuid("phone", f"{sid}:{i}"), "number": p.number, "type": p.type,
+    for key, value in (("alternate_name", service.alternate_name),
+                       ("application_process", service.application_process),
+                       ("url", service.url), ("email", service.email)):
+        if value:
+            out[key] = value
+    out["organization_id"] = _uuid("organization", service.organization_id)
+    out["organization"] = organization_json(directory.organization_of(service))
+    out["phones"] = [{"id": _uuid("phone", f"{sid}:{i}"), **f.unpack(p.extra),
+                      "number": p.number, "type": p.type,
                       **({"description": p.description} if p.description else {})}
                      for i, p in enumerate(service.phones)]
-    out["schedules"] = [{"id": _uuid("schedule", f"{sid}:{i}"), "description": s.description}
-                        for i, s in enumerate(service.schedules)]
+    out["schedules"] = [_schedule_json(s, sid, i) for i, s in enumerate(service.schedules)]
     area = service.service_area
-    out["service_areas"] = [{"id": _uuid("service_area", sid), "name": area.name,
-                             "description": area.name, "extent": _extent(area),
-                             "extent_type": "text"}]
-    locations = []
-    for lid in service.location_ids:
-        loc = directory.location(lid)
-        location: dict[str, Any] = {"id": _uuid("location", lid), "location_type": "physical",
-                                    "name": loc.name, "description": loc.description}
-        if loc.address is not None:
-            a = loc.address
-            location["addresses"] = [{
-                "id": _uuid("address", lid), "address_1": a.address_1, "city": a.city,
-                "state_province": a.state_province, "postal_code": a.postal_code,
-                "country": a.country, "address_type": "physical"}]
-        locations.append({"id": _uuid("service_at_location", f"{sid}:{lid}"),
-                          "location": location})
-    out["service_at_locations"] = locations
+    out["service_areas"] = kept_areas["areas"] if (
+        kept_areas and kept_areas["extent"] == extent(area)) else [
+        {"id": _uuid("service_area", sid), "name": area.name, "description": area.name,
+         "extent": extent(area), "extent_type": "text"}]
+    out["service_at_locations"] = [
+        {"id": _uuid("service_at_location", f"{sid}:{lid}"), **kept_at_locations.get(lid, {}),
+         "location": location_json(directory.location(lid))} for lid in service.location_ids]
     attributes = []
     for i, a in enumerate(service.attribute_links()):
         attribute: dict[str, Any] = {
-            "id": _uuid("attribute", f"{sid}:{i}"),
-            "taxonomy_term_id": _uuid("taxonomy_term", a.taxonomy_term_id),
-            "link_id": out["id"], "link_entity": "service", "link_type": a.link_type,
-            "value": a.value}
+            "id": _uuid("attribute", f"{sid}:{i}"), "link_entity": "service",
+            **f.unpack(a.extra), "taxonomy_term_id": _uuid("taxonomy_term", a.taxonomy_term_id),
+            "link_id": out["id"], "link_type": a.link_type, "value": a.value}
         term = terms.get(a.taxonomy_term_id)
         if term is not None:
             attribute["taxonomy_term"] = _term_json(term, taxonomies)
