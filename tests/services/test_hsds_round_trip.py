@@ -22,13 +22,13 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "hsds" / "setagaya_sampl
 def lost(original: Any, exported: Any, path: str = "$") -> list[str]:
     """Where a value of ``original`` is missing or different in ``exported`` (added fields are
     not a loss; numbers compare by value, 100 == 100.0; texts are kept without the spaces
-    around them)."""
+    around them, and an empty text or null is no value, docs/hsds.md)."""
     if isinstance(original, dict):
         if not isinstance(exported, dict):
             return [path]
         return [p for k, v in original.items()
                 for p in (lost(v, exported[k], f"{path}.{k}") if k in exported
-                          else [f"{path}.{k}"])]
+                          else [] if v in ("", None) else [f"{path}.{k}"])]
     if isinstance(original, list):
         if not isinstance(exported, list) or len(exported) < len(original):
             return [path]

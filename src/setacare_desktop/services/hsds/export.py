@@ -6,8 +6,6 @@ Every record is written with a UUID that is the same for the same record every t
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from datetime import date
@@ -26,6 +24,7 @@ from setacare_desktop.services.files import (
     write_error,
 )
 from setacare_desktop.services.hsds import fields as f
+from setacare_desktop.services.hsds import tabular
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import DirService
@@ -68,7 +67,7 @@ def _term_json(term: d.TaxonomyTerm, taxonomies: dict[str, d.Taxonomy]) -> dict[
 
 def organization_json(org: d.Organization) -> dict[str, Any]:
     out: dict[str, Any] = {**f.unpack(org.extra), "id": _uuid("organization", org.id),
-                           "name": org.name, "description": org.description or org.name}
+                           "name": org.name, "description": org.description}
     for key, value in (("alternate_name", org.alternate_name), ("website", org.website),
                        ("email", org.email)):
         if value:
@@ -186,95 +185,67 @@ def export_hsds_json(db: Database, path: Path) -> int:
     return len(services)
 
 
-#: HSDS 3.0 tabular files written by the CSV export, with their columns (the specification's
-#: own headers, ``examples/csv``).
-CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "organizations.csv": ("id", "name", "alternate_name", "description", "email", "website",
-                          "tax_status", "tax_id", "year_incorporated", "legal_status", "logo",
-                          "uri", "parent_organization_id"),
-    "services.csv": ("id", "organization_id", "program_id", "name", "alternate_name",
-                     "description", "url", "email", "status", "interpretation_services",
-                     "application_process", "fees_description", "wait_time", "fees",
-                     "accreditations", "eligibility_description", "minimum_age", "maximum_age",
-                     "assured_date", "assurer_email", "licenses", "alert", "last_modified"),
-    "locations.csv": ("id", "location_type", "url", "organization_id", "name", "alternate_name",
-                      "description", "transportation", "latitude", "longitude",
-                      "external_identifier", "external_identifier_type"),
-    "addresses.csv": ("id", "location_id", "attention", "address_1", "address_2", "city",
-                      "region", "state_province", "postal_code", "country", "address_type"),
-    "phones.csv": ("id", "location_id", "service_id", "organization_id", "contact_id",
-                   "service_at_location_id", "number", "extension", "type", "description"),
-    "schedules.csv": ("id", "service_id", "location_id", "service_at_location_id", "valid_from",
-                      "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq",
-                      "interval", "byday", "byweekno", "bymonthday", "byyearday", "description",
-                      "opens_at", "closes_at", "schedule_link", "attending_type", "notes"),
-    "service_areas.csv": ("id", "service_id", "name", "description", "extent", "extent_type",
-                          "uri"),
-    "service_at_location.csv": ("id", "service_id", "location_id", "description"),
-    "attributes.csv": ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"),
-    "taxonomies.csv": ("id", "name", "description", "uri", "version"),
-    "taxonomy_terms.csv": ("id", "code", "name", "description", "parent_id", "taxonomy",
-                           "language", "taxonomy_id", "term_uri"),
-}
+#: HSDS 3.0 tabular files written by the CSV export (columns: the specification's own, from
+#: its ``datapackage.json``), besides ``datapackage.json`` itself.
+CSV_TABLES = ("organizations.csv", "services.csv", "locations.csv", "addresses.csv",
+              "phones.csv", "schedules.csv", "service_areas.csv", "service_at_location.csv",
+              "attributes.csv", "taxonomies.csv", "taxonomy_terms.csv", "languages.csv",
+              "accessibility.csv", "required_documents.csv")
+CSV_COLUMNS = {name: tabular.columns(name) for name in CSV_TABLES}
+
+
+def _linked(record: dict[str, Any], key: str, link: str) -> list[dict[str, Any]]:
+    """The rows of a list kept on ``record`` (its ``languages`` …), each naming ``record``."""
+    rows = record.get(key)
+    return [{**row, link: record["id"]} for row in rows if isinstance(row, dict)] if isinstance(
+        rows, list) else []
+
+
+def _tables(loaded: LoadedDirectory, assured: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
+    directory = loaded.directory
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_TABLES}
+    tables["organizations.csv"] = [organization_json(o) for o in directory.organizations]
+    for loc in directory.locations:
+        location = location_json(loc)
+        tables["locations.csv"].append(location)
+        tables["languages.csv"] += _linked(location, "languages", "location_id")
+        tables["accessibility.csv"] += _linked(location, "accessibility", "location_id")
+        tables["addresses.csv"] += [{**a, "location_id": location["id"]}
+                                    for a in location.get("addresses", [])]
+    taxonomies = {t.id: t for t in directory.taxonomies}
+    tables["taxonomies.csv"] = [{"id": _uuid("taxonomy", t.id), **f.unpack(t.extra),
+                                 "name": t.name, "description": t.description,
+                                 "version": t.version} for t in directory.taxonomies]
+    tables["taxonomy_terms.csv"] = [_term_json(t, taxonomies) for t in directory.terms]
+    for service in directory.services:
+        nested = service_json(loaded, service, assured)
+        sid = nested["id"]
+        tables["services.csv"].append(nested)
+        for name, key in (("phones.csv", "phones"), ("schedules.csv", "schedules"),
+                          ("service_areas.csv", "service_areas")):
+            tables[name] += [{**row, "service_id": sid} for row in nested[key]]
+        tables["service_at_location.csv"] += [
+            {**sal, "service_id": sid, "location_id": sal["location"]["id"]}
+            for sal in nested["service_at_locations"]]
+        tables["attributes.csv"] += nested["attributes"]
+        tables["languages.csv"] += _linked(nested, "languages", "service_id")
+        tables["required_documents.csv"] += _linked(nested, "required_documents", "service_id")
+        for phone in nested["phones"]:
+            tables["languages.csv"] += _linked(phone, "languages", "phone_id")
+    return tables
 
 
 @use_case
 def export_hsds_csv(db: Database, folder: Path) -> int:
-    """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8) into
-    ``folder``; returns the number of services."""
+    """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8, and
+    ``datapackage.json``) into ``folder``; returns the number of services."""
     loaded, assured = _read_for_export(db)
-    directory = loaded.directory
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_COLUMNS}
-    for org in directory.organizations:
-        tables["organizations.csv"].append({
-            "id": _uuid("organization", org.id), "name": org.name,
-            "alternate_name": org.alternate_name, "description": org.description or org.name,
-            "parent_organization_id": _uuid("organization", org.parent_id) if org.parent_id
-            else ""})
-    for loc in directory.locations:
-        lid = _uuid("location", loc.id)
-        tables["locations.csv"].append({
-            "id": lid, "location_type": "physical",
-            "organization_id": _uuid("organization", loc.organization_id), "name": loc.name,
-            "description": loc.description})
-        if loc.address is not None:
-            a = loc.address
-            tables["addresses.csv"].append({
-                "id": _uuid("address", loc.id), "location_id": lid, "address_1": a.address_1,
-                "city": a.city, "state_province": a.state_province,
-                "postal_code": a.postal_code, "country": a.country, "address_type": "physical"})
-    for taxonomy in directory.taxonomies:
-        tables["taxonomies.csv"].append({
-            "id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
-            "description": taxonomy.description, "version": taxonomy.version})
-    for term in directory.terms:
-        tables["taxonomy_terms.csv"].append({
-            "id": _uuid("taxonomy_term", term.id), "code": term.code, "name": term.name,
-            "description": term.description, "taxonomy_id": _uuid("taxonomy", term.taxonomy_id)})
-    for service in directory.services:
-        nested = service_json(loaded, service, assured)
-        sid = nested["id"]
-        tables["services.csv"].append({
-            **{k: v for k, v in nested.items() if isinstance(v, str)},
-            "organization_id": nested["organization"]["id"]})
-        tables["phones.csv"] += [{**p, "service_id": sid} for p in nested["phones"]]
-        tables["schedules.csv"] += [{**s, "service_id": sid} for s in nested["schedules"]]
-        tables["service_areas.csv"] += [{**a, "service_id": sid} for a in nested["service_areas"]]
-        tables["service_at_location.csv"] += [
-            {"id": sal["id"], "service_id": sid, "location_id": sal["location"]["id"]}
-            for sal in nested["service_at_locations"]]
-        tables["attributes.csv"] += [{k: v for k, v in a.items() if k != "taxonomy_term"}
-                                     for a in nested["attributes"]]
+    tables = _tables(loaded, assured)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise write_error(folder, error) from None
-    for name, columns in CSV_COLUMNS.items():
-        out = io.StringIO(newline="")
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(tables[name])
-        write_atomically(folder / name, out.getvalue().encode("utf-8"))
-    return len(directory.services)
-
-
+    for name, rows in tables.items():
+        write_atomically(folder / name, tabular.csv_bytes(name, rows))
+    write_atomically(folder / "datapackage.json", tabular.descriptor_bytes(tables))
+    return len(loaded.directory.services)

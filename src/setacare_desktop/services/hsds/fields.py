@@ -35,10 +35,11 @@ KEPT_AREAS = "setacare:service_areas"
 
 def rest(obj: Mapping[str, Any], held: Iterable[str], defaults: Mapping[str, Any] | None = None
          ) -> dict[str, Any]:
-    """The fields of ``obj`` not ``held`` in columns, without those equal to ``defaults``."""
+    """The fields of ``obj`` not ``held`` in columns, without those equal to ``defaults`` and
+    without empty ones ("" or null: nothing to keep, and a CSV cell cannot tell them apart)."""
     held, defaults = frozenset(held), defaults or {}
     return {k: v for k, v in obj.items()
-            if k not in held and not (k in defaults and defaults[k] == v)}
+            if k not in held and v not in ("", None) and not (k in defaults and defaults[k] == v)}
 
 
 def pack(fields: Mapping[str, Any]) -> str:

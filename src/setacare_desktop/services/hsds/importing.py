@@ -28,6 +28,7 @@ from setacare_desktop.services.files import (
     read_file,
 )
 from setacare_desktop.services.hsds.reading import ImportReport, Incoming, merged, reverse_ids, walk
+from setacare_desktop.services.hsds.tabular import read_package
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -77,7 +78,8 @@ def _read_json(path: Path) -> object:
 
 @use_case(sessions=2)
 def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportReport:
-    """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
+    """Import an HSDS 3.0 JSON file, or a tabular package (its folder or its
+    ``datapackage.json``): every record is added or replaces the one with its id.
 
     A file with any problem changes nothing: ``ValidationError`` lists every problem, each with
     its JSON path (``$.contents[3].phones[0].number``). Records the file does not mention stay.
@@ -88,7 +90,8 @@ def import_hsds(db: Database, actor: StaffProfile | None, path: Path) -> ImportR
     read (a change in between refuses the import, nothing written).
     """
     require_editor(actor, "directory_import")
-    document = _read_json(path)
+    document = (read_package(path) if path.is_dir() or path.name == "datapackage.json"
+                else _read_json(path))
     with db.read() as session:
         known = loaded_in(session)
     inc = Incoming(known, reverse_ids(known))

@@ -75,6 +75,11 @@ def _dispatch(kind: str, value: dict[str, Any], path: str, inc: Incoming) -> Non
         r.taxonomy(value, path, inc)
 
 
+#: Columns of the tabular package that only say which record a row belongs to (nesting
+#: the rows again makes them redundant).
+_LINKS = frozenset({"service_id", "location_id", "phone_id", "organization_id", "link_id"})
+
+
 def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
     """The tabular package as one JSON object (``examples/tabular.json``): rebuild the nesting."""
     def rows(name: str) -> list[dict[str, Any]]:
@@ -87,27 +92,42 @@ def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
             grouped.setdefault(str(row.get(key, "")), []).append(row)
         return grouped
 
+    def nest(record: dict[str, Any], key: str, name: str, link: str) -> dict[str, Any]:
+        """``record`` with the rows of ``name`` that name it as ``key`` (when there are any)."""
+        found = [{k: v for k, v in row.items() if k not in _LINKS}
+                 for row in by(name, link).get(str(record.get("id")), [])]
+        return {**record, key: found} if found else record
+
     orgs = {str(o.get("id")): o for o in rows("organizations.csv")}
     terms = {str(t.get("id")): t for t in rows("taxonomy_terms.csv")}
-    addresses = by("addresses.csv", "location_id")
-    locations = {str(loc.get("id")): {**loc, "addresses": addresses.get(str(loc.get("id")), [])}
-                 for loc in rows("locations.csv")}
+    locations = {str(loc.get("id")): nest(nest(nest(
+        loc, "addresses", "addresses.csv", "location_id"), "languages", "languages.csv",
+        "location_id"), "accessibility", "accessibility.csv", "location_id")
+        for loc in rows("locations.csv")}
     phones, schedules = by("phones.csv", "service_id"), by("schedules.csv", "service_id")
     areas, attributes = by("service_areas.csv", "service_id"), by("attributes.csv", "link_id")
     at_location = by("service_at_location.csv", "service_id")
+    for i, taxonomy in enumerate(rows("taxonomies.csv")):
+        r.taxonomy(taxonomy, f"{path}['taxonomies.csv'][{i}]", inc)
+    for i, term in enumerate(rows("taxonomy_terms.csv")):
+        r.term(term, f"{path}['taxonomy_terms.csv'][{i}]", inc)
     for i, org in enumerate(rows("organizations.csv")):
         r.organization(org, f"{path}['organizations.csv'][{i}]", inc)
     for i, svc in enumerate(rows("services.csv")):
         sid = str(svc.get("id"))
         nested = {**svc,
-                  "phones": phones.get(sid, []), "schedules": schedules.get(sid, []),
+                  "phones": [nest(p, "languages", "languages.csv", "phone_id")
+                             for p in phones.get(sid, [])],
+                  "schedules": schedules.get(sid, []),
                   "service_areas": areas.get(sid, []),
                   "attributes": [{**a, "taxonomy_term": terms[str(a.get("taxonomy_term_id"))]}
                                  if str(a.get("taxonomy_term_id")) in terms else a
                                  for a in attributes.get(sid, [])],
-                  "service_at_locations": [{"location": locations[str(s.get("location_id"))]}
+                  "service_at_locations": [{**s, "location": locations[str(s.get("location_id"))]}
                                            for s in at_location.get(sid, [])
                                            if str(s.get("location_id")) in locations]}
+        nested = nest(nest(nested, "languages", "languages.csv", "service_id"),
+                      "required_documents", "required_documents.csv", "service_id")
         org = orgs.get(str(svc.get("organization_id")))
         if org is not None:
             nested["organization"] = org

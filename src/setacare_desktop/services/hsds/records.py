@@ -188,7 +188,8 @@ def service(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None) -
         extra["service_at_locations"] = at_locations
     service_area, foreign_area = area(obj.get("service_areas"), path, inc)
     if foreign_area:  # given back as they were while the area stays (export.service_json)
-        extra[f.KEPT_AREAS] = {"extent": extent(service_area), "areas": obj["service_areas"]}
+        extra[f.KEPT_AREAS] = {"extent": extent(service_area), "areas": [
+            f.rest(a, {"service_id"}) for a in obj["service_areas"] if isinstance(a, dict)]}
     fields = service_fields(_attributes(obj, key, path, inc))
     reading = fields.pop("reading", "")
     phones, schedules = _phones(obj, key, path, inc), _schedules(obj, key, path, inc)
@@ -230,7 +231,7 @@ def location(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None) 
             "address_1", "city", "state_province", "postal_code", "country", "address_2")))
         kept = [f.rest(first, f.ADDRESS, {"id": d.hsds_uuid("address", lid),
                                           "address_type": "physical"}),
-                *(a for _, a in addresses[1:])]
+                *(f.rest(a, {"location_id"}) for _, a in addresses[1:])]
         if kept != [{}]:
             extra["addresses"] = kept
     owner = _ref(obj, "organization_id", inc, path)
