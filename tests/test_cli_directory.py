@@ -54,12 +54,12 @@ def test_export_json_and_csv_then_import(capsys: pytest.CaptureFixture[str], db_
                                          tmp_path: Path) -> None:
     out_file = tmp_path / "directory.json"
     code, out, _ = run(capsys, db_path, "export", "--format", "hsds-json", "--out", str(out_file))
-    assert code == 0 and "書き出しました: 184 件" in out
+    assert code == 0 and "書き出しました: 194 件" in out
     code, out, _ = run(capsys, db_path, "export", "--format", "hsds-csv", "--out",
                        str(tmp_path / "csv"))
     assert code == 0 and (tmp_path / "csv" / "services.csv").is_file()
     code, out, _ = run(capsys, db_path, "import", str(out_file))
-    assert code == 0 and "新規 0 件、更新 0 件、変更なし 184 件" in out
+    assert code == 0 and "新規 0 件、更新 0 件、変更なし 194 件" in out
 
 
 def test_import_of_an_official_example(capsys: pytest.CaptureFixture[str],

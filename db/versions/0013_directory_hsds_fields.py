@@ -5,6 +5,9 @@ name, coordinates and second address line; a schedule's days and hours), and ``h
 every directory table: the record's other HSDS fields as JSON text, given back on export.
 ``dir_service.url`` / ``email`` and ``dir_organization.website`` / ``email`` existed already.
 
+Then the destinations added to the shipped directory since 0005 (seed 002's, issue 15) are
+inserted into a database made before, each only if its id is not there yet.
+
 Revision ID: 0013
 Revises: 0008
 Create Date: 2026-11-30
@@ -14,6 +17,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from setacare_desktop.domain.shipped_directory import shipped_directory
+from setacare_desktop.store.directory import insert_directory
 
 revision = "0013"
 down_revision = "0008"
@@ -41,6 +47,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("opens_at", sa.String(16), nullable=False, server_default=""))
         batch.add_column(sa.Column("closes_at", sa.String(16), nullable=False,
                                    server_default=""))
+    bind = op.get_bind()
+    metadata = sa.MetaData()
+    tables = {name: sa.Table(name, metadata, autoload_with=bind) for name in (
+        *_EXTRA_TABLES, "dir_service_area", "dir_service_at_location")}
+    insert_directory(bind, tables, shipped_directory(), only_missing=True)
 
 
 def downgrade() -> None:

@@ -87,8 +87,11 @@ def service_children(service: d.Service) -> dict[str, list[Row]]:
 
 
 def insert_directory(connection: sa.Connection, tables: Mapping[str, sa.Table],
-                     directory: d.Directory, *, include_taxonomies: bool = True) -> None:
-    """Insert a whole directory with Core statements into empty tables (migration 0005).
+                     directory: d.Directory, *, include_taxonomies: bool = True,
+                     only_missing: bool = False) -> None:
+    """Insert a whole directory with Core statements into empty tables (migration 0005), or,
+    ``only_missing``, the records whose id the tables do not hold yet (0013: destinations added
+    to the shipped directory since, for databases made before).
 
     ``tables`` are the tables as the migration created them, so a later change of the models
     does not change what this revision loads: columns added later (0013) are left out.
@@ -99,14 +102,29 @@ def insert_directory(connection: sa.Connection, tables: Mapping[str, sa.Table],
             connection.execute(tables[table].insert(),
                                [{k: v for k, v in r.items() if k in names} for r in rows])
 
+    def held(table: str, column: str = "id") -> set[str]:
+        if not only_missing:
+            return set()
+        return set(connection.execute(sa.select(tables[table].c[column])).scalars())
+
     if include_taxonomies:
-        insert("dir_taxonomy", [taxonomy_row(t) for t in directory.taxonomies])
-        insert("dir_taxonomy_term", [term_row(t) for t in directory.terms])
-    insert("dir_organization", [organization_row(o) for o in directory.organizations])
-    insert("dir_location", [location_row(loc) for loc in directory.locations])
+        insert("dir_taxonomy", [taxonomy_row(t) for t in directory.taxonomies
+                                if t.id not in held("dir_taxonomy")])
+        insert("dir_taxonomy_term", [term_row(t) for t in directory.terms
+                                     if t.id not in held("dir_taxonomy_term")])
+    orgs = held("dir_organization")
+    insert("dir_organization", [organization_row(o) for o in directory.organizations
+                                if o.id not in orgs])
+    places = held("dir_location")
+    insert("dir_location", [location_row(loc) for loc in directory.locations
+                            if loc.id not in places])
     service_table = tables["dir_service"]
     names = set(service_table.c.keys())
-    for order, service in enumerate(directory.services, start=1):
+    services = held("dir_service", "hsds_id")
+    start = int(connection.scalar(sa.select(sa.func.max(service_table.c.sort_order))) or 0
+                ) if only_missing else 0
+    for order, service in enumerate((s for s in directory.services if s.id not in services),
+                                    start=start + 1):
         values = {k: v for k, v in service_row(service, order).items() if k in names}
         service_id = connection.execute(
             service_table.insert().values(**values, updated_at=m.utc_now())
