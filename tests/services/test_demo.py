@@ -256,9 +256,9 @@ _PINNED_SEED_7 = {
     "consultation_detail": (300, "c2d5a13f8b2a"),
     "consultation_target_group": (322, "a8428d7c97f7"),
     "consultation_element": (557, "8a52ad34f482"),
-    "consent_record": (728, "4ccf99af85d2"),  # 2026-11-30: + consents to the area branch
+    "consent_record": (728, "0a8c236a225c"),  # 2026-11-30: + area branch; + seed-002 destinations
     "search_text": (300, "b03381bb7577"),
-    "referral": (66, "45ccb7ce7593"),
+    "referral": (66, "31b296563acf"),  # 2026-11-30: the seed-002 destinations (issue 15)
     "referral_event": (214, "fe246bf3d0d4"),
     "case_review": (276, "e25334cc3300"),
     "day_signoff": (504, "2088a54eef69"),
