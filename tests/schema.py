@@ -16,13 +16,18 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 
-def previous_revision() -> str:
+def revision_before(revision: str | None = None) -> str:
+    """The revision a migration (default: the newest) follows."""
     with importlib.resources.as_file(
             importlib.resources.files("setacare_desktop.migrations")) as location:
         scripts = ScriptDirectory(str(location))
-        head = scripts.get_revision(scripts.get_current_head())
-        assert head is not None and isinstance(head.down_revision, str)
-        return head.down_revision
+        script = scripts.get_revision(revision or scripts.get_current_head())
+        assert script is not None and isinstance(script.down_revision, str)
+        return script.down_revision
+
+
+def previous_revision() -> str:
+    return revision_before()
 
 
 def one_revision_behind(path: Path) -> Path:

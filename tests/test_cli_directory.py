@@ -79,14 +79,14 @@ def test_export_json_and_csv_then_import(capsys: pytest.CaptureFixture[str], db_
     out_file = tmp_path / "directory.json"
     code, out, _ = run(capsys, db_path, "export", "--format", "hsds-json", "--out", str(out_file),
                        as_login="clerk")  # any staff member may export: no personal data
-    assert code == 0 and "書き出しました: 184 件" in out
+    assert code == 0 and "書き出しました: 194 件" in out
     monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
     code, out, _ = run(capsys, db_path, "export", "--format", "hsds-csv", "--out",
                        str(tmp_path / "csv"))
     assert code == 0 and (tmp_path / "csv" / "services.csv").is_file()
     monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
     code, out, _ = run(capsys, db_path, "import", str(out_file))
-    assert code == 0 and "新規 0 件、更新 0 件、変更なし 184 件" in out
+    assert code == 0 and "新規 0 件、更新 0 件、変更なし 194 件" in out
     events = [(e.action, e.login) for e in reversed(audit.recent(db, 50))]
     assert [e for e in events if e[0].startswith("directory_")] == [
         ("directory_export", "clerk"), ("directory_export", BOSS), ("directory_import", BOSS)]

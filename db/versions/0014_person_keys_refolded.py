@@ -1,7 +1,7 @@
 """Recompute every person's name and reading keys with the published 旧字体 table.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30
 
 The duplicate check compares ``person.name_key`` / ``reading_key``; their folding now takes
@@ -19,7 +19,7 @@ from alembic import op
 from setacare_desktop.domain.kana import name_key, reading_key
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -112,7 +112,8 @@ def test_no_contact_detail_is_invented() -> None:
 
 def test_the_only_hours_shipped_are_the_ones_the_seed_gives() -> None:
     with_hours = {s.id: s.schedules[0].description for s in DIRECTORY.services if s.schedules}
-    assert with_hours == {"anshin-call": "24時間365日（電話相談）"}  # seed 002:2258
+    assert with_hours == {"anshin-call": "24時間365日（電話相談）",  # seed 002:2258
+                          "hitoriaruki-sos": "メール配信依頼は24時間365日受付"}  # 002:2337
 
 
 def test_every_service_has_a_target_group_and_an_element() -> None:

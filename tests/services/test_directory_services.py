@@ -147,7 +147,7 @@ def test_csv_export_writes_the_tabular_package(db: Database, tmp_path: Path,
     with (tmp_path / "csv" / "services.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(shipped_directory().services)
-    assert set(hsds.CSV_COLUMNS) == {p.name for p in (tmp_path / "csv").iterdir()}
+    assert {*hsds.CSV_COLUMNS, "datapackage.json"} == {p.name for p in (tmp_path / "csv").iterdir()}
 
 
 def test_the_official_examples_import_without_error(any_db: Database, hsds_dir: Path,

@@ -61,6 +61,7 @@ class Taxonomy:
     name: str
     description: str
     version: str = "1"
+    extra: str = ""  # see Service.extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class TaxonomyTerm:
     code: str
     name: str
     description: str
+    extra: str = ""  # see Service.extra
 
 
 TARGET_GROUP_TAXONOMY = Taxonomy(
@@ -166,6 +168,7 @@ class Attribute:
     taxonomy_term_id: str
     value: str = ""
     link_type: str = ""
+    extra: str = ""  # see Service.extra
 
 
 # --- places, contact, hours ---------------------------------------------------------------
@@ -179,6 +182,7 @@ class Address:
     state_province: str = "東京都"
     postal_code: str = ""
     country: str = "JP"
+    address_2: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +194,10 @@ class Location:
     name: str
     description: str = ""
     address: Address | None = None
+    alternate_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    extra: str = ""  # see Service.extra (languages, accessibility, further addresses …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,13 +207,19 @@ class Phone:
     number: str
     type: str = "voice"
     description: str = ""
+    extra: str = ""  # see Service.extra (extension, languages …)
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """HSDS ``schedule``, reduced to the free-text ``description`` (e.g. 「24時間365日」)."""
+    """HSDS ``schedule``: the text a clerk reads (``description``, e.g. 「24時間365日」), and the
+    structured days and hours when known (``byday`` ``MO,TU``; ``opens_at`` ``09:00``)."""
 
     description: str
+    byday: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+    extra: str = ""  # see Service.extra (freq, valid_from, notes …)
 
 
 class Scope(StrEnum):
@@ -274,6 +288,9 @@ class Organization:
     district_code: str = ""
     area_code: str = ""
     parent_id: str = ""
+    website: str = ""
+    email: str = ""
+    extra: str = ""  # see Service.extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +325,12 @@ class Service:
     attributes: tuple[Attribute, ...] = ()
     contact_confirmed: bool = False
     status: str = "active"  # HSDS: active, inactive, defunct, temporarily closed
+    url: str = ""
+    email: str = ""
+    #: The HSDS fields of an imported record that the directory does not use itself (fees,
+    #: languages, required_documents, the original service_areas …), as canonical JSON text
+    #: (sorted keys; "" for none): kept so that an export gives back what was imported.
+    extra: str = ""
 
     @property
     def all_groups(self) -> frozenset[str]:
@@ -333,7 +356,8 @@ class Service:
         return CONFIRMED if self.contact_confirmed else UNCONFIRMED
 
     def attribute_links(self) -> tuple[Attribute, ...]:
-        """Every HSDS attribute row of this service: taxonomies first, then ``attributes``."""
+        """Every HSDS attribute row of this service: ``attributes`` (as imported, in their order)
+        first, then ours from its taxonomies."""
         rows: list[Attribute] = []
         for taxonomy, primary, secondary in (
             (TARGET_GROUP_TAXONOMY, self.target_groups, self.secondary_groups),
@@ -349,7 +373,7 @@ class Service:
         rows.append(Attribute(_term_id(SEARCH_TAXONOMY, "reading"), self.reading, "reading"))
         rows += [Attribute(_term_id(SEARCH_TAXONOMY, "keyword"), word, "keyword")
                  for word in self.keywords]
-        return (*rows, *self.attributes)
+        return (*self.attributes, *rows)
 
 
 class DirectoryError(ValueError):

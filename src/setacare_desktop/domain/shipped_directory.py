@@ -615,7 +615,139 @@ def _ward_entries() -> tuple[list[Organization], list[Service], list[Location]]:
         target_groups=_set(ELDERLY), elements=_set(MEDICAL),
         keywords=("医療的助言", "事例検討"),
     )
+    _seed_002_entries(org, service)
     return orgs, services, locations
+
+
+def _seed_002_entries(org: Any, service: Any) -> None:
+    """Destinations seed 002 names that the first directory lacked (issue 15, item 4). Each
+    cites its seed lines; the seeds give no contact data, so every one is 要確認 (not
+    contact_confirmed) and where the seeds do not say who runs it, the owner is the ward itself
+    with the department 要確認."""
+    ku = org("setagaya-ku", "世田谷区", "せたがやく", "区の事業（担当部署は要確認）。")
+
+    # せたがや若者サポートステーション. 002:2560, 002:2594-2596 (一般就労になじまず支援が必要な
+    # 若者・就職氷河期世代: 相談, 集中訓練, 仕事講話, 職場体験, 定着・ステップアップ).
+    saposute = org("wakamono-saposute", "せたがや若者サポートステーション",
+                   "せたがやわかものさぽーとすてーしょん", alternate_name="サポステ")
+    service(
+        saposute,
+        description="一般就労になじまず支援が必要な若者や就職氷河期世代の方に、相談、集中訓練、"
+                    "仕事講話、職場体験、定着・ステップアップ支援を行う。",
+        eligibility="一般就労になじまず支援が必要な若者、就職氷河期世代の方（詳細は要確認）",
+        target_groups=_set(YOUTH), elements=_set(EMPLOYMENT),
+        keywords=("サポステ", "職場体験", "就職氷河期", "仕事講話"),
+    )
+
+    # ほっとスクール. 002:2932 (心理的な理由等で不登校の児童・生徒の居場所, 3か所), 002:2936,
+    # 002:2790.
+    service(
+        ku, "hot-school", name="ほっとスクール", reading="ほっとすくーる",
+        mode=ServiceMode.PLACE,
+        description="心理的な理由等により不登校の状態にある児童・生徒が、自分らしい進路の実現や"
+                    "学校生活への復帰に向けて過ごす居場所（区内3か所、所在地は要確認）。",
+        eligibility="不登校の状態にある区立小中学校の児童・生徒（詳細は要確認）",
+        target_groups=_set(CHILD), elements=_set(EDUCATION),
+        keywords=("不登校", "居場所", "学校に行けない", "登校しぶり"),
+    )
+
+    # 不登校支援チーム. 002:2807, 002:2909-2911 (心理職員・スクールソーシャルワーカー; 区立
+    # 小中学校の要請に基づき児童・生徒や保護者へ働きかけ, 関係機関との連携).
+    service(
+        ku, "futoko-team", name="不登校支援チーム", reading="ふとうこうしえんちーむ",
+        mode=ServiceMode.NETWORK,
+        description="心理職員やスクールソーシャルワーカーで構成し、区立小中学校からの要請などに"
+                    "基づき、福祉的課題のある児童・生徒やその保護者へ働きかけ、関係機関と連携する。",
+        eligibility="区立小中学校からの要請による（区民の直接の相談先かは要確認）",
+        target_groups=_set(CHILD), elements=_set(EDUCATION), secondary_elements=_set(WELFARE),
+        keywords=("不登校", "スクールソーシャルワーカー"),
+    )
+
+    # まいぷれいす. 002:2842-2846 (生活困窮世帯の子どもと家庭を支える学習・生活支援事業),
+    # 002:2851 (実施箇所数 2).
+    service(
+        ku, "my-place", name="学習・生活支援事業「まいぷれいす」", reading="まいぷれいす",
+        mode=ServiceMode.PLACE, alternate_name="まいぷれいす",
+        description="複合的な課題を抱える生活困窮世帯の子どもが安心して過ごせる環境で、学習・"
+                    "生活習慣の定着と自ら生きる力を育む支援を行う（実施箇所・所在地は要確認）。",
+        eligibility="生活困窮世帯の子どもと家庭（詳細は要確認）",
+        target_groups=_set(CHILD, POVERTY), elements=_set(EDUCATION),
+        secondary_elements=_set(LIVING),
+        keywords=("学習支援", "生活習慣", "まいぷれいす"),
+    )
+
+    # 夜間・休日等こころの電話相談. 002:1786 (a row of the statistics only: the seed says nothing
+    # more, so no hours or eligibility are given).
+    service(
+        ku, "kokoro-denwa", name="夜間・休日等こころの電話相談",
+        reading="やかんきゅうじつとうこころのでんわそうだん",
+        description="夜間・休日等のこころの電話相談（内容・受付時間は要確認）。",
+        eligibility="要確認",
+        target_groups=_set(DISABILITY, OTHER), elements=_set(MEDICAL),
+        keywords=("こころ", "夜間", "休日", "電話相談"),
+    )
+
+    # がん相談. 002:1541, 002:1640-1646 (がん患者・経験者やその家族等の不安を和らげる; 一次相談).
+    service(
+        ku, "gan-soudan", name="がん相談", reading="がんそうだん",
+        description="がん患者・経験者やその家族等の不安を和らげ、地域で自分らしい暮らしを続け"
+                    "られるよう相談を受ける（一次相談）。",
+        eligibility="がん患者・経験者とその家族等",
+        target_groups=_set(OTHER), elements=_set(MEDICAL),
+        keywords=("がん", "癌", "闘病"),
+    )
+
+    # せたがや一人歩きSOSネットワーク事業. 002:2140, 002:2336-2339 (認知症状のある高齢者や障害の
+    # ある方が外出中に行方不明: 特徴を地域の協力者へメール配信; 24時間365日受付).
+    service(
+        ku, "hitoriaruki-sos", name="せたがや一人歩きSOSネットワーク事業",
+        reading="せたがやひとりあるきえすおーえすねっとわーくじぎょう",
+        mode=ServiceMode.PROGRAMME,
+        description="認知症状のある高齢者や障害のある方が一人で外出中に道に迷い行方が分からなく"
+                    "なったとき、その方の特徴を地域の協力者へメール配信し、早期の安全確保を目指す。",
+        eligibility="高齢者（認知症状のある方など）や障害のある方とその家族",
+        schedules=(Schedule("メール配信依頼は24時間365日受付"),),
+        target_groups=_set(ELDERLY, DISABILITY), elements=_set(SAFETY),
+        secondary_elements=_set(LIVING),
+        keywords=("行方不明", "徘徊", "道に迷", "一人歩き"),
+    )
+
+    # 多職種チームによる訪問支援事業. 002:1059, 002:1253-1257 (保健師・精神保健福祉士・医師等;
+    # 未治療・治療中断, 介入が困難な精神障害者へのアウトリーチ, 措置入院者の退院後支援).
+    service(
+        ku, "tashokushu-houmon", name="多職種チームによる訪問支援事業",
+        reading="たしょくしゅちーむによるほうもんしえんじぎょう", mode=ServiceMode.NETWORK,
+        description="保健師・精神保健福祉士・医師等の多職種チームが、保健福祉センターの地区担当"
+                    "保健師と連携し、未治療・治療中断、介入が困難な精神障害者へのアウトリーチ支援"
+                    "や措置入院者の退院後支援を行う。",
+        eligibility="地区担当保健師を通じて（区民の直接の相談先ではない）",
+        target_groups=_set(DISABILITY), elements=_set(MEDICAL),
+        keywords=("アウトリーチ", "措置入院", "訪問支援"),
+    )
+
+    # せたがや災害ボランティアセンター. 002:3400 (世田谷ボランティア協会内に常設; 災害時の
+    # ボランティア受け入れ・コーディネート), 002:3286, 002:545.
+    kyokai = org("setagaya-volunteer", "世田谷ボランティア協会", "せたがやぼらんてぃあきょうかい")
+    service(
+        kyokai, "saigai-volunteer", name="せたがや災害ボランティアセンター",
+        reading="せたがやさいがいぼらんてぃあせんたー", mode=ServiceMode.PROGRAMME,
+        description="区との協定に基づき世田谷ボランティア協会内に常設。災害時にボランティアを"
+                    "受け入れて活動をコーディネートし、平常時は災害ボランティア・コーディネーターの"
+                    "育成や地域との連携を進める。",
+        eligibility="区民・ボランティア希望者（詳細は要確認）",
+        target_groups=_set(OTHER), elements=_set(SAFETY), secondary_elements=_set(PARTICIPATION),
+        keywords=("災害", "ボランティア", "被災", "防災"),
+    )
+
+    # 自動通話録音機の貸出. 002:3305, 002:3311 (特殊詐欺被害の防止), 002:545, 002:3271.
+    service(
+        ku, "jido-rokuonki", name="自動通話録音機の貸出（特殊詐欺対策）",
+        reading="じどうつうわろくおんきのかしだし", mode=ServiceMode.PROGRAMME,
+        description="特殊詐欺被害の防止に向けて、自動通話録音機を貸し出す。",
+        eligibility="要確認",
+        target_groups=_set(ELDERLY, OTHER), elements=_set(SAFETY),
+        keywords=("特殊詐欺", "詐欺", "振り込め", "録音機", "防犯"),
+    )
 
 
 @cache

@@ -29,7 +29,7 @@ def organization_row(org: d.Organization) -> Row:
             "alternate_name": org.alternate_name, "description": org.description,
             "kind": org.kind, "district_code": org.district_code or None,
             "area_code": org.area_code or None, "parent_id": org.parent_id or None,
-            "email": "", "website": ""}
+            "email": org.email, "website": org.website, "hsds_extra": org.extra}
 
 
 def location_row(loc: d.Location) -> Row:
@@ -40,17 +40,20 @@ def location_row(loc: d.Location) -> Row:
             "city": address.city if address else "",
             "state_province": address.state_province if address else "",
             "postal_code": address.postal_code if address else "",
-            "country": address.country if address else ""}
+            "country": address.country if address else "",
+            "address_2": address.address_2 if address else "",
+            "alternate_name": loc.alternate_name, "latitude": loc.latitude,
+            "longitude": loc.longitude, "hsds_extra": loc.extra}
 
 
 def taxonomy_row(taxonomy: d.Taxonomy) -> Row:
     return {"id": taxonomy.id, "name": taxonomy.name, "description": taxonomy.description,
-            "version": taxonomy.version}
+            "version": taxonomy.version, "hsds_extra": taxonomy.extra}
 
 
 def term_row(term: d.TaxonomyTerm) -> Row:
-    return {"id": term.id, "taxonomy_id": term.taxonomy_id, "code": term.code, "name": term.name,
-            "description": term.description}
+    return {"id": term.id, "taxonomy_id": term.taxonomy_id or None, "code": term.code, "name": term.name,
+            "description": term.description, "hsds_extra": term.extra}
 
 
 def service_row(service: d.Service, sort_order: int) -> Row:
@@ -59,8 +62,9 @@ def service_row(service: d.Service, sort_order: int) -> Row:
             "sort_order": sort_order, "name": service.name, "reading": service.reading,
             "alternate_name": service.alternate_name, "description": service.description,
             "eligibility": service.eligibility,
-            "application_process": service.application_process, "url": "", "email": "",
-            "status": service.status, "contact_confirmed": service.contact_confirmed}
+            "application_process": service.application_process, "url": service.url,
+            "email": service.email, "status": service.status,
+            "contact_confirmed": service.contact_confirmed, "hsds_extra": service.extra}
 
 
 def service_children(service: d.Service) -> dict[str, list[Row]]:
@@ -68,43 +72,65 @@ def service_children(service: d.Service) -> dict[str, list[Row]]:
     area = service.service_area
     codes: list[str | None] = sorted(area.codes) if area.scope is not d.Scope.WARD else [None]
     return {
-        "dir_phone": [{"number": p.number, "type": p.type, "description": p.description}
-                      for p in service.phones],
-        "dir_schedule": [{"description": s.description} for s in service.schedules],
+        "dir_phone": [{"number": p.number, "type": p.type, "description": p.description,
+                       "hsds_extra": p.extra} for p in service.phones],
+        "dir_schedule": [{"description": s.description, "byday": s.byday,
+                          "opens_at": s.opens_at, "closes_at": s.closes_at,
+                          "hsds_extra": s.extra} for s in service.schedules],
         "dir_service_area": [{"scope": area.scope.value, "code": c} for c in codes],
         "dir_attribute": [{"taxonomy_term_id": a.taxonomy_term_id, "value": a.value,
-                           "link_type": a.link_type} for a in service.attribute_links()],
+                           "link_type": a.link_type, "hsds_extra": a.extra}
+                          for a in service.attribute_links()],
         "dir_service_at_location": [{"location_id": lid, "position": i}
                                     for i, lid in enumerate(service.location_ids)],
     }
 
 
 def insert_directory(connection: sa.Connection, tables: Mapping[str, sa.Table],
-                     directory: d.Directory, *, include_taxonomies: bool = True) -> None:
-    """Insert a whole directory with Core statements into empty tables (migration 0005).
+                     directory: d.Directory, *, include_taxonomies: bool = True,
+                     only_missing: bool = False) -> None:
+    """Insert a whole directory with Core statements into empty tables (migration 0005), or,
+    ``only_missing``, the records whose id the tables do not hold yet (0013: destinations added
+    to the shipped directory since, for databases made before).
 
     ``tables`` are the tables as the migration created them, so a later change of the models
-    does not change what this revision loads.
+    does not change what this revision loads: columns added later (0013) are left out.
     """
+    def insert(table: str, rows: list[Row]) -> None:
+        if rows:
+            names = set(tables[table].c.keys())
+            connection.execute(tables[table].insert(),
+                               [{k: v for k, v in r.items() if k in names} for r in rows])
+
+    def held(table: str, column: str = "id") -> set[str]:
+        if not only_missing:
+            return set()
+        return set(connection.execute(sa.select(tables[table].c[column])).scalars())
+
     if include_taxonomies:
-        connection.execute(tables["dir_taxonomy"].insert(),
-                           [taxonomy_row(t) for t in directory.taxonomies])
-        connection.execute(tables["dir_taxonomy_term"].insert(),
-                           [term_row(t) for t in directory.terms])
-    connection.execute(tables["dir_organization"].insert(),
-                       [organization_row(o) for o in directory.organizations])
-    if directory.locations:
-        connection.execute(tables["dir_location"].insert(),
-                           [location_row(loc) for loc in directory.locations])
+        insert("dir_taxonomy", [taxonomy_row(t) for t in directory.taxonomies
+                                if t.id not in held("dir_taxonomy")])
+        insert("dir_taxonomy_term", [term_row(t) for t in directory.terms
+                                     if t.id not in held("dir_taxonomy_term")])
+    orgs = held("dir_organization")
+    insert("dir_organization", [organization_row(o) for o in directory.organizations
+                                if o.id not in orgs])
+    places = held("dir_location")
+    insert("dir_location", [location_row(loc) for loc in directory.locations
+                            if loc.id not in places])
     service_table = tables["dir_service"]
-    for order, service in enumerate(directory.services, start=1):
+    names = set(service_table.c.keys())
+    services = held("dir_service", "hsds_id")
+    start = int(connection.scalar(sa.select(sa.func.max(service_table.c.sort_order))) or 0
+                ) if only_missing else 0
+    for order, service in enumerate((s for s in directory.services if s.id not in services),
+                                    start=start + 1):
+        values = {k: v for k, v in service_row(service, order).items() if k in names}
         service_id = connection.execute(
-            service_table.insert().values(**service_row(service, order), updated_at=m.utc_now())
+            service_table.insert().values(**values, updated_at=m.utc_now())
         ).inserted_primary_key[0]  # type: ignore[index]
         for table, rows in service_children(service).items():
-            if rows:
-                connection.execute(tables[table].insert(),
-                                   [{**row, "service_id": service_id} for row in rows])
+            insert(table, [{**row, "service_id": service_id} for row in rows])
 
 
 # --- reading it back ------------------------------------------------------------------------------
@@ -140,12 +166,14 @@ def read_directory(session: Session) -> tuple[d.Directory, dict[str, int]]:
 
     organizations = tuple(
         d.Organization(o.id, o.name, o.reading, o.description, o.alternate_name, o.kind,
-                       o.district_code or "", o.area_code or "", o.parent_id or "")
+                       o.district_code or "", o.area_code or "", o.parent_id or "",
+                       o.website, o.email, o.hsds_extra)
         for o in session.scalars(sa.select(m.DirOrganization).order_by(m.DirOrganization.id)))
     locations = tuple(
         d.Location(loc.id, loc.organization_id, loc.name, loc.description,
                    d.Address(loc.address_1, loc.city, loc.state_province, loc.postal_code,
-                             loc.country) if loc.address_1 is not None else None)
+                             loc.country, loc.address_2) if loc.address_1 is not None else None,
+                   loc.alternate_name, loc.latitude, loc.longitude, loc.hsds_extra)
         for loc in session.scalars(sa.select(m.DirLocation).order_by(m.DirLocation.id)))
     services: list[d.Service] = []
     ids: dict[str, int] = {}
@@ -158,14 +186,23 @@ def read_directory(session: Session) -> tuple[d.Directory, dict[str, int]]:
             row.description, row.eligibility, _service_area(children["areas"].get(row.id, [])),
             alternate_name=row.alternate_name, application_process=row.application_process,
             location_ids=tuple(r.location_id for r in children["locations"].get(row.id, [])),
-            phones=tuple(d.Phone(p.number, p.type, p.description)
+            phones=tuple(d.Phone(p.number, p.type, p.description, p.hsds_extra)
                          for p in children["phones"].get(row.id, [])),
-            schedules=tuple(d.Schedule(s.description)
+            schedules=tuple(d.Schedule(s.description, s.byday, s.opens_at, s.closes_at,
+                                       s.hsds_extra)
                             for s in children["schedules"].get(row.id, [])),
-            contact_confirmed=row.contact_confirmed, status=row.status,
+            contact_confirmed=row.contact_confirmed, status=row.status, url=row.url,
+            email=row.email, extra=row.hsds_extra,
             **{k: v for k, v in fields.items() if k != "reading"},
         ))
-    return d.Directory(organizations, tuple(services), locations), ids
+    taxonomies = tuple(
+        d.Taxonomy(t.id, t.name, t.description, t.version, t.hsds_extra)
+        for t in session.scalars(sa.select(m.DirTaxonomy).order_by(m.DirTaxonomy.id)))
+    terms = tuple(
+        d.TaxonomyTerm(t.id, t.taxonomy_id or "", t.code, t.name, t.description, t.hsds_extra)
+        for t in session.scalars(sa.select(m.DirTaxonomyTerm).order_by(m.DirTaxonomyTerm.id)))
+    return d.Directory(organizations, tuple(services), locations,
+                       taxonomies or d.STANDARD_TAXONOMIES, terms or d.STANDARD_TERMS), ids
 
 
 def service_fields(rows: Iterable[Any]) -> dict[str, Any]:
@@ -191,7 +228,9 @@ def service_fields(rows: Iterable[Any]) -> dict[str, Any]:
         elif term == _KEYWORD:
             out["keywords"].append(a.value)
         else:
-            out["attributes"].append(d.Attribute(term, a.value, a.link_type))
+            out["attributes"].append(d.Attribute(term, a.value, a.link_type,
+                                                 getattr(a, "hsds_extra", None) or
+                                                 getattr(a, "extra", "")))
     out["target_groups"] = frozenset(groups["primary"])
     out["secondary_groups"] = frozenset(groups["secondary"])
     out["elements"] = frozenset(elements["primary"])

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -353,6 +354,8 @@ class DirOrganization(Base):
     parent_id: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(200), default="")
     website: Mapped[str] = mapped_column(String(500), default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirLocation(Base):
@@ -369,6 +372,12 @@ class DirLocation(Base):
     state_province: Mapped[str] = mapped_column(String(100), default="")
     postal_code: Mapped[str] = mapped_column(String(32), default="")
     country: Mapped[str] = mapped_column(String(8), default="")
+    address_2: Mapped[str] = mapped_column(String(300), default="")
+    alternate_name: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirService(Base):
@@ -389,6 +398,8 @@ class DirService(Base):
     status: Mapped[str] = mapped_column(String(32), default="active")
     contact_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
     phones: Mapped[list[DirPhone]] = relationship(cascade="all, delete-orphan",
                                                   order_by="DirPhone.id")
@@ -411,6 +422,8 @@ class DirPhone(Base):
     number: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(16), default="voice")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirSchedule(Base):
@@ -420,6 +433,11 @@ class DirSchedule(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("dir_service.id", ondelete="CASCADE"),
                                             index=True)
     description: Mapped[str] = mapped_column(Text)
+    byday: Mapped[str] = mapped_column(String(100), default="")
+    opens_at: Mapped[str] = mapped_column(String(16), default="")
+    closes_at: Mapped[str] = mapped_column(String(16), default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirServiceArea(Base):
@@ -441,6 +459,8 @@ class DirTaxonomy(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[str] = mapped_column(String(32), default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirTaxonomyTerm(Base):
@@ -451,6 +471,8 @@ class DirTaxonomyTerm(Base):
     code: Mapped[str] = mapped_column(String(100), default="")
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirAttribute(Base):
@@ -465,6 +487,8 @@ class DirAttribute(Base):
     taxonomy_term_id: Mapped[str] = mapped_column(ForeignKey("dir_taxonomy_term.id"))
     value: Mapped[str] = mapped_column(Text, default="")
     link_type: Mapped[str] = mapped_column(String(64), default="")
+    #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
+    hsds_extra: Mapped[str] = mapped_column(Text, default="")
 
 
 class DirServiceAtLocation(Base):

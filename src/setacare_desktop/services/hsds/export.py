@@ -11,8 +11,6 @@ purpose: the directory is read in a deferred read, and the audit row is written 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from datetime import date
@@ -30,6 +28,8 @@ from setacare_desktop.services.directory import (
 from setacare_desktop.services.exports import write_export
 from setacare_desktop.services.files import write_error
 from setacare_desktop.services.guard import require_login
+from setacare_desktop.services.hsds import fields as f
+from setacare_desktop.services.hsds import tabular
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import DirService
@@ -49,7 +49,7 @@ def _uuid(table: str, record_id: str) -> str:
 EXTENT_PREFIX = "setacare:"
 
 
-def _extent(area: d.ServiceArea) -> str:
+def extent(area: d.ServiceArea) -> str:
     """Machine-readable service area: ``setacare:district:ikejiri,taishido`` / ``setacare:ward``."""
     if area.scope is d.Scope.WARD:
         return f"{EXTENT_PREFIX}ward"
@@ -58,72 +58,110 @@ def _extent(area: d.ServiceArea) -> str:
 
 def _term_json(term: d.TaxonomyTerm, taxonomies: dict[str, d.Taxonomy]) -> dict[str, Any]:
     taxonomy = taxonomies.get(term.taxonomy_id)
-    out: dict[str, Any] = {"id": _uuid("taxonomy_term", term.id), "code": term.code,
-                           "name": term.name, "description": term.description or term.name}
+    out: dict[str, Any] = {}
     if taxonomy is not None:
         out["taxonomy"] = taxonomy.name
-        out["taxonomy_detail"] = {"id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
-                                  "description": taxonomy.description or taxonomy.name,
-                                  "version": taxonomy.version}
+        out["taxonomy_id"] = _uuid("taxonomy", taxonomy.id)
+        out["taxonomy_detail"] = {
+            "id": _uuid("taxonomy", taxonomy.id), **f.unpack(taxonomy.extra),
+            "name": taxonomy.name, "description": taxonomy.description or taxonomy.name,
+            "version": taxonomy.version}
+    return {**out, **f.unpack(term.extra), "id": _uuid("taxonomy_term", term.id),
+            "code": term.code, "name": term.name, "description": term.description or term.name}
+
+
+def organization_json(org: d.Organization) -> dict[str, Any]:
+    out: dict[str, Any] = {**f.unpack(org.extra), "id": _uuid("organization", org.id),
+                           "name": org.name, "description": org.description}
+    for key, value in (("alternate_name", org.alternate_name), ("website", org.website),
+                       ("email", org.email)):
+        if value:
+            out[key] = value
+    if org.parent_id:
+        out["parent_organization_id"] = _uuid("organization", org.parent_id)
+    return out
+
+
+def location_json(loc: d.Location) -> dict[str, Any]:
+    extra = f.unpack(loc.extra)
+    kept_addresses = extra.pop("addresses", [])
+    out: dict[str, Any] = {"location_type": "physical", **extra,
+                           "id": _uuid("location", loc.id),
+                           "organization_id": _uuid("organization", loc.organization_id),
+                           "name": loc.name, "description": loc.description}
+    if loc.alternate_name:
+        out["alternate_name"] = loc.alternate_name
+    if loc.latitude is not None:
+        out["latitude"] = loc.latitude
+    if loc.longitude is not None:
+        out["longitude"] = loc.longitude
+    if loc.address is not None:
+        a = loc.address
+        first = {"id": _uuid("address", loc.id), "address_type": "physical",
+                 **(kept_addresses[0] if kept_addresses else {}),
+                 "address_1": a.address_1, "city": a.city, "state_province": a.state_province,
+                 "postal_code": a.postal_code, "country": a.country}
+        if a.address_2:
+            first["address_2"] = a.address_2
+        out["addresses"] = [first, *kept_addresses[1:]]
+    return out
+
+
+def _schedule_json(schedule: d.Schedule, sid: str, i: int) -> dict[str, Any]:
+    out = {"id": _uuid("schedule", f"{sid}:{i}"), **f.unpack(schedule.extra)}
+    for key in ("description", "byday", "opens_at", "closes_at"):
+        if getattr(schedule, key):
+            out[key] = getattr(schedule, key)
     return out
 
 
 def service_json(loaded: LoadedDirectory, service: d.Service,
                  assured: dict[str, date]) -> dict[str, Any]:
-    """One service as an HSDS 3.0 compiled ``service`` object."""
+    """One service as an HSDS 3.0 compiled ``service`` object: its columns, and the fields an
+    import kept (``fields``) where the directory holds nothing of its own."""
     directory = loaded.directory
-    org = directory.organization_of(service)
     terms = {t.id: t for t in directory.terms}
     taxonomies = {t.id: t for t in directory.taxonomies}
     sid = service.id
+    extra = f.unpack(service.extra)
+    kept_areas = extra.pop(f.KEPT_AREAS, None)
+    kept_at_locations = {s.pop("location_id", ""): s
+                         for s in extra.pop("service_at_locations", [])}
+    if not service.contact_confirmed:
+        extra.pop("assured_date", None)
+    elif "assured_date" not in extra and sid in assured:
+        extra["assured_date"] = assured[sid].isoformat()
     out: dict[str, Any] = {
-        "id": _uuid("service", sid), "name": service.name, "status": service.status,
+        **extra, "id": _uuid("service", sid), "name": service.name, "status": service.status,
         "description": service.description,
         "eligibility_description": service.eligibility,
     }
-    if service.alternate_name:
-        out["alternate_name"] = service.alternate_name
-    if service.application_process:
-        out["application_process"] = service.application_process
-    if service.contact_confirmed and sid in assured:
-        out["assured_date"] = assured[sid].isoformat()
-    organization: dict[str, Any] = {"id": _uuid("organization", org.id), "name": org.name,
-                                    "description": org.description or org.name}
-    if org.alternate_name:
-        organization["alternate_name"] = org.alternate_name
-    if org.parent_id:
-        organization["parent_organization_id"] = _uuid("organization", org.parent_id)
-    out["organization"] = organization
-    out["phones"] = [{"id": _uuid("phone", f"{sid}:{i}"), "number": p.number, "type": p.type,
+    for key, value in (("alternate_name", service.alternate_name),
+                       ("application_process", service.application_process),
+                       ("url", service.url), ("email", service.email)):
+        if value:
+            out[key] = value
+    out["organization_id"] = _uuid("organization", service.organization_id)
+    out["organization"] = organization_json(directory.organization_of(service))
+    out["phones"] = [{"id": _uuid("phone", f"{sid}:{i}"), **f.unpack(p.extra),
+                      "number": p.number, "type": p.type,
                       **({"description": p.description} if p.description else {})}
                      for i, p in enumerate(service.phones)]
-    out["schedules"] = [{"id": _uuid("schedule", f"{sid}:{i}"), "description": s.description}
-                        for i, s in enumerate(service.schedules)]
+    out["schedules"] = [_schedule_json(s, sid, i) for i, s in enumerate(service.schedules)]
     area = service.service_area
-    out["service_areas"] = [{"id": _uuid("service_area", sid), "name": area.name,
-                             "description": area.name, "extent": _extent(area),
-                             "extent_type": "text"}]
-    locations = []
-    for lid in service.location_ids:
-        loc = directory.location(lid)
-        location: dict[str, Any] = {"id": _uuid("location", lid), "location_type": "physical",
-                                    "name": loc.name, "description": loc.description}
-        if loc.address is not None:
-            a = loc.address
-            location["addresses"] = [{
-                "id": _uuid("address", lid), "address_1": a.address_1, "city": a.city,
-                "state_province": a.state_province, "postal_code": a.postal_code,
-                "country": a.country, "address_type": "physical"}]
-        locations.append({"id": _uuid("service_at_location", f"{sid}:{lid}"),
-                          "location": location})
-    out["service_at_locations"] = locations
+    out["service_areas"] = kept_areas["areas"] if (
+        kept_areas and kept_areas["extent"] == extent(area)) else [
+        {"id": _uuid("service_area", sid), "name": area.name, "description": area.name,
+         "extent": extent(area), "extent_type": "text"}]
+    out["service_at_locations"] = [
+        {"id": _uuid("service_at_location", f"{sid}:{lid}"), **kept_at_locations.get(lid, {}),
+         "location": location_json(directory.location(lid))} for lid in service.location_ids]
     attributes = []
     for i, a in enumerate(service.attribute_links()):
         attribute: dict[str, Any] = {
-            "id": _uuid("attribute", f"{sid}:{i}"),
-            "taxonomy_term_id": _uuid("taxonomy_term", a.taxonomy_term_id),
-            "link_id": out["id"], "link_entity": "service", "link_type": a.link_type,
-            "value": a.value}
+            "id": _uuid("attribute", f"{sid}:{i}"), "link_entity": "service",
+            **f.unpack(a.extra), "taxonomy_term_id": _uuid("taxonomy_term", a.taxonomy_term_id),
+            "link_id": out["id"], "link_type": a.link_type, "value": a.value}
         term = terms.get(a.taxonomy_term_id)
         if term is not None:
             attribute["taxonomy_term"] = _term_json(term, taxonomies)
@@ -159,101 +197,72 @@ def export_hsds_json(db: Database, actor: StaffProfile, path: Path, *,
     return len(services)
 
 
-#: HSDS 3.0 tabular files written by the CSV export, with their columns (the specification's
-#: own headers, ``examples/csv``).
-CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "organizations.csv": ("id", "name", "alternate_name", "description", "email", "website",
-                          "tax_status", "tax_id", "year_incorporated", "legal_status", "logo",
-                          "uri", "parent_organization_id"),
-    "services.csv": ("id", "organization_id", "program_id", "name", "alternate_name",
-                     "description", "url", "email", "status", "interpretation_services",
-                     "application_process", "fees_description", "wait_time", "fees",
-                     "accreditations", "eligibility_description", "minimum_age", "maximum_age",
-                     "assured_date", "assurer_email", "licenses", "alert", "last_modified"),
-    "locations.csv": ("id", "location_type", "url", "organization_id", "name", "alternate_name",
-                      "description", "transportation", "latitude", "longitude",
-                      "external_identifier", "external_identifier_type"),
-    "addresses.csv": ("id", "location_id", "attention", "address_1", "address_2", "city",
-                      "region", "state_province", "postal_code", "country", "address_type"),
-    "phones.csv": ("id", "location_id", "service_id", "organization_id", "contact_id",
-                   "service_at_location_id", "number", "extension", "type", "description"),
-    "schedules.csv": ("id", "service_id", "location_id", "service_at_location_id", "valid_from",
-                      "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq",
-                      "interval", "byday", "byweekno", "bymonthday", "byyearday", "description",
-                      "opens_at", "closes_at", "schedule_link", "attending_type", "notes"),
-    "service_areas.csv": ("id", "service_id", "name", "description", "extent", "extent_type",
-                          "uri"),
-    "service_at_location.csv": ("id", "service_id", "location_id", "description"),
-    "attributes.csv": ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"),
-    "taxonomies.csv": ("id", "name", "description", "uri", "version"),
-    "taxonomy_terms.csv": ("id", "code", "name", "description", "parent_id", "taxonomy",
-                           "language", "taxonomy_id", "term_uri"),
-}
+#: HSDS 3.0 tabular files written by the CSV export (columns: the specification's own, from
+#: its ``datapackage.json``), besides ``datapackage.json`` itself.
+CSV_TABLES = ("organizations.csv", "services.csv", "locations.csv", "addresses.csv",
+              "phones.csv", "schedules.csv", "service_areas.csv", "service_at_location.csv",
+              "attributes.csv", "taxonomies.csv", "taxonomy_terms.csv", "languages.csv",
+              "accessibility.csv", "required_documents.csv")
+CSV_COLUMNS = {name: tabular.columns(name) for name in CSV_TABLES}
+
+
+def _linked(record: dict[str, Any], key: str, link: str) -> list[dict[str, Any]]:
+    """The rows of a list kept on ``record`` (its ``languages`` …), each naming ``record``."""
+    rows = record.get(key)
+    return [{**row, link: record["id"]} for row in rows if isinstance(row, dict)] if isinstance(
+        rows, list) else []
+
+
+def _tables(loaded: LoadedDirectory, assured: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
+    directory = loaded.directory
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_TABLES}
+    tables["organizations.csv"] = [organization_json(o) for o in directory.organizations]
+    for loc in directory.locations:
+        location = location_json(loc)
+        tables["locations.csv"].append(location)
+        tables["languages.csv"] += _linked(location, "languages", "location_id")
+        tables["accessibility.csv"] += _linked(location, "accessibility", "location_id")
+        tables["addresses.csv"] += [{**a, "location_id": location["id"]}
+                                    for a in location.get("addresses", [])]
+    taxonomies = {t.id: t for t in directory.taxonomies}
+    tables["taxonomies.csv"] = [{"id": _uuid("taxonomy", t.id), **f.unpack(t.extra),
+                                 "name": t.name, "description": t.description,
+                                 "version": t.version} for t in directory.taxonomies]
+    tables["taxonomy_terms.csv"] = [_term_json(t, taxonomies) for t in directory.terms]
+    for service in directory.services:
+        nested = service_json(loaded, service, assured)
+        sid = nested["id"]
+        tables["services.csv"].append(nested)
+        for name, key in (("phones.csv", "phones"), ("schedules.csv", "schedules"),
+                          ("service_areas.csv", "service_areas")):
+            tables[name] += [{**row, "service_id": sid} for row in nested[key]]
+        tables["service_at_location.csv"] += [
+            {**sal, "service_id": sid, "location_id": sal["location"]["id"]}
+            for sal in nested["service_at_locations"]]
+        tables["attributes.csv"] += nested["attributes"]
+        tables["languages.csv"] += _linked(nested, "languages", "service_id")
+        tables["required_documents.csv"] += _linked(nested, "required_documents", "service_id")
+        for phone in nested["phones"]:
+            tables["languages.csv"] += _linked(phone, "languages", "phone_id")
+    return tables
 
 
 @use_case(sessions=2)
 def export_hsds_csv(db: Database, actor: StaffProfile, folder: Path, *,
                     replace: bool = False) -> int:
-    """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8) into
-    ``folder`` (made private if new); returns the number of services. ``replace``: the user said
+    """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8, and
+    ``datapackage.json``) into ``folder`` (made private if new); returns the number of services. ``replace``: the user said
     to replace the files of an earlier export there."""
     require_login(actor, EXPORT_ACTION)
     loaded, assured = _read_for_export(db)
-    directory = loaded.directory
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_COLUMNS}
-    for org in directory.organizations:
-        tables["organizations.csv"].append({
-            "id": _uuid("organization", org.id), "name": org.name,
-            "alternate_name": org.alternate_name, "description": org.description or org.name,
-            "parent_organization_id": _uuid("organization", org.parent_id) if org.parent_id
-            else ""})
-    for loc in directory.locations:
-        lid = _uuid("location", loc.id)
-        tables["locations.csv"].append({
-            "id": lid, "location_type": "physical",
-            "organization_id": _uuid("organization", loc.organization_id), "name": loc.name,
-            "description": loc.description})
-        if loc.address is not None:
-            a = loc.address
-            tables["addresses.csv"].append({
-                "id": _uuid("address", loc.id), "location_id": lid, "address_1": a.address_1,
-                "city": a.city, "state_province": a.state_province,
-                "postal_code": a.postal_code, "country": a.country, "address_type": "physical"})
-    for taxonomy in directory.taxonomies:
-        tables["taxonomies.csv"].append({
-            "id": _uuid("taxonomy", taxonomy.id), "name": taxonomy.name,
-            "description": taxonomy.description, "version": taxonomy.version})
-    for term in directory.terms:
-        tables["taxonomy_terms.csv"].append({
-            "id": _uuid("taxonomy_term", term.id), "code": term.code, "name": term.name,
-            "description": term.description, "taxonomy_id": _uuid("taxonomy", term.taxonomy_id)})
-    for service in directory.services:
-        nested = service_json(loaded, service, assured)
-        sid = nested["id"]
-        tables["services.csv"].append({
-            **{k: v for k, v in nested.items() if isinstance(v, str)},
-            "organization_id": nested["organization"]["id"]})
-        tables["phones.csv"] += [{**p, "service_id": sid} for p in nested["phones"]]
-        tables["schedules.csv"] += [{**s, "service_id": sid} for s in nested["schedules"]]
-        tables["service_areas.csv"] += [{**a, "service_id": sid} for a in nested["service_areas"]]
-        tables["service_at_location.csv"] += [
-            {"id": sal["id"], "service_id": sid, "location_id": sal["location"]["id"]}
-            for sal in nested["service_at_locations"]]
-        tables["attributes.csv"] += [{k: v for k, v in a.items() if k != "taxonomy_term"}
-                                     for a in nested["attributes"]]
+    tables = _tables(loaded, assured)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise write_error(folder, error) from None
-    files: dict[Path, bytes] = {}
-    for name, columns in CSV_COLUMNS.items():
-        out = io.StringIO(newline="")
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(tables[name])
-        files[folder / name] = out.getvalue().encode("utf-8")
+    files = {folder / name: tabular.csv_bytes(name, rows) for name, rows in tables.items()}
+    files[folder / "datapackage.json"] = tabular.descriptor_bytes(tables)
+    count = len(loaded.directory.services)
     write_export(db, actor, files, replace=replace, action=EXPORT_ACTION, entity="directory",
-                 detail=f"hsds-csv: {len(directory.services)} services")
-    return len(directory.services)
-
-
+                 detail=f"hsds-csv: {count} services")
+    return count

@@ -28,6 +28,7 @@ from setacare_desktop.services.files import (
     read_file,
 )
 from setacare_desktop.services.hsds.reading import ImportReport, Incoming, merged, reverse_ids, walk
+from setacare_desktop.services.hsds.tabular import read_package
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
@@ -47,11 +48,18 @@ from setacare_desktop.store.models import (
     utc_now,
 )
 
+#: The largest HSDS file imported. The file is parsed whole (the standard library has no
+#: streaming parser); 40 MB holds well over 10,000 fully described services, and bounds the
+#: memory an import takes (a few hundred MB) on a counter's PC.
+MAX_IMPORT_BYTES = 40 * 1024 * 1024
+
 
 def _read_json(path: Path) -> object:
     """The file's JSON, or a ValidationError naming the file and the problem in Japanese."""
     try:
-        text = read_file(path).decode("utf-8")
+        text = read_file(path, limit=MAX_IMPORT_BYTES).decode("utf-8-sig")
+        if not text.strip():
+            raise ValidationError([Problem(str(path), "ファイルが空です")])
         return json.loads(text)
     except FileReadError as error:
         raise ValidationError([Problem(str(path), error.message)]) from None
@@ -70,7 +78,8 @@ def _read_json(path: Path) -> object:
 
 @use_case(sessions=2)
 def import_hsds(db: Database, actor: StaffProfile, path: Path) -> ImportReport:
-    """Import an HSDS 3.0 JSON file: every record is added or replaces the one with its id.
+    """Import an HSDS 3.0 JSON file, or a tabular package (its folder or its
+    ``datapackage.json``): every record is added or replaces the one with its id.
 
     ``actor``: a logged-in supervisor or administrator (``directory.require_editor``); anyone
     else, or no one, is refused and the refusal audited.
@@ -84,7 +93,8 @@ def import_hsds(db: Database, actor: StaffProfile, path: Path) -> ImportReport:
     read (a change in between refuses the import, nothing written).
     """
     require_editor(actor, "directory_import")
-    document = _read_json(path)
+    document = (read_package(path) if path.is_dir() or path.name == "datapackage.json"
+                else _read_json(path))
     with db.read() as session:
         known = loaded_in(session)
     inc = Incoming(known, reverse_ids(known))
