@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from setacare_desktop import (
     __version__,
     cli_audit,
+    cli_backup,
     cli_case,
     cli_directory,
     cli_input,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_stats.add_commands(commands, location, _acting_parser())
     cli_audit.add_commands(commands, location)
+    cli_backup.add_commands(commands, location)
     return parser
 
 
@@ -140,6 +142,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "info": _info,
         "user": cli_user.run,
         "case": cli_case.run,
+        "backup": cli_backup.run,
+        "restore": cli_backup.run,
         "directory": cli_directory.run,
         "sheet": _sheets,
         "print": _sheets,

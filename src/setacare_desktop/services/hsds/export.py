@@ -251,8 +251,8 @@ def _tables(loaded: LoadedDirectory, assured: dict[str, date]) -> dict[str, list
 def export_hsds_csv(db: Database, actor: StaffProfile, folder: Path, *,
                     replace: bool = False) -> int:
     """Write the directory as the HSDS 3.0 tabular package (one CSV per table, UTF-8, and
-    ``datapackage.json``) into ``folder`` (made private if new); returns the number of services. ``replace``: the user said
-    to replace the files of an earlier export there."""
+    ``datapackage.json``) into ``folder`` (made private if new); returns the number of
+    services. ``replace``: the user said to replace the files of an earlier export there."""
     require_login(actor, EXPORT_ACTION)
     loaded, assured = _read_for_export(db)
     tables = _tables(loaded, assured)
