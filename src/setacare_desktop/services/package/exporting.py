@@ -170,6 +170,10 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
                                 f"{end.isoformat()} days={len(with_cases)} "
                                 f"consultations={consultations} masked={masked} "
                                 f"audit={len(audit_rows)} expires={expires_at.isoformat()}")
+            session.flush()
+            # The trail's head with this export's own row: a later check of the database's
+            # chain must find it again, so nothing before the export can be cut off unseen.
+            chain_head = audit.chain_head(session)
     if failed is not None:
         raise failed
     reviewer = _reviewer(actor, districts)
@@ -191,7 +195,7 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
         "reviewers": [{**reviewer.to_json(), "token": wrapped.to_json()}],
         "decisions": [],
     }
-    binding = codec.Binding(database.database_id, expires_at, audit_chain_head=None)
+    binding = codec.Binding(database.database_id, expires_at, audit_chain_head=chain_head)
     data = codec.seal(payload, crypto.new_key(passphrase, scrypt_n), binding)
     return ExportResult(data, package_id, with_cases, consultations, expires_at, masked,
                         len(audit_rows))
