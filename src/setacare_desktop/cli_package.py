@@ -138,14 +138,9 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
         problems.append(Problem("--scope", f"「{args.scope}」は地区でも地域でもありません"))
     out = Path(args.out)
     try:
-        out = out_target(args.out)
+        out = out_target(args.out, replace=args.force)
     except ValidationError as error:
         problems += error.problems
-    else:
-        # Kept here until services.files refuses an existing target itself (its own --force).
-        if out.exists() and not args.force:
-            problems.append(Problem("--out", f"{out} は既にあります。置き換えるには --force を"
-                                             "付けてください"))
     if start is not None and end is not None and start > end:
         problems.append(Problem("--to", "--date より後の日にしてください"))
     if problems:
@@ -157,12 +152,12 @@ def _export(args: argparse.Namespace, settings: Settings, password_of: PasswordO
     db = system.open_database(settings, migrate=True)
     try:
         with acting_as(db, args.as_login, password) as actor:
-            result = package.export_package(db, actor, start, end, args.scope, passphrase,
-                                            password=password,
-                                            expires_in_days=args.expires_in_days)
+            result = package.export_package(
+                db, actor, start, end, args.scope, passphrase, password=password,
+                expires_in_days=args.expires_in_days,
+                deliver=lambda data: write_atomically(out, data, replace=args.force))
     finally:
         db.close()
-    write_atomically(out, result.data)
     print(f"日次パッケージを書き出しました → {out}")
     print(f"パッケージID: {result.package_id}")
     print(f"範囲: {scope.label} {start:%Y-%m-%d}〜{end:%Y-%m-%d}"

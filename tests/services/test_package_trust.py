@@ -5,6 +5,7 @@ day's audit rows. scrypt runs with n=2**12 here to keep the tests fast."""
 
 from __future__ import annotations
 
+import errno
 import json
 import struct
 import zlib
@@ -23,6 +24,7 @@ from setacare_desktop.services import (
     AuthenticationError,
     Database,
     PermissionDeniedError,
+    ServiceError,
     StaffProfile,
     ValidationError,
     audit,
@@ -352,3 +354,20 @@ def test_decrypted_payload_json_is_what_the_bytes_hold(any_db: Database,
     assert "山田 太郎".encode() in _payload(data) and payload["days"]
     assert "山田 太郎".encode() not in data  # and the file itself is ciphertext
     assert zlib.compress("山田 太郎".encode())[2:-4] not in data
+
+
+def test_a_package_that_could_not_be_written_is_audited_as_a_failure(
+        any_db: Database, staff_factory: Callable, tmp_path: Path) -> None:
+    boss, _ids = _setup(any_db, staff_factory)
+
+    def full_disk(_data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(ServiceError, match="日次パッケージを書き出せませんでした（"):
+        _export(any_db, boss, deliver=full_disk)
+    actions = [e.action for e in audit.recent(any_db, 5)]
+    assert "package_export_failed" in actions and "package_export" not in actions
+    written = tmp_path / "day.setacare-pkg"
+    result = _export(any_db, boss, deliver=lambda data: written.write_bytes(data))
+    assert written.read_bytes() == result.data
+    assert audit.recent(any_db, 2)[0].action == "package_export"

@@ -14,8 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from setacare_desktop.store.sqlite import BUSY_TIMEOUT_MS
-from setacare_desktop.store.sqlite import _fsync_folder as fsync_folder
+from setacare_desktop.store.sqlite import BUSY_TIMEOUT_MS, fsync_folder
 
 #: Tables every SetaCare Desktop database has had since its first revision.
 OUR_TABLES = frozenset({"alembic_version", "audit_event", "staff", "consultation"})

@@ -15,6 +15,7 @@ anything derived from it, goes into the package.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -31,8 +32,10 @@ from setacare_desktop.services.errors import (
     AuthenticationError,
     PermissionDeniedError,
     Problem,
+    ServiceError,
     ValidationError,
 )
+from setacare_desktop.services.files import reason_of
 from setacare_desktop.services.package import clock, codec, crypto, masking, proof
 from setacare_desktop.services.package.auditrows import read_audit_rows
 from setacare_desktop.services.package.contents import PackageReviewer, PackageScope
@@ -131,12 +134,15 @@ def _problems(scope: str, start: date, end: date, passphrase: str, password: str
 def export_package(db: Database, actor: StaffProfile, start: date, end: date, scope: str,
                    passphrase: str, *, password: str, expires_in_days: int = EXPIRES_IN_DAYS,
                    today: date | None = None, scrypt_n: int = crypto.SCRYPT_N,
-                   wrap_n: int = proof.WRAP_N) -> ExportResult:
+                   wrap_n: int = proof.WRAP_N,
+                   deliver: Callable[[bytes], None] | None = None) -> ExportResult:
     """The package of ``scope`` (a district or an area) from ``start`` to ``end``, encrypted,
     bound to this database and expiring ``expires_in_days`` days after now.
 
     Only a supervisor, within their scope, who types their own ``password`` again (it wraps
-    their offline login); audited as ``package_export``.
+    their offline login); audited as ``package_export``. ``deliver`` (e.g. writing the file)
+    runs inside the transaction, before that audit row commits; its failure is audited as
+    ``package_export_failed`` and nothing is recorded as exported.
     """
     where, problems = _problems(scope, start, end, passphrase, password, expires_in_days, actor)
     if problems:
@@ -174,28 +180,47 @@ def export_package(db: Database, actor: StaffProfile, start: date, end: date, sc
             # The trail's head with this export's own row: a later check of the database's
             # chain must find it again, so nothing before the export can be cut off unseen.
             chain_head = audit.chain_head(session)
+            reviewer = _reviewer(actor, districts)
+            wrapped = proof.wrap(token, password, package_id, actor.staff_id, actor.login,
+                                 wrap_n)
+            payload = {
+                "format": codec.FORMAT_VERSION,
+                "package_id": package_id,
+                "exported_at": exported_at.isoformat(),
+                "exported_by": {"login": actor.login, "name": actor.name},
+                "scope": {"kind": where.kind, "code": where.code, "label": where.label,
+                          "districts": districts},
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "range_days": [(start + timedelta(days=i)).isoformat()
+                               for i in range((end - start).days + 1)],
+                "masked": masked,
+                "days": [codec.day_to_json(d) for d in days],
+                "audit": [row.to_json() for row in audit_rows],
+                "reviewers": [{**reviewer.to_json(), "token": wrapped.to_json()}],
+                "decisions": [],
+            }
+            binding = codec.Binding(database.database_id, expires_at,
+                                    audit_chain_head=chain_head)
+            data = codec.seal(payload, crypto.new_key(passphrase, scrypt_n), binding)
+            if deliver is not None:
+                # Written before the export's audit row commits: a file that could not be
+                # written is audited as package_export_failed, never as exported.
+                _deliver(actor, package_id, data, deliver)
     if failed is not None:
         raise failed
-    reviewer = _reviewer(actor, districts)
-    wrapped = proof.wrap(token, password, package_id, actor.staff_id, actor.login, wrap_n)
-    payload = {
-        "format": codec.FORMAT_VERSION,
-        "package_id": package_id,
-        "exported_at": exported_at.isoformat(),
-        "exported_by": {"login": actor.login, "name": actor.name},
-        "scope": {"kind": where.kind, "code": where.code, "label": where.label,
-                  "districts": districts},
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "range_days": [(start + timedelta(days=i)).isoformat()
-                       for i in range((end - start).days + 1)],
-        "masked": masked,
-        "days": [codec.day_to_json(d) for d in days],
-        "audit": [row.to_json() for row in audit_rows],
-        "reviewers": [{**reviewer.to_json(), "token": wrapped.to_json()}],
-        "decisions": [],
-    }
-    binding = codec.Binding(database.database_id, expires_at, audit_chain_head=chain_head)
-    data = codec.seal(payload, crypto.new_key(passphrase, scrypt_n), binding)
     return ExportResult(data, package_id, with_cases, consultations, expires_at, masked,
                         len(audit_rows))
+
+
+def _deliver(actor: StaffProfile, package_id: str, data: bytes,
+             deliver: Callable[[bytes], None]) -> None:
+    try:
+        deliver(data)
+    except ServiceError as error:
+        raise refusal(error, actor, "package_export_failed", entity="package",
+                      entity_id=package_id) from None
+    except OSError as error:
+        raise refusal(ServiceError(f"日次パッケージを書き出せませんでした（{reason_of(error)}）。"
+                                   "何も記録していません。"), actor, "package_export_failed",
+                      entity="package", entity_id=package_id) from None

@@ -40,6 +40,7 @@ from setacare_desktop.services.review import reviewable_districts
 from setacare_desktop.ui.dates import date_edit
 from setacare_desktop.ui.forms import error_label
 from setacare_desktop.ui.operations import Operation, Progress
+from setacare_desktop.ui.overwrite import confirm_overwrite, save_target
 
 PACKAGE_SUFFIX = ".setacare-pkg"
 PACKAGE_FILTER = f"日次パッケージ (*{PACKAGE_SUFFIX})"
@@ -169,18 +170,19 @@ class ExportPackageDialog(QDialog):
         chosen = self.choose_save_path(suggested + PACKAGE_SUFFIX)
         if not chosen:
             return False
-        path = Path(chosen)
-        if not path.name.endswith(PACKAGE_SUFFIX):
-            path = path.with_name(path.name + PACKAGE_SUFFIX)
-        # scrypt and AES over a day of consultations: on the worker thread, file and all.
+        target = save_target(chosen, PACKAGE_SUFFIX.lstrip("."),
+                             lambda existing: confirm_overwrite(self, existing))
+        if target is None:
+            return False
+        path, replace = target
+
+        # scrypt and AES over a day of consultations: on the worker thread, file and all. The
+        # file is written inside the export's use case: a failed write is not audited as done.
         def export(_progress: Progress) -> tuple[package_service.ExportResult, str]:
             result = package_service.export_package(
                 self._db, self._actor, start, end, scope, passphrase, password=password,
-                expires_in_days=expires_in_days)
-            try:
-                write_atomically(path, result.data)
-            except OSError as error:
-                return result, f"保存できませんでした: {error.strerror or error}"
+                expires_in_days=expires_in_days,
+                deliver=lambda data: write_atomically(path, data, replace=replace))
             return result, ""
 
         return Operation(self, export, guard=[self.export_button, self.close_button],
