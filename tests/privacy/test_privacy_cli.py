@@ -50,7 +50,7 @@ def test_case_show_prints_the_masked_record_with_the_reason(
         assert "【個人を特定できる情報は表示していません】" in out
     code, out, _err = run(capsys, monkeypatch, world, "viewer", "case", "show",
                           str(world.ids["refused"]))
-    assert "T.S.（80歳代）" in out and "本人が同意していません" in out and "虐待の疑い" in out
+    assert "T.S.（80歳代）" in out and "不同意" in out and "虐待の疑い" in out
 
 
 def test_case_show_json_of_a_masked_case_is_refused(

@@ -40,7 +40,7 @@ def test_the_day_list_masks_who_did_not_consent_to_the_viewer(world: World, who:
     assert (refused.person_name, refused.main_complaint) == ("T.S.（80歳代）", MASKED_TEXT)
     assert (unrecorded.person_name, unrecorded.main_complaint) == ("A.K.（70歳代）", MASKED_TEXT)
     assert refused.masked and unrecorded.masked and rows[world.ids["anonymous"]].masked
-    assert "本人が同意していません" in refused.access_reason
+    assert "不同意" in refused.access_reason
     assert "同意が記録されていません" in unrecorded.access_reason
     # What the masked record keeps: classifications and urgency, not who or what.
     assert refused.urgent and refused.urgency_labels == ("虐待の疑い",)
@@ -84,7 +84,7 @@ def test_a_masked_case_opens_as_its_masked_record_only(world: World) -> None:
     masked = intake_service.masked_case(world.db, world.viewer, world.ids["refused"])
     assert masked.person_label == "T.S.（80歳代）" and masked.urgency_labels == ("虐待の疑い",)
     assert masked.organisation_name == "池尻あんしんすこやかセンター"
-    assert "本人が同意していません" in masked.notice
+    assert "不同意" in masked.notice
     views = [e for e in audit.recent(world.db, 40) if e.action == "consultation_view"]
     assert any(e.detail == "masked" and e.login == "viewer" for e in views)
     denied = [e for e in audit.recent(world.db, 40) if e.action == "permission_denied"]

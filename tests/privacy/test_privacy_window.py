@@ -68,7 +68,7 @@ def test_todays_list_shows_masked_rows_grey_and_nothing_identifying(
     refused = _row_of(page, sqlite_world.ids["refused"])
     assert proxy.data(proxy.index(refused, COL_COMPLAINT)) == "同意なし（非表示）"
     tip = proxy.data(proxy.index(refused, COL_COMPLAINT), Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith("同意なし（非表示）: ") and "本人が同意していません" in tip
+    assert tip.startswith("同意なし（非表示）: ") and "不同意" in tip
     unrecorded = _row_of(page, sqlite_world.ids["unrecorded"])
     brush = proxy.data(proxy.index(unrecorded, COL_COMPLAINT), Qt.ItemDataRole.ForegroundRole)
     assert isinstance(brush, QBrush) and brush.color().name() == MUTED_COLOR
@@ -95,7 +95,7 @@ def test_a_masked_case_opens_read_only_over_the_list(qtbot: QtBot, sqlite_world:
     assert dialog is not None and dialog.isVisible()
     assert_hidden(widget_texts(dialog), REFUSED)
     assert "T.S.（80歳代）" in dialog.texts() and "（非表示）" in dialog.texts()
-    assert "本人が同意していません" in dialog.notice_label.text()
+    assert "不同意" in dialog.notice_label.text()
     assert window.intake_page.case_id is None  # the form was not filled
     assert_hidden(widget_texts(window.intake_page), REFUSED)
 
