@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from setacare_desktop.app import main
 from setacare_desktop.services import (
@@ -31,8 +32,7 @@ from setacare_desktop.services import (
     ValidationError,
     backup,
 )
-from setacare_desktop.services.staff import list_staff
-from setacare_desktop.store.models import utc_now
+from setacare_desktop.store.models import Staff, utc_now
 
 TEST_PASSWORD = "test-pass-123"  # tests/conftest.py: TEST_PASSWORD
 
@@ -58,7 +58,8 @@ def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def _logins(db: Database) -> set[str]:
-    return {row.login for row in list_staff(db, None)}
+    with db.read() as session:
+        return set(session.scalars(sa.select(Staff.login)))
 
 
 def test_backup_and_restore_round_trip(db: Database, db_path: Path, tmp_path: Path,

@@ -19,7 +19,7 @@ from schema import one_revision_behind
 from setacare_desktop import logs
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, StaffProfile, audit
-from setacare_desktop.services.hsds import CSV_COLUMNS
+from setacare_desktop.services.hsds import CSV_FILES
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes and links are POSIX")
 
@@ -147,7 +147,7 @@ def test_directory_export_needs_force_for_a_file_or_an_earlier_csv_folder(
     argv = ("directory", "export", "--format", "hsds-csv", "--out", str(folder))
     assert run(capsys, monkeypatch, db_path, *argv)[0] == 0
     assert mode(folder) == 0o700
-    assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(CSV_COLUMNS, 0o600)
+    assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(CSV_FILES, 0o600)
     (folder / "services.csv").write_text("edited by hand")
     code, _stdout, err = run(capsys, monkeypatch, db_path, *argv)
     assert code == 2 and f"{folder / 'organizations.csv'} は既にあります" in err

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     target = None
     if args.directory_command == "export":
         # hsds-csv writes a folder of files, hsds-json one file: either is checked first.
-        target = (out_folder(args.out, names=tuple(hsds.CSV_COLUMNS), replace=args.force)
+        target = (out_folder(args.out, names=hsds.CSV_FILES, replace=args.force)
                   if args.format == "hsds-csv" else out_target(args.out, replace=args.force))
     password = login_password(args, sys.stdin)
     db = system.open_database(settings, migrate=True)

@@ -151,8 +151,9 @@ def test_a_sheet_printed_and_not_yet_sent_is_flagged_until_it_is(
     referral_id = referral_svc.create_referral(any_db, world.clerk, world.case,
                                                referral_svc.NewReferral(
         service_id, ReferralMethod.FAX, "訪問をお願いします", referred_on=DAY, anonymised=True))
-    number = sheets.issue_liaison_sheet(any_db, world.clerk, referral_id, anonymised=True,
-                                        on=DAY).sheet_number
+    sheets.save_anonymised_summary(any_db, world.clerk, referral_id, "50歳代の男性の就労相談")
+    number = sheets.issue_liaison_sheet(any_db, world.clerk, referral_id, lambda _pdf, _name: None,
+                                        anonymised=True, on=DAY).sheet_number
 
     def printed() -> audit.AuditRow:
         return next(r for r in audit.list_events(any_db, world.boss, QUERY).rows

@@ -259,9 +259,9 @@ _PINNED_SEED_7 = {
     "consultation_target_group": (322, "a8428d7c97f7"),
     "consultation_element": (557, "8a52ad34f482"),
     # 2026-11-30: + consents to the area branch; migration 0010: + supersedes_id, change_note
-    "consent_record": (728, "e1a304cc1a93"),
+    "consent_record": (728, "b943f4f26f39"),
     "search_text": (300, "b03381bb7577"),
-    "referral": (66, "f9b7e0eb023a"),  # migration 0010: + anonymised_summary (empty)
+    "referral": (66, "a2638a8d64d4"),  # 0010: + anonymised_summary; + seed-002 destinations
     "referral_event": (214, "fe246bf3d0d4"),
     "case_review": (276, "e25334cc3300"),
     "day_signoff": (504, "2088a54eef69"),

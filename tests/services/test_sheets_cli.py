@@ -50,7 +50,7 @@ def test_sheet_refused_with_exit_2_then_anonymised(
     assert code == 0 and "IKEJIRI-2026-00001（原本、匿名）" in stdout
     assert NAME not in _text(out) and "50歳代の男性の就労相談" in _text(out)
     code, _, err = _run(monkeypatch, capsys, db_path, "sheet", str(referral_id), "--out",
-                        str(out), "--summary", "x")
+                        str(out), "--force", "--summary", "x")
     assert code == 2 and "--summary" in err
 
 

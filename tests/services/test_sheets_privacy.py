@@ -255,10 +255,10 @@ def test_a_refused_person_is_not_printed_for_the_other_organisation(
     assert "本人の情報共有の同意がないため" in flat(text)
 
     # the taking organisation still prints it whole
-    sheets.print_intake_record(any_db, clerk, case_id, sheets.to_file(out), on=DAY)
+    sheets.print_intake_record(any_db, clerk, case_id, sheets.to_file(out, replace=True), on=DAY)
     whole = pdftotext(out)
     assert NAME in whole and PHONE in whole and "84歳" in flat(whole)
-    sheets.print_day_list(any_db, clerk, DAY, "ikejiri", sheets.to_file(day))
+    sheets.print_day_list(any_db, clerk, DAY, "ikejiri", sheets.to_file(day, replace=True))
     assert NAME in pdftotext(day) and "（非表示）" not in pdftotext(day)
 
 

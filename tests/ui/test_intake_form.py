@@ -276,7 +276,7 @@ def test_duplicate_panel_offers_existing_person_for_kanji_variant_and_katakana(
     panel = page.duplicate_panel
     assert not panel.list.isEnabled()
 
-    type_text(page.name_edit, "斉藤花子")
+    type_text(page.name_edit, "斎藤花子")  # 齋 is 斎's 旧字体 (斉藤 is another family name)
     qtbot.waitUntil(lambda: bool(panel.candidates), timeout=2000)
     [candidate] = panel.candidates
     assert candidate.person_id == existing.person_id and candidate.name == "齋藤 花子"
@@ -379,13 +379,13 @@ def test_a_candidates_recent_consultation_can_be_opened(
         person_id=first.person_id))
     other = svc.record_intake(db, clerk, existing_intake(
         main_complaint="家計の相談", person=PersonInput(
-            name="斉藤 晴子", reading="さいとう はるこ", birth_date="S30.5.5")))
+            name="斎藤 晴子", reading="さいとう はるこ", birth_date="S30.5.5")))
     panel = page.duplicate_panel
     assert panel.recent_list.isHidden() and panel.open_button.isHidden()
     requested: list[int] = []
     page.open_consultation_requested.connect(requested.append)
 
-    type_text(page.name_edit, "齊藤")  # another variant of the same kanji
+    type_text(page.name_edit, "齋藤")  # the 旧字体 finds both 齋藤 and 斎藤
     qtbot.waitUntil(lambda: len(panel.candidates) == 2, timeout=2000)
     assert [c.person_id for c in panel.candidates] == [first.person_id, other.person_id]
     assert "最終相談: 令和8年11月21日 14:30 介護保険の申請" in panel.list.item(0).text()

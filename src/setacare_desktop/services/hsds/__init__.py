@@ -15,6 +15,7 @@ id, in one transaction with an audit row and a ``dir_history`` row per changed r
 
 from setacare_desktop.services.hsds.export import (
     CSV_COLUMNS,
+    CSV_FILES,
     export_hsds_csv,
     export_hsds_json,
     service_json,
@@ -22,4 +23,5 @@ from setacare_desktop.services.hsds.export import (
 from setacare_desktop.services.hsds.importing import import_hsds
 from setacare_desktop.services.hsds.reading import ImportReport
 
-__all__ = ["CSV_COLUMNS", "ImportReport", "export_hsds_csv", "export_hsds_json", "import_hsds", "service_json"]
+__all__ = ["CSV_COLUMNS", "CSV_FILES", "ImportReport", "export_hsds_csv", "export_hsds_json",
+           "import_hsds", "service_json"]

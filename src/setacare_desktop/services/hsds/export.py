@@ -204,6 +204,8 @@ CSV_TABLES = ("organizations.csv", "services.csv", "locations.csv", "addresses.c
               "attributes.csv", "taxonomies.csv", "taxonomy_terms.csv", "languages.csv",
               "accessibility.csv", "required_documents.csv")
 CSV_COLUMNS = {name: tabular.columns(name) for name in CSV_TABLES}
+#: Every file the CSV export writes into its folder.
+CSV_FILES = (*CSV_TABLES, "datapackage.json")
 
 
 def _linked(record: dict[str, Any], key: str, link: str) -> list[dict[str, Any]]:
