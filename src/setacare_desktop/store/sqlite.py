@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,7 @@ def check_database_file(path: Path) -> None:
     header. Both are left as they are, named in the message.
     """
     if not path.exists():
+        create_database_file(path)
         return
     if not path.is_file():  # a folder, a pipe (which would block the open forever), a device
         raise NotADatabaseFileError(path)
@@ -156,6 +158,34 @@ def check_database_file(path: Path) -> None:
         raise EmptyDatabaseFileError(path)
     if header != SQLITE_HEADER:
         raise NotADatabaseFileError(path)
+
+
+def create_database_file(path: Path) -> None:
+    """Make a new, empty SQLite database at ``path`` whole: built under a private temporary name
+    (WAL mode writes its header), then linked into place. Another program starting at the same
+    moment so never sees the zero-length file that ``sqlite3.connect`` leaves until its first
+    write (and refuses as a lost database); whoever links second uses the one already there."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=folder)
+    os.close(fd)
+    temporary = Path(temporary_name)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
+        make_private(temporary)
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    except OSError:
+        return  # the driver's own open reports what is wrong with the place
+    finally:
+        for leftover in (temporary, temporary.with_name(temporary.name + "-wal"),
+                         temporary.with_name(temporary.name + "-shm")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def backups_to_keep(environ: dict[str, str] | None = None) -> int:
