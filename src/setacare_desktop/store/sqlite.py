@@ -165,10 +165,12 @@ def create_database_file(path: Path) -> None:
     (WAL mode writes its header), then linked into place. Another program starting at the same
     moment so never sees the zero-length file that ``sqlite3.connect`` leaves until its first
     write (and refuses as a lost database); whoever links second uses the one already there."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=folder)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
+        os.close(fd)
+    except OSError:
+        return  # a folder that cannot be made or written: the driver's own open says which
     temporary = Path(temporary_name)
     try:
         connection = sqlite3.connect(temporary)
