@@ -115,6 +115,7 @@ def test_liaison_sheet_embeds_the_japanese_font(bundle: Path, demo_dir: Path) ->
         connection.close()
     out = demo_dir.parent / "sheet.pdf"
     printed = run(bundle, demo_dir, "sheet", str(referral_id), "--out", str(out), "--anonymised",
+                  "--summary", "高齢の方の生活についてのご相談です。",  # the 匿名用の概要
                   "--as", f"demo-{district}-anshin-consultant", "--password-stdin",
                   stdin=PASSWORD + "\n")
     assert printed.returncode == 0, printed.stderr
