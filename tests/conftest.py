@@ -27,7 +27,8 @@ import pytest
 import sqlalchemy as sa
 
 from setacare_desktop.services import Database, StaffProfile, audit
-from setacare_desktop.services.staff import STAFF_FIELDS, NewStaff, create_account
+from setacare_desktop.services.staff import STAFF_FIELDS, NewStaff, create_account, profile_of
+from setacare_desktop.store.models import Staff
 
 PG_ENV = "SETACARE_TEST_POSTGRES_URL"
 TEST_PASSWORD = "test-pass-123"
@@ -112,6 +113,19 @@ def make_staff(db: Database, login: str, *, role: str = "受付", place: str = "
         audit.record(session, None, "staff_create", entity="staff", entity_id=profile.staff_id,
                      fields=STAFF_FIELDS, detail="test fixture")
     return profile
+
+
+#: The supervisor who imports and exports the つなぎ先 directory in tests (its editors' role).
+DIRECTORY_EDITOR = "directory-editor"
+
+
+def directory_editor(db: Database) -> StaffProfile:
+    """That supervisor of ``db``: the account is made the first time it is asked for."""
+    with db.read() as session:
+        staff = session.scalar(sa.select(Staff).where(Staff.login == DIRECTORY_EDITOR))
+        if staff is not None:
+            return profile_of(staff)
+    return make_staff(db, DIRECTORY_EDITOR, role="監督者")
 
 
 @pytest.fixture

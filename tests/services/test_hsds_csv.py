@@ -7,25 +7,12 @@ import csv
 import json
 from pathlib import Path
 
-from tests.conftest import make_staff
+from tests.conftest import directory_editor
 
-from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import Database, hsds
 from setacare_desktop.services import directory as svc
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "hsds" / "setagaya_sample.json"
-
-def _editor(db: Database) -> StaffProfile:
-    """The supervisor who imports and exports (the directory's editors; one per database)."""
-    found = [p for p in _EDITORS if p[0] is db]
-    if found:
-        return found[0][1]
-    profile = make_staff(db, f"hsds-boss-{len(_EDITORS)}", role="監督者")
-    _EDITORS.append((db, profile))
-    return profile
-
-
-_EDITORS: list[tuple[Database, StaffProfile]] = []
 
 
 
@@ -47,9 +34,9 @@ def _with_formulas(tmp_path: Path) -> Path:
 
 def test_the_package_has_its_descriptor_and_every_term_it_points_to(
         db: Database, tmp_path: Path) -> None:
-    hsds.import_hsds(db, _editor(db), SAMPLE)
+    hsds.import_hsds(db, directory_editor(db), SAMPLE)
     folder = tmp_path / "csv"
-    hsds.export_hsds_csv(db, _editor(db), folder)
+    hsds.export_hsds_csv(db, directory_editor(db), folder)
     package = json.loads((folder / "datapackage.json").read_text("utf-8"))
     assert package["profile"] == "tabular-data-package"
     assert {r["path"] for r in package["resources"]} | {"datapackage.json"} == {
@@ -70,9 +57,9 @@ def test_the_package_has_its_descriptor_and_every_term_it_points_to(
 
 def test_formula_cells_are_neutralised_and_read_back_as_they_were(
         db: Database, tmp_path: Path) -> None:
-    hsds.import_hsds(db, _editor(db), _with_formulas(tmp_path))
+    hsds.import_hsds(db, directory_editor(db), _with_formulas(tmp_path))
     folder = tmp_path / "csv"
-    hsds.export_hsds_csv(db, _editor(db), folder)
+    hsds.export_hsds_csv(db, directory_editor(db), folder)
     services = {row["name"]: row for row in _rows(folder, "services.csv")}
     cell = services["'=HYPERLINK(\"http://example.com\",\"相談\")"]
     assert cell["description"] == "'@SUM(1)"
@@ -82,19 +69,19 @@ def test_formula_cells_are_neutralised_and_read_back_as_they_were(
     every_cell = [v for name in hsds.CSV_COLUMNS for row in _rows(folder, name)
                   for v in row.values()]
     assert not [v for v in every_cell if v[:1] in ("=", "+", "@", "\t", "\r")]
-    report = hsds.import_hsds(db, _editor(db), folder)
+    report = hsds.import_hsds(db, directory_editor(db), folder)
     assert (report.created, report.updated) == (0, 0)
     assert svc.search_destinations(db, "HYPERLINK")[0].name.startswith("=HYPERLINK(")
 
 
 def test_the_package_round_trips_unchanged(any_db: Database, tmp_path: Path) -> None:
-    hsds.import_hsds(any_db, _editor(any_db), SAMPLE)
+    hsds.import_hsds(any_db, directory_editor(any_db), SAMPLE)
     first, second = tmp_path / "first", tmp_path / "second"
-    hsds.export_hsds_csv(any_db, _editor(any_db), first)
+    hsds.export_hsds_csv(any_db, directory_editor(any_db), first)
     before = svc.load(any_db).directory
-    report = hsds.import_hsds(any_db, _editor(any_db), first / "datapackage.json")
+    report = hsds.import_hsds(any_db, directory_editor(any_db), first / "datapackage.json")
     assert (report.created, report.updated) == (0, 0)
     assert svc.load(any_db).directory == before
-    hsds.export_hsds_csv(any_db, _editor(any_db), second)
+    hsds.export_hsds_csv(any_db, directory_editor(any_db), second)
     for path in first.iterdir():
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name

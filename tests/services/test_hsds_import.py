@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import make_staff
+from tests.conftest import directory_editor
 
-from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import Database, ValidationError, hsds
 from setacare_desktop.services import directory as svc
 from setacare_desktop.services.hsds import importing
@@ -19,18 +18,6 @@ from setacare_desktop.store.models import DirOrganization, DirService, DirTaxono
 
 ORG = {"id": "0b6f1a52-6c55-4a55-9d6a-2f0a3c3b1a10", "name": "世田谷こども食堂ネット",
        "description": "地域の子ども食堂の連絡会"}
-
-def _editor(db: Database) -> StaffProfile:
-    """The supervisor who imports and exports (the directory's editors; one per database)."""
-    found = [p for p in _EDITORS if p[0] is db]
-    if found:
-        return found[0][1]
-    profile = make_staff(db, f"hsds-boss-{len(_EDITORS)}", role="監督者")
-    _EDITORS.append((db, profile))
-    return profile
-
-
-_EDITORS: list[tuple[Database, StaffProfile]] = []
 
 
 
@@ -47,7 +34,7 @@ def _write(tmp_path: Path, document: object, name: str = "in.json") -> Path:
 
 def _problems(db: Database, path: Path) -> list[str]:
     with pytest.raises(ValidationError) as caught:
-        hsds.import_hsds(db, _editor(db), path)
+        hsds.import_hsds(db, directory_editor(db), path)
     return [str(p) for p in caught.value.problems]
 
 
@@ -71,7 +58,7 @@ def test_a_term_without_taxonomy_imports(any_db: Database, tmp_path: Path) -> No
     service = _service(attributes=[{"id": "7a1e2c3d-0000-4000-8000-00000000000b",
                                     "taxonomy_term_id": term["id"], "value": "",
                                     "taxonomy_term": term}])
-    report = hsds.import_hsds(any_db, _editor(any_db), _write(tmp_path, [term, service]))
+    report = hsds.import_hsds(any_db, directory_editor(any_db), _write(tmp_path, [term, service]))
     assert report.created == 1
     with any_db.read() as session:
         row = session.get(DirTaxonomyTerm, term["id"])

@@ -10,27 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from tests.conftest import make_staff
+from tests.conftest import directory_editor
 
-from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import Database, hsds
 from setacare_desktop.services import directory as svc
 from setacare_desktop.store.models import DirLocation, DirSchedule
 
 HSDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "hsds-3.0"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "hsds" / "setagaya_sample.json"
-
-def _editor(db: Database) -> StaffProfile:
-    """The supervisor who imports and exports (the directory's editors; one per database)."""
-    found = [p for p in _EDITORS if p[0] is db]
-    if found:
-        return found[0][1]
-    profile = make_staff(db, f"hsds-boss-{len(_EDITORS)}", role="監督者")
-    _EDITORS.append((db, profile))
-    return profile
-
-
-_EDITORS: list[tuple[Database, StaffProfile]] = []
 
 
 
@@ -62,7 +49,7 @@ def validator(name: str) -> jsonschema.protocols.Validator:
 
 def _export(db: Database, tmp_path: Path) -> dict[str, dict[str, Any]]:
     out = tmp_path / "out.json"
-    hsds.export_hsds_json(db, _editor(db), out, replace=True)  # the same file, again
+    hsds.export_hsds_json(db, directory_editor(db), out, replace=True)  # the same file, again
     services = json.loads(out.read_text("utf-8"))["contents"]
     service_errors = [f"{s['name']}: {'.'.join(map(str, e.absolute_path))}: {e.message}"
                       for s in services for e in validator("service").iter_errors(s)]
@@ -78,7 +65,7 @@ def _example(name: str) -> dict[str, Any]:
 
 def test_the_official_full_service_comes_back_whole(any_db: Database, tmp_path: Path) -> None:
     original = _example("service_full.json")
-    hsds.import_hsds(any_db, _editor(any_db), HSDS_DIR / "examples" / "service_full.json")
+    hsds.import_hsds(any_db, directory_editor(any_db), HSDS_DIR / "examples" / "service_full.json")
     exported = _export(any_db, tmp_path)[original["id"]]
     assert lost(original, exported) == []
     assert exported["schedules"][0]["byday"] == "TH,FR"
@@ -89,12 +76,12 @@ def test_a_service_at_location_and_an_organization_come_back_whole(
         db: Database, tmp_path: Path) -> None:
     at_location, organization = (_example("service_at_location_full.json"),
                                  _example("organization_full.json"))
-    hsds.import_hsds(db, _editor(db), HSDS_DIR / "examples" / "service_at_location_full.json")
+    hsds.import_hsds(db, directory_editor(db), HSDS_DIR / "examples" / "service_at_location_full.json")
     exported = _export(db, tmp_path)[at_location["service"]["id"]]
     link = {k: v for k, v in at_location.items() if k != "service"}
     assert lost(link, exported["service_at_locations"][0]) == []
     assert lost(at_location["service"], exported) == []
-    hsds.import_hsds(db, _editor(db), HSDS_DIR / "examples" / "organization_full.json")
+    hsds.import_hsds(db, directory_editor(db), HSDS_DIR / "examples" / "organization_full.json")
     service = organization["services"][0]
     exported = _export(db, tmp_path)[service["id"]]
     assert lost({k: v for k, v in organization.items() if k != "services"},
@@ -104,9 +91,9 @@ def test_a_service_at_location_and_an_organization_come_back_whole(
 
 def test_the_official_examples_survive_a_second_round_trip(db: Database, tmp_path: Path) -> None:
     for name in ("service_list.json", "service_at_location_full.json", "organization_full.json"):
-        hsds.import_hsds(db, _editor(db), HSDS_DIR / "examples" / name)
+        hsds.import_hsds(db, directory_editor(db), HSDS_DIR / "examples" / name)
     first = _export(db, tmp_path)
-    report = hsds.import_hsds(db, _editor(db), tmp_path / "out.json")
+    report = hsds.import_hsds(db, directory_editor(db), tmp_path / "out.json")
     assert (report.created, report.updated) == (0, 0)
     assert _export(db, tmp_path) == first
 
@@ -114,7 +101,7 @@ def test_the_official_examples_survive_a_second_round_trip(db: Database, tmp_pat
 def test_a_realistic_japanese_directory_comes_back_whole(any_db: Database, tmp_path: Path) -> None:
     """Written for the tests (tests/data/hsds/README.md): what a Japanese directory needs."""
     document = json.loads(SAMPLE.read_text("utf-8"))
-    report = hsds.import_hsds(any_db, _editor(any_db), SAMPLE)
+    report = hsds.import_hsds(any_db, directory_editor(any_db), SAMPLE)
     assert report.created == 2
     exported = _export(any_db, tmp_path)
     for service in document["contents"]:

@@ -11,13 +11,13 @@ failure and not as a print.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
 from setacare_desktop.services import ServiceError
 from setacare_desktop.services import sheets as sheet_service
-from setacare_desktop.ui.overwrite import save_target
 from setacare_desktop.ui.pdf_dialog import PdfDialog
 
 #: The print's use case, given how to deliver the PDF; returns the PDF delivered.
@@ -29,26 +29,14 @@ class PrintoutDialog(PdfDialog):
 
     def __init__(self, title: str, pdf: bytes, suggested_name: str, record: Record,
                  parent: QWidget | None = None) -> None:
-        super().__init__(title, pdf, suggested_name, parent)
+        # The dialog's own save (name, overwrite question, messages) writes through the print's
+        # use case instead of writing the preview's bytes.
+        super().__init__(title, pdf, suggested_name, parent, save_file=self._save_recorded)
         self._record = record
-        self._name = suggested_name
 
-    def save(self) -> bool:
-        chosen = self.choose_save_path(self._name)
-        if not chosen:
-            return False
-        target = save_target(chosen, "pdf", self.confirm_overwrite)
-        if target is None:
-            return False
-        path, replace = target
-        try:
-            pdf = self._record(sheet_service.to_file(path, replace=replace))
-        except ServiceError as error:
-            self.message_label.setText(f"保存できませんでした: {error.message}")
-            return False
-        self.preview.load(pdf)
-        self.message_label.setText(f"保存しました: {path}")
-        return True
+    def _save_recorded(self, path: Path, _preview: bytes, replace: bool) -> None:
+        """Render, write and record the printout; show what was written."""
+        self.preview.load(self._record(sheet_service.to_file(path, replace=replace)))
 
     def print_pdf(self) -> bool:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
