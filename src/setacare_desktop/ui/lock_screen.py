@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from setacare_desktop.services import Database, ServiceError, StaffProfile, screen_lock
-from setacare_desktop.services.staff import LOGIN_MAX
 from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.login_dialog import credential_fields
 from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
 
@@ -65,16 +65,8 @@ class LockScreen(QWidget):
             f"（入力中の受付は {profile.name} さんの下書きとして残ります）。", self)
         self.other_label.setWordWrap(True)
         self.other_label.setEnabled(False)  # greyed: an explanation, not a control
-        self.login_edit = QLineEdit(profile.login, self)
-        self.login_edit.setMaxLength(LOGIN_MAX)
-        self.login_edit.setAccessibleName("ログインID")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName("パスワード")
-        login_label = QLabel("ログインID(&I)", self)
-        login_label.setBuddy(self.login_edit)
-        password_label = QLabel("パスワード(&P)", self)
-        password_label.setBuddy(self.password_edit)
+        self.login_edit, self.password_edit, login_label, password_label = credential_fields(
+            self, profile.login)
         self.error_label = error_label(self)
         self.unlock_button = QPushButton(UNLOCK, self)
         self.unlock_button.setDefault(True)

@@ -26,6 +26,23 @@ EMPTY_LOGIN = "ログインIDを入力してください。"
 EMPTY_PASSWORD = "パスワードを入力してください。"
 
 
+
+def credential_fields(parent: QWidget, login_id: str) -> tuple[QLineEdit, QLineEdit, QLabel,
+                                                                 QLabel]:
+    """The login ID and password boxes with their labels (Alt+I, Alt+P), as the login dialog
+    and the lock screen ask for them."""
+    login_edit = QLineEdit(login_id, parent)
+    login_edit.setMaxLength(LOGIN_MAX)
+    login_edit.setAccessibleName("ログインID")
+    password_edit = QLineEdit(parent)
+    password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+    password_edit.setAccessibleName("パスワード")
+    login_label = QLabel("ログインID(&I)", parent)
+    login_label.setBuddy(login_edit)
+    password_label = QLabel("パスワード(&P)", parent)
+    password_label.setBuddy(password_edit)
+    return login_edit, password_edit, login_label, password_label
+
 class LoginDialog(QDialog):
     """Asks who is working. After ``accepted``, :attr:`profile` is the logged-in staff member.
 
@@ -51,16 +68,8 @@ class LoginDialog(QDialog):
         self._given_up = False
         self.setWindowTitle("SetaCare Desktop — ログイン")
 
-        self.login_edit = QLineEdit(login_id, self)
-        self.login_edit.setMaxLength(LOGIN_MAX)
-        self.login_edit.setAccessibleName("ログインID")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName("パスワード")
-        login_label = QLabel("ログインID(&I)", self)
-        login_label.setBuddy(self.login_edit)
-        password_label = QLabel("パスワード(&P)", self)
-        password_label.setBuddy(self.password_edit)
+        self.login_edit, self.password_edit, login_label, password_label = credential_fields(
+            self, login_id)
 
         self.error_label = error_label(self)
         self.database_label = QLabel(
