@@ -404,3 +404,17 @@ def test_python_dash_m_runs_the_demo_and_info(tmp_path: Path) -> None:
                          input="demo-pass-2026\nlong-enough-pw\n", env=env, capture_output=True,
                          text=True, encoding="utf-8", timeout=120)
     assert bad.returncode == 2 and "役割: 「係長」は役割ではありません" in bad.stderr
+
+
+def test_a_password_in_database_on_the_command_line_is_warned_about_and_not_echoed(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Nothing listens on port 1: the command fails, but the warning comes first.
+    url = "postgresql+psycopg://clerk:s3cret-pw@127.0.0.1:1/setacare"
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), "--database", url, "info")
+    assert code != 0
+    assert "パスワードが含まれています" in err and "pgpass" in err
+    assert "s3cret-pw" not in out + err
+    # Without a password (libpq reads it from the pgpass file) nothing is said about it.
+    code, out, err = run(capsys, "--data-dir", str(tmp_path), "--database",
+                         "postgresql+psycopg://clerk@127.0.0.1:1/setacare", "info")
+    assert "パスワードが含まれています" not in err

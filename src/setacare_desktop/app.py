@@ -18,7 +18,7 @@ from pathlib import Path
 
 from setacare_desktop import cli, cli_boundary, logs
 from setacare_desktop.cli_input import argv_problem
-from setacare_desktop.settings import Settings, private_folder
+from setacare_desktop.settings import Settings, password_in, private_folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_boundary.guarded(args.command or "window", lambda: _run(args))
 
 
+#: Said when ``--database`` holds a password (the URL itself is never echoed).
+PASSWORD_ON_COMMAND_LINE = (
+    "警告: --database の URL にパスワードが含まれています。コマンドラインは同じPCの他の利用者にも"
+    "見えます。パスワードは pgpass ファイル（利用者だけが読めるファイル）か環境変数 "
+    "SETACARE_DATABASE_URL に置いてください（docs/deployment.md）。")
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.database and password_in(args.database):
+        cli_boundary.say(PASSWORD_ON_COMMAND_LINE)
     settings = Settings.resolve(data_dir=args.data_dir, database=args.database)
     with contextlib.suppress(OSError):  # a folder that cannot be made is named when it is used
         private_folder(settings.data_dir)

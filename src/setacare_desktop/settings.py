@@ -24,6 +24,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -57,6 +58,17 @@ class Settings:
         url_text = database or env.get(ENV_DATABASE_URL)
         url = database_url(url_text) if url_text else database_url(str(folder / DATABASE_FILE))
         return cls(folder, url)
+
+
+def password_in(url_text: str) -> bool:
+    """Whether a database URL carries a password (on a command line every user of the PC can
+    read it in the process list; the environment or libpq's pgpass file keep it private)."""
+    if "://" not in url_text:
+        return False
+    try:
+        return bool(urlsplit(url_text).password)
+    except ValueError:
+        return False
 
 
 def database_url(text: str) -> str:

@@ -19,6 +19,7 @@ from setacare_desktop.domain.intake import IntakeInput
 from setacare_desktop.services import Database, audit, system
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.settings import Settings
+from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.store.errors import DatabaseError
 
 OWNER = "setacare_owner"
@@ -129,3 +130,28 @@ def test_the_application_cannot_restore_triggers_the_owner_dropped_and_says_so(
         assert _refused(db, "TRUNCATE audit_event") in REFUSED  # the grants still hold
     finally:
         db.close()
+
+
+def test_a_counter_pc_does_not_upgrade_the_ward_server_it_says_who_must(
+        server: Server, tmp_path: Path) -> None:
+    """A new program version reaches a PC before the administrator upgraded the server: the
+    application role cannot migrate, and the window's start says so instead of a traceback."""
+    from schema import previous_revision
+
+    _as_owner_upgrade_and_grant(server)
+    engine = sa.create_engine(server.url(OWNER))
+    with engine.begin() as connection:  # the server as the previous release left it
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = :v"),
+                           {"v": previous_revision()})
+    engine.dispose()
+
+    settings = Settings.resolve(data_dir=str(tmp_path), database=server.url(APP))
+    with pytest.raises(ServiceError) as raised:
+        system.open_database(settings)
+    assert "setacare db upgrade" in raised.value.message
+    assert "管理者" in raised.value.message
+    check = Database.connect(server.url(OWNER))
+    try:
+        assert check.current_revision() == previous_revision()  # nothing was changed
+    finally:
+        check.close()

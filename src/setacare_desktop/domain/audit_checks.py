@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "emergency_exception": "緊急時の例外の記録",
     "draft_create": "下書きの作成",
     "draft_discard": "下書きの破棄",
+    "draft_from_pc": "このPCに残した下書きの取り込み",
     "referral_create": "つなぎの記録",
     "referral_update": "つなぎの更新",
     "referral_refused": "つなぎの拒否（同意なし）",

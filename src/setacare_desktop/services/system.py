@@ -41,6 +41,7 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
         db = Database.open(settings.database_url, migrate=migrate)
         if migrate:  # the audit table's append-only triggers, recreated if dropped (audited)
             _restore_audit_protection(db)
+        db.local_folder = settings.data_dir
         return db
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         # The URL itself is not understood (it may hold a password: not quoted back).

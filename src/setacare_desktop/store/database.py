@@ -35,7 +35,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from setacare_desktop.store import sqlite as sqlite_store
-from setacare_desktop.store.errors import SchemaTooNewError, translate
+from setacare_desktop.store.errors import SchemaTooNewError, UpgradeNotPermittedError, translate
 from setacare_desktop.store.start_errors import UnversionedDatabaseError
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 ENV_STRICT_SESSIONS = "SETACARE_STRICT_SESSIONS"
 #: The execution option that makes a SQLite transaction begin IMMEDIATE (see ``store.sqlite``).
 WRITE_OPTION = sqlite_store.WRITE_OPTION
+#: PostgreSQL's SQLSTATE for a role that may not alter what it does not own.
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class SessionDisciplineError(AssertionError):
@@ -89,6 +91,9 @@ class Database:
         self.strict_sessions = (os.environ.get(ENV_STRICT_SESSIONS) == "1"
                                 if strict_sessions is None else strict_sessions)
         self._local = threading.local()
+        #: This PC's folder for what must survive the database being unreachable (drafts);
+        #: set by whoever opened the database from the settings, None for tests and tools.
+        self.local_folder: Path | None = None
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -250,9 +255,14 @@ class Database:
         # The migration takes the write lock as it begins (IMMEDIATE): a second program starting
         # at the same moment waits for it, then finds the schema at head inside its own lock.
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
-        with _script_location() as location, writer.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(location))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        try:
+            with _script_location() as location, writer.begin() as connection:
+                config = Config()
+                config.set_main_option("script_location", str(location))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                raise UpgradeNotPermittedError(current, head) from error
+            raise
         return MigrationReport(current, head, backup)

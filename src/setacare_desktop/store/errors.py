@@ -72,6 +72,19 @@ class SchemaTooNewError(DatabaseError):
         self.revision = revision
 
 
+class UpgradeNotPermittedError(DatabaseError):
+    """The schema is behind this program, and this connection's role may not migrate it (a
+    counter PC on the ward server, connected as the application role)."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(
+            f"データベースの更新（スキーマ {current} → {head}）が必要ですが、この接続の利用者には"
+            "更新の権限がありません。データベースの管理者に、所有者のロールで setacare db upgrade "
+            "を実行するよう依頼してください（docs/deployment.md）。データベースは変更していません。")
+        self.current = current
+        self.head = head
+
+
 # sqlite3 primary result codes (https://sqlite.org/rescode.html)
 _SQLITE = {
     5: DatabaseBusyError,  # SQLITE_BUSY

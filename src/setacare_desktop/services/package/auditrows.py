@@ -52,7 +52,8 @@ ACTION_LABELS = {
     "day_list_print": "日別一覧の印刷", "review_list": "確認画面の表示",
     "review_decide": "確認・差戻し", "day_signoff": "日次確認", "returned_list": "差戻しの一覧",
     "package_export": "日次パッケージの書き出し", "package_import": "日次パッケージの取り込み",
-    "draft_create": "下書きの保存", "draft_discard": "下書きの破棄", "stats": "統計",
+    "draft_create": "下書きの保存", "draft_discard": "下書きの破棄",
+    "draft_from_pc": "このPCに残した下書きの取り込み", "stats": "統計",
     "staff_create": "職員の登録", "directory_edit": "つなぎ先の編集",
     "directory_import": "つなぎ先の取り込み",
 }

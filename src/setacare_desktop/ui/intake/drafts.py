@@ -23,13 +23,19 @@ from setacare_desktop import logs
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import intake as intake_service
-from setacare_desktop.services.intake import DraftRow
+from setacare_desktop.services.intake import DraftRow, local_drafts
 from setacare_desktop.ui.intake.drafts_dialog import DraftsDialog
 from setacare_desktop.ui.intake.widgets import Debouncer, dispose
 from setacare_desktop.ui.operations import Operation
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from setacare_desktop.domain.intake import IntakeInput
     from setacare_desktop.ui.intake.form import IntakePage
+
+#: The draft label while the database cannot be reached (the form itself keeps everything).
+LOCAL_DRAFT_SAVED = "サーバーに接続できないため、下書きをこのPCに保存しました"
 
 
 class DraftKeeper(QObject):
@@ -44,6 +50,8 @@ class DraftKeeper(QObject):
         self._db = db
         self._actor = actor
         self.draft_id: int | None = None
+        #: This form's draft on this PC, written while the database could not be reached.
+        self.local_path: Path | None = None
         #: Changed since the draft was last written.
         self.dirty = False
         #: Changes typed so far (a draft saved in the background is current only if none came
@@ -72,6 +80,7 @@ class DraftKeeper(QObject):
         self._timer.stop()
         self.settle()
         self.draft_id = None
+        self.local_path = None
         self.dirty = False
         self.label.clear()
 
@@ -90,17 +99,16 @@ class DraftKeeper(QObject):
         if self.draft_id is None and not self._page.has_unsaved_changes():
             self.dirty = False
             return None
+        data, case_id = self._page.collect(), self._page.case_id
         try:
             self.draft_id = intake_service.save_draft(
-                self._db, self._actor, self._page.collect(), draft_id=self.draft_id,
-                consultation_id=self._page.case_id)
+                self._db, self._actor, data, draft_id=self.draft_id, consultation_id=case_id)
         except Exception as error:  # a safety net must never take the form down with it
             if not isinstance(error, ServiceError):
                 logs.log_unexpected("saving a draft", error)
-            self._failed(error)
+            self._failed(error, data, case_id)
             return None
-        self.dirty = False
-        self.label.setText(f"下書き保存 {local_now():%H:%M:%S}")
+        self._saved(self.draft_id, self._changes)
         return self.draft_id
 
     def save_in_background(self) -> None:
@@ -120,18 +128,38 @@ class DraftKeeper(QObject):
         op = Operation(self._page, lambda _progress: intake_service.save_draft(
             self._db, self._actor, data, draft_id=draft_id, consultation_id=case_id))
         self._op = op
-        op.success(lambda new_id: self._saved(new_id, changes)).failure(self._failed).run()
+        op.success(lambda new_id: self._saved(new_id, changes)).failure(
+            lambda error: self._failed(error, data, case_id)).run()
 
     def _saved(self, draft_id: int, changes: int) -> None:
         self.draft_id = draft_id
         self.dirty = changes != self._changes
+        local_drafts.forget(self.local_path)  # in the database now: the copy here can go
+        self.local_path = None
         self.label.setText(f"下書き保存 {local_now():%H:%M:%S}")
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, error: Exception, data: IntakeInput | None = None,
+                case_id: int | None = None) -> None:
         # Said in the form, not in a dialog; the message is the service's (ServiceError) or
         # just that it failed (anything else is logged by the caller's boundary).
+        if data is not None and local_drafts.unreachable(error) and self._keep_here(data, case_id):
+            return
         text = error.message if isinstance(error, ServiceError) else type(error).__name__
         self.label.setText(f"下書きを保存できませんでした（{text}）")
+
+    def _keep_here(self, data: IntakeInput, case_id: int | None) -> bool:
+        """The database is out of reach: keep the draft on this PC (the form stays dirty, so
+        the next round tries the database again)."""
+        try:
+            path = local_drafts.keep(self._db, self._actor, data, draft_id=self.draft_id,
+                                     consultation_id=case_id, path=self.local_path)
+        except ServiceError:
+            return False
+        if path is None:
+            return False
+        self.local_path = path
+        self.label.setText(f"{LOCAL_DRAFT_SAVED} {local_now():%H:%M:%S}")
+        return True
 
     def settle(self) -> None:
         """Let a draft being written in the background land first (its id is needed next)."""
@@ -148,7 +176,9 @@ class DraftKeeper(QObject):
     # --- offering drafts back -----------------------------------------------------------
 
     def others(self) -> list[DraftRow]:
-        """The staff member's unfinished intakes, except the one on screen."""
+        """The staff member's unfinished intakes, except the one on screen (drafts kept on
+        this PC while the database was out of reach are brought in first)."""
+        local_drafts.bring_in(self._db, self._actor)
         return [r for r in intake_service.list_drafts(self._db, self._actor)
                 if r.draft_id != self.draft_id]
 
