@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from setacare_desktop.domain.intake import IntakeInput
 from setacare_desktop.services import Database, audit, system
 from setacare_desktop.services import intake as intake_svc
-from setacare_desktop.settings import Settings
 from setacare_desktop.services.errors import ServiceError
+from setacare_desktop.settings import Settings
 from setacare_desktop.store.errors import DatabaseError
 
 OWNER = "setacare_owner"

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
+from tests.conftest import make_staff
+from tests.tcp_proxy import TcpProxy
 
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.services import Database
@@ -23,8 +25,6 @@ from setacare_desktop.services.intake import local_drafts
 from setacare_desktop.store.models import AuditEvent
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.intake.drafts import LOCAL_DRAFT_SAVED
-from tests.conftest import make_staff
-from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.gui
 
