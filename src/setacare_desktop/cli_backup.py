@@ -20,6 +20,7 @@ from setacare_desktop.cli_common import (
     out,
 )
 from setacare_desktop.services import auth, backup
+from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.settings import Settings
 
 
@@ -30,8 +31,12 @@ def add_commands(commands: Any, location: argparse.ArgumentParser) -> None:
         description="SQLite のデータベースをファイルにコピーします（ウィンドウを開いたままでも可）。"
                     "コピーは検査（integrity_check）してから書き出し、本人だけが読めるファイルに"
                     "します。PostgreSQL のデータベースはサーバーの pg_dump を使ってください。",
-        epilog="例: setacare backup --out E:\\setacare-2026-11-30.db --as kanri")
-    p.add_argument("--out", required=True, metavar="FILE", help="書き出すファイル")
+        epilog="例: setacare backup --out E:\\setacare-2026-11-30.db --as kanri\n"
+               "    setacare backup --reminder-days 14 --as kanri")
+    p.add_argument("--out", metavar="FILE", help="書き出すファイル")
+    p.add_argument("--reminder-days", metavar="N",
+                   help=f"{backup.REMINDER_FIELD}（1〜365、既定 {backup.DEFAULT_REMINDER_DAYS}）を"
+                        "設定する。ウィンドウは最後のバックアップからこの日数がたつと管理者に知らせる")
     p.add_argument("--force", action="store_true", help="既にあるファイルを上書きする")
     p = commands.add_parser(
         "restore", parents=[location, acting], help="バックアップからデータベースを戻す（管理者）",
@@ -47,7 +52,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     db = opened(settings)
     try:
         if args.command == "backup":
+            if args.out is None and args.reminder_days is None:
+                raise ValidationError([Problem("--out", "書き出すファイルを指定してください")])
             with acting_as(db, args.as_login, password) as actor:
+                if args.reminder_days is not None:
+                    days = backup.set_reminder_days(db, actor, args.reminder_days)
+                    out(f"{backup.REMINDER_FIELD}を {days} 日にしました。")
+                if args.out is None:
+                    return EXIT_OK
                 made = backup.backup(db, actor, Path(args.out), force=args.force)
             out(f"バックアップを作成しました: {made.path}（{made.size:,} バイト、"
                 f"スキーマ {made.revision or '（なし）'}、検査: 問題なし）")

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.roles import StaffProfile
-from setacare_desktop.services import audit, guard
+from setacare_desktop.services import audit, guard, preferences
 from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
 from setacare_desktop.services.files import check_target, reason_of, write_error
 from setacare_desktop.services.unit import use_case
@@ -38,6 +38,10 @@ ACTION_BACKUP = "database_backup"
 ACTION_RESTORE = "database_restore"
 #: The window reminds administrators when the newest backup is older than this (days).
 DEFAULT_REMINDER_DAYS = 7
+REMINDER_KEY = "backup_reminder_days"
+REMINDER_MIN, REMINDER_MAX = 1, 365
+#: The setting's name in messages (and the command line's help).
+REMINDER_FIELD = "バックアップを促すまでの日数"
 
 POSTGRESQL_TOOLS = (
     "このコマンドは SQLite のデータベース専用です。PostgreSQL のデータベースは、サーバーの"
@@ -203,22 +207,46 @@ def restore(db: Database, actor: StaffProfile, source: Path) -> RestoreResult:
 
 
 @use_case
-def backup_reminder(db: Database, actor: StaffProfile, *, days: int = DEFAULT_REMINDER_DAYS,
+def reminder_days(db: Database) -> int:
+    """Days after the last backup when administrators are reminded (a setting for every PC)."""
+    with db.read() as session:
+        return preferences.stored_number(session, REMINDER_KEY, DEFAULT_REMINDER_DAYS,
+                                         REMINDER_MIN, REMINDER_MAX)
+
+
+@use_case
+def set_reminder_days(db: Database, actor: StaffProfile, text: str) -> int:
+    """An administrator sets those days (typed text, 1–365); audited, refused for others."""
+    with db.transaction() as session:
+        guard.require_account_manager(actor, "preference_change")
+        days = preferences.whole_number(text, REMINDER_FIELD, REMINDER_MIN, REMINDER_MAX, "日")
+        before = preferences.stored_number(session, REMINDER_KEY, DEFAULT_REMINDER_DAYS,
+                                           REMINDER_MIN, REMINDER_MAX)
+        preferences.store_number(session, actor, REMINDER_KEY, days, before)
+        return days
+
+
+@use_case
+def backup_reminder(db: Database, actor: StaffProfile, *, days: int | None = None,
                     now: datetime | None = None) -> str | None:
-    """For the window: a reminder when the newest backup is ``days`` old or more (or none yet).
+    """For the window: a reminder when the newest backup is ``days`` old or more (or none yet);
+    ``days`` defaults to the administrator's setting (:func:`reminder_days`).
 
     Only administrators are reminded, and only on SQLite (PostgreSQL is the server's business).
     """
     if not db.is_sqlite or not roles.can_manage_accounts(actor):
         return None
     with db.read() as session:
+        if days is None:
+            days = preferences.stored_number(session, REMINDER_KEY, DEFAULT_REMINDER_DAYS,
+                                             REMINDER_MIN, REMINDER_MAX)
         last = session.scalar(select(func.max(AuditEvent.at))
                               .where(AuditEvent.action == ACTION_BACKUP))
     if last is None:
-        return ("データベースのバックアップがまだありません。setacare backup --out ファイル "
-                "でバックアップを作成し、別の媒体に保管してください。")
+        return ("データベースのバックアップがまだありません。バックアップを作成し、"
+                "別の媒体に保管してください。")
     age = ((now or utc_now()) - last) // timedelta(days=1)
     if age < days:
         return None
-    return (f"最後のバックアップから {age} 日たっています。setacare backup --out ファイル "
-            "でバックアップを作成し、別の媒体に保管してください。")
+    return (f"最後のバックアップから {age} 日たっています。バックアップを作成し、"
+            "別の媒体に保管してください。")

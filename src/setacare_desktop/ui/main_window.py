@@ -40,6 +40,7 @@ from setacare_desktop.domain.roles import CASE_ROLES, Role, place_label
 from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
+from setacare_desktop.ui import backup_reminder
 from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.audit import AuditPage, check_at_start
 from setacare_desktop.ui.idle_lock import IdleLock
@@ -228,6 +229,8 @@ class MainWindow(QMainWindow):
         self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
         #: The audit trail's hash chain, checked in the background after login.
         self.audit_check = check_at_start(self, db)
+        #: A bar reminding administrators to back up the SQLite database (hidden otherwise).
+        self.backup_reminder = backup_reminder.attach(self, db, profile)
 
     def _connect_signals(self) -> None:
         self.navigation.currentRowChanged.connect(self._area_selected)
