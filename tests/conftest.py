@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +32,9 @@ from setacare_desktop.services.staff import STAFF_FIELDS, NewStaff, create_accou
 from setacare_desktop.store.models import Staff
 
 PG_ENV = "SETACARE_TEST_POSTGRES_URL"
+#: The role every ward PC connects as (docs/deployment-postgresql.md); ``pg_db`` uses it.
+APP_ROLE = "setacare_app"
+GRANTS = Path(__file__).parents[1] / "docs" / "postgresql-grants.sql"
 TEST_PASSWORD = "test-pass-123"
 
 
@@ -81,19 +85,75 @@ def pg_template() -> Iterator[tuple[sa.Engine, str] | None]:
     admin.dispose()
 
 
-@pytest.fixture
-def pg_db(pg_template: tuple[sa.Engine, str] | None) -> Iterator[Database]:
+def _pg_database(pg_template: tuple[sa.Engine, str] | None, *, as_application: bool
+                 ) -> Iterator[Database]:
     if pg_template is None:
         pytest.skip(f"no PostgreSQL server ({PG_ENV} not set; CI always sets it)")
     admin, template = pg_template
     name = f"setacare_t_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
-    database = Database.open(admin.url.set(database=name).render_as_string(hide_password=False))
+    url = admin.url.set(database=name)
+    if as_application:
+        # As a ward PC connects (docs/deployment-postgresql.md): the application role, with
+        # the grants file applied, cannot touch the audit trail nor migrate.
+        _grant_to_application_role(admin, url)
+        url = url.set(username=APP_ROLE, password=APP_ROLE)
+    database = Database.open(url.render_as_string(hide_password=False))
     yield database
     database.close()
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_db(pg_template: tuple[sa.Engine, str] | None) -> Iterator[Database]:
+    """A fresh PostgreSQL database, connected to as the application role every ward PC uses."""
+    yield from _pg_database(pg_template, as_application=True)
+
+
+@pytest.fixture
+def pg_owner_db(pg_template: tuple[sa.Engine, str] | None) -> Iterator[Database]:
+    """The same, connected to as the server's superuser (what only the owner may do)."""
+    yield from _pg_database(pg_template, as_application=False)
+
+
+@contextlib.contextmanager
+def superuser_connection(db: Database) -> Iterator[sa.Connection]:
+    """A transaction on ``db``'s database with every power (the owner's, the file's holder's):
+    what a test does past the program to tamper with it."""
+    if db.is_sqlite or db.engine.url.username != APP_ROLE:
+        with db.engine.begin() as connection:
+            yield connection
+        return
+    admin_url = sa.make_url(os.environ[PG_ENV]).set(database=db.engine.url.database)
+    engine = sa.create_engine(admin_url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _grant_to_application_role(admin: sa.Engine, url: sa.URL) -> None:
+    with admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN "
+            f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}'; END IF; END $$")
+        conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {url.database} TO {APP_ROLE}")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+        for statement in grant_statements():
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def grant_statements() -> list[str]:
+    """The statements of docs/postgresql-grants.sql, as the administrator runs them."""
+    text = "\n".join(line for line in GRANTS.read_text("utf-8").splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import superuser_connection
 
 from setacare_desktop.domain.audit_chain import BreakKind
 from setacare_desktop.domain.intake import IntakeInput
@@ -43,7 +44,7 @@ def _rows(db: Database) -> list[AuditEvent]:
 def tamper(db: Database, *statements: str) -> None:
     """Run SQL past the append-only triggers (as someone with the database file or the table's
     owner could), then put the triggers back."""
-    with db.engine.begin() as connection:
+    with superuser_connection(db) as connection:
         if db.is_sqlite:
             for name in sqlite_store.AUDIT_TRIGGERS:
                 connection.exec_driver_sql(f"DROP TRIGGER {name}")
@@ -251,7 +252,10 @@ def test_a_removed_trigger_is_recreated_at_start_and_reported(db_path: Path,
         db.close()
 
 
-def test_a_disabled_trigger_on_postgresql_is_recreated(pg_db: Database) -> None:
+def test_a_disabled_trigger_on_postgresql_is_recreated(pg_owner_db: Database) -> None:
+    """The program started by the owner puts the triggers back (the application role cannot:
+    tests/store/test_postgresql_roles.py)."""
+    pg_db = pg_owner_db
     with pg_db.engine.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change")
         connection.exec_driver_sql("DROP TRIGGER audit_event_no_truncate ON audit_event")

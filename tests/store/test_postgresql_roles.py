@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import grant_statements
 
 from setacare_desktop.domain.intake import IntakeInput
 from setacare_desktop.services import Database, audit, system
@@ -24,15 +25,8 @@ from setacare_desktop.store.errors import DatabaseError
 
 OWNER = "setacare_owner"
 APP = "setacare_app"
-GRANTS = Path(__file__).parents[2] / "docs" / "postgresql-grants.sql"
 #: insufficient_privilege, and must_be_owner for DDL on a table one does not own
 REFUSED = {"42501"}
-
-
-def _statements(path: Path) -> list[str]:
-    text = "\n".join(line for line in path.read_text("utf-8").splitlines()
-                     if not line.lstrip().startswith("--"))
-    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 class Server:
@@ -79,7 +73,7 @@ def _as_owner_upgrade_and_grant(server: Server) -> None:
     Database.open(server.url(OWNER)).close()
     engine = sa.create_engine(server.url(OWNER))
     with engine.begin() as connection:
-        for statement in _statements(GRANTS):
+        for statement in grant_statements():
             connection.exec_driver_sql(statement)
     engine.dispose()
 
