@@ -2,7 +2,8 @@
 
 The page asks ``services.persons.possible_duplicates`` (debounced) and hands the candidates here.
 Each candidate shows who they are (birth date and age, sex, district and town, the last four
-digits of their phone) and their last consultation. The clerk links the consultation to one of
+digits of their phone), their household links (「世帯: 母（同居）・8050」, when the window sets
+``household_lines``) and their last consultation. The clerk links the consultation to one of
 them (Enter on the list, or the button) or confirms a new person, which dismisses the candidates
 shown; below, the selected candidate's recent consultations can be opened (Enter, double-click
 or 「この相談を開く」), which the page passes on as ``open_consultation_requested``. While linked,
@@ -12,7 +13,7 @@ empty, so Tab passes them by.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -61,8 +62,9 @@ def recent_text(recent: RecentConsultation) -> str:
     return f"{to_wareki(moment.date())} {moment:%H:%M} {recent.main_complaint[:30]}"
 
 
-def candidate_text(candidate: PersonCandidate) -> str:
-    """Several lines: who, born when, where, why they match, and their last consultations."""
+def candidate_text(candidate: PersonCandidate, household: Sequence[str] = ()) -> str:
+    """Several lines: who, born when, where, why they match, their household links (relation,
+    living together, situation; nothing of the other person) and their last consultation."""
     name = candidate.name or "（氏名なし）"
     lines = [f"{name}（{candidate.reading}）" if candidate.reading else name]
     who = []
@@ -80,6 +82,8 @@ def candidate_text(candidate: PersonCandidate) -> str:
         where.append(f"電話 {masked_phone(candidate.phone)}")
     lines.append("・".join(where))
     lines.append("一致: " + "、".join(candidate.reasons))
+    if household:
+        lines.append("世帯: " + "、".join(household))
     if candidate.recent:
         lines.append(f"最終相談: {recent_text(candidate.recent[0])}")
     else:
@@ -100,6 +104,9 @@ class DuplicatePanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("同じ人の登録がないか確認（Ctrl+D）", parent)
         self.candidates: list[PersonCandidate] = []
+        #: Person ids → their household lines (``services.households.panel_lines``), set by the
+        #: window; None shows no household line.
+        self.household_lines: Callable[[list[int]], dict[int, list[str]]] | None = None
         self.status_label = QLabel(IDLE, self)
         self.status_label.setWordWrap(True)
         self.list = QListWidget(self)
@@ -160,8 +167,10 @@ class DuplicatePanel(QGroupBox):
                         searched: bool = False) -> None:
         self.candidates = list(candidates)
         self.list.clear()
+        lines = (self.household_lines([c.person_id for c in self.candidates])
+                 if self.household_lines is not None and self.candidates else {})
         for candidate in self.candidates:
-            item = QListWidgetItem(candidate_text(candidate))
+            item = QListWidgetItem(candidate_text(candidate, lines.get(candidate.person_id, ())))
             item.setToolTip(f"対象者ID {candidate.person_id}")
             self.list.addItem(item)
         if self.candidates:
