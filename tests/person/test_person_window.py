@@ -112,6 +112,9 @@ def test_another_organisation_reads_no_masked_name_on_the_person_page(
     assert page.show_person(world.persons["consented"] or 0)
     assert page.households.table.item(0, 1).text() == "T.S.（80歳代）（同意なし）"
     assert_hidden(widget_texts(page), REFUSED)
+    # Refused after a page was open: nothing of the previous page stays, not even its counts.
+    assert not page.show_person(world.persons["refused"] or 0)
+    assert page.households.table.rowCount() == 0 and page.tabs.tabText(0) == "相談"
     assert audited(world, "person_page_view", "viewer") == [str(world.persons["consented"])]
     # The duplicate panel shows the household line, never the other person's name.
     intake = window.intake_page

@@ -37,6 +37,7 @@ from setacare_desktop.ui.person.tables import fill, read_only_table, row_id
 
 IDLE = "氏名・ふりがな・生年月日で相談者を探してください（受付の重複確認と同じ照合です）。"
 NOBODY = "該当する相談者はいません。"
+TAB_TITLES = ("相談", "つなぎ", "同意", "連携シート", "世帯")
 
 
 def _day(value: object) -> str:
@@ -102,9 +103,8 @@ class PersonPage(Page):
             "連携シート")
         self.households = HouseholdBox(db, actor, self)
         self.tabs = QTabWidget(self)
-        for widget, title in ((self.consultations, "相談"), (self.referrals, "つなぎ"),
-                              (self.consents, "同意"), (self.sheets, "連携シート"),
-                              (self.households, "世帯")):
+        for widget, title in zip((self.consultations, self.referrals, self.consents,
+                                  self.sheets, self.households), TAB_TITLES, strict=True):
             self.tabs.addTab(widget, title)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -182,6 +182,8 @@ class PersonPage(Page):
             self.continuity_label.setText("")
             for table in (self.consultations, self.referrals, self.consents, self.sheets):
                 table.setRowCount(0)
+            for index, title in enumerate(TAB_TITLES):
+                self.tabs.setTabText(index, title)
             return
         p = data.person
         self.title_label.setText(f"{p.name}（{p.reading}）" if p.reading else p.name)
@@ -212,8 +214,7 @@ class PersonPage(Page):
              f"{s.prints}回") for s in data.sheets], stretch=3)
         counts = (len(data.consultations), len(data.referrals), len(data.consents),
                   len(data.sheets), len(data.households))
-        for index, (title, count) in enumerate(zip(
-                ("相談", "つなぎ", "同意", "連携シート", "世帯"), counts, strict=True)):
+        for index, (title, count) in enumerate(zip(TAB_TITLES, counts, strict=True)):
             self.tabs.setTabText(index, f"{title}（{count}）")
 
     def _show_continuity(self, data: PageData) -> None:
