@@ -46,8 +46,9 @@ def window_of(qtbot: QtBot, world: World, login: str) -> MainWindow:
     window = MainWindow(world.db, getattr(world, login))
     window.confirm_discard = lambda _title: True
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitActive(window):  # typing goes to the focused widget of the active window
+        window.show()
+        window.activateWindow()
     return window
 
 
@@ -125,6 +126,10 @@ def test_another_organisation_reads_no_masked_name_on_the_person_page(
     text = intake.duplicate_panel.list.item(0).text()
     assert "世帯: 母（同居）・8050" in text
     assert_hidden(widget_texts(intake.duplicate_panel), REFUSED)
+    # 「相談者ページ」 opens the candidate's page in 相談者.
+    qtbot.mouseClick(intake.duplicate_panel.page_button, Qt.MouseButton.LeftButton)
+    assert window.current_area() == AREA_PERSON
+    assert page.title_label.text().startswith(CONSENTED.name)
 
 
 def test_followups_show_a_count_on_the_navigation_and_a_reminder(

@@ -72,6 +72,7 @@ def connect_areas(window: QMainWindow, pages: dict[str, Page], db: Database,
         saved: Signal = intake.saved
         saved.connect(lambda _cid: refresh_badge())
         intake.duplicate_panel.household_lines = lambda ids: _panel_lines(db, profile, ids)
+        intake.duplicate_panel.person_page_requested.connect(open_person)
     count = count_for_badge(db, profile)
     set_badge(count)
     if count:  # after the window is shown: a status bar message, never a modal dialog

@@ -100,6 +100,8 @@ class DuplicatePanel(QGroupBox):
     new_person_confirmed = Signal()
     #: The clerk chose one of a candidate's recent consultations (its id) to read or amend.
     open_requested = Signal(int)
+    #: The clerk asked for the selected candidate's whole page (their person id: 相談者).
+    person_page_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("同じ人の登録がないか確認（Ctrl+D）", parent)
@@ -115,6 +117,8 @@ class DuplicatePanel(QGroupBox):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.link_button = QPushButton("この人に紐付け(&L)", self)
         self.new_button = QPushButton("新しい対象者として登録", self)
+        self.page_button = QPushButton("相談者ページ", self)
+        self.page_button.setToolTip("選んだ候補のすべての相談・つなぎ・同意・世帯を「相談者」で見る")
 
         self.recent_label = QLabel(RECENT_TITLE, self)
         self.recent_label.setWordWrap(True)
@@ -137,6 +141,7 @@ class DuplicatePanel(QGroupBox):
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.new_button)
         open_row = QHBoxLayout()
+        open_row.addWidget(self.page_button)
         open_row.addStretch(1)
         open_row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -162,6 +167,7 @@ class DuplicatePanel(QGroupBox):
         self.recent_list.itemActivated.connect(self._recent_activated)
         self.recent_list.currentRowChanged.connect(self._update_buttons)
         self.open_button.clicked.connect(self._open_clicked)
+        self.page_button.clicked.connect(self._page_clicked)
 
     def show_candidates(self, candidates: Iterable[PersonCandidate], *,
                         searched: bool = False) -> None:
@@ -208,7 +214,7 @@ class DuplicatePanel(QGroupBox):
 
     def focus_chain(self) -> list[QWidget]:
         return [self.list, self.link_button, self.new_button, self.recent_list,
-                self.open_button, self.unlink_button]
+                self.open_button, self.page_button, self.unlink_button]
 
     def current_candidate(self) -> PersonCandidate | None:
         row = self.list.currentRow()
@@ -235,8 +241,9 @@ class DuplicatePanel(QGroupBox):
         has_recent = self.recent_list.count() > 0
         self.recent_list.setEnabled(has_recent)
         self.open_button.setEnabled(has_recent and self.recent_list.currentItem() is not None)
+        self.page_button.setEnabled(has and self.current_candidate() is not None)
         # The recent consultations belong to a candidate: shown only while there are some.
-        for widget in (self.recent_label, self.recent_list, self.open_button):
+        for widget in (self.recent_label, self.recent_list, self.open_button, self.page_button):
             widget.setVisible(has and not self.is_linked())
 
     def _activated(self, _item: QListWidgetItem) -> None:
@@ -249,6 +256,11 @@ class DuplicatePanel(QGroupBox):
 
     def _new_clicked(self) -> None:
         self.new_person_confirmed.emit()
+
+    def _page_clicked(self) -> None:
+        candidate = self.current_candidate()
+        if candidate is not None:
+            self.person_page_requested.emit(candidate.person_id)
 
     def _recent_activated(self, item: QListWidgetItem) -> None:
         self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
