@@ -64,6 +64,7 @@ def connect_areas(window: QMainWindow, pages: dict[str, Page], db: Database,
     status = window.statusBar()
     person.open_consultation.connect(window.open_consultation)  # type: ignore[attr-defined]
     person.status_message.connect(lambda text: status.showMessage(text, 10_000))
+    person.status_message.connect(lambda _text: refresh_badge())  # 継続支援 opened or closed
     todo.open_consultation.connect(window.open_consultation)  # type: ignore[attr-defined]
     todo.open_person.connect(open_person)
     todo.count_changed.connect(set_badge)
