@@ -28,6 +28,7 @@ from setacare_desktop import (
     cli_directory,
     cli_input,
     cli_package,
+    cli_person,
     cli_review,
     cli_sheets,
     cli_stats,
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_stats.add_commands(commands, location, _acting_parser())
     cli_audit.add_commands(commands, location)
     cli_backup.add_commands(commands, location)
+    cli_person.add_commands(commands, location)
     return parser
 
 
@@ -151,6 +153,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "review": lambda a, s: cli_review.run(a, s, _login_password, _acting_as, _table),
         "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
         "audit": cli_audit.run,
+        **dict.fromkeys(cli_person.COMMANDS, cli_person.run),
     }
     return handlers[args.command](args, settings)
 

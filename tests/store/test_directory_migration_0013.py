@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from migration_0013 import without_0013
-from schema import revision_before
+from schema import drop_newer_tables, revision_before
 from setacare_desktop.domain.shipped_directory import shipped_directory
 from setacare_desktop.services import directory as svc
 from setacare_desktop.store.database import Database
@@ -21,6 +21,7 @@ def test_an_older_database_gets_the_columns_and_the_new_destinations(db_path: Pa
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
         without_0013(connection)
+        drop_newer_tables(connection, revision_before("0013"))
         ids = ", ".join(f"'{i}'" for i in NEW)
         for table in ("dir_service_area", "dir_attribute", "dir_schedule",
                       "dir_service_at_location"):

@@ -404,6 +404,7 @@ def test_a_candidates_recent_consultation_can_be_opened(
     key(qtbot, Qt.Key.Key_Return)
     assert requested == [first.consultation_id]
     tab(qtbot, panel.open_button)
+    tab(qtbot, panel.page_button)  # 相談者ページ (the candidate's whole page)
     tab(qtbot, page.sex_combo)
 
     # The consultations follow the selected candidate; the button opens the current one.

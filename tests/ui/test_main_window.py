@@ -81,7 +81,7 @@ def test_title_menus_and_status_bar(db: Database, staff_factory: MakeStaff,
     assert [(a.text(), a.shortcut().toString()) for a in view_actions] == [
         ("受付", "Ctrl+1"), ("本日の相談", "Ctrl+2"), ("つなぎ先", "Ctrl+3"),
         ("連携シート", "Ctrl+4"), ("確認・統計", "Ctrl+5"), ("管理", "Ctrl+6"),
-        ("操作記録", "Ctrl+7")]
+        ("操作記録", "Ctrl+7"), ("相談者", "Ctrl+8"), ("やること", "Ctrl+9")]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()
                     if not a.isSeparator()]
     assert file_actions == ["画面をロック(&K)", "ログアウト(&L)", "ユーザーの切り替え(&U)…",
@@ -110,7 +110,8 @@ def test_every_area_opens_its_page(qtbot: QtBot, db: Database, staff_factory: Ma
                                    open_window: Callable[[StaffProfile], MainWindow]) -> None:
     window = open_window(staff_factory(db, "ikejiri1"))
     assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == [
-        "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理", "操作記録"]
+        "受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計", "管理", "操作記録", "相談者",
+        "やること"]
     _click_area(qtbot, window, AREA_AUDIT)  # a counter clerk is told the trail is not theirs
     audit_page = window.stack.currentWidget()
     assert isinstance(audit_page, NoticePage) and "監督者と管理者" in audit_page.text_label.text()

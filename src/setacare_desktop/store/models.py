@@ -687,3 +687,61 @@ class DatabaseIdentity(Base):
     database_id: Mapped[str] = mapped_column(String(36), unique=True)
     package_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+# --- 継続支援 and households (migration 0015) --------------------------------------------------------
+
+
+class Continuity(Base):
+    """A person's 継続支援: open or closed, held by a staff member of an organisation.
+
+    One row per person (its current state); every opening, closing and automatic reopening is a
+    ``ContinuityEvent`` with its reason."""
+
+    __tablename__ = "continuity"
+    __table_args__ = (
+        Index("ix_continuity_holder_status", "holder_organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    holder_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    holder_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class ContinuityEvent(Base):
+    """One step of a 継続支援: opened, closed or reopened (by a new consultation), with the
+    reason; never changed."""
+
+    __tablename__ = "continuity_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    continuity_id: Mapped[int] = mapped_column(ForeignKey("continuity.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(16))  # open | close | reopen
+    reason: Mapped[str] = mapped_column(Text)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"))
+
+
+class HouseholdLink(Base):
+    """Two persons of one household: ``relation`` is what ``other_person`` is to ``person``
+    (母, 子, 配偶者 …); ``situations`` are codes such as 8050, young_carer, carer. An ended link
+    keeps its row (``ended_at``)."""
+
+    __tablename__ = "household_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    other_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(32))
+    living_together: Mapped[bool] = mapped_column(Boolean)
+    situations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

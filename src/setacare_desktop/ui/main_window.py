@@ -43,6 +43,12 @@ from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui import backup_reminder
 from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.audit import AuditPage, check_at_start
+from setacare_desktop.ui.followups.areas import (
+    AREA_FOLLOWUPS,
+    AREA_PERSON,
+    area_pages,
+    connect_areas,
+)
 from setacare_desktop.ui.idle_lock import IdleLock
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.page import NoticePage, Page
@@ -66,7 +72,8 @@ AREA_AUDIT = "操作記録"
 
 #: The work areas in the order of the navigation list.
 AREAS: tuple[str, ...] = (
-    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT)
+    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT,
+    AREA_PERSON, AREA_FOLLOWUPS)
 
 
 NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
@@ -177,9 +184,12 @@ class MainWindow(QMainWindow):
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
         self.pages: dict[str, Page] = {}
+        extra_pages = area_pages(self, db, profile)  # 相談者, やること (ui.followups.areas)
         for area in AREAS:
             page: Page
-            if area == AREA_INTAKE:
+            if area in extra_pages:
+                page = extra_pages[area]
+            elif area == AREA_INTAKE:
                 page = self.intake_page or NoticePage(
                     "受付", NO_INTAKE.format(role=profile.role.label), self)
             elif area == AREA_TODAY:
@@ -226,6 +236,7 @@ class MainWindow(QMainWindow):
 
         self.resize(1100, 700)
         self._connect_signals()
+        connect_areas(self, extra_pages, db, profile)
         self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
         #: The audit trail's hash chain, checked in the background after login.
         self.audit_check = check_at_start(self, db)

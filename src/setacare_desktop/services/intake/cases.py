@@ -31,6 +31,7 @@ from setacare_desktop.domain.visibility import (
     masked_person_label,
 )
 from setacare_desktop.services import audit
+from setacare_desktop.services.continuity import reopen_on_consultation
 from setacare_desktop.services.errors import (
     NotFoundError,
     Problem,
@@ -133,6 +134,7 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
         detail.consultation_id = case.id
         session.add(detail)
         add_consents(session, actor, valid, person, case.id)
+        reopen_on_consultation(session, actor, person.id if person else None, case.id)
         index_consultation(session, case, detail, person)
         remove_draft(session, actor, draft_id)
         audit.record(session, actor, "consultation_create", entity="consultation",

@@ -2,7 +2,8 @@
 
 The page asks ``services.persons.possible_duplicates`` (debounced) and hands the candidates here.
 Each candidate shows who they are (birth date and age, sex, district and town, the last four
-digits of their phone) and their last consultation. The clerk links the consultation to one of
+digits of their phone), their household links (「世帯: 母（同居）・8050」, when the window sets
+``household_lines``) and their last consultation. The clerk links the consultation to one of
 them (Enter on the list, or the button) or confirms a new person, which dismisses the candidates
 shown; below, the selected candidate's recent consultations can be opened (Enter, double-click
 or 「この相談を開く」), which the page passes on as ``open_consultation_requested``. While linked,
@@ -12,7 +13,7 @@ empty, so Tab passes them by.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -61,8 +62,9 @@ def recent_text(recent: RecentConsultation) -> str:
     return f"{to_wareki(moment.date())} {moment:%H:%M} {recent.main_complaint[:30]}"
 
 
-def candidate_text(candidate: PersonCandidate) -> str:
-    """Several lines: who, born when, where, why they match, and their last consultations."""
+def candidate_text(candidate: PersonCandidate, household: Sequence[str] = ()) -> str:
+    """Several lines: who, born when, where, why they match, their household links (relation,
+    living together, situation; nothing of the other person) and their last consultation."""
     name = candidate.name or "（氏名なし）"
     lines = [f"{name}（{candidate.reading}）" if candidate.reading else name]
     who = []
@@ -80,6 +82,8 @@ def candidate_text(candidate: PersonCandidate) -> str:
         where.append(f"電話 {masked_phone(candidate.phone)}")
     lines.append("・".join(where))
     lines.append("一致: " + "、".join(candidate.reasons))
+    if household:
+        lines.append("世帯: " + "、".join(household))
     if candidate.recent:
         lines.append(f"最終相談: {recent_text(candidate.recent[0])}")
     else:
@@ -96,10 +100,15 @@ class DuplicatePanel(QGroupBox):
     new_person_confirmed = Signal()
     #: The clerk chose one of a candidate's recent consultations (its id) to read or amend.
     open_requested = Signal(int)
+    #: The clerk asked for the selected candidate's whole page (their person id: 相談者).
+    person_page_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("同じ人の登録がないか確認（Ctrl+D）", parent)
         self.candidates: list[PersonCandidate] = []
+        #: Person ids → their household lines (``services.households.panel_lines``), set by the
+        #: window; None shows no household line.
+        self.household_lines: Callable[[list[int]], dict[int, list[str]]] | None = None
         self.status_label = QLabel(IDLE, self)
         self.status_label.setWordWrap(True)
         self.list = QListWidget(self)
@@ -108,6 +117,8 @@ class DuplicatePanel(QGroupBox):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.link_button = QPushButton("この人に紐付け(&L)", self)
         self.new_button = QPushButton("新しい対象者として登録", self)
+        self.page_button = QPushButton("相談者ページ", self)
+        self.page_button.setToolTip("選んだ候補のすべての相談・つなぎ・同意・世帯を「相談者」で見る")
 
         self.recent_label = QLabel(RECENT_TITLE, self)
         self.recent_label.setWordWrap(True)
@@ -130,6 +141,7 @@ class DuplicatePanel(QGroupBox):
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.new_button)
         open_row = QHBoxLayout()
+        open_row.addWidget(self.page_button)
         open_row.addStretch(1)
         open_row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -155,13 +167,16 @@ class DuplicatePanel(QGroupBox):
         self.recent_list.itemActivated.connect(self._recent_activated)
         self.recent_list.currentRowChanged.connect(self._update_buttons)
         self.open_button.clicked.connect(self._open_clicked)
+        self.page_button.clicked.connect(self._page_clicked)
 
     def show_candidates(self, candidates: Iterable[PersonCandidate], *,
                         searched: bool = False) -> None:
         self.candidates = list(candidates)
         self.list.clear()
+        lines = (self.household_lines([c.person_id for c in self.candidates])
+                 if self.household_lines is not None and self.candidates else {})
         for candidate in self.candidates:
-            item = QListWidgetItem(candidate_text(candidate))
+            item = QListWidgetItem(candidate_text(candidate, lines.get(candidate.person_id, ())))
             item.setToolTip(f"対象者ID {candidate.person_id}")
             self.list.addItem(item)
         if self.candidates:
@@ -199,7 +214,7 @@ class DuplicatePanel(QGroupBox):
 
     def focus_chain(self) -> list[QWidget]:
         return [self.list, self.link_button, self.new_button, self.recent_list,
-                self.open_button, self.unlink_button]
+                self.open_button, self.page_button, self.unlink_button]
 
     def current_candidate(self) -> PersonCandidate | None:
         row = self.list.currentRow()
@@ -226,8 +241,9 @@ class DuplicatePanel(QGroupBox):
         has_recent = self.recent_list.count() > 0
         self.recent_list.setEnabled(has_recent)
         self.open_button.setEnabled(has_recent and self.recent_list.currentItem() is not None)
+        self.page_button.setEnabled(has and self.current_candidate() is not None)
         # The recent consultations belong to a candidate: shown only while there are some.
-        for widget in (self.recent_label, self.recent_list, self.open_button):
+        for widget in (self.recent_label, self.recent_list, self.open_button, self.page_button):
             widget.setVisible(has and not self.is_linked())
 
     def _activated(self, _item: QListWidgetItem) -> None:
@@ -240,6 +256,11 @@ class DuplicatePanel(QGroupBox):
 
     def _new_clicked(self) -> None:
         self.new_person_confirmed.emit()
+
+    def _page_clicked(self) -> None:
+        candidate = self.current_candidate()
+        if candidate is not None:
+            self.person_page_requested.emit(candidate.person_id)
 
     def _recent_activated(self, item: QListWidgetItem) -> None:
         self.open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
