@@ -27,6 +27,7 @@ from setacare_desktop import (
     cli_case,
     cli_directory,
     cli_input,
+    cli_org,
     cli_package,
     cli_review,
     cli_sheets,
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sheets.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_package.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_review.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
+    cli_org.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_stats.add_commands(commands, location, _acting_parser())
     cli_audit.add_commands(commands, location)
     cli_backup.add_commands(commands, location)
@@ -151,6 +153,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "review": lambda a, s: cli_review.run(a, s, _login_password, _acting_as, _table),
         "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
         "audit": cli_audit.run,
+        "org": lambda a, s: cli_org.run(a, s, _login_password, _acting_as),
     }
     return handlers[args.command](args, settings)
 

@@ -30,9 +30,11 @@ from setacare_desktop.domain.consent import (
 )
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import (
+    REQUEST_KINDS,
     ReferralMethod,
     ReferralStatus,
     is_overdue,
+    request_item_codes,
     transition_problem,
 )
 from setacare_desktop.domain.roles import StaffProfile
@@ -101,6 +103,9 @@ class NewReferral:
     anonymised: bool = False
     #: The 匿名用の概要 for the anonymised sheet (may be written later, before printing).
     anonymised_summary: str = ""
+    #: The 依頼事項 chosen (codes or labels of ``domain.referral.REQUEST_ITEMS``), ticked on the
+    #: sheet; None: not chosen (the sheet ticks what the request names).
+    request_items: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,7 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         problems = []
         if not new.request.strip():
             problems.append(Problem("依頼事項", "入力してください"))
+        items = _request_items(new.request_items, problems)
         if new.anonymised and new.anonymised_summary.strip():
             problems += summary_findings(session, consultation_id, new.anonymised_summary)
         if new.reply_due is not None and new.reply_due < on:
@@ -198,7 +204,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
             method=new.method.value, request=new.request.strip(), staff_id=actor.staff_id,
             reply_due=new.reply_due, status=ReferralStatus.CREATED.value, status_reason="",
             anonymised=new.anonymised, basis=basis, basis_note=note,
-            anonymised_summary=new.anonymised_summary.strip() if new.anonymised else "")
+            anonymised_summary=new.anonymised_summary.strip() if new.anonymised else "",
+            request_items=items)
         session.add(referral)
         session.flush()
         session.add(ReferralEvent(referral_id=referral.id, occurred_on=on,
@@ -207,10 +214,21 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         audit.record(session, actor, "referral_create", entity="referral", entity_id=referral.id,
                      fields=("consultation_id", "service_id", "referred_on", "method", "request",
                              "reply_due", "anonymised", "basis",
+                             *(("request_items",) if items is not None else ()),
                              *(("anonymised_summary",) if referral.anonymised_summary else ())),
                      detail=f"consultation {consultation_id} -> "
                             f"{destination_recipient(new.service_id)} ({basis})")
         return referral.id
+
+
+def _request_items(chosen: tuple[str, ...] | None, problems: list[Problem]) -> list[str] | None:
+    if chosen is None:
+        return None
+    try:
+        return list(request_item_codes(chosen))
+    except ValueError as error:
+        problems.append(Problem("依頼事項の種類", f"「{error}」は選べません（{'・'.join(REQUEST_KINDS)}）"))
+        return None
 
 
 def _basis(session: Session, actor: StaffProfile, consultation_id: int, new: NewReferral,

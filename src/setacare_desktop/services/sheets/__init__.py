@@ -26,6 +26,20 @@ from setacare_desktop.services.sheets.anonymised import (
 )
 from setacare_desktop.services.sheets.blocks import age_band, initials
 from setacare_desktop.services.sheets.delivery import Deliver, DeliveryError, to_file, to_folder
+from setacare_desktop.services.sheets.forms import (
+    CONSENT_FORM_MASKED,
+    FaxCoverOffer,
+    SignedChoice,
+    consent_form_name,
+    fax_cover_name,
+    fax_cover_offered,
+    page_count,
+    preview_consent_form,
+    preview_fax_cover,
+    print_consent_form,
+    print_fax_cover,
+    record_signed_consent_form,
+)
 from setacare_desktop.services.sheets.liaison import (
     IssuedSheet,
     PrintRow,
@@ -46,9 +60,12 @@ from setacare_desktop.services.sheets.printouts import (
     print_intake_record,
 )
 
-__all__ = ["Deliver", "DeliveryError", "IssuedSheet", "PrintRow", "SheetConsentError",
-           "SheetReferral", "age_band", "anonymised_summary", "check_anonymised_summary",
-           "day_list_name", "initials", "intake_record_name", "issue_liaison_sheet",
-           "preview_day_list", "preview_intake_record", "preview_liaison_sheet",
-           "print_day_list", "print_intake_record", "referral_of_sheet",
-           "save_anonymised_summary", "sheet_number", "sheet_prints", "to_file", "to_folder"]
+__all__ = ["CONSENT_FORM_MASKED", "Deliver", "DeliveryError", "FaxCoverOffer", "IssuedSheet",
+           "PrintRow", "SheetConsentError", "SheetReferral", "SignedChoice", "age_band",
+           "anonymised_summary", "check_anonymised_summary", "consent_form_name", "day_list_name",
+           "fax_cover_name", "fax_cover_offered", "initials", "intake_record_name",
+           "issue_liaison_sheet", "page_count", "preview_consent_form", "preview_day_list",
+           "preview_fax_cover", "preview_intake_record", "preview_liaison_sheet",
+           "print_consent_form", "print_day_list", "print_fax_cover", "print_intake_record",
+           "record_signed_consent_form", "referral_of_sheet", "save_anonymised_summary",
+           "sheet_number", "sheet_prints", "to_file", "to_folder"]
