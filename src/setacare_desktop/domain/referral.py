@@ -155,6 +155,16 @@ def request_item_codes(chosen: Iterable[str]) -> tuple[str, ...]:
     return tuple(t.code for t in REQUEST_ITEMS if t.code in wanted)
 
 
+def request_items_of(chosen: Iterable[str] | None) -> tuple[list[str] | None, str | None]:
+    """The codes to store for the items chosen (None: none were chosen), or the problem."""
+    if chosen is None:
+        return None, None
+    try:
+        return list(request_item_codes(chosen)), None
+    except ValueError as error:
+        return None, f"「{error}」は選べません（{'・'.join(REQUEST_KINDS)}）"
+
+
 def request_item_labels(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(_REQUEST_LABELS[c] for c in request_item_codes(codes))
 

@@ -46,6 +46,8 @@ SENDER_FIELDS: tuple[tuple[str, str, int], ...] = (
     ("contact", "担当者", 100),
 )
 _NUMBER = re.compile(r"[0-9][0-9-]{5,20}[0-9]")
+#: What a phone number's hyphen is typed as (長音, minus, dashes), after NFKC.
+_DASHES = str.maketrans(dict.fromkeys("ー‐‑‒–—―−", "-"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ def _organisation(session: Session, actor: StaffProfile, name: str | None) -> Or
 
 def clean_number(text: str, label: str) -> str:
     """A phone or FAX number as typed (full-width digits and hyphens allowed), or ""."""
-    typed = unicodedata.normalize("NFKC", text).strip().replace("ー", "-").replace("‐", "-")
+    typed = unicodedata.normalize("NFKC", text).strip().translate(_DASHES)
     if typed and not _NUMBER.fullmatch(typed):
         raise ValidationError([Problem(label, f"「{text.strip()[:20]}」は番号ではありません。"
                                               "数字とハイフンで入力してください（例: 03-1234-5678）")])

@@ -30,11 +30,10 @@ from setacare_desktop.domain.consent import (
 )
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import (
-    REQUEST_KINDS,
     ReferralMethod,
     ReferralStatus,
     is_overdue,
-    request_item_codes,
+    request_items_of,
     transition_problem,
 )
 from setacare_desktop.domain.roles import StaffProfile
@@ -185,7 +184,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         problems = []
         if not new.request.strip():
             problems.append(Problem("依頼事項", "入力してください"))
-        items = _request_items(new.request_items, problems)
+        items, problem = request_items_of(new.request_items)
+        problems += [Problem("依頼事項の種類", problem)] if problem else []
         if new.anonymised and new.anonymised_summary.strip():
             problems += summary_findings(session, consultation_id, new.anonymised_summary)
         if new.reply_due is not None and new.reply_due < on:
@@ -219,16 +219,6 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
                      detail=f"consultation {consultation_id} -> "
                             f"{destination_recipient(new.service_id)} ({basis})")
         return referral.id
-
-
-def _request_items(chosen: tuple[str, ...] | None, problems: list[Problem]) -> list[str] | None:
-    if chosen is None:
-        return None
-    try:
-        return list(request_item_codes(chosen))
-    except ValueError as error:
-        problems.append(Problem("依頼事項の種類", f"「{error}」は選べません（{'・'.join(REQUEST_KINDS)}）"))
-        return None
 
 
 def _basis(session: Session, actor: StaffProfile, consultation_id: int, new: NewReferral,
