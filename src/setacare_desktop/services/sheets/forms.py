@@ -259,3 +259,27 @@ def record_signed_consent_form(db: Database, actor: StaffProfile, person_id: int
                      fields=["form_signed", "form_signed_on"],
                      detail=f"{len(ids)} records: {', '.join(map(str, ids))}")
         return ids
+
+
+@use_case
+def mark_consent_form_signed(db: Database, actor: StaffProfile, consent_id: int,
+                             signed_on: date) -> None:
+    """Record that the printed 同意書 behind a written consent (書面) was signed, and when;
+    audited as ``consent_form_signed``. An oral consent has no form: refused by name."""
+    with db.transaction() as session:
+        row = session.get(ConsentRecordRow, consent_id)
+        if row is None:
+            raise NotFoundError(f"同意の記録（ID {consent_id}）が見つかりません。")
+        _person_case(session, actor, row.person_id, "consent_form_signed")
+        problems = []
+        if row.method != Method.WRITTEN.value:
+            problems.append(Problem("同意の方法", "口頭の同意です。署名済みの同意書は、書面の同意として"
+                                               "記録してください"))
+        if signed_on < row.given_on or signed_on > local_now().date():
+            problems.append(Problem("署名日", f"同意日（{to_wareki(row.given_on)}）から今日までの"
+                                             "日付を入力してください"))
+        if problems:
+            raise ValidationError(problems)
+        row.form_signed, row.form_signed_on = True, signed_on
+        audit.record(session, actor, "consent_form_signed", entity="consent", entity_id=consent_id,
+                     fields=["form_signed", "form_signed_on"])
