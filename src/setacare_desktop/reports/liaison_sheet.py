@@ -42,7 +42,6 @@ from setacare_desktop.reports.reply_slip import (
     SENT_NOTICE,
     UNREGISTERED,
     ReplySlip,
-    qr_drawing,
     reply_slip_story,
 )
 
@@ -92,11 +91,9 @@ def _header(sheet: LiaisonSheet, styles: Styles) -> list[Flowable]:
                              (ANONYMISED_MARK, sheet.anonymised)) if on]
     title = table([[[text(sheet.form_number, _FORM_NUMBER), text(sheet.form_title, styles.title)],
                     text("　".join(f"【{m}】" for m in marks), styles.mark),
-                    text(f"シート番号 {sheet.sheet_number}\n送付日 {sheet.sent_on}", styles.body),
-                    qr_drawing(sheet.sheet_number, 16 * mm)]],
+                    text(f"シート番号 {sheet.sheet_number}\n送付日 {sheet.sent_on}", styles.body)]],
                   [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
-                  colWidths=[CONTENT_WIDTH * 0.36, CONTENT_WIDTH * 0.16,
-                             CONTENT_WIDTH * 0.48 - 20 * mm, 20 * mm])
+                  colWidths=[CONTENT_WIDTH * 0.4, CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.4])
     s, d = sheet.sender, sheet.destination
     parties = field_table([
         [("送付元", s.organisation), ("送付先", d.organisation)],
