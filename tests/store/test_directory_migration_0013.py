@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from migration_0013 import without_0013
-from schema import revision_before
+from schema import revision_before, undo_after
 from setacare_desktop.domain.shipped_directory import shipped_directory
 from setacare_desktop.services import directory as svc
 from setacare_desktop.store.database import Database
@@ -20,6 +20,7 @@ def test_an_older_database_gets_the_columns_and_the_new_destinations(db_path: Pa
     Database.open(f"sqlite:///{db_path}").close()
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
+        undo_after(connection, revision_before("0013"))
         without_0013(connection)
         ids = ", ".join(f"'{i}'" for i in NEW)
         for table in ("dir_service_area", "dir_attribute", "dir_schedule",

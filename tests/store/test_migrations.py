@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from schema import undo_after
 from setacare_desktop.services import Database, SchemaTooNewError
 from setacare_desktop.store.errors import DatabaseConflictError
 from setacare_desktop.store.models import Area, District, Organisation, TargetGroup
@@ -90,6 +91,7 @@ def test_0014_refolds_the_person_keys_stored_by_the_older_folding(db_path: Path)
             " '2026-01-05 10:00:00', '2026-01-05 10:00:00'),"
             " ('ikejiri', '大野 キヤ', 'おーの きや', '大野きや', 'おーのきや', '', '', '', '',"
             " '2026-01-05 10:00:00', '2026-01-05 10:00:00')")
+        undo_after(conn, before)
         conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{before}'")
     engine.dispose()
     Database.open(f"sqlite:///{db_path}").close()
