@@ -17,11 +17,12 @@ from test_sheets import ADDRESS_REST, DAY, DESTINATION, NAME, PHONE, READING, ca
 
 from setacare_desktop.domain.consent import COUNTER_CONSENT_WORDING, Giver, Purpose, org_recipient
 from setacare_desktop.domain.referral import ReferralMethod
+from setacare_desktop.reports.reply_slip import ReplySlip, render_reply_slip
 from setacare_desktop.services import Database, audit, sheets
 from setacare_desktop.services import organisation_settings as org_settings
 from setacare_desktop.services import referrals as referral_svc
 from setacare_desktop.services.errors import PermissionDeniedError, ValidationError
-from setacare_desktop.store.models import ConsentRecordRow, ConsultationDetail, Referral
+from setacare_desktop.store.models import ConsentRecordRow, ConsultationDetail, DirPhone, Referral
 
 SENDER_FAX = "03-5432-1112"
 
@@ -213,3 +214,22 @@ def test_a_signed_form_is_recorded_as_written_consent_with_its_date(
                                    ("written", True, signed, False, "長女")]
     assert audit.recent(any_db, 1)[0].action == "consent_form_signed"
 
+
+
+def test_the_destinations_fax_comes_from_the_directory_and_the_slip_renders_alone(
+        db: Database, staff_factory: Callable, tmp_path: Path) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk)
+    service_id = _case_and_service(db, referral_id)[1]
+    with db.transaction() as session:  # the directory lists the destination's FAX
+        session.add(DirPhone(service_id=service_id, number="03-9999-0001", type="fax"))
+    sheet = read_back(sheets.issue_liaison_sheet(db, clerk, referral_id, accepted, on=DAY).pdf,
+                      tmp_path)[0]
+    assert "03-9999-0001" in sheet
+    (cover,) = read_back(sheets.preview_fax_cover(db, clerk, referral_id, on=DAY), tmp_path)
+    assert "FAX 03-9999-0001" in cover
+
+    slip = ReplySlip("様式第1号の2 返信票", "IKEJIRI-2026-00009", "令和8年11月24日",
+                     DESTINATION, "池尻あんしんすこやかセンター（池尻地区）", "", "", "")
+    (alone,) = read_back(render_reply_slip(slip), tmp_path, "slip.pdf")
+    assert "IKEJIRI-2026-00009" in alone and "返送先 FAX （未登録）" in alone
