@@ -2,10 +2,12 @@
 before a migration needs a file with real data; ``previous_release.py`` makes an empty one at
 schema 0007 instead, to run every later migration for real).
 
-"One revision behind" is the same schema with ``alembic_version`` set back one step, less the
-tables the newest migration creates (found by migrating a scratch database to the revision
-before: no test has to undo each later migration's tables by hand, which broke with every new
-migration). A newest migration that only adds columns or recomputes data needs nothing undone.
+"One revision behind" is the head schema with ``alembic_version`` set back one step, after
+:func:`undo_after` has removed what the migrations after that step added: the tables, columns
+and indexes a scratch database migrated to that step does not have (found by migrating one, so
+no migration has to register its own undo, which broke with every new migration). A migration
+that only recomputes data (0014) leaves nothing to remove. A test that rewinds further calls
+:func:`undo_after` itself.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ def previous_revision() -> str:
 
 
 @functools.cache
-def _tables_at(revision: str) -> frozenset[str]:
-    """The tables of a database migrated to ``revision`` (a scratch in-memory SQLite)."""
+def _schema_at(revision: str) -> dict[str, frozenset[str]]:
+    """Table → columns of a database migrated to ``revision`` (a scratch in-memory SQLite)."""
     engine = sa.create_engine("sqlite://")
     with importlib.resources.as_file(
             importlib.resources.files("setacare_desktop.migrations")) as location, \
@@ -45,23 +47,38 @@ def _tables_at(revision: str) -> frozenset[str]:
         config.set_main_option("script_location", str(location))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-        tables = frozenset(sa.inspect(connection).get_table_names())
+        inspector = sa.inspect(connection)
+        schema = {table: frozenset(c["name"] for c in inspector.get_columns(table))
+                  for table in inspector.get_table_names()}
     engine.dispose()
-    return tables
+    return schema
 
 
-def drop_newer_tables(connection: sa.Connection, revision: str) -> None:
-    """Drop the tables migrations after ``revision`` created (so they can run again)."""
-    newer = set(sa.inspect(connection).get_table_names()) - _tables_at(revision)
-    for table in sorted(newer):
-        connection.execute(sa.text(f'DROP TABLE "{table}"'))
+def undo_after(connection: sa.Connection, revision: str) -> None:
+    """Remove from a head SQLite database the tables, columns and indexes on them that the
+    migrations after ``revision`` added, so that setting ``alembic_version`` to ``revision``
+    makes them run again for real."""
+    then = _schema_at(revision)
+    inspector = sa.inspect(connection)
+    for table in sorted(set(inspector.get_table_names()) - set(then)):
+        connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
+    for table, columns in then.items():
+        now = {c["name"] for c in inspector.get_columns(table)}
+        newer = now - columns
+        if not newer:
+            continue
+        for index in inspector.get_indexes(table):
+            if newer & set(index["column_names"]):
+                connection.execute(sa.text(f'DROP INDEX "{index["name"]}"'))
+        for column in sorted(newer):
+            connection.execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN "{column}"'))
 
 
 def one_revision_behind(path: Path) -> Path:
     before = previous_revision()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        drop_newer_tables(connection, before)
+        undo_after(connection, before)
         connection.execute(sa.text("UPDATE alembic_version SET version_num = :v"),
                            {"v": before})
     engine.dispose()

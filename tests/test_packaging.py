@@ -66,3 +66,16 @@ def test_installed_copy_migrates_a_database(wheel: Path, tmp_path: Path) -> None
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+def test_the_bundle_collects_the_barcode_modules_the_forms_import() -> None:
+    """The 連携シート's 返信票 draws a QR code (``reportlab.graphics.barcode.qr``), and reportlab
+    imports its barcode modules by name at run time: the bundle once died on one missing. The
+    spec collects the whole ``reportlab.graphics.barcode`` package as hidden imports."""
+    from PyInstaller.utils.hooks import collect_submodules
+
+    spec = (Path(__file__).parent.parent / "installers" / "setacare.spec").read_text("utf-8")
+    assert 'collect_submodules("reportlab.graphics.barcode")' in spec
+    collected = set(collect_submodules("reportlab.graphics.barcode"))
+    assert {"reportlab.graphics.barcode.qr", "reportlab.graphics.barcode.qrencoder",
+            "reportlab.graphics.barcode.code128"} <= collected

@@ -27,6 +27,7 @@ from setacare_desktop import (
     cli_case,
     cli_directory,
     cli_input,
+    cli_org,
     cli_package,
     cli_person,
     cli_review,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sheets.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_package.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_review.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
+    cli_org.add_commands(commands, location, _acting_parser(), JapaneseArgumentParser)
     cli_stats.add_commands(commands, location, _acting_parser())
     cli_audit.add_commands(commands, location)
     cli_backup.add_commands(commands, location)
@@ -154,6 +156,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "stats": lambda a, s: cli_stats.run(a, s, _login_password, _acting_as),
         "audit": cli_audit.run,
         **dict.fromkeys(cli_person.COMMANDS, cli_person.run),
+        "org": lambda a, s: cli_org.run(a, s, _login_password, _acting_as),
     }
     return handlers[args.command](args, settings)
 

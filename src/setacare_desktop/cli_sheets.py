@@ -6,7 +6,10 @@
   first); while it is empty or identifies the person, each finding is printed and the exit code
   is 2;
 - ``print intake CASE_ID --out FILE.pdf``: the 相談受付票 of a consultation;
-- ``print day --date DATE --district 地区 --out FILE.pdf``: the day's consultation list.
+- ``print day --date DATE --district 地区 --out FILE.pdf``: the day's consultation list;
+- ``print fax-cover REFERRAL_ID --out FILE.pdf [--anonymised]``: the FAX送付状 of a referral's
+  sheet (no name or detail of the person; its page count includes the sheet and 返信票);
+- ``print consent-form PERSON_ID --out FILE.pdf``: the 同意書 for the person to sign.
 
 They act as a staff member (``--as LOGIN``), logged in and out by ``cli`` (which registers these
 commands and hands over its login helpers), so scope checks and the audit trail are the window's.
@@ -57,8 +60,9 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
     p.add_argument("--summary", metavar="TEXT",
                    help="匿名用の概要（--anonymised のとき。つなぎに保存してから印刷します。"
                         "氏名・年齢・日付・電話番号・住所を含むと印刷できません）")
-    p = commands.add_parser("print", help="相談受付票・相談受付一覧を PDF にする",
-                            description="相談受付票または1日の相談受付一覧を PDF に書き出します。")
+    p = commands.add_parser("print", help="相談受付票・相談受付一覧・FAX送付状・同意書を PDF にする",
+                            description="相談受付票、1日の相談受付一覧、FAX送付状または同意書を PDF "
+                                        "に書き出します。")
     sub = p.add_subparsers(dest="print_command", title="コマンド", metavar="コマンド",
                            required=True, parser_class=parser_class)
     intake = sub.add_parser("intake", parents=[location, acting], help="相談受付票",
@@ -74,6 +78,21 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
     day.add_argument("--district", required=True, metavar="地区", help="地区（例: 池尻、ikejiri）")
     day.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
     add_force(day)
+    cover = sub.add_parser("fax-cover", parents=[location, acting], help="FAX送付状",
+                           description="つなぎの連携シートを FAX で送るときの送付状を PDF に書き出し"
+                                       "ます（送付先・送付元・FAX番号・枚数・用件。対象者の情報は"
+                                       "載せません）。")
+    cover.add_argument("referral_id", type=record_id, metavar="REFERRAL_ID", help="つなぎの番号")
+    cover.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    cover.add_argument("--anonymised", action="store_true",
+                       help="匿名の連携シートを送るときの送付状にする（枚数をそちらで数えます）")
+    add_force(cover)
+    form = sub.add_parser("consent-form", parents=[location, acting], help="同意書",
+                          description="対象者が署名する同意書（提供先と目的、窓口で読み上げる文言、"
+                                      "同意日、署名欄）を PDF に書き出します。")
+    form.add_argument("person_id", type=record_id, metavar="PERSON_ID", help="対象者の番号")
+    form.add_argument("--out", required=True, metavar="FILE.pdf", help="書き出す PDF ファイル")
+    add_force(form)
 
 
 def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
@@ -92,6 +111,8 @@ def run(args: argparse.Namespace, settings: Settings, password_of: PasswordOf,
         with acting_as(db, args.as_login, password) as actor:
             if args.command == "sheet":
                 return _sheet(db, actor, args, out)
+            if args.print_command in ("fax-cover", "consent-form"):
+                return _form(db, actor, args, out)
             if args.print_command == "intake":
                 sheets.print_intake_record(db, actor, args.consultation_id,
                                            sheets.to_file(out, replace=args.force))
@@ -119,6 +140,22 @@ def _sheet(db: Database, actor: StaffProfile, args: argparse.Namespace, out: Pat
     kind = "再発行" if issued.reissue else "原本"
     print(f"連携シート {issued.sheet_number}（{kind}"
           f"{'、匿名' if issued.anonymised else ''}）を書き出しました → {out}")
+    return EXIT_OK
+
+
+def _form(db: Database, actor: StaffProfile, args: argparse.Namespace, out: Path) -> int:
+    target = sheets.to_file(out, replace=args.force)
+    if args.print_command == "consent-form":
+        sheets.print_consent_form(db, actor, args.person_id, target)
+        print(f"同意書（対象者 {args.person_id}）を書き出しました → {out}")
+        return EXIT_OK
+    try:
+        sheets.print_fax_cover(db, actor, args.referral_id, target,
+                               anonymised=True if args.anonymised else None)
+    except sheets.SheetConsentError as error:
+        print(f"印刷できません: {error}", file=sys.stderr)
+        return EXIT_CONSENT
+    print(f"FAX送付状（つなぎ {args.referral_id}）を書き出しました → {out}")
     return EXIT_OK
 
 

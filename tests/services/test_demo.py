@@ -247,7 +247,10 @@ _DEMO_TABLES = ("staff", "person", "consultation", "consultation_detail",
 _RANDOM_COLUMNS = {("staff", "created_at"), ("staff", "password_hash"),
                    ("case_review", "decision_uid"), ("day_signoff", "decision_uid"),
                    # added after the pin (migration 0009); the demo's sign-offs leave it empty
-                   ("day_signoff", "chain_head")}
+                   ("day_signoff", "chain_head"),
+                   # added after the pin (migration 0016); the demo leaves them empty
+                   ("referral", "request_items"), ("consent_record", "form_signed"),
+                   ("consent_record", "form_signed_on")}
 #: What ``generate(cases=300, seed=7, today=2026-11-25)`` wrote on an empty database when the
 #: phrase tables still lived in demo.py (commit c9e35e3): rows and a digest per table. Moving
 #: the tables into resources/demo/ must not change a single row.

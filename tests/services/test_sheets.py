@@ -64,12 +64,15 @@ def test_sheet_carries_name_destination_consent_and_number(
     referral_id = make_referral(any_db, clerk)
     issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
     assert issued.sheet_number == "IKEJIRI-2026-00001" and not issued.reissue
-    text = "".join(_text(issued.pdf))
-    for expected in ("連携シート", NAME, DESTINATION, "本人同意あり", "同意者 本人", "方法 口頭",
-                     "令和8年11月24日", issued.sheet_number, "取扱注意・持ち出し禁止", "返信欄",
+    text = "".join(_text(issued.pdf)).replace("\n", "")
+    for expected in ("様式第1号", "連携シート", NAME, DESTINATION,
+                     f"{NAME} 様ご本人が、令和8年11月24日に、窓口で説明を受けたうえで口頭で、"
+                     f"{DESTINATION}へこの連携シートを送り",
+                     "令和8年11月24日", issued.sheet_number,
+                     "この用紙は送付先以外に転送・複写しないでください", "返信票",
                      "■ 訪問", "□ 面談", "■ 情報提供", PHONE, ADDRESS_REST, "昭和45年5月6日"):
         assert expected in text, expected
-    assert "再発行" not in text
+    assert "再発行" not in text and "持ち出し禁止" not in text  # this paper leaves the office
 
 
 def test_gate_refuses_without_consent_then_allows_anonymised_and_under_an_exception(
@@ -112,9 +115,10 @@ def test_long_summary_flows_to_page_two_with_page_numbers(
     summary = ("本人は長年勤めた会社を退職した後、就労先を探しているが見つからず、生活に不安がある。" * 60)[:2000]
     referral_id = make_referral(any_db, clerk, details=summary)
     pages = _text(sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY).pdf)
-    assert len(pages) == 2
-    assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
-    assert all("取扱注意・持ち出し禁止" in p and "IKEJIRI-2026-00001" in p for p in pages)
+    assert len(pages) == 3  # two pages of sheet, then the 返信票 on a page of its own
+    assert "1 / 3" in pages[0] and "2 / 3" in pages[1] and "3 / 3" in pages[2]
+    assert "返信票" in pages[2] and NAME not in pages[2]
+    assert all("転送・複写しないでください" in p and "IKEJIRI-2026-00001" in p for p in pages)
     flat = "".join(pages).replace("\n", "")
     assert "生活に不安がある。本人は長年" in flat  # the text wraps by character, nothing is cut
 

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 from test_sheets import NAME, PASSWORD, make_referral
 
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, audit, sheets
+from setacare_desktop.store.models import ConsultationDetail
 from tmpfs import small_disk
 
 
@@ -95,3 +97,30 @@ def test_sheet_intake_and_day_list(
     code, _, err = _run(monkeypatch, capsys, db_path, "print", "day", "--date", "2026-13-01",
                         "--district", "どこか", "--out", str(day), "--force")
     assert code == 2 and "日付" in err and "地区" in err
+
+
+def test_print_fax_cover_and_consent_form_and_org_settings(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Database,
+        db_path: Path, tmp_path: Path, staff_factory: Callable) -> None:
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    staff_factory(db, "admin", role="監督者", org_kind="あんしんすこやかセンター", admin=True)
+    referral_id = make_referral(db, clerk)
+    code, _, err = _run(monkeypatch, capsys, db_path, "org", "set", "--fax", "03-5432-1112")
+    assert code == 1 and "管理者" in err  # the clerk does not manage accounts
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code = main(["--database", str(db_path), "org", "set", "--fax", "０３-５４３２-１１１２",
+                 "--contact", "相談担当 佐藤", "--as", "admin", "--password-stdin"])
+    assert code == 0 and "FAX: 03-5432-1112" in capsys.readouterr().out
+    cover = tmp_path / "cover.pdf"
+    code, stdout, _ = _run(monkeypatch, capsys, db_path, "print", "fax-cover", str(referral_id),
+                           "--out", str(cover))
+    assert code == 0 and "FAX送付状" in stdout
+    text = _text(cover)
+    assert "03-5432-1112" in text and "3枚（この送付状を含む）" in text and NAME not in text
+    with db.read() as session:
+        person_id = session.scalar(sa.select(ConsultationDetail.person_id))
+    form = tmp_path / "form.pdf"
+    code, stdout, _ = _run(monkeypatch, capsys, db_path, "print", "consent-form", str(person_id),
+                           "--out", str(form))
+    assert code == 0 and "同意書" in stdout and NAME in _text(form)
+    assert "consent_form_print" in [e.action for e in audit.recent(db, 3)]

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from migration_0013 import without_0013
-from schema import drop_newer_tables, revision_before
+from schema import revision_before, undo_after
 from setacare_desktop.domain.shipped_directory import shipped_directory
 from setacare_desktop.services import directory as svc
 from setacare_desktop.store.database import Database
@@ -20,8 +19,7 @@ def test_an_older_database_gets_the_columns_and_the_new_destinations(db_path: Pa
     Database.open(f"sqlite:///{db_path}").close()
     engine = sa.create_engine(f"sqlite:///{db_path}")
     with engine.begin() as connection:
-        without_0013(connection)
-        drop_newer_tables(connection, revision_before("0013"))
+        undo_after(connection, revision_before("0013"))  # 0013's columns and all after it
         ids = ", ".join(f"'{i}'" for i in NEW)
         for table in ("dir_service_area", "dir_attribute", "dir_schedule",
                       "dir_service_at_location"):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -21,7 +23,7 @@ from setacare_desktop.domain.jpdate import age_on, local_now
 from setacare_desktop.services import Database, StaffProfile, consultations, persons
 from setacare_desktop.services import intake as svc
 from setacare_desktop.services.errors import NotFoundError
-from setacare_desktop.store.models import AuditEvent, Person
+from setacare_desktop.store.models import AuditEvent, ConsentRecordRow, Person
 from setacare_desktop.ui import operations
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.intake import form as form_module
@@ -787,3 +789,44 @@ def test_drafts_are_not_offered_over_an_opened_case_or_typed_input(
     dialog.close()
     page.activate()
     assert page.drafts_dialog is dialog and not dialog.isVisible()
+
+
+def test_the_consent_panel_prints_the_persons_consent_form_and_records_it_signed(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, page: IntakePage,
+        tmp_path: Path) -> None:
+    partners = svc.consent_recipients(db, "ikejiri")
+    saved_case = svc.record_intake(db, clerk, existing_intake(consents=[
+        ConsentInput(partners[1].key, method="written"), ConsentInput(partners[2].key)]))
+    panel = page.consent_panel
+    assert not panel.consent_form_button.isEnabled()  # no person yet
+    assert page.open_case(saved_case.consultation_id)
+    assert panel.consent_form_button.isEnabled()
+    panel.consent_form_button.click()
+    dialog = panel.consent_form_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.preview.page_count() == 1
+    dialog.choose_save_path = lambda name: str(tmp_path / name)
+    dialog.save_button.click()
+    [saved] = tmp_path.glob("*.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(saved).pages).replace("\n", "")
+    assert "齋藤 花子" in text and "同意書" in text and partners[0].name in text and "署名" in text
+    assert "consent_form_print" in [e.action for e in recent_audit(db)]
+    dialog.close()
+
+    # The oral consent has no form to sign; the written one is recorded as signed today.
+    tree = panel.existing_tree
+    tree.setCurrentItem(tree.topLevelItem(1))
+    assert not panel.form_signed_button.isEnabled()
+    tree.setCurrentItem(tree.topLevelItem(0))
+    assert panel.form_signed_button.isEnabled()
+    panel.form_signed_button.click()
+    with db.read() as session:
+        row = session.scalars(sa.select(ConsentRecordRow).order_by(ConsentRecordRow.id)).first()
+        assert (row.method, row.form_signed, row.form_signed_on) == (
+            "written", True, local_now().date())
+    assert recent_audit(db)[0].action == "consent_form_signed"
+
+
+def recent_audit(db: Database) -> list[AuditEvent]:
+    with db.read() as session:
+        return list(session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+                                    .limit(5)))

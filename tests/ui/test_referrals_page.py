@@ -19,12 +19,13 @@ from pytestqt.qtbot import QtBot
 from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.domain.referral import ReferralMethod, ReferralStatus
+from setacare_desktop.domain.referral import REQUEST_ITEMS, ReferralMethod, ReferralStatus
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.store.models import Referral
 from setacare_desktop.ui.referrals import ReferralsPage, ReferralTableModel
 from setacare_desktop.ui.referrals.page import UNCONFIRMED_BADGE
 from setacare_desktop.ui.referrals.table_model import (
@@ -114,15 +115,26 @@ def test_a_suggestion_picked_with_the_keyboard_is_recorded_with_consent(
 
     page.form.set_method(ReferralMethod.PHONE)
     type_text(page.form.request_edit, "就労の相談をお願いします")
+    for item in ("面談", "電話連絡"):  # the 依頼事項 ticked, recorded with the referral
+        box = page.form.item_boxes[_item_code(item)]
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Space)
     with qtbot.waitSignal(page.form.recorded):
         qtbot.mouseClick(page.form.record_button, Qt.MouseButton.LeftButton)
     rows = referral_service.referrals_of(db, clerk, case_id)
     assert [(r.service_id, r.basis, r.method, r.request) for r in rows] == [
         (second.service_id, "consent", ReferralMethod.PHONE, "就労の相談をお願いします")]
+    with db.read() as session:
+        assert session.get(Referral, rows[0].referral_id).request_items == ["meeting", "phone"]
     assert page.form.request_edit.toPlainText() == ""
+    assert not any(box.isChecked() for box in page.form.item_boxes.values())
     assert not page.form.consent_box.isVisible()
     # …and it is in the district's open list.
     assert page.open_panel.model.rowCount() == 1
+
+
+def _item_code(label: str) -> str:
+    return next(t.code for t in REQUEST_ITEMS if t.label == label)
 
 
 def test_list_navigation_and_free_search_as_the_user_types(

@@ -28,6 +28,7 @@ from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.store.models import Referral
 from setacare_desktop.ui.main_window import AREA_REFERRALS, AREA_SHEETS, MainWindow
 from setacare_desktop.ui.sheets import SheetsPage
 
@@ -102,8 +103,8 @@ def test_preview_shows_the_pages_on_white_with_paging_and_zoom_and_is_not_a_prin
     assert page.select_referral(referral_id)
     _click(qtbot, page.preview_button)
     preview = page.preview
-    assert preview.page_count() == 2
-    assert preview.page_label.text() == "1 / 2 ページ"
+    assert preview.page_count() == 3  # two pages of sheet, then its 返信票
+    assert preview.page_label.text() == "1 / 3 ページ"
     assert "IKEJIRI-" in page.sheet_label.text() and "原本" in page.sheet_label.text()
     image = preview.image()
     assert not image.hasAlphaChannel()
@@ -112,7 +113,9 @@ def test_preview_shows_the_pages_on_white_with_paging_and_zoom_and_is_not_a_prin
                for x in range(image.width()))  # ink on the page
     assert not preview.previous_button.isEnabled()
     _click(qtbot, preview.next_button)
-    assert preview.page_label.text() == "2 / 2 ページ" and not preview.next_button.isEnabled()
+    _click(qtbot, preview.next_button)
+    assert preview.page_label.text() == "3 / 3 ページ" and not preview.next_button.isEnabled()
+    _click(qtbot, preview.previous_button)
     _click(qtbot, preview.previous_button)
     assert preview.current_page() == 0
     width = image.width()
@@ -179,7 +182,7 @@ def test_the_anonymised_sheet_needs_a_summary_that_identifies_nobody(
     assert "50歳代の男性。同居の母（80歳代）が転倒し介護が必要。" in text
     for secret in ("84歳", "長女から相談", "障害があり仕事を探したい", "山田", "03-0000-1234"):
         assert secret not in text, secret
-    assert "FAX" not in text and "本人の同意（連携シートの送付）が記録されていないため" in text
+    assert "FAXで送付するため" not in text and "本人の同意（連携シートの送付）が記録されていないため" in text
 
 
 @pytest.mark.qt_log_ignore("QPainter::begin")  # the printer that cannot start, as Qt says
@@ -246,7 +249,7 @@ def test_printing_paints_every_page_on_the_printer(
 
     page.choose_printer = to_file
     _click(qtbot, page.print_button)
-    assert len(PdfReader(out).pages) == 2 == page.preview.page_count()
+    assert len(PdfReader(out).pages) == 3 == page.preview.page_count()
     [printed] = sheet_service.sheet_prints(db, clerk, referral_id)
     assert not printed.reissue
 
@@ -338,7 +341,7 @@ def test_batch_print_cancelled_after_one_keeps_its_pages_and_issues_no_more(
     printed = [r for r in ids if sheet_service.sheet_prints(db, clerk, r)]
     assert len(printed) == 1
     assert [e.action for e in audit.recent(db, 50)].count("sheet_print") == 1
-    assert len(PdfReader(out).pages) == _preview_pages(db, clerk, printed[0]) == 2
+    assert len(PdfReader(out).pages) == _preview_pages(db, clerk, printed[0]) == 3  # with its 返信票
     assert "中止しました（残り 2件は印刷していません" in page.batch_label.text()
     assert not page.batch_progress.isVisible() and page.batch_print_button.isEnabled()
 
@@ -360,7 +363,7 @@ def test_batch_print_prints_every_sheet_of_today_each_from_a_new_page(
     assert all(len(sheet_service.sheet_prints(db, clerk, r)) == 1 for r in ids)
     assert [e.action for e in audit.recent(db, 50)].count("sheet_print") == 2
     pages = [_preview_pages(db, clerk, ids[0], anonymised=False), _preview_pages(db, clerk, ids[1])]
-    assert len(PdfReader(out).pages) == sum(pages) == 3
+    assert len(PdfReader(out).pages) == sum(pages) == 5  # each sheet ends with its 返信票
     assert "2件の連携シートを印刷しました" in page.batch_label.text()
     assert "同意なし" in page.batch_label.text()
 
@@ -409,3 +412,33 @@ def test_a_scanned_sheet_number_opens_the_reply_form(
     _click(qtbot, panel.save_button)
     [row] = [r for r in referral_service.referrals_of(db, clerk, selected.consultation_id)]
     assert row.last_reply == "受理しました"
+
+
+def test_a_fax_referral_offers_its_cover_sheet_after_printing_and_the_cover_names_nobody(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, tmp_path: Path,
+        open_page: Callable[[], SheetsPage]) -> None:
+    referral_id = _referral(db, clerk, purpose=None)  # anonymised, as a FAX referral goes
+    with db.transaction() as session:  # the method as the record form would have saved it
+        session.get(Referral, referral_id).method = ReferralMethod.FAX.value
+    page = open_page()
+    page.select_referral(referral_id)
+    assert page.fax_cover_button.isEnabled() and page.fax_cover_button.font().bold()
+
+    def to_file(printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+        return True
+
+    page.choose_printer = to_file
+    _click(qtbot, page.print_button)
+    dialog = page.fax_cover_button.dialog  # offered by itself once the sheet is printed
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.preview.page_count() == 1
+    dialog.choose_save_path = lambda name: str(tmp_path / name)
+    _click(qtbot, dialog.save_button)
+    saved = tmp_path / f"{sheet_service.fax_cover_name(referral_id)}.pdf"
+    text = _text(saved.read_bytes())
+    assert "3枚（この送付状を含む）" in text and DESTINATION in text
+    assert NAME not in text and "やまだ" not in text and "仕事" not in text
+    assert "fax_cover_print" in [e.action for e in audit.recent(db, 5)]
+    dialog.close()

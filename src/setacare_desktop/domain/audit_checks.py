@@ -40,7 +40,7 @@ WORK_DAYS = frozenset(range(5))
 
 #: Opening one record (a consultation, a person, a printout of one).
 RECORD_VIEW_ACTIONS = frozenset({"consultation_view", "person_view", "intake_print",
-                                 "sheet_print"})
+                                 "sheet_print", "consent_form_preview", "consent_form_print"})
 #: Every action that reads, lists or prints personal data (for the working-hours check).
 ACCESS_ACTIONS = RECORD_VIEW_ACTIONS | frozenset({
     "consultation_list", "consultation_search", "day_list_print", "review_list",
@@ -78,6 +78,12 @@ ACTION_LABELS: dict[str, str] = {
     "sheet_refused": "連携シートの拒否（同意なし）",
     "intake_print": "相談受付票の印刷",
     "day_list_print": "相談一覧の印刷",
+    "fax_cover_print": "FAX送付状の印刷",
+    "consent_form_preview": "同意書の表示",
+    "consent_form_print": "同意書の印刷",
+    "consent_form_signed": "同意書の署名の記録",
+    "organisation_settings_change": "送付元の情報の変更",
+    "print_form_change": "様式の番号・題名の変更",
     "review_list": "確認の一覧",
     "returned_list": "差戻しの一覧",
     "review_decide": "相談の確認",

@@ -11,10 +11,12 @@ passed is *overdue*.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
 from setacare_desktop.domain.consent import Purpose
+from setacare_desktop.domain.reference import Term
 
 
 class ReferralMethod(StrEnum):
@@ -124,10 +126,53 @@ def is_overdue(status: ReferralStatus, reply_due: date | None, today: date) -> b
     return not status.closed and reply_due is not None and reply_due < today
 
 
-#: What a liaison sheet may ask of the destination (its 依頼事項 checkboxes).
-REQUEST_KINDS: tuple[str, ...] = ("訪問", "面談", "サービス調整", "情報提供", "ケース会議")
+#: What a liaison sheet may ask of the destination (its 依頼事項 checkboxes), as recorded with
+#: the referral (``Referral.request_items``: the codes) and ticked on the sheet.
+REQUEST_ITEMS: tuple[Term, ...] = (
+    Term("visit", "訪問"),
+    Term("meeting", "面談"),
+    Term("phone", "電話連絡"),
+    Term("information", "情報提供"),
+    Term("coordination", "サービス調整"),
+    Term("case_meeting", "ケース会議"),
+    Term("other", "その他"),
+)
+REQUEST_KINDS: tuple[str, ...] = tuple(t.label for t in REQUEST_ITEMS)
+_REQUEST_LABELS = {t.code: t.label for t in REQUEST_ITEMS}
 
 
-def requested_kinds(request: str) -> tuple[str, ...]:
-    """The 依頼事項 checkboxes a referral's request names (「訪問と情報提供をお願いします」)."""
+def request_item_codes(chosen: Iterable[str]) -> tuple[str, ...]:
+    """The codes of the items chosen (codes or labels, as ticked or typed), in display order;
+    ValueError names the first that is not an item."""
+    wanted = set()
+    for item in chosen:
+        cleaned = item.strip()
+        code = cleaned if cleaned in _REQUEST_LABELS else next(
+            (c for c, label in _REQUEST_LABELS.items() if label == cleaned), None)
+        if code is None:
+            raise ValueError(cleaned)
+        wanted.add(code)
+    return tuple(t.code for t in REQUEST_ITEMS if t.code in wanted)
+
+
+def request_items_of(chosen: Iterable[str] | None) -> tuple[list[str] | None, str | None]:
+    """The codes to store for the items chosen (None: none were chosen), or the problem."""
+    if chosen is None:
+        return None, None
+    try:
+        return list(request_item_codes(chosen)), None
+    except ValueError as error:
+        return None, f"「{error}」は選べません（{'・'.join(REQUEST_KINDS)}）"
+
+
+def request_item_labels(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_REQUEST_LABELS[c] for c in request_item_codes(codes))
+
+
+def requested_kinds(request: str, items: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The 依頼事項 ticked on the sheet: the items recorded with the referral; for a referral
+    recorded before they were (``items`` None), the items its request names
+    (「訪問と情報提供をお願いします」)."""
+    if items is not None:
+        return request_item_labels(items)
     return tuple(kind for kind in REQUEST_KINDS if kind in request)

@@ -33,6 +33,7 @@ from setacare_desktop.domain.referral import (
     ReferralMethod,
     ReferralStatus,
     is_overdue,
+    request_items_of,
     transition_problem,
 )
 from setacare_desktop.domain.roles import StaffProfile
@@ -101,6 +102,9 @@ class NewReferral:
     anonymised: bool = False
     #: The 匿名用の概要 for the anonymised sheet (may be written later, before printing).
     anonymised_summary: str = ""
+    #: The 依頼事項 chosen (codes or labels of ``domain.referral.REQUEST_ITEMS``), ticked on the
+    #: sheet; None: not chosen (the sheet ticks what the request names).
+    request_items: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         problems = []
         if not new.request.strip():
             problems.append(Problem("依頼事項", "入力してください"))
+        items, problem = request_items_of(new.request_items)
+        problems += [Problem("依頼事項の種類", problem)] if problem else []
         if new.anonymised and new.anonymised_summary.strip():
             problems += summary_findings(session, consultation_id, new.anonymised_summary)
         if new.reply_due is not None and new.reply_due < on:
@@ -198,7 +204,8 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
             method=new.method.value, request=new.request.strip(), staff_id=actor.staff_id,
             reply_due=new.reply_due, status=ReferralStatus.CREATED.value, status_reason="",
             anonymised=new.anonymised, basis=basis, basis_note=note,
-            anonymised_summary=new.anonymised_summary.strip() if new.anonymised else "")
+            anonymised_summary=new.anonymised_summary.strip() if new.anonymised else "",
+            request_items=items)
         session.add(referral)
         session.flush()
         session.add(ReferralEvent(referral_id=referral.id, occurred_on=on,
@@ -207,6 +214,7 @@ def create_referral(db: Database, actor: StaffProfile, consultation_id: int,
         audit.record(session, actor, "referral_create", entity="referral", entity_id=referral.id,
                      fields=("consultation_id", "service_id", "referred_on", "method", "request",
                              "reply_due", "anonymised", "basis",
+                             *(("request_items",) if items is not None else ()),
                              *(("anonymised_summary",) if referral.anonymised_summary else ())),
                      detail=f"consultation {consultation_id} -> "
                             f"{destination_recipient(new.service_id)} ({basis})")

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -74,6 +75,11 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    # Migration 0016: the sender block of its printed sheets and FAX cover sheets.
+    sender_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    sender_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    sender_fax: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    sender_contact: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     district: Mapped[District | None] = relationship()
     area: Mapped[Area] = relationship()
@@ -290,6 +296,9 @@ class ConsentRecordRow(Base):
     # with the clerk's note of how the person's mind changed.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consent_record.id"))
     change_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Migration 0016: a written consent whose printed 同意書 was signed, and when.
+    form_signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    form_signed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class EmergencyExceptionRow(Base):
@@ -546,6 +555,8 @@ class Referral(Base):
     basis_note: Mapped[str] = mapped_column(Text, default="")
     # Migration 0010: the 匿名用の概要 printed on the anonymised sheet instead of the free texts.
     anonymised_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Migration 0016: the 依頼事項 as codes of ``domain.referral.REQUEST_ITEMS`` (None: before).
+    request_items: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
@@ -745,3 +756,20 @@ class HouseholdLink(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+# --- printed forms (migration 0016) ----------------------------------------------------------------
+
+
+class PrintForm(Base):
+    """A printed form's 様式 number and title (「様式第1号」「連携シート」), reference data that an
+    administrator may change (``services.organisation_settings``)."""
+
+    __tablename__ = "print_form"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(64))
+    sort_order: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -1,10 +1,14 @@
-"""管理: the staff accounts, and the idle lock's minutes for every PC, for account managers."""
+"""管理: the staff accounts, the idle lock's minutes for every PC, the sender block printed on
+the organisation's sheets and FAX cover sheets (所在地, 電話, FAX, 担当者) and each printed form's
+様式 number and title — for account managers."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +30,7 @@ from setacare_desktop.services import (
     preferences,
     staff,
 )
+from setacare_desktop.services import organisation_settings as org_settings
 from setacare_desktop.ui.add_staff_dialog import AddStaffDialog
 from setacare_desktop.ui.forms import error_label
 from setacare_desktop.ui.page import Page, heading
@@ -47,6 +52,7 @@ class AdminPage(Page):
         self._db = db
         self._actor = actor
         self._loaded = False
+        self._forms: dict[str, org_settings.FormTitle] = {}
         self.add_dialog: AddStaffDialog | None = None
 
         self.add_button = QPushButton("職員を追加…", self)
@@ -69,6 +75,8 @@ class AdminPage(Page):
         self.body.addWidget(self.table)
         self.body.addWidget(self.message_label)
         self.lock_box = self._build_lock_box()
+        self.sender_box = self._build_sender_box()
+        self.forms_box = self._build_forms_box()
 
         controls = QHBoxLayout()
         controls.addWidget(self.add_button)
@@ -77,6 +85,10 @@ class AdminPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("管理: 職員アカウント", self))
         layout.addWidget(self.lock_box)
+        boxes = QHBoxLayout()
+        boxes.addWidget(self.sender_box, 3)
+        boxes.addWidget(self.forms_box, 2)
+        layout.addLayout(boxes)
         layout.addLayout(controls)
         layout.addWidget(self.body, 1)
 
@@ -107,11 +119,57 @@ class AdminPage(Page):
         inner.addWidget(self.lock_error_label)
         return box
 
+    def _build_sender_box(self) -> QGroupBox:
+        box = QGroupBox("送付元の情報（連携シート・FAX送付状に印字）", self)
+        form = QFormLayout()
+        self.sender_edits: dict[str, QLineEdit] = {}
+        for name, label, limit in org_settings.SENDER_FIELDS:
+            edit = QLineEdit(box)
+            edit.setAccessibleName(label)
+            edit.setMaxLength(limit)
+            form.addRow(label, edit)
+            self.sender_edits[name] = edit
+        self.sender_edits["phone"].setPlaceholderText("03-1234-5678")
+        self.sender_edits["contact"].setPlaceholderText("空欄なら、つなぎを記録した職員の名前")
+        self.sender_name_label = QLabel(box)
+        self.sender_save_button = QPushButton("送付元を保存", box)
+        self.sender_error_label = error_label(box)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.sender_name_label)
+        inner.addLayout(form)
+        inner.addWidget(self.sender_error_label)
+        inner.addWidget(self.sender_save_button)
+        return box
+
+    def _build_forms_box(self) -> QGroupBox:
+        box = QGroupBox("様式の番号・題名", self)
+        self.form_combo = QComboBox(box)
+        self.form_combo.setAccessibleName("様式")
+        self.form_number_edit = QLineEdit(box)
+        self.form_number_edit.setAccessibleName("様式番号")
+        self.form_title_edit = QLineEdit(box)
+        self.form_title_edit.setAccessibleName("様式の題名")
+        self.form_save_button = QPushButton("様式を変更", box)
+        self.form_error_label = error_label(box)
+        form = QFormLayout()
+        form.addRow("様式", self.form_combo)
+        form.addRow("番号", self.form_number_edit)
+        form.addRow("題名", self.form_title_edit)
+        inner = QVBoxLayout(box)
+        inner.addLayout(form)
+        inner.addWidget(self.form_error_label)
+        inner.addWidget(self.form_save_button)
+        inner.addStretch(1)
+        return box
+
     def _connect_signals(self) -> None:
         self.add_button.clicked.connect(self.open_add_dialog)
         self.refresh_button.clicked.connect(self.reload)
         self.lock_save_button.clicked.connect(self.save_idle_lock)
         self.lock_minutes_edit.returnPressed.connect(self.save_idle_lock)
+        self.sender_save_button.clicked.connect(self.save_sender)
+        self.form_combo.currentIndexChanged.connect(self._show_form)
+        self.form_save_button.clicked.connect(self.save_form)
 
     def activate(self) -> None:
         if not self._loaded and can_manage_accounts(self._actor):
@@ -132,6 +190,71 @@ class AdminPage(Page):
             self._lock_problem(error.message)
             return
         self.lock_minutes_edit.setText(str(minutes))
+        self._load_print_settings()
+
+    def _load_print_settings(self) -> None:
+        try:
+            sender = org_settings.sender_settings(self._db, self._actor)
+            forms = org_settings.print_forms(self._db)
+        except ServiceError as error:
+            self._problem(self.sender_error_label, error.message)
+            return
+        self._show_sender(sender)
+        self._forms = {f.code: f for f in forms}
+        current = self.form_combo.currentData()
+        self.form_combo.blockSignals(True)
+        self.form_combo.clear()
+        for f in forms:
+            self.form_combo.addItem(f.heading, f.code)
+        self.form_combo.blockSignals(False)
+        self.form_combo.setCurrentIndex(max(0, self.form_combo.findData(current)))
+        self._show_form()
+
+    def _show_sender(self, sender: org_settings.Sender) -> None:
+        self.sender_name_label.setText(f"機関: {sender.name}")
+        for name, edit in self.sender_edits.items():
+            edit.setText(getattr(sender, name))
+
+    def _show_form(self) -> None:
+        form = self._forms.get(self.form_combo.currentData())
+        if form is not None:
+            self.form_number_edit.setText(form.number)
+            self.form_title_edit.setText(form.title)
+
+    def save_sender(self) -> bool:
+        """Store the sender block as typed; a bad value is explained under the fields."""
+        try:
+            sender = org_settings.set_sender_settings(
+                self._db, self._actor,
+                **{name: edit.text() for name, edit in self.sender_edits.items()})
+        except ServiceError as error:
+            self._problem(self.sender_error_label, error.message)
+            return False
+        self.sender_error_label.hide()
+        self._show_sender(sender)
+        self.status_message.emit(f"{sender.name} の送付元の情報を保存しました。")
+        return True
+
+    def save_form(self) -> bool:
+        """Store the chosen form's number and title."""
+        code = self.form_combo.currentData()
+        try:
+            form = org_settings.set_print_form(self._db, self._actor, code,
+                                               number=self.form_number_edit.text(),
+                                               title=self.form_title_edit.text())
+        except ServiceError as error:
+            self._problem(self.form_error_label, error.message)
+            return False
+        self.form_error_label.hide()
+        self._forms[code] = form
+        self.form_combo.setItemText(self.form_combo.currentIndex(), form.heading)
+        self.status_message.emit(f"様式を「{form.heading}」にしました。")
+        return True
+
+    @staticmethod
+    def _problem(label: QLabel, message: str) -> None:
+        label.setText(message)
+        label.show()
 
     def save_idle_lock(self) -> bool:
         """Store the minutes typed for every PC; a bad value is explained under the field."""
@@ -158,6 +281,8 @@ class AdminPage(Page):
         self.add_button.setEnabled(False)
         self.refresh_button.setEnabled(False)
         self.lock_box.hide()
+        self.sender_box.hide()
+        self.forms_box.hide()
 
     def open_add_dialog(self) -> AddStaffDialog:
         """Open 職員を追加 (window-modal, without blocking) and return it."""

@@ -16,7 +16,8 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import visibility
 from setacare_desktop.domain.consent import (
     Basis,
-    Purpose,
+    Giver,
+    Method,
     SharingDecision,
 )
 from setacare_desktop.domain.intake import HOUSEHOLDS, SEXES, URGENCY_FLAGS
@@ -29,11 +30,13 @@ from setacare_desktop.reports.blocks import ConsultationBlock, ConsulterBlock, S
 from setacare_desktop.reports.common import FontMissingError
 from setacare_desktop.reports.liaison_sheet import Party
 from setacare_desktop.services.errors import NotFoundError, ServiceError
+from setacare_desktop.services.organisation_settings import sender_in
 from setacare_desktop.store.models import (
     Consultation,
     ConsultationDetail,
     DirLocation,
     DirOrganization,
+    DirPhone,
     DirService,
     Person,
     Staff,
@@ -153,16 +156,31 @@ def case_parts(session: Session, consultation_id: int
     return case, detail, person
 
 
-def org_contact(session: Session, organisation_name: str) -> tuple[str, str]:
-    """Phone and address of one of our organisations, from the directory entry of that name."""
+def org_contact(session: Session, organisation_name: str) -> tuple[str, str, str]:
+    """Phone, FAX and address of one of our organisations, from the directory entry of that
+    name (where its own settings hold none: ``services.organisation_settings``)."""
     org = session.scalar(select(DirOrganization).where(DirOrganization.name == organisation_name))
     if org is None:
-        return "", ""
+        return "", "", ""
     services = session.scalars(select(DirService).where(DirService.organization_id == org.id)
                                .order_by(DirService.sort_order, DirService.id)).all()
-    phone = next((p.number for s in services for p in s.phones), "")
+    phones = [p for s in services for p in s.phones]
     location = session.scalar(select(DirLocation).where(DirLocation.organization_id == org.id))
-    return phone, address(location)
+    return _number(phones, voice=True), _number(phones, voice=False), address(location)
+
+
+def _number(phones: list[DirPhone], *, voice: bool) -> str:
+    """The first voice number (any but a FAX), or the first FAX number."""
+    return next((p.number for p in phones if (p.type == "fax") != voice), "")
+
+
+def sender(session: Session, organisation_id: int, section: str, staff_name: str) -> Party:
+    """送付元: the organisation's own settings; what they leave empty, from its directory entry.
+    The 担当者 is the settings' contact, or the staff member who made the referral."""
+    own = sender_in(session, organisation_id)
+    phone, fax, place = org_contact(session, own.name)
+    return Party(own.name, section, own.contact or staff_name, own.phone or phone,
+                 own.address or place, own.fax or fax)
 
 
 def address(location: DirLocation | None) -> str:
@@ -177,22 +195,28 @@ def destination(session: Session, service: DirService) -> Party:
     location = (session.get(DirLocation, service.locations[0].location_id)
                 if service.locations else None)
     return Party(org.name if org else service.name, service.name, "",
-                 service.phones[0].number if service.phones else "", address(location))
+                 _number(service.phones, voice=True), address(location),
+                 _number(service.phones, voice=False))
 
 
-def consent_statement(session: Session, decision: SharingDecision, destination: str) -> str:
+def consent_statement(session: Session, decision: SharingDecision, destination: str,
+                      person_name: str) -> str:
+    """Who consented, to whom, for what, how and when — in plain words; or the emergency
+    exception the sheet goes under."""
     if decision.basis is Basis.CONSENT and decision.consent is not None:
         c = decision.consent
-        giver = c.giver.label + (f"（{c.giver_relation}）" if c.giver_relation else "")
+        who = (f"{person_name} 様ご本人" if c.giver is Giver.SELF
+               else f"{person_name} 様の代理人（{c.giver_relation or '続柄未記録'}）")
         recorder = session.get(Staff, c.recorded_by)
-        return (f"本人同意あり（{Purpose.SHEET.label}）: 同意者 {giver}／方法 {c.method.label}／"
-                f"同意日 {to_wareki(c.given_on)}／同意先 {destination}／"
-                f"記録者 {recorder.name if recorder else ''}")
+        how = {Method.ORAL: "窓口で説明を受けたうえで口頭で", Method.WRITTEN: "書面（同意書）で"}[c.method]
+        return (f"{who}が、{to_wareki(c.given_on)}に、{how}、{destination}へこの連携シートを送り、"
+                f"支援のために必要な範囲で情報を共有することに同意しています。"
+                f"（同意を確認した職員: {recorder.name if recorder else '不明'}）")
     e = decision.exception
     assert decision.basis is Basis.EMERGENCY and e is not None
     approver = session.get(Staff, e.approved_by)
     approved = utc_to_local(e.approved_at)
     scope = "この送付先" if e.recipient else "対象者の保護に必要なすべての送付先"
-    return (f"緊急時の例外により送付（本人の同意は得られていません）: 理由 {e.reason}／"
-            f"承認者 {approver.name if approver else ''}（監督者）／承認日時 {local_text(approved)}／"
-            f"範囲 {scope}")
+    return (f"本人の同意は得られていません。緊急時の例外（人の生命・身体・財産の保護のため）として、"
+            f"監督者 {approver.name if approver else ''} が{local_text(approved)}に{scope}への"
+            f"送付を承認しました。理由: {e.reason}")

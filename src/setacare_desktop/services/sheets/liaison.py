@@ -32,11 +32,12 @@ from setacare_desktop.domain.jpdate import (
 )
 from setacare_desktop.domain.referral import REQUEST_KINDS, ReferralMethod, requested_kinds
 from setacare_desktop.domain.roles import StaffProfile
-from setacare_desktop.reports.liaison_sheet import LiaisonSheet, Party, render_liaison_sheet
+from setacare_desktop.reports.liaison_sheet import LiaisonSheet, render_liaison_sheet
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import NotFoundError, ServiceError, ValidationError
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.intake import decide_sharing
+from setacare_desktop.services.organisation_settings import LIAISON_SHEET, REPLY_SLIP, form_in
 from setacare_desktop.services.sheets import blocks
 from setacare_desktop.services.sheets.anonymised import printable_problems
 from setacare_desktop.services.sheets.delivery import Deliver, deliver
@@ -223,9 +224,9 @@ def _sheet_data(session: Session, referral: Referral, number: str, reissue: bool
     assert org is not None
     service = session.get(DirService, referral.service_id)
     assert service is not None
-    phone, address = blocks.org_contact(session, org.name)
     district_name = ref.DISTRICTS_BY_CODE[district].name
-    sender = Party(org.name, f"{district_name}地区", staff.name, phone, address)
+    sender = blocks.sender(session, org.id, f"{district_name}地区", staff.name)
+    form, reply = form_in(session, LIAISON_SHEET), form_in(session, REPLY_SLIP)
     method = ReferralMethod(referral.method)
     sent = f"つなぎ: {to_wareki(referral.referred_on)}（{method.label}）"
     if anonymised:
@@ -239,18 +240,20 @@ def _sheet_data(session: Session, referral: Referral, number: str, reissue: bool
         subject = blocks.subject(person, on) if person is not None else None
         progress = "\n".join(filter(None, [blocks.progress(case, detail), sent]))
         consultation = blocks.consultation(case, detail, progress)
-        statement = blocks.consent_statement(session, decision, service.name)
+        assert person is not None  # an anonymous consultation is never shared whole
+        statement = blocks.consent_statement(session, decision, service.name, person.name)
         request = referral.request
     return LiaisonSheet(
         sheet_number=number, reissue=reissue, anonymised=anonymised, sent_on=to_wareki(on),
         sender=sender, destination=blocks.destination(session, service), subject=subject,
         consulter=blocks.consulter(case, detail, anonymised),
         consultation=consultation, request_options=REQUEST_KINDS,
-        requested=requested_kinds(referral.request), request_text=request,
+        requested=requested_kinds(referral.request, referral.request_items),
+        request_text=request,
         reply_due=to_wareki(referral.reply_due) if referral.reply_due else "",
-        consent=statement,
-        reply_to=f"{org.name}（{district_name}地区） 担当 {staff.name}"
-                 + (f"　電話 {phone}" if phone else ""))
+        consent=statement, reply_to=f"{org.name}（{district_name}地区）",
+        form_number=form.number, form_title=form.title, reply_heading=reply.heading,
+        writer=staff.name)
 
 
 @dataclass(frozen=True, slots=True)

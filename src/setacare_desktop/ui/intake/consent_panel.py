@@ -12,6 +12,7 @@ in the records (「意思の変更を記録…」, ``change_of_mind_requested``)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ from setacare_desktop.domain.consent import (
 from setacare_desktop.domain.intake import ConsentInput
 from setacare_desktop.domain.jpdate import local_now, to_wareki
 from setacare_desktop.domain.reference import Term
+from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services.intake import ConsentRow, Recipient
 from setacare_desktop.ui.intake.widgets import (
     ConsentBox,
@@ -48,6 +50,9 @@ from setacare_desktop.ui.intake.widgets import (
     set_enabled,
     set_visible,
 )
+
+if TYPE_CHECKING:
+    from setacare_desktop.ui.sheets.printout import PrintoutDialog
 
 PURPOSES: tuple[Purpose, ...] = (Purpose.SHARE, Purpose.SHEET)
 GIVERS = tuple(Term(g.value, g.label) for g in Giver)
@@ -64,6 +69,10 @@ class ConsentPanel(QGroupBox):
     withdraw_requested = Signal(object)  # ConsentRow
     change_of_mind_requested = Signal(object)  # ConsentRow: a standing refusal
     emergency_requested = Signal()
+    #: 「同意書を印刷…」: the linked person's consent form (``open_consent_form``).
+    consent_form_requested = Signal()
+    #: 「同意書の署名を記録」 on a written consent (``record_form_signed``).
+    form_signed_requested = Signal(object)  # ConsentRow
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("本人同意", parent)
@@ -123,6 +132,17 @@ class ConsentPanel(QGroupBox):
         self.change_button.setToolTip("選んだ不同意について、本人の意思が変わったことを確かめた場合に"
                                       "新しい同意として記録します（不同意の記録は残ります）")
         self.change_button.setEnabled(False)
+        self._person_id: int | None = None
+        #: The consent form's print dialog while it is open.
+        self.consent_form_dialog: PrintoutDialog | None = None
+        self.consent_form_button = QPushButton("同意書を印刷…", self)
+        self.consent_form_button.setToolTip(
+            "本人の氏名、関係先と目的、読み上げる文言、署名欄のある同意書を印刷します")
+        self.consent_form_button.setEnabled(False)
+        self.form_signed_button = QPushButton("同意書の署名を記録", self)
+        self.form_signed_button.setToolTip("選んだ書面の同意について、印刷した同意書に署名を"
+                                           "いただいたこと（今日の日付）を記録します")
+        self.form_signed_button.setEnabled(False)
         self.emergency_button = QPushButton("緊急時の例外を記録…", self)
         self.emergency_button.setToolTip(
             "人の生命、身体又は財産の保護のために必要で、本人の同意を得ることが困難な場合に、監督者の承認を得て記録します")
@@ -130,9 +150,11 @@ class ConsentPanel(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.all_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.consent_form_button)
         existing_buttons = QHBoxLayout()
         existing_buttons.addWidget(self.withdraw_button)
         existing_buttons.addWidget(self.change_button)
+        existing_buttons.addWidget(self.form_signed_button)
         existing_buttons.addStretch(1)
         existing_buttons.addWidget(self.emergency_button)
 
@@ -159,6 +181,8 @@ class ConsentPanel(QGroupBox):
         self.withdraw_button.clicked.connect(self._withdraw_clicked)
         self.change_button.clicked.connect(self._change_clicked)
         self.emergency_button.clicked.connect(self.emergency_requested)
+        self.consent_form_button.clicked.connect(self.consent_form_requested)
+        self.form_signed_button.clicked.connect(self._form_signed_clicked)
 
     # --- recipients and decisions ---------------------------------------------------------
 
@@ -304,6 +328,7 @@ class ConsentPanel(QGroupBox):
         self.withdraw_button.setEnabled(
             row is not None and row.record.given and row.record.withdrawn_on is None)
         self.change_button.setEnabled(row is not None and row in self._refusals.values())
+        self.form_signed_button.setEnabled(row is not None and row.record.method is Method.WRITTEN)
 
     def _withdraw_clicked(self) -> None:
         row = self.selected_existing()
@@ -315,8 +340,53 @@ class ConsentPanel(QGroupBox):
         if row is not None and row in self._refusals.values():
             self.change_of_mind_requested.emit(row)
 
+    def _form_signed_clicked(self) -> None:
+        row = self.selected_existing()
+        if row is not None and row.record.method is Method.WRITTEN:
+            self.form_signed_requested.emit(row)
+
+    # --- the printed consent form (同意書) ----------------------------------------------------
+
+    def set_person(self, person_id: int | None) -> None:
+        """The person on record the form is about (None: not yet saved or linked)."""
+        self._person_id = person_id
+        self.consent_form_button.setEnabled(person_id is not None)
+
+    def open_consent_form(self, db: Database, actor: StaffProfile) -> PrintoutDialog | None:
+        """Preview the person's 同意書 in a dialog whose save and print are recorded; a refusal
+        (the person is masked to the actor) is shown under the panel."""
+        from setacare_desktop.ui.sheets.printout import PrintoutDialog
+
+        person_id = self._person_id
+        if person_id is None:
+            return None
+        try:
+            pdf = sheets.preview_consent_form(db, actor, person_id)
+        except ServiceError as error:
+            self.show_error(error.message)
+            return None
+        if self.consent_form_dialog is not None:
+            self.consent_form_dialog.deleteLater()
+        self.consent_form_dialog = PrintoutDialog(
+            "同意書", pdf, f"{sheets.consent_form_name(person_id)}.pdf",
+            lambda deliver: sheets.print_consent_form(db, actor, person_id, deliver),
+            self.window())
+        self.consent_form_dialog.open()
+        return self.consent_form_dialog
+
+    def record_form_signed(self, db: Database, actor: StaffProfile, row: ConsentRow) -> bool:
+        """Record today as the day the written consent ``row``'s form was signed."""
+        try:
+            sheets.mark_consent_form_signed(db, actor, row.consent_id, local_now().date())
+        except ServiceError as error:
+            self.show_error(error.message)
+            return False
+        self.show_error("")
+        return True
+
     def focus_chain(self) -> list[QWidget]:
         """The panel's widgets in Tab order."""
         return [*self.boxes.values(), self.all_button, self.giver_combo,
                 self.giver_relation_edit, self.method_combo, self.existing_tree,
-                self.withdraw_button, self.change_button, self.emergency_button]
+                self.withdraw_button, self.change_button, self.form_signed_button,
+                self.emergency_button, self.consent_form_button]

@@ -69,6 +69,10 @@ class PersonLink(QObject):
         self._consent_panel.withdraw_requested.connect(self._withdraw_requested)
         self._consent_panel.change_of_mind_requested.connect(self._change_of_mind_requested)
         self._consent_panel.emergency_requested.connect(self._emergency_requested)
+        panel = self._consent_panel
+        panel.consent_form_requested.connect(lambda: panel.open_consent_form(self._db, self._actor))
+        panel.form_signed_requested.connect(
+            lambda row: panel.record_form_signed(self._db, self._actor, row) and self.load_consents())
 
     def forget(self) -> None:
         """A fresh form: no lookup pending, no candidate set aside."""
@@ -169,6 +173,7 @@ class PersonLink(QObject):
 
     def load_consents(self) -> None:
         """The linked person's consent records into the consent panel (none when unlinked)."""
+        self._consent_panel.set_person(self.person_id)
         if self.person_id is None:
             self._consent_panel.set_existing([])
             return

@@ -1,5 +1,6 @@
-"""「つなぎを記録」: method, 依頼事項 and reply due date for the chosen destination, through the
-consent gate.
+"""「つなぎを記録」: method, 依頼事項 (the items ticked — 訪問, 面談, 電話連絡 … — and the words
+of the request) and reply due date for the chosen destination, through the consent gate. The
+items ticked are recorded with the referral and ticked on its liaison sheet.
 
 When the gate refuses (no consent for this destination and purpose, no emergency exception), the
 form says why — a recorded refusal by name, with who recorded it and when — and offers the two
@@ -16,8 +17,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from setacare_desktop.domain.consent import ConsentEntry
 from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.domain.referral import ReferralMethod
+from setacare_desktop.domain.referral import REQUEST_ITEMS, ReferralMethod
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
@@ -43,6 +46,8 @@ from setacare_desktop.ui.referrals.summary_box import SummaryBox
 #: The reply due date offered by default: two weeks after the referral.
 DEFAULT_REPLY_DAYS = 14
 NO_DESTINATION = "つなぎ先が選ばれていません（一覧で選んで Enter）"
+#: The request items per row of check boxes.
+ITEMS_PER_ROW = 4
 NO_CONSULTATION = "相談が選ばれていません。受付で相談を開き「つなぎ先を探す」を押してください。"
 
 
@@ -70,6 +75,15 @@ class RecordForm(QGroupBox):
         for method in ReferralMethod:
             self.method_combo.addItem(method.label, method.value)
         self.method_combo.setAccessibleName("つなぎの方法")
+        self.items_widget = QWidget(self)
+        self.item_boxes: dict[str, QCheckBox] = {}
+        items_grid = QGridLayout(self.items_widget)
+        items_grid.setContentsMargins(0, 0, 0, 0)
+        for index, item in enumerate(REQUEST_ITEMS):
+            box = QCheckBox(item.label, self.items_widget)
+            box.setAccessibleName(f"依頼事項 {item.label}")
+            items_grid.addWidget(box, index // ITEMS_PER_ROW, index % ITEMS_PER_ROW)
+            self.item_boxes[item.code] = box
         self.request_edit = QPlainTextEdit(self)
         self.request_edit.setTabChangesFocus(True)
         self.request_edit.setAccessibleName("依頼事項")
@@ -82,13 +96,16 @@ class RecordForm(QGroupBox):
         form = QFormLayout()
         self.method_label = QLabel("方法(&M)", self)
         self.request_label = QLabel("依頼事項(&Q)", self)
+        self.items_label = QLabel("依頼の種類", self)
         self.due_label = QLabel("回答期限(&E)", self)
         for label, widget in ((self.method_label, self.method_combo),
+                              (self.items_label, self.items_widget),
                               (self.request_label, self.request_edit),
                               (self.due_label, self.due_edit)):
             label.setBuddy(widget)
             form.addRow(label, widget)
         self.problems.register("依頼事項", self.request_label, self.request_edit)
+        self.problems.register("依頼事項の種類", self.items_label, self.items_widget)
         self.problems.register("回答期限", self.due_label, self.due_edit)
 
         # What to do when the consent gate refuses.
@@ -198,7 +215,12 @@ class RecordForm(QGroupBox):
             service_id=self._destination.service_id, method=self.method(),
             request=self.request_edit.toPlainText(),
             reply_due=self.due_edit.date().toPython(), anonymised=anonymised,
-            anonymised_summary=self.summary.text() if anonymised else "")
+            anonymised_summary=self.summary.text() if anonymised else "",
+            request_items=self.request_items() or None)
+
+    def request_items(self) -> tuple[str, ...]:
+        """The codes of the 依頼事項 ticked."""
+        return tuple(code for code, box in self.item_boxes.items() if box.isChecked())
 
     def record(self, *, anonymised: bool = False) -> int | None:
         """Record the referral; returns its id, or None when refused (the reason is shown)."""
@@ -280,6 +302,8 @@ class RecordForm(QGroupBox):
         self._hide_refusal()
         self.problems.clear_problems()
         self.request_edit.clear()
+        for box in self.item_boxes.values():
+            box.setChecked(False)
         self.summary.clear()
         self._reset_due()
         kind = "匿名で" if anonymised else ""

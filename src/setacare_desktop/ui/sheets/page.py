@@ -62,7 +62,7 @@ from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.summary_box import SummaryBox
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
-from setacare_desktop.ui.sheets.preview import PdfPreview, load_pdf, paint_document
+from setacare_desktop.ui.sheets.preview import FaxCoverButton, PdfPreview, load_pdf, paint_document
 
 NO_SELECTION = "つなぎを選んでください。"
 PDF_FILTER = "PDF (*.pdf)"
@@ -160,6 +160,7 @@ class SheetsPage(Page):
         self.anonymised_button.hide()
         self.save_button = QPushButton("PDFとして保存(&S)", self)
         self.print_button = QPushButton("印刷(&R)…", self)
+        self.fax_cover_button = FaxCoverButton(db, actor, self._anonymised_for, self)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -205,7 +206,7 @@ class SheetsPage(Page):
         preview_layout.setContentsMargins(0, 0, 0, 0)
         actions = QHBoxLayout()
         for button in (self.preview_button, self.anonymised_button, self.save_button,
-                       self.print_button):
+                       self.print_button, self.fax_cover_button):
             actions.addWidget(button)
         actions.addStretch(1)
         preview_layout.addLayout(actions)
@@ -229,6 +230,7 @@ class SheetsPage(Page):
         self.anonymised_button.clicked.connect(lambda: self.show_preview(anonymised=True))
         self.save_button.clicked.connect(self.save_pdf)
         self.print_button.clicked.connect(self.print_sheet)
+        self.fax_cover_button.problem.connect(self._show_message)
         self.batch_button.clicked.connect(self.save_today)
         self.batch_print_button.clicked.connect(self.print_today)
         self.batch_cancel_button.clicked.connect(self.cancel_batch)
@@ -291,6 +293,7 @@ class SheetsPage(Page):
         chosen = self.selected_referral() is not None
         for button in (self.preview_button, self.save_button, self.print_button):
             button.setEnabled(chosen)
+        self.fax_cover_button.set_referral(self.selected_referral())
 
     def _show_message(self, text: str, *, offer_anonymised: bool = False) -> None:
         self.message_label.setText(text)
@@ -442,6 +445,7 @@ class SheetsPage(Page):
         if sheet is None or not self._show_sheet(row, sheet, issued=True):
             return False
         self.status_message.emit(f"連携シート {sheet.sheet_number} を印刷しました")
+        self.fax_cover_button.offer()  # by FAX: the cover sheet goes first
         return True
 
     # --- the day's sheets -------------------------------------------------------------------

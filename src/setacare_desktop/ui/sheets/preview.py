@@ -1,4 +1,5 @@
-"""A PDF shown page by page (QtPdf), and printed with a QPainter on a QPrinter.
+"""A PDF shown page by page (QtPdf), and printed with a QPainter on a QPrinter; and the
+「FAX送付状」 button beside a sheet's 印刷.
 
 ``QPdfDocument.render`` returns a transparent image (only the ink is drawn), so every page is
 painted onto a white image before it is shown or printed.
@@ -6,7 +7,10 @@ painted onto a white image before it is shown or printed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
@@ -18,6 +22,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from setacare_desktop.domain.referral import ReferralMethod
+from setacare_desktop.services import Database, ServiceError, StaffProfile
+from setacare_desktop.services import sheets as sheet_service
+from setacare_desktop.services.referrals import ReferralRow
+
+if TYPE_CHECKING:
+    from setacare_desktop.ui.sheets.printout import PrintoutDialog
 
 SCREEN_DPI = 96
 #: Pages are rendered for the printer at its resolution, at most this (a 1200 dpi A4 page would
@@ -193,3 +205,65 @@ class PdfPreview(QWidget):
         self.next_button.setEnabled(self._page + 1 < count)
         self.zoom_in_button.setEnabled(count > 0 and self._zoom < ZOOM_MAX)
         self.zoom_out_button.setEnabled(count > 0 and self._zoom > ZOOM_MIN)
+
+
+class FaxCoverButton(QPushButton):
+    """「FAX送付状…」: previews the cover sheet of the chosen referral's sheet in a print dialog
+    whose save and print are recorded (``sheets.print_fax_cover``). For a referral sent by FAX
+    it is marked as the next step, and :meth:`offer` opens it by itself once the sheet is
+    printed. ``anonymised_of`` tells which form of the sheet is shown (the page's choice)."""
+
+    #: Why the cover sheet cannot be shown (the consent gate of its sheet, a refusal).
+    problem = Signal(str)
+
+    def __init__(self, db: Database, actor: StaffProfile,
+                 anonymised_of: Callable[[ReferralRow], bool],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("FAX送付状(&F)…", parent)
+        self._db = db
+        self._actor = actor
+        self._anonymised_of = anonymised_of
+        self._row: ReferralRow | None = None
+        self.dialog: PrintoutDialog | None = None
+        self.setEnabled(False)
+        self.clicked.connect(lambda: self.open_cover())
+
+    def set_referral(self, row: ReferralRow | None) -> None:
+        self._row = row
+        self.setEnabled(row is not None)
+        by_fax = self.by_fax()
+        font = self.font()
+        font.setBold(by_fax)
+        self.setFont(font)
+        self.setToolTip("FAX で送るつなぎです。連携シートの前に送付状を送ります（3枚目が返信票）"
+                        if by_fax else "送付先・送付元・枚数・用件だけの送付状（対象者の情報は載せません）")
+
+    def by_fax(self) -> bool:
+        return self._row is not None and self._row.method is ReferralMethod.FAX
+
+    def offer(self) -> PrintoutDialog | None:
+        """After the sheet of a referral sent by FAX was printed: open its cover sheet."""
+        return self.open_cover() if self.by_fax() else None
+
+    def open_cover(self) -> PrintoutDialog | None:
+        from setacare_desktop.ui.sheets.printout import PrintoutDialog
+
+        row = self._row
+        if row is None:
+            return None
+        anonymised = self._anonymised_of(row)
+        try:
+            pdf = sheet_service.preview_fax_cover(self._db, self._actor, row.referral_id,
+                                                  anonymised=anonymised)
+        except ServiceError as error:
+            self.problem.emit(error.message)
+            return None
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = PrintoutDialog(
+            "FAX送付状", pdf, f"{sheet_service.fax_cover_name(row.referral_id)}.pdf",
+            lambda deliver: sheet_service.print_fax_cover(
+                self._db, self._actor, row.referral_id, deliver, anonymised=anonymised),
+            self.window())
+        self.dialog.open()
+        return self.dialog
