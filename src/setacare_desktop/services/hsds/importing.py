@@ -4,6 +4,7 @@ transaction with its audit and history rows.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from setacare_desktop.domain import directory as d
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.directory import (
@@ -27,11 +29,13 @@ from setacare_desktop.services.files import (
     FileReadError,
     read_file,
 )
+from setacare_desktop.services.hsds import fields as f
 from setacare_desktop.services.hsds.reading import ImportReport, Incoming, merged, reverse_ids, walk
 from setacare_desktop.services.hsds.tabular import read_package
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
+    confirmation_row,
     location_row,
     organization_row,
     service_row,
@@ -146,6 +150,19 @@ def _upsert(session: Session, model: Any, record_id: str, values: dict[str, Any]
     return before
 
 
+def _without_our_assurance(service: d.Service, old: d.Service,
+                           known: LoadedDirectory) -> d.Service:
+    """``service`` without the ``assured_date`` our own export wrote for ``old`` (the date of
+    its confirmation): re-importing an export is then no change and keeps the confirmation."""
+    extra = f.unpack(service.extra)
+    if (old.confirmed_at is None or not old.contact_confirmed_at(known.now)
+            or extra.get("assured_date") != old.confirmed_at.date().isoformat()
+            or "assured_date" in f.unpack(old.extra)):
+        return service
+    del extra["assured_date"]
+    return dataclasses.replace(service, extra=f.pack(extra))
+
+
 def _store_import(session: Session, actor: StaffProfile, inc: Incoming,
                   known: LoadedDirectory, report: ImportReport) -> None:
     _preload(session, DirTaxonomy, [*inc.taxonomies, *(t.taxonomy_id for t in inc.terms.values()
@@ -189,11 +206,15 @@ def _store_import(session: Session, actor: StaffProfile, inc: Incoming,
             row = session.get(DirService, number)
             assert row is not None
             old = known.directory.service(service.id)
+            service = _without_our_assurance(service, old, known)
+            after = snapshot(service)
             before = snapshot(old)
-            if before == after:
-                report.unchanged += 1
+            if before == {**after, "contact_confirmed": old.contact_confirmed}:
+                report.unchanged += 1  # the same record keeps its confirmation
                 continue
-            for key, value in service_row(service, row.sort_order).items():
+            # A changed entry is 要確認 again until a supervisor confirms it (issue 15).
+            for key, value in (service_row(service, row.sort_order)
+                               | confirmation_row(service)).items():
                 setattr(row, key, value)
             report.updated += 1
         row.updated_at = utc_now()

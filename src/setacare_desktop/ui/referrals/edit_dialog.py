@@ -32,7 +32,7 @@ from setacare_desktop.domain.jpdate import utc_to_local
 from setacare_desktop.domain.reference import ELEMENTS, TARGET_GROUPS, Term
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import directory as directory_service
-from setacare_desktop.services.directory import HistoryRow, ServiceEdit
+from setacare_desktop.services.directory import Confirmation, HistoryRow, ServiceEdit
 from setacare_desktop.ui.forms import error_label
 
 CONFIRM_TEXT = "確認済にする"
@@ -54,7 +54,7 @@ _PROBLEM_FIELDS = ((FIELD_PHONES, FIELD_PHONES), (FIELD_GROUPS, FIELD_GROUPS),
 # groups, elements and keywords).
 HISTORY_FIELD_LABELS = {
     **directory_service.EDIT_LABELS, "alternate_name": "別名", "status": "状態",
-    "contact_confirmed": "連絡先の確認", "dir_phone": "電話番号", "dir_schedule": "受付時間",
+    "contact_confirmed": "連絡先の確認", "confirmed_at": "確認日", "dir_phone": "電話番号", "dir_schedule": "受付時間",
     "dir_service_area": "担当範囲", "dir_attribute": "対象区分・要素・キーワード",
     "dir_service_at_location": "所在地", "organization_id": "運営",
 }
@@ -98,6 +98,17 @@ def history_text(row: HistoryRow, actor: StaffProfile) -> str:
     return f"{at:%Y/%m/%d %H:%M}　{who}　{action}: {fields}"
 
 
+def confirmation_text(state: Confirmation) -> str:
+    """「確認済: 2026/11/30 山田 監督者」, 「要確認（前回の確認 2025/01/10 から1年を過ぎています）」."""
+    if state.at is None:
+        return "要確認（確認の記録はありません）"
+    at = f"{utc_to_local(state.at):%Y/%m/%d}"
+    by = f" {state.by}" if state.by else ""
+    if state.current:
+        return f"確認済: {at}{by}（1年後に要確認に戻ります）"
+    return f"要確認（前回の確認 {at}{by} から1年を過ぎています）"
+
+
 class DirectoryEditDialog(QDialog):
     """Edit one destination. Emits ``saved(service_id)`` after a change was stored."""
 
@@ -133,7 +144,9 @@ class DirectoryEditDialog(QDialog):
         self.group_checks = self._checks(TARGET_GROUPS, service.target_groups)
         self.element_checks = self._checks(ELEMENTS, service.elements)
         self.confirmed_check = QCheckBox(CONFIRM_TEXT, self)
-        self.confirmed_check.setChecked(service.contact_confirmed)
+        self.confirmed_label = QLabel(self)
+        self.confirmed_label.setAccessibleName("確認の記録")
+        self.refresh_confirmation()
         self.problems = error_label(self)  # what belongs to no field
         self.history_list = QListWidget(self)
         self.history_list.setAccessibleName("変更履歴")
@@ -149,6 +162,7 @@ class DirectoryEditDialog(QDialog):
         self._add_row(form, FIELD_GROUPS, "対象区分", self._grid(self.group_checks, 3))
         self._add_row(form, FIELD_ELEMENTS, "要素", self._grid(self.element_checks, 3))
         self._add_row(form, FIELD_CONFIRMED, "連絡先(&C)", self.confirmed_check)
+        form.addRow("", self.confirmed_label)
 
         self.buttons = QDialogButtonBox(self)
         self.save_button: QPushButton = self.buttons.addButton(
@@ -243,8 +257,15 @@ class DirectoryEditDialog(QDialog):
         self.clear_problems()
         loaded = directory_service.load(self._db)
         self._service = loaded.directory.service(loaded.hsds_id(self.service_id))
+        self.refresh_confirmation()
         self.refresh_history()
         self.saved.emit(self.service_id)
+
+    def refresh_confirmation(self) -> None:
+        """The box ticked only while the confirmation counts (a year); who confirmed it when."""
+        state = directory_service.confirmation(self._db, self.service_id)
+        self.confirmed_check.setChecked(state.current)
+        self.confirmed_label.setText(confirmation_text(state))
 
     def refresh_history(self) -> None:
         self.history_list.clear()
