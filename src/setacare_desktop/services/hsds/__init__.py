@@ -18,10 +18,13 @@ from setacare_desktop.services.hsds.export import (
     CSV_FILES,
     export_hsds_csv,
     export_hsds_json,
+    export_hsds_xlsx,
     service_json,
 )
 from setacare_desktop.services.hsds.importing import import_hsds
+from setacare_desktop.services.hsds.preview import ImportPreview, preview_import
 from setacare_desktop.services.hsds.reading import ImportReport
 
-__all__ = ["CSV_COLUMNS", "CSV_FILES", "ImportReport", "export_hsds_csv", "export_hsds_json",
-           "import_hsds", "service_json"]
+__all__ = ["CSV_COLUMNS", "CSV_FILES", "ImportPreview", "ImportReport", "export_hsds_csv",
+           "export_hsds_json", "export_hsds_xlsx", "import_hsds", "preview_import",
+           "service_json"]

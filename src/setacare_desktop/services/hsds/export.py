@@ -265,3 +265,19 @@ def export_hsds_csv(db: Database, actor: StaffProfile, folder: Path, *,
     write_export(db, actor, files, replace=replace, action=EXPORT_ACTION, entity="directory",
                  detail=f"hsds-csv: {count} services")
     return count
+
+
+@use_case(sessions=2)
+def export_hsds_xlsx(db: Database, actor: StaffProfile, path: Path, *,
+                     replace: bool = False) -> int:
+    """Write the directory as one Excel workbook, a sheet per table of the CSV package
+    (``spreadsheet``), for editing contacts in Excel; returns the number of services."""
+    from setacare_desktop.services.hsds import spreadsheet
+
+    require_login(actor, EXPORT_ACTION)
+    loaded, assured = _read_for_export(db)
+    data = spreadsheet.xlsx_bytes(_tables(loaded, assured))
+    count = len(loaded.directory.services)
+    write_export(db, actor, {path: data}, replace=replace, action=EXPORT_ACTION,
+                 entity="directory", detail=f"hsds-xlsx: {count} services")
+    return count
