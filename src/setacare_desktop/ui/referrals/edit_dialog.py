@@ -33,6 +33,7 @@ from setacare_desktop.domain.reference import ELEMENTS, TARGET_GROUPS, Term
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services.directory import Confirmation, HistoryRow, ServiceEdit
+from setacare_desktop.ui.directory.place_editor import PlaceEditorDialog
 from setacare_desktop.ui.forms import error_label
 
 CONFIRM_TEXT = "確認済にする"
@@ -169,17 +170,21 @@ class DirectoryEditDialog(QDialog):
             "保存", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button: QPushButton = self.buttons.addButton(
             "閉じる", QDialogButtonBox.ButtonRole.RejectRole)
+        self.places_button = QPushButton("運営組織・所在地を編集(&L)…", self)
+        self.places_dialog: PlaceEditorDialog | None = None
         self.save_button.setDefault(True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problems)
+        layout.addWidget(self.places_button)
         layout.addWidget(self.buttons)
         layout.addWidget(QLabel("変更履歴（新しい順）", self))
         layout.addWidget(self.history_list, 1)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 36)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.places_button.clicked.connect(self.edit_places)
         self.refresh_history()
         self.description_edit.setFocus()
 
@@ -260,6 +265,16 @@ class DirectoryEditDialog(QDialog):
         self.refresh_confirmation()
         self.refresh_history()
         self.saved.emit(self.service_id)
+
+    def edit_places(self) -> PlaceEditorDialog:
+        """The organisation and locations of this destination, in their own window."""
+        if self.places_dialog is None:
+            self.places_dialog = PlaceEditorDialog(self._db, self._actor, self.service_id, self)
+            self.places_dialog.saved.connect(lambda: self.saved.emit(self.service_id))
+        else:
+            self.places_dialog.raise_()
+        self.places_dialog.show()
+        return self.places_dialog
 
     def refresh_confirmation(self) -> None:
         """The box ticked only while the confirmation counts (a year); who confirmed it when."""
