@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from setacare_desktop.domain.directory import Phone, confirmation_current
 from setacare_desktop.services import Database, hsds
 from setacare_desktop.services import directory as svc
-from setacare_desktop.store.directory import database_now
+from setacare_desktop.store.directory import as_utc
 from setacare_desktop.store.models import DirService
 
 CONFIRM = svc.ServiceEdit(phones=[Phone("03-5555-0101", description="代表")],
@@ -24,8 +24,7 @@ CONFIRM = svc.ServiceEdit(phones=[Phone("03-5555-0101", description="代表")],
 
 def _later(monkeypatch: pytest.MonkeyPatch, days: int) -> None:
     """Let ``days`` pass on the database's clock (read from the database, then moved on)."""
-    monkeypatch.setattr(svc, "database_now",
-                        lambda session: database_now(session) + timedelta(days=days))
+    monkeypatch.setattr(svc, "as_utc", lambda value: as_utc(value) + timedelta(days=days))
 
 
 def test_a_year_counts_inclusive_and_an_undated_confirmation_does_not() -> None:

@@ -33,8 +33,8 @@ from setacare_desktop.services.guard import deny, require_case_read, require_log
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
+    as_utc,
     confirmation_row,
-    database_now,
     read_directory,
     service_children,
     service_row,
@@ -77,10 +77,22 @@ class LoadedDirectory:
 _cache: dict[str, LoadedDirectory] = {}
 
 
+def _revision_query() -> Any:
+    return select(select(func.max(DirHistory.id)).scalar_subquery(),
+                  select(func.count()).select_from(DirService).scalar_subquery())
+
+
 def directory_revision(session: Session) -> tuple[int, int]:
     """Changes whenever the directory does: every edit and import writes history."""
-    return (int(session.scalar(select(func.max(DirHistory.id))) or 0),
-            int(session.scalar(select(func.count()).select_from(DirService)) or 0))
+    last, count = session.execute(_revision_query()).one()
+    return int(last or 0), int(count or 0)
+
+
+def _revision_and_now(session: Session) -> tuple[tuple[int, int], datetime]:
+    """The revision and the database's clock in one round trip (every lookup asks)."""
+    last, count, now = session.execute(
+        _revision_query().add_columns(func.current_timestamp())).one()
+    return (int(last or 0), int(count or 0)), as_utc(now)
 
 
 @use_case
@@ -94,8 +106,7 @@ def loaded_in(session: Session) -> LoadedDirectory:
     """The directory as this session sees it, from the cache when nothing has changed."""
     bind = session.get_bind()
     key = bind.engine.url.render_as_string(hide_password=True)
-    revision = directory_revision(session)
-    now = database_now(session)
+    revision, now = _revision_and_now(session)
     cached = _cache.get(key)
     if cached is not None and cached.revision == revision:
         return dataclasses.replace(cached, now=now)

@@ -74,11 +74,11 @@ def confirmation_row(service: d.Service) -> Row:
     return {"confirmed_at": service.confirmed_at, "confirmed_by": service.confirmed_by}
 
 
-def database_now(session: Session) -> datetime:
-    """The database's clock as naive UTC (``CURRENT_TIMESTAMP``: UTC text on SQLite, a time
-    with zone on PostgreSQL), so that every PC of a ward server counts a year alike."""
-    value = session.scalar(sa.select(sa.func.current_timestamp()))
-    if isinstance(value, str):  # SQLite without a declared type
+def as_utc(value: object) -> datetime:
+    """The database's clock, ``CURRENT_TIMESTAMP`` as read (a datetime, with a zone on
+    PostgreSQL; text when SQLite gives it without a declared type), as naive UTC: every PC of
+    a ward server then counts a confirmation's year alike."""
+    if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
