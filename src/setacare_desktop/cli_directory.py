@@ -2,7 +2,8 @@
 
 - ``import FILE [--preview] --as LOGIN``: an HSDS 3.0 JSON file, an XLSX workbook or a CSV
   package, by a supervisor or an administrator; prints each entry it adds, changes (field,
-  before → after) or removes; ``--preview`` prints that list and writes nothing; a bad file
+  before → after) or removes; ``--preview`` prints that list and writes nothing (without it
+  the file is read once, written, and the list of what was written printed); a bad file
   changes nothing and every problem is printed with its JSON path (exit 2);
 - ``export --format hsds-json|hsds-csv|xlsx --out PATH [--force] --as LOGIN``: the whole
   directory (CSV: a folder of the HSDS tabular files; xlsx: one workbook, a sheet per table),
@@ -131,7 +132,14 @@ def preview_lines(preview: hsds.ImportPreview) -> list[str]:
 
 
 def _import(db: Database, actor: StaffProfile, path: Path, *, preview_only: bool) -> int:
-    preview = hsds.preview_import(db, actor, path)
+    """``--preview``: the list, nothing written; else the file is read once and written, then
+    the list of what was written is printed."""
+    if preview_only:
+        preview = hsds.preview_import(db, actor, path)
+    else:
+        report = hsds.import_hsds(db, actor, path)
+        assert report.changes is not None
+        preview = report.changes
     for line in preview_lines(preview):
         out(line)
     for warning in preview.warnings:
@@ -139,7 +147,6 @@ def _import(db: Database, actor: StaffProfile, path: Path, *, preview_only: bool
     if preview_only:
         out(f"確認のみ（何も書き込んでいません）: {preview.summary()}")
         return EXIT_OK
-    report = hsds.import_hsds(db, actor, path, expected=preview)
     out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
         f"変更なし {report.unchanged:,} 件、無効にした {report.removed:,} 件（サービス）")
     return EXIT_OK

@@ -80,11 +80,12 @@ def import_hsds(db: Database, actor: StaffProfile, path: Path, *,
     """
     require_editor(actor, "directory_import")
     checked = check(db, path, progress)
-    if expected is not None and preview_of(path, checked).entries != expected.entries:
+    preview = preview_of(path, checked)
+    if expected is not None and preview.entries != expected.entries:
         raise ServiceError("確認した内容から、ファイルかつなぎ先が変わっています。何も変更して"
                            "いません。もう一度読み込んで確認してください。")
     inc, known = checked.inc, checked.known
-    report = ImportReport(warnings=inc.warnings)
+    report = ImportReport(warnings=inc.warnings, changes=preview)
     with db.transaction() as session:
         if directory_revision(session) != known.revision:
             raise ServiceError("取り込みの間に、つなぎ先が他の操作で変更されました。何も変更していません。"

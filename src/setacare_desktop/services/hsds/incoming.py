@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from setacare_desktop.domain import directory as d
 from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services.directory import LoadedDirectory
 from setacare_desktop.services.errors import Problem
+
+if TYPE_CHECKING:
+    from setacare_desktop.services.hsds.preview import ImportPreview
 
 
 @dataclass
@@ -23,6 +26,8 @@ class ImportReport:
     organizations: int = 0
     removed: int = 0  # services made inactive (missing from a whole-directory file)
     warnings: list[str] = field(default_factory=list)
+    #: What was written, entry by entry.
+    changes: ImportPreview | None = None
 
 
 @dataclass
