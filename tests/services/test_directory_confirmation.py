@@ -54,6 +54,8 @@ def test_confirming_records_who_and_when_and_clears_only_that_entry(
     _later(monkeypatch, 366)
     assert svc.destination(any_db, link.service_id).contact_status == "要確認"
     assert not svc.confirmation(any_db, link.service_id).current
+    suggested = svc.lookup(any_db, district_code="ikejiri", text=link.name, limit=None)
+    assert "連絡先 要確認" in next(s for s in suggested if s.name == link.name).notes
     # Confirming again records a new date: the badge goes.
     svc.edit_service(any_db, boss, link.service_id, svc.ServiceEdit(contact_confirmed=True))
     assert svc.destination(any_db, link.service_id).contact_status == "確認済"

@@ -54,6 +54,7 @@ from setacare_desktop.store.models import (
 )
 
 EDITOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+UNCONFIRMED_NOTE = "連絡先 要確認"  # as domain.ranking notes it
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -176,7 +177,17 @@ def _ranked(loaded: LoadedDirectory, *, district_code: str, target_groups: Colle
     except ValueError as error:
         raise ValidationError([Problem("つなぎ先の検索条件", str(error))]) from None
     return [_destination(loaded, s.service, reason=s.reason, score=s.score, urgent=s.urgent,
-                         locality=s.locality.label, notes=s.notes) for s in found]
+                         locality=s.locality.label, notes=_notes(loaded, s.service, s.notes))
+            for s in found]
+
+
+def _notes(loaded: LoadedDirectory, service: d.Service, notes: tuple[str, ...]
+           ) -> tuple[str, ...]:
+    """The ranking's notes, with 「連絡先 要確認」 also for a confirmation a year old (the
+    ranking sees only whether the entry was ever confirmed)."""
+    if service.contact_confirmed and not service.contact_confirmed_at(loaded.now):
+        return (*notes, UNCONFIRMED_NOTE)
+    return notes
 
 
 @use_case
