@@ -125,3 +125,18 @@ def test_cancelling_the_progress_stops_the_reading_and_writes_nothing(
     with pytest.raises(Cancelled):
         hsds.import_hsds(db, boss, path, progress=_reporting(progress))
     assert _history(db) == before
+
+
+def test_the_workbook_is_written_where_the_user_chose(
+        qtbot: QtBot, db: Database, staff_factory: MakeStaff, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    boss = staff_factory(db, "kantoku1", role="監督者")
+    _page, dialog = _open(qtbot, db, boss)
+    target = tmp_path / "tsunagisaki.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *_args, **_kw: (str(target), "")))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert target.is_file() and "services" in load_workbook(target).sheetnames
+    assert dialog.summary.text().startswith("書き出しました: ")

@@ -54,3 +54,29 @@ def test_a_supervisor_types_an_address_fixes_the_postal_code_and_saves(
     assert current is not None and "池尻二丁目" in current.address
     assert "池尻二丁目" in page.detail.toPlainText()
     assert audit.recent(db, 1)[0].entity == "dir_location"
+
+
+def test_the_edit_dialog_says_who_confirmed_and_unticks_a_year_later(
+        qtbot: QtBot, db: Database, staff_factory: Callable[..., StaffProfile],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from setacare_desktop.services import directory as directory_service
+    from setacare_desktop.store.directory import as_utc
+    from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
+
+    boss = staff_factory(db, "kantoku1", role="監督者")
+    link = directory_service.search_destinations(db, "リンク")[0]
+    directory_service.edit_service(db, boss, link.service_id,
+                                   directory_service.ServiceEdit(contact_confirmed=True))
+    dialog = DirectoryEditDialog(db, boss, link.service_id)
+    qtbot.addWidget(dialog)
+    assert dialog.confirmed_check.isChecked()
+    assert dialog.confirmed_label.text().startswith("確認済: ")
+    assert "kantoku1 職員" in dialog.confirmed_label.text()
+    monkeypatch.setattr(directory_service, "as_utc",
+                        lambda value: as_utc(value) + timedelta(days=366))
+    later = DirectoryEditDialog(db, boss, link.service_id)
+    qtbot.addWidget(later)
+    assert not later.confirmed_check.isChecked()
+    assert "1年を過ぎています" in later.confirmed_label.text()
