@@ -156,3 +156,33 @@ def test_an_import_refuses_text_the_intake_form_would_refuse(
     assert code == 2 and out == ""
     assert "入力エラー: $[0].name: 制御文字（U+0000）は入力できません" in err
     assert "入力エラー: $[0].organization.description: 20,000文字以内にしてください" in err
+
+
+def test_xlsx_export_then_preview_prints_the_changes_and_writes_nothing(
+        capsys: pytest.CaptureFixture[str], db_path: Path, db: Database, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    book_path = tmp_path / "directory.xlsx"
+    code, out, _ = run(capsys, db_path, "export", "--format", "xlsx", "--out", str(book_path))
+    assert code == 0 and "書き出しました: 194 件" in out
+    book = load_workbook(book_path)
+    services = book["services"]
+    header = [c.value for c in services[1]]
+    row = next(r for r in services.iter_rows(min_row=2)
+               if r[header.index("name")].value == "池尻あんしんすこやかセンター")
+    row[header.index("name")].value = "池尻あんしんすこやかセンター（本所）"
+    book.save(book_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    code, out, _ = run(capsys, db_path, "import", str(book_path), "--preview")
+    assert code == 0
+    assert "変更\tサービス\t池尻あんしんすこやかセンター（ikejiri-anshin）" in out
+    assert ("\t名称: 池尻あんしんすこやかセンター → 池尻あんしんすこやかセンター（本所）"
+            in out)
+    assert "確認のみ（何も書き込んでいません）: 新規 0 件、変更 1 件、削除 0 件" in out
+    assert not [e for e in audit.recent(db, 5) if e.action == "directory_import"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    code, out, _ = run(capsys, db_path, "import", str(book_path))
+    assert code == 0 and "更新 1 件" in out
+    assert [(e.action, e.entity) for e in audit.recent(db, 3)][1:] == [
+        ("directory_import", "directory"), ("directory_import", "dir_service")]

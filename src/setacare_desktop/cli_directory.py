@@ -1,9 +1,13 @@
 """``setacare directory …``: the referral directory (つなぎ先) from the command line.
 
-- ``import FILE --as LOGIN``: an HSDS 3.0 JSON file, by a supervisor or an administrator; a bad
-  file changes nothing and every problem is printed with its JSON path (exit 2);
-- ``export --format hsds-json|hsds-csv --out PATH [--force] --as LOGIN``: the whole directory
-  (CSV: a folder of the HSDS tabular files), by any staff member; audited once written;
+- ``import FILE [--preview] --as LOGIN``: an HSDS 3.0 JSON file, an XLSX workbook or a CSV
+  package, by a supervisor or an administrator; prints each entry it adds, changes (field,
+  before → after) or removes; ``--preview`` prints that list and writes nothing (without it
+  the file is read once, written, and the list of what was written printed); a bad file
+  changes nothing and every problem is printed with its JSON path (exit 2);
+- ``export --format hsds-json|hsds-csv|xlsx --out PATH [--force] --as LOGIN``: the whole
+  directory (CSV: a folder of the HSDS tabular files; xlsx: one workbook, a sheet per table),
+  by any staff member; audited once written;
 - ``lookup --district 地区 --target 区分 --element 要素 [--urgent 緊急] [--text 主訴] [--json]``: the
   ranked list, each with its reason and whether its contact is confirmed.
 
@@ -27,12 +31,12 @@ from setacare_desktop.cli_common import acting_as, acting_parser, login_password
 from setacare_desktop.cli_input import add_force, bounded_int, out_folder, out_target
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.intake import URGENCY_FLAGS
-from setacare_desktop.services import directory, hsds, system
+from setacare_desktop.services import Database, StaffProfile, directory, hsds, system
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
-FORMATS = ("hsds-json", "hsds-csv")
+FORMATS = ("hsds-json", "hsds-csv", "xlsx")
 
 
 def add_commands(commands: Any, location: argparse.ArgumentParser,
@@ -44,13 +48,20 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                            required=True, parser_class=parser_class)
     acting = acting_parser()
     imp = sub.add_parser(
-        "import", parents=[location, acting], help="HSDS 3.0 の JSON を取り込む（監督者・管理者）",
-        description="HSDS 3.0 の JSON（サービスの一覧、組織、表形式など）を取り込みます。同じ ID の"
-                    "レコードは置き換え、ファイルにないレコードはそのまま残します。誤りが1つでも"
-                    "あれば何も変更せず、すべての誤りを場所（JSON のパス）とともに表示します"
-                    "（終了コード 2）。監督者・管理者のみ実行でき、監査記録に残ります。",
-        epilog="例: setacare directory import tsunagisaki.json --as kantoku01")
-    imp.add_argument("file", metavar="FILE", help="JSON ファイル")
+        "import", parents=[location, acting],
+        help="HSDS 3.0 の JSON・Excel・CSV を取り込む（監督者・管理者）",
+        description="HSDS 3.0 の JSON（サービスの一覧、組織、表形式など）、Excel（.xlsx、表ごとの"
+                    "シート）または CSV のフォルダーを取り込みます。同じ ID のレコードは置き換え、"
+                    "JSON にないレコードはそのまま残します。Excel・CSV はディレクトリ全体として"
+                    "読み、ないサービスは無効（inactive）にします。新規・変更（項目ごとに変更前→"
+                    "変更後）・削除を一覧で表示します。誤りが1つでもあれば何も変更せず、すべての"
+                    "誤りを場所とともに表示します（終了コード 2）。監督者・管理者のみ実行でき、"
+                    "監査記録に残ります。",
+        epilog="例: setacare directory import tsunagisaki.xlsx --preview --as kantoku01")
+    imp.add_argument("file", metavar="FILE",
+                     help="JSON・.xlsx ファイル、または CSV のフォルダー")
+    imp.add_argument("--preview", action="store_true",
+                     help="変更の一覧を表示するだけで、何も書き込まない")
     exp = sub.add_parser(
         "export", parents=[location, acting], help="HSDS 3.0 で書き出す",
         description="ディレクトリ全体を HSDS 3.0 で書き出します。hsds-json は1つの JSON ファイル"
@@ -60,7 +71,7 @@ def add_commands(commands: Any, location: argparse.ArgumentParser,
                "--as kantoku01")
     exp.add_argument("--format", required=True, choices=FORMATS, help="形式")
     exp.add_argument("--out", required=True, metavar="PATH",
-                     help="書き出し先（hsds-json: ファイル、hsds-csv: フォルダー）")
+                     help="書き出し先（hsds-json・xlsx: ファイル、hsds-csv: フォルダー）")
     add_force(exp)
     look = sub.add_parser(
         "lookup", parents=[location], help="相談に合うつなぎ先を順に表示する",
@@ -100,17 +111,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with acting_as(db, args.as_login, password) as actor:
             if target is None:
-                report = hsds.import_hsds(db, actor, Path(args.file))
-                out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
-                    f"変更なし {report.unchanged:,} 件（サービス）")
-                for warning in report.warnings:
-                    out(f"注意: {warning}")
-                return EXIT_OK
-            export = hsds.export_hsds_json if args.format == "hsds-json" else hsds.export_hsds_csv
+                return _import(db, actor, Path(args.file), preview_only=args.preview)
+            export = {"hsds-json": hsds.export_hsds_json, "hsds-csv": hsds.export_hsds_csv,
+                      "xlsx": hsds.export_hsds_xlsx}[args.format]
             count = export(db, actor, target, replace=args.force)
     finally:
         db.close()
     out(f"書き出しました: {count:,} 件のサービス → {target}")
+    return EXIT_OK
+
+
+def preview_lines(preview: hsds.ImportPreview) -> list[str]:
+    """The change list: one line an entry, then one indented line a changed field."""
+    lines = []
+    for entry in preview.entries:
+        lines.append(f"{entry.kind}\t{entry.entity}\t{entry.name}（{entry.record_id}）")
+        lines += [f"\t{c.field}: {c.before or '（なし）'} → {c.after or '（なし）'}"
+                  for c in entry.fields]
+    return lines
+
+
+def _import(db: Database, actor: StaffProfile, path: Path, *, preview_only: bool) -> int:
+    """``--preview``: the list, nothing written; else the file is read once and written, then
+    the list of what was written is printed."""
+    if preview_only:
+        preview = hsds.preview_import(db, actor, path)
+    else:
+        report = hsds.import_hsds(db, actor, path)
+        assert report.changes is not None
+        preview = report.changes
+    for line in preview_lines(preview):
+        out(line)
+    for warning in preview.warnings:
+        out(f"注意: {warning}")
+    if preview_only:
+        out(f"確認のみ（何も書き込んでいません）: {preview.summary()}")
+        return EXIT_OK
+    out(f"取り込みました: 新規 {report.created:,} 件、更新 {report.updated:,} 件、"
+        f"変更なし {report.unchanged:,} 件、無効にした {report.removed:,} 件（サービス）")
     return EXIT_OK
 
 

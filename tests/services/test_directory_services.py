@@ -96,7 +96,7 @@ def test_edits_are_for_supervisors_audited_and_kept_as_history(
     after = svc.destination(any_db, target.service_id)
     assert after.contact_status == "確認済" and after.phones == ("03-0000-0000（代表）",)
     history = svc.service_history(any_db, target.service_id)
-    assert history[0].fields == ("contact_confirmed", "dir_phone")
+    assert history[0].fields == ("confirmed_at", "contact_confirmed", "dir_phone")
     assert history[0].previous is not None and history[0].previous["dir_phone"] == []
     assert "directory_edit" in [e.action for e in audit.recent(any_db, 5)]
     with pytest.raises(ValidationError, match="対象区分"):

@@ -28,6 +28,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from setacare_desktop.domain import reference as ref
@@ -35,6 +36,18 @@ from setacare_desktop.domain import reference as ref
 #: The badge shown on any contact detail not yet confirmed by a supervisor.
 UNCONFIRMED = "要確認"
 CONFIRMED = "確認済"
+#: A confirmed contact counts for a year; then it shows 要確認 again until confirmed anew.
+CONFIRMATION_VALID_DAYS = 365
+
+
+def confirmation_current(confirmed: bool, confirmed_at: datetime | None, now: datetime) -> bool:
+    """Whether a contact confirmed at ``confirmed_at`` still counts at ``now`` (both naive UTC,
+    the database's clock): confirmed, and not more than :data:`CONFIRMATION_VALID_DAYS` ago. A
+    confirmation without a date cannot be dated, so it does not count (migration 0019 dated
+    every earlier one)."""
+    if not confirmed or confirmed_at is None:
+        return False
+    return now - confirmed_at <= timedelta(days=CONFIRMATION_VALID_DAYS)
 
 #: Namespace of the UUIDs derived from our ASCII ids (fixed for ever: changing it changes every
 #: exported id).
@@ -331,6 +344,10 @@ class Service:
     #: languages, required_documents, the original service_areas …), as canonical JSON text
     #: (sorted keys; "" for none): kept so that an export gives back what was imported.
     extra: str = ""
+    #: When (naive UTC) and by which staff member the contact was last confirmed (None: never,
+    #: or not recorded); see :meth:`contact_confirmed_at`.
+    confirmed_at: datetime | None = None
+    confirmed_by: int | None = None
 
     @property
     def all_groups(self) -> frozenset[str]:
@@ -354,6 +371,10 @@ class Service:
     def contact_status(self) -> str:
         """「確認済」 or 「要確認」: what the UI's badge says about phone, address and hours."""
         return CONFIRMED if self.contact_confirmed else UNCONFIRMED
+
+    def contact_confirmed_at(self, now: datetime) -> bool:
+        """Confirmed and the confirmation less than a year old at ``now`` (naive UTC)."""
+        return confirmation_current(self.contact_confirmed, self.confirmed_at, now)
 
     def attribute_links(self) -> tuple[Attribute, ...]:
         """Every HSDS attribute row of this service: ``attributes`` (as imported, in their order)

@@ -33,6 +33,8 @@ from setacare_desktop.services.guard import deny, require_case_read, require_log
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
+    as_utc,
+    confirmation_row,
     read_directory,
     service_children,
     service_row,
@@ -47,10 +49,12 @@ from setacare_desktop.store.models import (
     DirService,
     DirServiceArea,
     DirServiceAtLocation,
+    Staff,
     utc_now,
 )
 
 EDITOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+UNCONFIRMED_NOTE = "連絡先 要確認"  # as domain.ranking notes it
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -61,6 +65,8 @@ class LoadedDirectory:
     directory: d.Directory
     ids: dict[str, int]  # integer service id by HSDS id
     revision: tuple[int, int]
+    #: The database's clock when read (naive UTC): a confirmation a year old no longer counts.
+    now: datetime
 
     def hsds_id(self, service_id: int) -> str:
         for hsds_id, number in self.ids.items():
@@ -72,10 +78,22 @@ class LoadedDirectory:
 _cache: dict[str, LoadedDirectory] = {}
 
 
+def _revision_query() -> Any:
+    return select(select(func.max(DirHistory.id)).scalar_subquery(),
+                  select(func.count()).select_from(DirService).scalar_subquery())
+
+
 def directory_revision(session: Session) -> tuple[int, int]:
     """Changes whenever the directory does: every edit and import writes history."""
-    return (int(session.scalar(select(func.max(DirHistory.id))) or 0),
-            int(session.scalar(select(func.count()).select_from(DirService)) or 0))
+    last, count = session.execute(_revision_query()).one()
+    return int(last or 0), int(count or 0)
+
+
+def _revision_and_now(session: Session) -> tuple[tuple[int, int], datetime]:
+    """The revision and the database's clock in one round trip (every lookup asks)."""
+    last, count, now = session.execute(
+        _revision_query().add_columns(func.current_timestamp())).one()
+    return (int(last or 0), int(count or 0)), as_utc(now)
 
 
 @use_case
@@ -89,12 +107,12 @@ def loaded_in(session: Session) -> LoadedDirectory:
     """The directory as this session sees it, from the cache when nothing has changed."""
     bind = session.get_bind()
     key = bind.engine.url.render_as_string(hide_password=True)
-    revision = directory_revision(session)
+    revision, now = _revision_and_now(session)
     cached = _cache.get(key)
     if cached is not None and cached.revision == revision:
-        return cached
+        return dataclasses.replace(cached, now=now)
     directory, ids = read_directory(session)
-    loaded = LoadedDirectory(directory, ids, revision)
+    loaded = LoadedDirectory(directory, ids, revision, now)
     _cache[key] = loaded
     return loaded
 
@@ -113,7 +131,7 @@ class Destination:
     phones: tuple[str, ...]
     address: str
     service_area: str
-    contact_confirmed: bool
+    contact_confirmed: bool  # confirmed, and less than a year ago
     contact_status: str  # 確認済 / 要確認
     status: str
     reason: str = ""
@@ -128,12 +146,13 @@ def _destination(loaded: LoadedDirectory, service: d.Service, **extra: Any) -> D
     org = directory.organization_of(service)
     addresses = [directory.location(lid).address for lid in service.location_ids]
     address = next((f"{a.state_province}{a.city}{a.address_1}" for a in addresses if a), "")
+    confirmed = service.contact_confirmed_at(loaded.now)
     return Destination(
         loaded.ids[service.id], service.id, service.name, org.name, service.description,
         service.eligibility, " / ".join(s.description for s in service.schedules),
         tuple(f"{p.number}（{p.description}）" if p.description else p.number
               for p in service.phones),
-        address, service.service_area.name, service.contact_confirmed, service.contact_status,
+        address, service.service_area.name, confirmed, d.CONFIRMED if confirmed else d.UNCONFIRMED,
         service.status, **extra)
 
 
@@ -158,7 +177,17 @@ def _ranked(loaded: LoadedDirectory, *, district_code: str, target_groups: Colle
     except ValueError as error:
         raise ValidationError([Problem("つなぎ先の検索条件", str(error))]) from None
     return [_destination(loaded, s.service, reason=s.reason, score=s.score, urgent=s.urgent,
-                         locality=s.locality.label, notes=s.notes) for s in found]
+                         locality=s.locality.label, notes=_notes(loaded, s.service, s.notes))
+            for s in found]
+
+
+def _notes(loaded: LoadedDirectory, service: d.Service, notes: tuple[str, ...]
+           ) -> tuple[str, ...]:
+    """The ranking's notes, with 「連絡先 要確認」 also for a confirmation a year old (the
+    ranking sees only whether the entry was ever confirmed)."""
+    if service.contact_confirmed and not service.contact_confirmed_at(loaded.now):
+        return (*notes, UNCONFIRMED_NOTE)
+    return notes
 
 
 @use_case
@@ -283,7 +312,7 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
     old = loaded.directory.service(loaded.hsds_id(service_id))
     changes: dict[str, Any] = {}
     for name in ("name", "reading", "description", "eligibility", "application_process",
-                 "status", "contact_confirmed"):
+                 "status"):
         value = getattr(edit, name)
         if value is not None:
             changes[name] = value.strip() if isinstance(value, str) else value
@@ -297,6 +326,7 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
         changes["elements"] = frozenset(edit.elements)
     if edit.keywords is not None:
         changes["keywords"] = tuple(k.strip() for k in edit.keywords if k.strip())
+    changes.update(_confirmation(old, edit.contact_confirmed, actor, loaded.now))
     new = dataclasses.replace(old, **changes)
     directory = loaded.directory  # valid as stored: any problem now is the edit's
     problems = [p.partition(": ")[2] or p for p in d.directory_problems(
@@ -309,11 +339,13 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
         raise ValidationError([Problem(new.name or old.name, p) for p in problems])
     before, after = snapshot(old), snapshot(new)
     changed = sorted(k for k in after if after[k] != before[k])
+    if new.confirmed_at != old.confirmed_at:
+        changed = sorted({*changed, "contact_confirmed", "confirmed_at"})
     if not changed:
         return
     row = session.get(DirService, service_id)
     assert row is not None
-    for key, value in service_row(new, row.sort_order).items():
+    for key, value in (service_row(new, row.sort_order) | confirmation_row(new)).items():
         setattr(row, key, value)
     row.updated_at = utc_now()
     set_children(session, row, new)
@@ -321,6 +353,40 @@ def _edit_service(session: Session, actor: StaffProfile, service_id: int,
                            entity_id=new.id, fields=changed, previous=before, current=after))
     audit.record(session, actor, "directory_edit", entity="dir_service", entity_id=service_id,
                  fields=changed)
+
+
+def _confirmation(old: d.Service, confirmed: bool | None, actor: StaffProfile,
+                  now: datetime) -> dict[str, Any]:
+    """The confirmation fields an edit sets: ticking 確認済 on an entry that does not count as
+    confirmed now (never confirmed, or a year ago) records who and when; unticking clears it;
+    a confirmation that still counts is kept as it was (its date is not moved by an edit)."""
+    if confirmed is None or (confirmed and old.contact_confirmed_at(now)):
+        return {}
+    if confirmed:
+        return {"contact_confirmed": True, "confirmed_at": now, "confirmed_by": actor.staff_id}
+    return {"contact_confirmed": False, "confirmed_at": None, "confirmed_by": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """Whether a destination's contact counts as confirmed now, and who confirmed it when."""
+
+    current: bool
+    at: datetime | None  # naive UTC
+    by: str  # the staff member's name ("" when not recorded)
+
+
+@use_case
+def confirmation(db: Database, service_id: int) -> Confirmation:
+    """The confirmation state of one destination (for the edit dialog)."""
+    with db.read() as session:
+        loaded = loaded_in(session)
+        service = loaded.directory.service(loaded.hsds_id(service_id))
+        by = ""
+        if service.confirmed_by is not None:
+            staff = session.get(Staff, service.confirmed_by)
+            by = staff.name if staff is not None else f"職員ID {service.confirmed_by}"
+        return Confirmation(service.contact_confirmed_at(loaded.now), service.confirmed_at, by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,6 +66,22 @@ def service_row(service: d.Service, sort_order: int) -> Row:
             "application_process": service.application_process, "url": service.url,
             "email": service.email, "status": service.status,
             "contact_confirmed": service.contact_confirmed, "hsds_extra": service.extra}
+
+
+def confirmation_row(service: d.Service) -> Row:
+    """Who confirmed the contact and when (not part of ``service_row``: history rows hold
+    ``contact_confirmed``, and the history row's own staff and time say who and when)."""
+    return {"confirmed_at": service.confirmed_at, "confirmed_by": service.confirmed_by}
+
+
+def as_utc(value: object) -> datetime:
+    """The database's clock, ``CURRENT_TIMESTAMP`` as read (a datetime, with a zone on
+    PostgreSQL; text when SQLite gives it without a declared type), as naive UTC: every PC of
+    a ward server then counts a confirmation's year alike."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def service_children(service: d.Service) -> dict[str, list[Row]]:
@@ -192,7 +209,8 @@ def read_directory(session: Session) -> tuple[d.Directory, dict[str, int]]:
                                        s.hsds_extra)
                             for s in children["schedules"].get(row.id, [])),
             contact_confirmed=row.contact_confirmed, status=row.status, url=row.url,
-            email=row.email, extra=row.hsds_extra,
+            email=row.email, extra=row.hsds_extra, confirmed_at=row.confirmed_at,
+            confirmed_by=row.confirmed_by,
             **{k: v for k, v in fields.items() if k != "reading"},
         ))
     taxonomies = tuple(

@@ -407,6 +407,9 @@ class DirService(Base):
     status: Mapped[str] = mapped_column(String(32), default="active")
     contact_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    #: When and by whom the contact was last confirmed (migration 0019; 要確認 per entry).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     #: The other HSDS fields, JSON text (migration 0013; ``domain.directory.Service.extra``).
     hsds_extra: Mapped[str] = mapped_column(Text, default="")
 

@@ -17,8 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from setacare_desktop.domain import directory as d
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services.directory import (
@@ -32,7 +30,6 @@ from setacare_desktop.services.hsds import fields as f
 from setacare_desktop.services.hsds import tabular
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
-from setacare_desktop.store.models import DirService
 
 
 def _is_uuid(text: str) -> bool:
@@ -127,9 +124,7 @@ def service_json(loaded: LoadedDirectory, service: d.Service,
     kept_areas = extra.pop(f.KEPT_AREAS, None)
     kept_at_locations = {s.pop("location_id", ""): s
                          for s in extra.pop("service_at_locations", [])}
-    if not service.contact_confirmed:
-        extra.pop("assured_date", None)
-    elif "assured_date" not in extra and sid in assured:
+    if sid in assured:  # our confirmation; else the source's assured_date as it came
         extra["assured_date"] = assured[sid].isoformat()
     out: dict[str, Any] = {
         **extra, "id": _uuid("service", sid), "name": service.name, "status": service.status,
@@ -171,10 +166,12 @@ def service_json(loaded: LoadedDirectory, service: d.Service,
 
 
 def _read_for_export(db: Database) -> tuple[LoadedDirectory, dict[str, date]]:
-    """The directory and each service's last change, read in one session."""
+    """The directory and the date each confirmed service was confirmed (a confirmation that
+    still counts, by the database's clock)."""
     with db.read() as session:
-        return loaded_in(session), {hid: at.date() for hid, at in session.execute(
-            select(DirService.hsds_id, DirService.updated_at))}
+        loaded = loaded_in(session)
+    return loaded, {s.id: s.confirmed_at.date() for s in loaded.directory.services
+                    if s.confirmed_at is not None and s.contact_confirmed_at(loaded.now)}
 
 
 EXPORT_ACTION = "directory_export"
@@ -267,4 +264,20 @@ def export_hsds_csv(db: Database, actor: StaffProfile, folder: Path, *,
     count = len(loaded.directory.services)
     write_export(db, actor, files, replace=replace, action=EXPORT_ACTION, entity="directory",
                  detail=f"hsds-csv: {count} services")
+    return count
+
+
+@use_case(sessions=2)
+def export_hsds_xlsx(db: Database, actor: StaffProfile, path: Path, *,
+                     replace: bool = False) -> int:
+    """Write the directory as one Excel workbook, a sheet per table of the CSV package
+    (``spreadsheet``), for editing contacts in Excel; returns the number of services."""
+    from setacare_desktop.services.hsds import spreadsheet
+
+    require_login(actor, EXPORT_ACTION)
+    loaded, assured = _read_for_export(db)
+    data = spreadsheet.xlsx_bytes(_tables(loaded, assured))
+    count = len(loaded.directory.services)
+    write_export(db, actor, {path: data}, replace=replace, action=EXPORT_ACTION,
+                 entity="directory", detail=f"hsds-xlsx: {count} services")
     return count

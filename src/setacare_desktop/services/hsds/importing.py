@@ -4,8 +4,7 @@ transaction with its audit and history rows.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +16,23 @@ from setacare_desktop.services import audit
 from setacare_desktop.services.directory import (
     LoadedDirectory,
     directory_revision,
-    loaded_in,
     require_editor,
     set_children,
     snapshot,
 )
-from setacare_desktop.services.errors import Problem, ServiceError, ValidationError
-from setacare_desktop.services.files import (
-    FileReadError,
-    read_file,
+from setacare_desktop.services.errors import ServiceError
+from setacare_desktop.services.hsds.preview import (
+    REMOVED_STATUS,
+    ImportPreview,
+    check,
+    preview_of,
+    without_our_assurance,
 )
-from setacare_desktop.services.hsds.reading import ImportReport, Incoming, merged, reverse_ids, walk
-from setacare_desktop.services.hsds.tabular import read_package
+from setacare_desktop.services.hsds.reading import ImportReport, Incoming
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import (
+    confirmation_row,
     location_row,
     organization_row,
     service_row,
@@ -48,44 +49,29 @@ from setacare_desktop.store.models import (
     utc_now,
 )
 
-#: The largest HSDS file imported. The file is parsed whole (the standard library has no
-#: streaming parser); 40 MB holds well over 10,000 fully described services, and bounds the
-#: memory an import takes (a few hundred MB) on a counter's PC.
-MAX_IMPORT_BYTES = 40 * 1024 * 1024
-
-
-def _read_json(path: Path) -> object:
-    """The file's JSON, or a ValidationError naming the file and the problem in Japanese."""
-    try:
-        text = read_file(path, limit=MAX_IMPORT_BYTES).decode("utf-8-sig")
-        if not text.strip():
-            raise ValidationError([Problem(str(path), "ファイルが空です")])
-        return json.loads(text)
-    except FileReadError as error:
-        raise ValidationError([Problem(str(path), error.message)]) from None
-    except UnicodeDecodeError as error:
-        raise ValidationError([Problem(
-            str(path), f"UTF-8 のテキストではありません（{error.start} バイト目）")]) from None
-    except json.JSONDecodeError as error:
-        raise ValidationError([Problem(
-            f"{path.name}:{error.lineno}:{error.colno}", "JSON として読めません")]) from None
-    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
-        raise ValidationError([Problem(str(path), "大きすぎる数値があります")]) from None
-    except RecursionError:  # nesting deeper than Python's stack
-        raise ValidationError([Problem(
-            str(path), "JSON の入れ子（[ や {）が深すぎて読めません")]) from None
+#: The largest HSDS JSON file imported. It is read one record at a time (``stream``), so the
+#: memory an import takes is the records it keeps, not the file; 512 MB is far more than a
+#: ward's directory (40 MB holds over 10,000 fully described services).
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
 
 
 @use_case(sessions=2)
-def import_hsds(db: Database, actor: StaffProfile, path: Path) -> ImportReport:
-    """Import an HSDS 3.0 JSON file, or a tabular package (its folder or its
-    ``datapackage.json``): every record is added or replaces the one with its id.
+def import_hsds(db: Database, actor: StaffProfile, path: Path, *,
+                expected: ImportPreview | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import an HSDS 3.0 JSON file, an XLSX workbook or a tabular package (its folder or its
+    ``datapackage.json``): every record is added or replaces the one with its id; a service
+    missing from a workbook or package (the whole directory) is made inactive.
 
     ``actor``: a logged-in supervisor or administrator (``directory.require_editor``); anyone
-    else, or no one, is refused and the refusal audited.
+    else, or no one, is refused and the refusal audited. ``expected``: the preview the user
+    confirmed (``preview.preview_import``); if the file or the directory now gives another
+    list of changes, nothing is written. ``progress(done, total)``: bytes read.
 
     A file with any problem changes nothing: ``ValidationError`` lists every problem, each with
-    its JSON path (``$.contents[3].phones[0].number``). Records the file does not mention stay.
+    its JSON path (``$.contents[3].phones[0].number``). Records a JSON file does not mention
+    stay. Each entry changed is audited (``directory_import``, its fields' names), then the
+    import as a whole.
 
     Two sessions, on purpose: the file is checked against the directory read in a deferred
     read (seconds for thousands of services, during which counters keep saving), then written
@@ -93,28 +79,48 @@ def import_hsds(db: Database, actor: StaffProfile, path: Path) -> ImportReport:
     read (a change in between refuses the import, nothing written).
     """
     require_editor(actor, "directory_import")
-    document = (read_package(path) if path.is_dir() or path.name == "datapackage.json"
-                else _read_json(path))
-    with db.read() as session:
-        known = loaded_in(session)
-    inc = Incoming(known, reverse_ids(known))
-    walk(document, "$", inc)
-    if merged(inc) is None:
-        raise ValidationError(inc.problems)
-    report = ImportReport(warnings=inc.warnings)
+    checked = check(db, path, progress)
+    preview = preview_of(path, checked)
+    if expected is not None and preview.entries != expected.entries:
+        raise ServiceError("確認した内容から、ファイルかつなぎ先が変わっています。何も変更して"
+                           "いません。もう一度読み込んで確認してください。")
+    inc, known = checked.inc, checked.known
+    report = ImportReport(warnings=inc.warnings, changes=preview)
     with db.transaction() as session:
         if directory_revision(session) != known.revision:
             raise ServiceError("取り込みの間に、つなぎ先が他の操作で変更されました。何も変更していません。"
                                "もう一度取り込んでください。")
         _store_import(session, actor, inc, known, report)
+        report.removed = _remove(session, actor, checked.removed, known)
         audit.record(session, actor, "directory_import", entity="directory",
                      detail=f"{path.name}: created {report.created}, updated {report.updated}, "
-                            f"unchanged {report.unchanged}")
+                            f"unchanged {report.unchanged}, removed {report.removed}")
     return report
 
 
+def _remove(session: Session, actor: StaffProfile, removed: list[str],
+            known: LoadedDirectory) -> int:
+    """Make the services a whole-directory file no longer holds inactive (referrals point at
+    them: they are never deleted)."""
+    for sid in removed:
+        row = session.get(DirService, known.ids[sid])
+        assert row is not None
+        before = {"status": row.status}
+        row.status = REMOVED_STATUS
+        row.updated_at = utc_now()
+        session.add(DirHistory(staff_id=actor.staff_id, action="import", entity="service",
+                               entity_id=sid, fields=["status"], previous=before,
+                               current={"status": REMOVED_STATUS}))
+        audit.record(session, actor, "directory_import", entity="dir_service", entity_id=row.id,
+                     fields=["status"])
+    return len(removed)
+
+
 def _history(session: Session, actor: StaffProfile, entity: str, entity_id: str,
-             before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+             before: dict[str, Any] | None, after: dict[str, Any], *,
+             audited_as: tuple[str, object] | None = None) -> bool:
+    """The history row of one entry, and its audit row (``audited_as``: table and id; by
+    default the ``dir_<entity>`` of ``entity_id``)."""
     changed = sorted(k for k in after if before is None or after[k] != before.get(k))
     if not changed:
         return False
@@ -122,6 +128,9 @@ def _history(session: Session, actor: StaffProfile, entity: str, entity_id: str,
                            action="import" if before is not None else "import_create",
                            entity=entity, entity_id=entity_id, fields=changed,
                            previous=before, current=after))
+    table, rid = audited_as or (f"dir_{entity}", entity_id)
+    audit.record(session, actor, "directory_import", entity=table, entity_id=rid,
+                 fields=changed)
     return True
 
 
@@ -189,14 +198,19 @@ def _store_import(session: Session, actor: StaffProfile, inc: Incoming,
             row = session.get(DirService, number)
             assert row is not None
             old = known.directory.service(service.id)
+            service = without_our_assurance(service, old, known)
+            after = snapshot(service)
             before = snapshot(old)
-            if before == after:
-                report.unchanged += 1
+            if before == {**after, "contact_confirmed": old.contact_confirmed}:
+                report.unchanged += 1  # the same record keeps its confirmation
                 continue
-            for key, value in service_row(service, row.sort_order).items():
+            # A changed entry is 要確認 again until a supervisor confirms it (issue 15).
+            for key, value in (service_row(service, row.sort_order)
+                               | confirmation_row(service)).items():
                 setattr(row, key, value)
             report.updated += 1
         row.updated_at = utc_now()
         set_children(session, row, service)
-        _history(session, actor, "service", service.id, before, after)
+        _history(session, actor, "service", service.id, before, after,
+                 audited_as=("dir_service", row.id))
 

@@ -4,13 +4,18 @@ and the checks of one field (text, id) shared by every kind of record.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from setacare_desktop.domain import directory as d
 from setacare_desktop.domain.text import text_problem
 from setacare_desktop.services.directory import LoadedDirectory
 from setacare_desktop.services.errors import Problem
+
+if TYPE_CHECKING:
+    from setacare_desktop.services.hsds.preview import ImportPreview
 
 
 @dataclass
@@ -19,7 +24,10 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     organizations: int = 0
+    removed: int = 0  # services made inactive (missing from a whole-directory file)
     warnings: list[str] = field(default_factory=list)
+    #: What was written, entry by entry.
+    changes: ImportPreview | None = None
 
 
 @dataclass
@@ -35,7 +43,9 @@ class Incoming:
     terms: dict[str, d.TaxonomyTerm] = field(default_factory=dict)
     assured: set[str] = field(default_factory=set)
     where: dict[str, str] = field(default_factory=dict)  # "service x" -> JSON path
-    seen: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    #: "service x" -> (its JSON path, its canonical JSON's digest, the object itself for an
+    #: organization; a large file's records are not all kept whole)
+    seen: dict[str, tuple[str, str, dict[str, Any] | None]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -103,9 +113,11 @@ def record_id(obj: dict[str, Any], inc: Incoming, path: str, table: str) -> str 
     key = f"{table} {rid}"
     inc.where.setdefault(key, path)
     earlier = inc.seen.get(key)
+    digest = hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False,
+                                       default=str).encode("utf-8", "surrogatepass")).hexdigest()
     if earlier is None:
-        inc.seen[key] = (path, obj)
-    elif table == "service" or earlier[1] != obj:
+        inc.seen[key] = (path, digest, obj if table == "organization" else None)
+    elif table == "service" or earlier[1] != digest:
         # The same organization nested in every service is one record; a second service, or a
         # different record, with the id of another is a mistake the last one must not win.
         inc.problem(f"{path}.id", f"ID {raw.strip()} が {earlier[0]} と重複しています")

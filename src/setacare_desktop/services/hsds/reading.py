@@ -149,7 +149,7 @@ def merged(inc: Incoming) -> d.Directory | None:
                                 f"{org.parent_id} がないため、親組織なしで取り込みました")
             # kept as it was, for the export (``fields``)
             extra = {**f.unpack(org.extra),
-                     "parent_organization_id": inc.seen[f"organization {oid}"][1].get(
+                     "parent_organization_id": (inc.seen[f"organization {oid}"][2] or {}).get(
                          "parent_organization_id")}
             org = dataclasses.replace(org, parent_id="", extra=f.pack(extra))
             inc.orgs[oid] = org

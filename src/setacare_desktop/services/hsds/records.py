@@ -203,7 +203,7 @@ def service(obj: dict[str, Any], path: str, inc: Incoming, org_id: str | None) -
         alternate_name=text(obj, "alternate_name", inc, path),
         application_process=text(obj, "application_process", inc, path),
         location_ids=tuple(location_ids), phones=phones, schedules=schedules,
-        contact_confirmed=bool(obj.get("assured_date")), status=status,
+        status=status,  # 要確認: an import never confirms (importing.py)
         url=text(obj, "url", inc, path), email=text(obj, "email", inc, path),
         extra=f.pack(extra), **fields)
     if inc.services[sid].unclassified:

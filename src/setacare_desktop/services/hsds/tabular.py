@@ -76,7 +76,17 @@ def descriptor_bytes(names: Iterable[str]) -> bytes:
     return json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _typed(value: str, kind: str) -> object:
+def table_names() -> tuple[str, ...]:
+    """Every table the specification defines (``services.csv`` …)."""
+    return tuple(_resources())
+
+
+def kinds(name: str) -> dict[str, str]:
+    """The type of each column of table ``name`` (``string``, ``number`` …)."""
+    return {f["name"]: f["type"] for f in _resources()[name]["schema"]["fields"]}
+
+
+def typed(value: str, kind: str) -> object:
     if kind == "number" and _NUMBER.fullmatch(value):
         return float(value) if "." in value else int(value)
     return restored(value)  # not a number: the schema check names it
@@ -88,7 +98,7 @@ def read_package(path: Path) -> dict[str, list[dict[str, Any]]]:
     folder = path.parent if path.name == "datapackage.json" else path
     tables: dict[str, list[dict[str, Any]]] = {}
     budget = MAX_PACKAGE_BYTES
-    for name, resource in _resources().items():
+    for name in _resources():
         file = folder / name
         if not file.is_file():
             continue
@@ -101,12 +111,12 @@ def read_package(path: Path) -> dict[str, list[dict[str, Any]]]:
             raise ValidationError([Problem(
                 str(file), f"UTF-8 のテキストではありません（{error.start} バイト目）")]) from None
         budget -= len(data)
-        kinds = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+        column_kinds = kinds(name)
         try:
             rows = list(csv.DictReader(io.StringIO(text, newline="")))
         except csv.Error as error:
             raise ValidationError([Problem(name, f"CSV として読めません（{error}）")]) from None
-        tables[name] = [{k: _typed(v, kinds.get(k, "string")) for k, v in row.items()
+        tables[name] = [{k: typed(v, column_kinds.get(k, "string")) for k, v in row.items()
                          if isinstance(k, str) and isinstance(v, str) and v != ""}
                         for row in rows]
     if not tables:

@@ -32,7 +32,8 @@ from setacare_desktop.domain.jpdate import utc_to_local
 from setacare_desktop.domain.reference import ELEMENTS, TARGET_GROUPS, Term
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
 from setacare_desktop.services import directory as directory_service
-from setacare_desktop.services.directory import HistoryRow, ServiceEdit
+from setacare_desktop.services.directory import Confirmation, HistoryRow, ServiceEdit
+from setacare_desktop.ui.directory.place_editor import PlaceEditorDialog
 from setacare_desktop.ui.forms import error_label
 
 CONFIRM_TEXT = "確認済にする"
@@ -54,7 +55,7 @@ _PROBLEM_FIELDS = ((FIELD_PHONES, FIELD_PHONES), (FIELD_GROUPS, FIELD_GROUPS),
 # groups, elements and keywords).
 HISTORY_FIELD_LABELS = {
     **directory_service.EDIT_LABELS, "alternate_name": "別名", "status": "状態",
-    "contact_confirmed": "連絡先の確認", "dir_phone": "電話番号", "dir_schedule": "受付時間",
+    "contact_confirmed": "連絡先の確認", "confirmed_at": "確認日", "dir_phone": "電話番号", "dir_schedule": "受付時間",
     "dir_service_area": "担当範囲", "dir_attribute": "対象区分・要素・キーワード",
     "dir_service_at_location": "所在地", "organization_id": "運営",
 }
@@ -98,6 +99,17 @@ def history_text(row: HistoryRow, actor: StaffProfile) -> str:
     return f"{at:%Y/%m/%d %H:%M}　{who}　{action}: {fields}"
 
 
+def confirmation_text(state: Confirmation) -> str:
+    """「確認済: 2026/11/30 山田 監督者」, 「要確認（前回の確認 2025/01/10 から1年を過ぎています）」."""
+    if state.at is None:
+        return "要確認（確認の記録はありません）"
+    at = f"{utc_to_local(state.at):%Y/%m/%d}"
+    by = f" {state.by}" if state.by else ""
+    if state.current:
+        return f"確認済: {at}{by}（1年後に要確認に戻ります）"
+    return f"要確認（前回の確認 {at}{by} から1年を過ぎています）"
+
+
 class DirectoryEditDialog(QDialog):
     """Edit one destination. Emits ``saved(service_id)`` after a change was stored."""
 
@@ -133,7 +145,9 @@ class DirectoryEditDialog(QDialog):
         self.group_checks = self._checks(TARGET_GROUPS, service.target_groups)
         self.element_checks = self._checks(ELEMENTS, service.elements)
         self.confirmed_check = QCheckBox(CONFIRM_TEXT, self)
-        self.confirmed_check.setChecked(service.contact_confirmed)
+        self.confirmed_label = QLabel(self)
+        self.confirmed_label.setAccessibleName("確認の記録")
+        self.refresh_confirmation()
         self.problems = error_label(self)  # what belongs to no field
         self.history_list = QListWidget(self)
         self.history_list.setAccessibleName("変更履歴")
@@ -149,23 +163,28 @@ class DirectoryEditDialog(QDialog):
         self._add_row(form, FIELD_GROUPS, "対象区分", self._grid(self.group_checks, 3))
         self._add_row(form, FIELD_ELEMENTS, "要素", self._grid(self.element_checks, 3))
         self._add_row(form, FIELD_CONFIRMED, "連絡先(&C)", self.confirmed_check)
+        form.addRow("", self.confirmed_label)
 
         self.buttons = QDialogButtonBox(self)
         self.save_button: QPushButton = self.buttons.addButton(
             "保存", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button: QPushButton = self.buttons.addButton(
             "閉じる", QDialogButtonBox.ButtonRole.RejectRole)
+        self.places_button = QPushButton("運営組織・所在地を編集(&L)…", self)
+        self.places_dialog: PlaceEditorDialog | None = None
         self.save_button.setDefault(True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problems)
+        layout.addWidget(self.places_button)
         layout.addWidget(self.buttons)
         layout.addWidget(QLabel("変更履歴（新しい順）", self))
         layout.addWidget(self.history_list, 1)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 36)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.places_button.clicked.connect(self.edit_places)
         self.refresh_history()
         self.description_edit.setFocus()
 
@@ -243,8 +262,25 @@ class DirectoryEditDialog(QDialog):
         self.clear_problems()
         loaded = directory_service.load(self._db)
         self._service = loaded.directory.service(loaded.hsds_id(self.service_id))
+        self.refresh_confirmation()
         self.refresh_history()
         self.saved.emit(self.service_id)
+
+    def edit_places(self) -> PlaceEditorDialog:
+        """The organisation and locations of this destination, in their own window."""
+        if self.places_dialog is None:
+            self.places_dialog = PlaceEditorDialog(self._db, self._actor, self.service_id, self)
+            self.places_dialog.saved.connect(lambda: self.saved.emit(self.service_id))
+        else:
+            self.places_dialog.raise_()
+        self.places_dialog.show()
+        return self.places_dialog
+
+    def refresh_confirmation(self) -> None:
+        """The box ticked only while the confirmation counts (a year); who confirmed it when."""
+        state = directory_service.confirmation(self._db, self.service_id)
+        self.confirmed_check.setChecked(state.current)
+        self.confirmed_label.setText(confirmation_text(state))
 
     def refresh_history(self) -> None:
         self.history_list.clear()

@@ -34,6 +34,7 @@ from setacare_desktop.services import Database, ServiceError, StaffProfile
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.directory import EDITOR_ROLES, Destination
+from setacare_desktop.ui.directory.import_dialog import DirectoryImportDialog
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
 from setacare_desktop.ui.referrals.open_list import OpenReferralsPanel
@@ -124,6 +125,8 @@ class ReferralsPage(Page):
         self.edit_button.setVisible(actor.role in EDITOR_ROLES)
         self.edit_button.setEnabled(False)
         self.edit_dialogs: dict[int, DirectoryEditDialog] = {}
+        self.import_button = QPushButton("取り込み・書き出し…", self)  # ui/directory
+        self.import_button.setVisible(actor.role in EDITOR_ROLES)
         self.form = RecordForm(db, actor, self)
         self.open_panel = OpenReferralsPanel(db, actor, self)
 
@@ -142,6 +145,7 @@ class ReferralsPage(Page):
         right_layout.addWidget(self.detail, 1)
         edit_row = QHBoxLayout()
         edit_row.addStretch(1)
+        edit_row.addWidget(self.import_button)
         edit_row.addWidget(self.edit_button)
         right_layout.addLayout(edit_row)
         right_layout.addWidget(self.form)
@@ -167,6 +171,7 @@ class ReferralsPage(Page):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemActivated.connect(self._item_activated)
         self.edit_button.clicked.connect(self.edit_current)
+        self.import_button.clicked.connect(self.open_import)
         self.form.recorded.connect(self._recorded)
         self.form.status_message.connect(self.status_message)
         self.open_panel.status_message.connect(self.status_message)
@@ -288,6 +293,12 @@ class ReferralsPage(Page):
             dialog.raise_()
         dialog.show()
         dialog.activateWindow()
+        return dialog
+
+    def open_import(self) -> DirectoryImportDialog:
+        dialog = DirectoryImportDialog(self._db, self._actor, self)
+        dialog.imported.connect(self._show_results)
+        dialog.show()
         return dialog
 
     def _edit_closed(self, service_id: int) -> None:
