@@ -71,6 +71,7 @@ def test_this_fiscal_year_beside_the_last_as_a_table_and_a_pdf(
     reader = PdfReader(pdf)
     assert reader.metadata is not None and "比較" in str(reader.metadata.subject)
     assert b"Helvetica" not in pdf.read_bytes()
+    assert b"<pdfaid:part" in pdf.read_bytes() and b"/OutputIntents" in pdf.read_bytes()
     actions = [e.action for e in audit.recent(db, 10)]
     assert actions.count("stats") == 4 and actions.count("stats_export") == 1
 

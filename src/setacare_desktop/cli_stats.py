@@ -35,10 +35,15 @@ from typing import IO, Any
 from setacare_desktop.cli_input import add_force, out_target
 from setacare_desktop.domain.jpdate import MAX_YEAR, MIN_YEAR
 from setacare_desktop.domain.stats import REPORT_TITLE, Dimension, Period, StatsReport
-from setacare_desktop.reports.stats_report import StatsComparison, compared_lines, short_label
 from setacare_desktop.services import Database, StaffProfile, stats, stats_compare, system
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.inputs import date_field, district_field
+from setacare_desktop.services.stats_compare import (
+    StatsComparison,
+    compared_lines,
+    difference,
+    short_label,
+)
 from setacare_desktop.settings import Settings
 
 EXIT_OK = 0
@@ -242,7 +247,7 @@ def _run_comparison(db: Database, actor: StaffProfile, args: argparse.Namespace,
     if args.format == "table":
         data = format_comparison(comparison).encode("utf-8")
     else:
-        data = stats_compare.comparison_pdf(comparison)
+        data = stats_compare.archival_pdf(stats_compare.comparison_pdf(comparison))
     if args.out is None:
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
@@ -265,11 +270,11 @@ def format_comparison(comparison: StatsComparison) -> str:
     pairs = [(earlier.ward_summary, later.ward_summary),
              *((before[t.dimension], t) for t in later.tables if t.dimension in before)]
     for old, new in pairs:
-        rows = [("　" * indent + label, f"{a:,}", f"{b:,}", f"{b - a:+,}" if b != a else "±0")
+        rows = [("　" * indent + label, f"{a:,}", f"{b:,}", difference(a, b))
                 for label, a, b, indent in compared_lines(old, new)]
         if old.total is not None and new.total is not None:
             rows.append(("合計", f"{old.total:,}", f"{new.total:,}",
-                         f"{new.total - old.total:+,}" if new.total != old.total else "±0"))
+                         difference(old.total, new.total)))
         header = ("区分", *names, "増減")
         label_width = max(_width(r[0]) for r in (*rows, header)) + 2
         count_widths = [max(_width(r[i]) for r in (*rows, header)) for i in (1, 2, 3)]
@@ -290,7 +295,8 @@ def _render(report: StatsReport, fmt: str) -> bytes:
         return (stats.export_json(report) + "\n").encode("utf-8")
     if fmt == "xlsx":
         return stats.export_xlsx(report)
-    return stats.report_pdf(report)
+    # a PDF is always written to a file (--out): the copy kept is PDF/A-2b
+    return stats_compare.archival_pdf(stats.report_pdf(report))
 
 
 def _width(text: str) -> int:

@@ -8,12 +8,19 @@ member. :func:`apply` is called by ``common``'s canvas, so every printout gets i
 The XMP packet repeats the Info values (dc:title, dc:creator, dc:description, pdf:Keywords,
 pdf:Producer, xmp:CreatorTool, xmp:CreateDate/ModifyDate/MetadataDate) with the same date as the
 Info dictionary, and names the document (xmpMM:DocumentID, a random ``uuid:``) and this rendering
-of it (xmpMM:InstanceID). ``pdfa`` adds the PDF/A identification (pdfaid:part 2, conformance B);
-``archive.archival_copy`` is what sets it, together with the OutputIntent (see docs/printing.md).
+of it (xmpMM:InstanceID). ``pdfa`` adds the PDF/A identification (pdfaid:part 2, conformance B).
+
+:func:`archival_copy` turns a printout into PDF/A-2b for keeping (docs/printing.md says why
+reportlab alone cannot): it adds the sRGB OutputIntent (the profile LittleCMS builds, through
+Pillow, which reportlab already needs) and the PDF/A identification, and has qpdf (pikepdf)
+write the file again, which puts the end-of-line before every ``endstream`` that PDF/A requires
+and reportlab leaves out.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -113,3 +120,34 @@ def xmp_packet(info: DocumentInfo, date: str, *, producer: str, document_id: str
  </rdf:RDF>
 </x:xmpmeta>
 {_XMP_TRAILER}"""
+
+
+SRGB_CONDITION = "sRGB IEC61966-2.1"
+
+
+@functools.cache
+def srgb_profile() -> bytes:
+    """An sRGB ICC profile (LittleCMS's built-in one, through Pillow's ImageCms)."""
+    from PIL import ImageCms
+
+    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+
+
+def archival_copy(pdf: bytes) -> bytes:
+    """``pdf`` (a printout of this app) as PDF/A-2b: sRGB OutputIntent, pdfaid in the XMP, the
+    file written again by qpdf. Text, fonts, pages and properties are unchanged."""
+    import pikepdf  # only when a copy is kept: not on the start-up or printing path
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        profile = pikepdf.Stream(doc, srgb_profile())
+        profile.N = 3
+        doc.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
+            OutputConditionIdentifier=SRGB_CONDITION, Info=SRGB_CONDITION,
+            RegistryName="http://www.color.org", DestOutputProfile=profile)])
+        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["pdfaid:part"] = "2"
+            meta["pdfaid:conformance"] = "B"
+        out = io.BytesIO()
+        doc.save(out)
+    return out.getvalue()

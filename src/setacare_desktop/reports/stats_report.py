@@ -9,8 +9,6 @@ the earlier period, the later, and the difference, with a chart of two bars a li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
@@ -28,6 +26,12 @@ from setacare_desktop.reports.common import (
     table,
     text,
 )
+from setacare_desktop.reports.comparison import (
+    StatsComparison,
+    compared_lines,
+    difference,
+    short_label,
+)
 
 NOTICE = "取扱注意・庁内資料（集計値のみ。個人を特定できる情報は含みません）"
 COMPARISON_TITLE = f"{REPORT_TITLE}（期間の比較）"
@@ -35,14 +39,6 @@ _COUNT_WIDTH = 30 * mm
 _COMPARE_WIDTH = 27 * mm
 #: A table longer than this gets no chart (the つなぎ先 of a ward year: the table says it all).
 MAX_CHART_LINES = 40
-
-
-@dataclass(frozen=True, slots=True)
-class StatsComparison:
-    """Two reports of the same scope and tables: ``earlier`` and ``later`` period."""
-
-    earlier: StatsReport
-    later: StatsReport
 
 
 def _commands() -> list[tuple[object, ...]]:
@@ -101,29 +97,6 @@ def render_stats_report(report: StatsReport) -> bytes:
 # --- two periods side by side ---------------------------------------------------------------
 
 
-def short_label(report: StatsReport) -> str:
-    """The period's name without its dates: 「令和8年度」, 「令和8年11月」, or the dates."""
-    label = report.period.label
-    return label.split("（", 1)[0] if "（" in label else label
-
-
-def _difference(earlier: int, later: int) -> str:
-    change = later - earlier
-    return f"{change:+,}" if change else "±0"
-
-
-def compared_lines(earlier: StatsTable, later: StatsTable) -> list[tuple[str, int, int, int]]:
-    """(label, earlier count, later count, indent) for every line of either table, in the later
-    table's order, then the lines only the earlier one has."""
-    before = {line.key: line for line in earlier.lines}
-    rows = [(line.label, before[line.key].count if line.key in before else 0, line.count,
-             line.indent) for line in later.lines]
-    seen = {line.key for line in later.lines}
-    rows += [(line.label, line.count, 0, line.indent) for line in earlier.lines
-             if line.key not in seen]
-    return rows
-
-
 def _compared_table(earlier: StatsTable, later: StatsTable, names: tuple[str, str],
                     styles: Styles, first_header: str) -> list[Flowable]:
     data: list[list[object]] = [[text(h, styles.label) for h in (first_header, *names, "増減")]]
@@ -131,10 +104,10 @@ def _compared_table(earlier: StatsTable, later: StatsTable, names: tuple[str, st
     rows = compared_lines(earlier, later)
     for label, before, after, indent in rows:
         data.append([text("　" * indent + label, styles.body), f"{before:,}", f"{after:,}",
-                     _difference(before, after)])
+                     difference(before, after)])
     if later.total is not None and earlier.total is not None:
         data.append([text("合計", styles.body), f"{earlier.total:,}", f"{later.total:,}",
-                     _difference(earlier.total, later.total)])
+                     difference(earlier.total, later.total)])
         commands.append(("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), SHADE))
     if not rows:
         data.append([text("該当なし", styles.body), "0", "0", "±0"])
@@ -165,7 +138,7 @@ def render_stats_comparison(comparison: StatsComparison) -> bytes:
             [("期間（後）", later.period.label)],
             [("範囲", later.scope_label), ("作成日時", f"{later.generated_at:%Y-%m-%d %H:%M}")],
             [("相談件数", f"{earlier.total:,} 件 → {later.total:,} 件"
-                          f"（{_difference(earlier.total, later.total)}）")],
+                          f"（{difference(earlier.total, later.total)}）")],
         ], styles),
         text("", styles.body),
     ]

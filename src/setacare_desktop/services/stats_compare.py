@@ -15,14 +15,19 @@ from pathlib import Path
 
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.stats import Dimension, Period
-from setacare_desktop.reports.stats_report import StatsComparison
+from setacare_desktop.reports.comparison import (
+    StatsComparison,
+    compared_lines,
+    difference,
+    short_label,
+)
 from setacare_desktop.services import stats
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store.database import Database
 
-__all__ = ["StatsComparison", "compare", "comparison_pdf", "export_comparison",
-           "previous_year"]
+__all__ = ["StatsComparison", "archival_pdf", "compare", "compared_lines", "comparison_pdf",
+           "difference", "export_comparison", "previous_year", "short_label"]
 
 
 def previous_year(period: Period) -> Period:
@@ -62,6 +67,13 @@ def comparison_pdf(comparison: StatsComparison) -> bytes:
     from setacare_desktop.reports.stats_report import render_stats_comparison
 
     return render_stats_comparison(comparison)
+
+
+def archival_pdf(pdf: bytes) -> bytes:
+    """A statistics PDF as kept in a file: PDF/A-2b (``reports.metadata.archival_copy``)."""
+    from setacare_desktop.reports.metadata import archival_copy  # reportlab, pikepdf: when used
+
+    return archival_copy(pdf)
 
 
 @use_case

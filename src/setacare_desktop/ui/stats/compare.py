@@ -146,7 +146,8 @@ class Comparison:
         db, actor = self.page.db, self.page.actor
 
         def save_file(path: Path, data: bytes, replace: bool) -> None:
-            stats_compare.export_comparison(db, actor, comparison, path, data, replace=replace)
+            stats_compare.export_comparison(db, actor, comparison, path,
+                                            stats_compare.archival_pdf(data), replace=replace)
 
         def printed(ok: bool) -> None:
             stats_service.record_print(db, actor, comparison.later, ok=ok)

@@ -63,7 +63,7 @@ from setacare_desktop.domain.jpdate import fiscal_year, local_now, to_wareki
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsTable
-from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services import Database, StaffProfile, stats_compare
 from setacare_desktop.services import stats as stats_service
 from setacare_desktop.services.files import FileError
 from setacare_desktop.ui.dates import date_edit, qdate
@@ -718,7 +718,9 @@ class StatsPage(Page):
         db, actor = self.db, self.actor
 
         def save_file(path: Path, data: bytes, replace: bool) -> None:
-            stats_service.export_file(db, actor, report, path, data, fmt="pdf", replace=replace)
+            # the copy kept in a file is PDF/A-2b (docs/printing.md)
+            stats_service.export_file(db, actor, report, path, stats_compare.archival_pdf(data),
+                                      fmt="pdf", replace=replace)
 
         def printed(ok: bool) -> None:
             stats_service.record_print(db, actor, report, ok=ok)
