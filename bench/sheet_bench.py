@@ -96,6 +96,8 @@ def _time(call: Callable[[int], object], runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--render-only", action="store_true",
+                        help="skip the issue figures (database, audit)")
     parser.add_argument("--workers", type=int, default=None,
                         help="processes for the batch runner (default: the CPUs)")
     args = parser.parse_args()
@@ -120,7 +122,8 @@ def main() -> None:
     print(f"render a batch of {args.batch:,} (batch runner, "
           f"{worker_count(args.batch, args.workers)} processes): "
           f"{time.perf_counter() - started:7.1f} s")
-
+    if args.render_only:
+        return
     with tempfile.TemporaryDirectory() as folder:
         db = Database.open(f"sqlite:///{Path(folder) / 'bench.db'}")
         admin = add_staff(db, None, NewStaff("bench-admin", "ベンチ 管理者", "管理者", "世田谷",
