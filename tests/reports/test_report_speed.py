@@ -100,3 +100,14 @@ def test_a_batch_spread_over_processes_gives_the_same_documents(
 def test_a_small_batch_stays_in_this_process() -> None:
     assert batch.worker_count(10, 8) == 1
     assert batch.worker_count(1000, 2) == 2
+
+
+def test_a_paragraph_breaks_again_for_another_width_only() -> None:
+    register_font()
+    body = Styles().body
+    paragraph = text("介護保険の申請について相談したい。" * 3, body)
+    narrow = paragraph.wrap(60, 1000)
+    assert paragraph.wrap(60, 1000) == narrow
+    wide = paragraph.wrap(500, 1000)
+    assert wide[1] < narrow[1] and len(paragraph.blPara.lines) == 1
+    assert paragraph.wrap(60, 1000) == narrow and len(paragraph.blPara.lines) > 1

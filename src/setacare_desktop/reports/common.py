@@ -155,6 +155,22 @@ _FRAGMENTS: weakref.WeakKeyDictionary[ParagraphStyle, ParaFrag] = weakref.WeakKe
 _PLAIN = re.compile(r"[^\s&<>]+(?: [^\s&<>]+)*")
 
 
+class _Paragraph(Paragraph):
+    """A paragraph that breaks its lines once per width: a table measures each cell, then lays
+    it out, then draws it, asking for the same width each time (the line breaks depend on the
+    width alone)."""
+
+    _wrapped_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._wrapped_for:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        if hasattr(self, "blPara"):
+            self._wrapped_for = availWidth
+        return size
+
+
 def text(value: str, st: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped; line breaks kept)."""
     if _PLAIN.fullmatch(value):
@@ -164,8 +180,8 @@ def text(value: str, st: ParagraphStyle) -> Paragraph:
             template = _FRAGMENTS[st] = Paragraph("x", st).frags[0]
         fragment = copy.copy(template)
         fragment.text = value
-        return Paragraph(value, st, frags=[fragment])
-    return Paragraph(escape(value).replace("\n", "<br/>") if value else "", st)
+        return _Paragraph(value, st, frags=[fragment])
+    return _Paragraph(escape(value).replace("\n", "<br/>") if value else "", st)
 
 
 def table(data: Sequence[Sequence[Any]], commands: Sequence[tuple[Any, ...]] = (),
