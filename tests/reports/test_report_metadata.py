@@ -129,3 +129,15 @@ def test_archival_copy_is_pdfa_2b_in_form_and_reads_the_same(form: str, tmp_path
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert fonts and all("IPAexGothic" in f and f.split()[-5:-2] == ["yes"] * 3 for f in fonts)
+
+
+@pytest.mark.parametrize(("title", "subject"), [
+    ("様式第1号 連携シート IKEJIRI-2026-00001", "連携シート"),
+    ("返信票 IKEJIRI-2026-00001", "返信票"),
+    ("FAX送付状", "送付状"),
+    ("様式第2号 同意書", "同意書"),
+])
+def test_a_form_with_a_number_in_front_still_gets_its_subject(title: str, subject: str) -> None:
+    from setacare_desktop.reports.common import document_info
+
+    assert subject in document_info(title).subject

@@ -278,8 +278,13 @@ def qr_modules(value: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(code.isDark(r, c)) for c in range(n)) for r in range(n))
 
 
+#: What each form is, by a name its title holds (first match; the title may start with a 様式
+#: number): the Subject of its PDF.
 _SUBJECTS = {
     "連携シート": "関係機関への連携シート（相談の引継ぎと返信票）",
+    "返信票": "連携シートの返信票（送付先が記入して返送）",
+    "送付状": "FAX送付状（送付先・送付元・枚数。個人の情報は記載しない）",
+    "同意書": "関係機関との情報共有についての本人の同意書",
     "相談受付票": "福祉の相談窓口の相談受付票（窓口の控え）",
     "相談受付一覧": "福祉の相談窓口の地区別・日別の相談受付一覧",
     "福祉の相談窓口": "福祉の相談窓口の相談件数の統計（集計値のみ）",
@@ -291,7 +296,7 @@ def document_info(title: str, subject: str | None = None,
     """The properties of a printout titled ``title`` (a form name and a document number, never a
     person); the subject defaults to the form's description."""
     if subject is None:
-        subject = next((s for prefix, s in _SUBJECTS.items() if title.startswith(prefix)),
+        subject = next((s for name, s in _SUBJECTS.items() if name in title),
                        f"{title.split()[0] if title.split() else title}（{metadata.PRODUCT}）")
     return DocumentInfo(title, subject, ("福祉の相談窓口", *keywords))
 
