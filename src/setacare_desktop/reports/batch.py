@@ -8,6 +8,10 @@ a second (imports, parsing the font), so a batch is spread only when each worker
 ``MIN_PER_WORKER`` documents and the machine has more than one CPU; below that it renders in this
 process, which has the font already.
 
+A worker re-imports the ``__main__`` module of the process (``spawn``/``forkserver``): a script
+that calls this must guard its own start with ``if __name__ == "__main__":`` (the app's
+``__main__`` does); a frozen bundle renders in its own process.
+
 The render function must be importable by name (a module-level function such as
 ``render_liaison_sheet``) and the items picklable (the reports' frozen dataclasses are).
 """
@@ -48,7 +52,8 @@ def render_many(render: Callable[[T], bytes], items: Sequence[T], *,
     """``render(item)`` for each item, in order; over several processes when it pays
     (``workers`` caps their number; default: the CPUs)."""
     count = worker_count(len(items), workers)
-    if count <= 1:
+    if count <= 1 or getattr(sys, "frozen", False):
+        # A frozen bundle would start a worker by running the application again: render here.
         _prepare()
         return _render_chunk(render, items)
     # Chunks a few times smaller than a worker's share even out unequal documents.
