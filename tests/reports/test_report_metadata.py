@@ -141,3 +141,15 @@ def test_a_form_with_a_number_in_front_still_gets_its_subject(title: str, subjec
     from setacare_desktop.reports.common import document_info
 
     assert subject in document_info(title).subject
+
+
+def test_the_kept_srgb_profile_is_the_one_littlecms_builds() -> None:
+    from PIL import ImageCms
+
+    from setacare_desktop.reports.metadata import srgb_profile
+
+    kept = srgb_profile()
+    built = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    assert len(kept) == int.from_bytes(kept[:4], "big") == len(built)
+    assert kept[36:40] == b"acsp" and kept[12:20] == b"mntrRGB " and kept[8] == 4
+    assert kept[:24] + kept[36:] == built[:24] + built[36:]  # all but the creation date

@@ -11,14 +11,15 @@ Info dictionary, and names the document (xmpMM:DocumentID, a random ``uuid:``) a
 of it (xmpMM:InstanceID). ``pdfa`` adds the PDF/A identification (pdfaid:part 2, conformance B).
 
 :func:`archival_copy` turns a printout into PDF/A-2b for keeping (docs/printing.md says why
-reportlab alone cannot): it adds the sRGB OutputIntent (the profile LittleCMS builds, through
-Pillow, which reportlab already needs) and the PDF/A identification, and has qpdf (pikepdf)
+reportlab alone cannot): it adds the sRGB OutputIntent (the profile LittleCMS builds, kept as
+bytes below) and the PDF/A identification, and has qpdf (pikepdf)
 write the file again, which puts the end-of-line before every ``endstream`` that PDF/A requires
 and reportlab leaves out.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import uuid
@@ -125,12 +126,27 @@ def xmp_packet(info: DocumentInfo, date: str, *, producer: str, document_id: str
 SRGB_CONDITION = "sRGB IEC61966-2.1"
 
 
+#: The sRGB ICC profile (v4.4, device class ``mntr``, 588 bytes) that LittleCMS builds:
+#: ``ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()`` (Pillow), with the
+#: header's creation date fixed to 2026-11-30 so that the bytes do not change. Kept here because
+#: the installer leaves Pillow's colour management out (tests compare it with Pillow's).
+_SRGB_ICC = (
+    "AAACTGxjbXMEQAAAbW50clJHQiBYWVogB+oACwAeAAAAAAAAYWNzcEFQUEwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    "APbWAAEAAAAA0y1sY21zAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAALZGVzYwAA"
+    "AQgAAAA2Y3BydAAAAUAAAABMd3RwdAAAAYwAAAAUY2hhZAAAAaAAAAAsclhZWgAAAcwAAAAUYlhZWgAAAeAAAAAUZ1hZ"
+    "WgAAAfQAAAAUclRSQwAAAggAAAAgZ1RSQwAAAggAAAAgYlRSQwAAAggAAAAgY2hybQAAAigAAAAkbWx1YwAAAAAAAAAB"
+    "AAAADGVuVVMAAAAaAAAAHABzAFIARwBCACAAYgB1AGkAbAB0AC0AaQBuAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAADAA"
+    "AAAcAE4AbwAgAGMAbwBwAHkAcgBpAGcAaAB0ACwAIAB1AHMAZQAgAGYAcgBlAGUAbAB5WFlaIAAAAAAAAPbWAAEAAAAA"
+    "0y1zZjMyAAAAAAABDEIAAAXe///zJQAAB5MAAP2Q///7of///aIAAAPcAADAblhZWiAAAAAAAABvoAAAOPUAAAOQWFla"
+    "IAAAAAAAACSfAAAPhAAAtsNYWVogAAAAAAAAYpcAALeHAAAY2XBhcmEAAAAAAAMAAAACZmYAAPKnAAANWQAAE9AAAApb"
+    "Y2hybQAAAAAAAwAAAACj1wAAVHsAAEzNAACZmgAAJmYAAA9c"
+)
+
+
 @functools.cache
 def srgb_profile() -> bytes:
-    """An sRGB ICC profile (LittleCMS's built-in one, through Pillow's ImageCms)."""
-    from PIL import ImageCms
-
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    """The sRGB ICC profile of the OutputIntent."""
+    return base64.b64decode("".join(_SRGB_ICC))
 
 
 def archival_copy(pdf: bytes) -> bytes:
