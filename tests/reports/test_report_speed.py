@@ -111,3 +111,11 @@ def test_a_paragraph_breaks_again_for_another_width_only() -> None:
     wide = paragraph.wrap(500, 1000)
     assert wide[1] < narrow[1] and len(paragraph.blPara.lines) == 1
     assert paragraph.wrap(60, 1000) == narrow and len(paragraph.blPara.lines) > 1
+
+
+def test_a_busy_machine_renders_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (3.5, 3.0, 3.0))
+    assert batch.idle_cpus() == 1 and batch.worker_count(1000) == 1
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (0.2, 0.1, 0.1))
+    assert batch.worker_count(1000) == 4 and batch.worker_count(100) == 2
