@@ -119,3 +119,11 @@ def test_a_busy_machine_renders_in_this_process(monkeypatch: pytest.MonkeyPatch)
     assert batch.idle_cpus() == 1 and batch.worker_count(1000) == 1
     monkeypatch.setattr(batch.os, "getloadavg", lambda: (0.2, 0.1, 0.1))
     assert batch.worker_count(1000) == 4 and batch.worker_count(100) == 2
+
+
+def test_a_paragraph_moved_on_by_split_breaks_its_lines_again() -> None:
+    register_font()
+    paragraph = text("介護保険の申請について相談したい。" * 20, Styles().boxed)
+    size = paragraph.wrap(200, 1000)
+    assert paragraph.split(200, 5) == []  # no room: the whole paragraph goes on
+    assert paragraph.wrap(200, 1000) == size and paragraph.blPara.lines

@@ -163,7 +163,8 @@ class _Paragraph(Paragraph):
     _wrapped_for: float | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if availWidth == self._wrapped_for:
+        # (split() may drop the line breaks when it moves the paragraph on: break them again)
+        if availWidth == self._wrapped_for and "blPara" in self.__dict__:
             return self.width, self.height
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
         if hasattr(self, "blPara"):
