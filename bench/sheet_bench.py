@@ -119,8 +119,9 @@ def main() -> None:
     print(f"render a batch of {args.batch:,} in a loop:     {time.perf_counter() - started:7.1f} s")
     started = time.perf_counter()
     render_many(render_liaison_sheet, batch, workers=args.workers)
+    workers = worker_count(args.batch, args.workers)
     print(f"render a batch of {args.batch:,} (batch runner, "
-          f"{worker_count(args.batch, args.workers)} processes): "
+          f"{workers} process{'es' if workers > 1 else ''}): "
           f"{time.perf_counter() - started:7.1f} s")
     if args.render_only:
         return
