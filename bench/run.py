@@ -13,6 +13,9 @@
 3. The command line on that database, median of ``--runs`` processes each: ``case add --json -``
    (one consultation, as a 池尻 clerk) and ``case list`` of the demo's last day for an area
    supervisor (7 districts). Both include starting Python and checking the password (argon2).
+4. Liaison sheets (``bench/sheet_bench.py --render-only --batch 200``): one sheet against the
+   one-page reportlab floor measured in the same process, and a batch in a loop and through the
+   batch runner.
 
 The login dialog is shown on the database of step 2 (so it has staff and 100,000 consultations).
 """
@@ -189,7 +192,16 @@ def main() -> int:
     for label, value in rows:
         pad = width - len(label) - sum(1 for c in label if ord(c) > 0x2E80)
         print(f"{label}{' ' * pad}  {value}")
+    print(sheet_figures(), end="")
     return 0
+
+
+def sheet_figures() -> str:
+    """The liaison-sheet figures, floor included (bench/sheet_bench.py, its own process)."""
+    result = subprocess.run([sys.executable, str(HERE / "sheet_bench.py"), "--render-only",
+                             "--batch", "200"], capture_output=True, text=True, encoding="utf-8",
+                            env=child_env(), timeout=TIMEOUT)
+    return "\n連携シート（bench/sheet_bench.py）\n" + (result.stdout or result.stderr)
 
 
 if __name__ == "__main__":

@@ -6,26 +6,49 @@ Reports take plain data and return PDF bytes; they never see a database. The fon
 glyphs used as TrueType subsets (``/FontFile2``), so the PDF looks the same everywhere and its text
 can be searched and copied. Every canvas starts in that font (``initialFontName``) and every style
 names it, so no standard PDF font (Helvetica) is ever referenced.
+
+Speed (a day's sheets are printed in one go): the font file is parsed once per process and the
+TrueType subsets it makes are kept, so a subset that another document of the process already
+made is not made again; the styles are prepared once and shared (they are never changed after);
+a plain-text paragraph (no line break, nothing to escape) reuses its style's parsed fragment
+instead of running reportlab's markup parser; the canvas class is made once; and reportlab's
+attribute checking of graphics shapes (a debugging aid) is off. ``batch`` spreads many
+documents over processes.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
+import re
+import weakref
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
+from reportlab.platypus.paraparser import ParaFrag
 
 from setacare_desktop.fonts import FONT_FAMILY, FONT_FILE, FONT_PACKAGE, japanese_font_path
+from setacare_desktop.reports import metadata
+from setacare_desktop.reports.metadata import DocumentInfo
+
+# Attribute validation of every graphics shape (the QR code's thousands of squares, the charts'
+# bars) is a debugging aid that costs more than the drawing itself.
+rl_config.shapeChecking = 0
+# Streams stay binary (Flate only): ASCII85 on top makes files a quarter larger and costs time.
+rl_config.useA85 = 0
 
 FONT = FONT_FAMILY
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -40,16 +63,44 @@ class FontMissingError(RuntimeError):
     """The Japanese font is not installed: printing would show boxes instead of text."""
 
 
+class _SubsetCachingFace(TTFontFace):
+    """The parsed font, keeping the subsets it has made (the TrueType program of a set of
+    glyphs depends on nothing else): documents that use the same glyphs in the same order share
+    one subsetting."""
+
+    _subsets: dict[tuple[int, ...], bytes]
+    _LIMIT = 256
+
+    def makeSubset(self, subset: Sequence[int]) -> bytes:
+        key = tuple(subset)
+        cache = self.__dict__.setdefault("_subsets", {})
+        made = cache.get(key)
+        if made is None:
+            made = super().makeSubset(subset)
+            if len(cache) >= self._LIMIT:
+                cache.pop(next(iter(cache)))
+            cache[key] = made
+        return made
+
+
+_registered = False
+
+
 def register_font() -> str:
-    """Register IPAexGothic with reportlab (once) and return its name."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
+    """Register IPAexGothic with reportlab (once per process) and return its name."""
+    global _registered
+    if _registered:
         return FONT
-    path = japanese_font_path()
-    if path is None:
-        raise FontMissingError(
-            f"日本語フォント（{FONT_FAMILY}、{FONT_FILE}）が見つからないため、印刷できません。"
-            f"パッケージ {FONT_PACKAGE.replace('_', '-')} をインストールし直してください。")
-    pdfmetrics.registerFont(TTFont(FONT, str(path)))
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        path = japanese_font_path()
+        if path is None:
+            raise FontMissingError(
+                f"日本語フォント（{FONT_FAMILY}、{FONT_FILE}）が見つからないため、印刷できません。"
+                f"パッケージ {FONT_PACKAGE.replace('_', '-')} をインストールし直してください。")
+        font = TTFont(FONT, str(path))
+        font.face.__class__ = _SubsetCachingFace  # same object, with the subset cache
+        pdfmetrics.registerFont(font)
+    _registered = True
     return FONT
 
 
@@ -62,26 +113,76 @@ def style(name: str, size: float = 9, *, leading: float | None = None, alignment
 
 
 class Styles:
-    """The styles of a printout, built after the font is registered."""
+    """The styles of a printout: prepared once per process and shared by every printout (a
+    style is never changed once made)."""
+
+    _prepared: dict[str, ParagraphStyle] | None = None
 
     def __init__(self) -> None:
-        self.body = style("body")
-        self.small = style("small", 7.5)
-        self.label = style("label", 8)
-        self.title = style("title", 16, alignment=1, spaceAfter=2)
+        if Styles._prepared is None:
+            Styles._prepared = _prepare_styles()
+        self.__dict__.update(Styles._prepared)
+
+    body: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    boxed: ParagraphStyle
+    mark: ParagraphStyle
+
+
+def _prepare_styles() -> dict[str, ParagraphStyle]:
+    return {
+        "body": style("body"),
+        "small": style("small", 7.5),
+        "label": style("label", 8),
+        "title": style("title", 16, alignment=1, spaceAfter=2),
         # Border and shading are drawn outside the text by their padding: indent by as much, so
         # they line up with the tables.
-        self.heading = style("heading", 10, backColor=SHADE, borderPadding=(1, 3, 1, 3),
-                             leftIndent=3, rightIndent=3, spaceBefore=5, spaceAfter=2)
-        self.boxed = style("boxed", 9, borderWidth=0.5, borderColor=LINE,
-                           borderPadding=(3, 4, 3, 4), leftIndent=4, rightIndent=4,
-                           spaceBefore=3, spaceAfter=5)
-        self.mark = style("mark", 11, alignment=2, textColor=colors.Color(0.7, 0, 0))
+        "heading": style("heading", 10, backColor=SHADE, borderPadding=(1, 3, 1, 3),
+                         leftIndent=3, rightIndent=3, spaceBefore=5, spaceAfter=2),
+        "boxed": style("boxed", 9, borderWidth=0.5, borderColor=LINE,
+                       borderPadding=(3, 4, 3, 4), leftIndent=4, rightIndent=4,
+                       spaceBefore=3, spaceAfter=5),
+        "mark": style("mark", 11, alignment=2, textColor=colors.Color(0.7, 0, 0)),
+    }
+
+
+_FRAGMENTS: weakref.WeakKeyDictionary[ParagraphStyle, ParaFrag] = weakref.WeakKeyDictionary()
+#: Text the markup parser would keep as it is: no markup characters, and no whitespace but single
+#: ASCII spaces (the parser turns other whitespace, the ideographic space too, into one space).
+_PLAIN = re.compile(r"[^\s&<>]+(?: [^\s&<>]+)*")
+
+
+class _Paragraph(Paragraph):
+    """A paragraph that breaks its lines once per width: a table measures each cell, then lays
+    it out, then draws it, asking for the same width each time (the line breaks depend on the
+    width alone)."""
+
+    _wrapped_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # (split() may drop the line breaks when it moves the paragraph on: break them again)
+        if availWidth == self._wrapped_for and "blPara" in self.__dict__:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        if hasattr(self, "blPara"):
+            self._wrapped_for = availWidth
+        return size
 
 
 def text(value: str, st: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped; line breaks kept)."""
-    return Paragraph(escape(value).replace("\n", "<br/>") if value else "", st)
+    if _PLAIN.fullmatch(value):
+        # What the markup parser would make of plain text: the style's one fragment.
+        template = _FRAGMENTS.get(st)
+        if template is None:
+            template = _FRAGMENTS[st] = Paragraph("x", st).frags[0]
+        fragment = copy.copy(template)
+        fragment.text = value
+        return _Paragraph(value, st, frags=[fragment])
+    return _Paragraph(escape(value).replace("\n", "<br/>") if value else "", st)
 
 
 def table(data: Sequence[Sequence[Any]], commands: Sequence[tuple[Any, ...]] = (),
@@ -135,49 +236,129 @@ def checkboxes(options: Sequence[str], chosen: Sequence[str]) -> str:
     return "　".join(f"{'■' if o in chosen else '□'} {o}" for o in options)
 
 
-def _footer_canvas(document_number: str, notice: str) -> type[canvas.Canvas]:
-    """A canvas that holds its pages until the end, then draws the footer with page n / m."""
+class QrCode(Flowable):
+    """A QR code drawn as one path of filled squares (reportlab's widget makes a graphics shape
+    per square and computes the code twice): the same modules, error correction M and the
+    4-module quiet zone of ``QrCodeWidget``."""
 
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["initialFontName"] = FONT
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def __init__(self, value: str, size: float = 26 * mm) -> None:
+        super().__init__()
+        self.value = value
+        self.size = size
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._draw_footer(number, total)
-                super().showPage()
-            super().save()
+    def draw(self) -> None:
+        dark = qr_modules(self.value)
+        count = len(dark) + 8
+        unit = self.size / count
+        path = self.canv.beginPath()
+        for row, line in enumerate(dark):
+            y = self.size - (row + 5) * unit
+            col = 0
+            while col < len(line):
+                if not line[col]:
+                    col += 1
+                    continue
+                start = col
+                while col < len(line) and line[col]:
+                    col += 1
+                path.rect((start + 4) * unit, y, (col - start) * unit, unit)
+        self.canv.setFillColor(LINE)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
-        def _draw_footer(self, number: int, total: int) -> None:
-            self.saveState()
-            self.setFont(FONT, 7.5)
-            y = 9 * mm
-            self.setLineWidth(0.5)
-            self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
-            self.drawString(MARGIN, y, notice)
-            self.setFont(FONT, 8.5)
-            self.drawRightString(PAGE_WIDTH - MARGIN, y, f"{document_number}　{number} / {total}")
-            self.restoreState()
 
-    return NumberedCanvas
+@functools.lru_cache(maxsize=64)
+def qr_modules(value: str) -> tuple[tuple[bool, ...], ...]:
+    """The dark modules of ``value``'s QR code (error correction M), row by row."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(value)
+    code.make()
+    n = code.getModuleCount()
+    return tuple(tuple(bool(code.isDark(r, c)) for c in range(n)) for r in range(n))
+
+
+#: What each form is, by a name its title holds (first match; the title may start with a 様式
+#: number): the Subject of its PDF.
+_SUBJECTS = {
+    "連携シート": "関係機関への連携シート（相談の引継ぎと返信票）",
+    "返信票": "連携シートの返信票（送付先が記入して返送）",
+    "送付状": "FAX送付状（送付先・送付元・枚数。個人の情報は記載しない）",
+    "同意書": "関係機関との情報共有についての本人の同意書",
+    "相談受付票": "福祉の相談窓口の相談受付票（窓口の控え）",
+    "相談受付一覧": "福祉の相談窓口の地区別・日別の相談受付一覧",
+    "福祉の相談窓口": "福祉の相談窓口の相談件数の統計（集計値のみ）",
+}
+
+
+def document_info(title: str, subject: str | None = None,
+                  keywords: Sequence[str] = ()) -> DocumentInfo:
+    """The properties of a printout titled ``title`` (a form name and a document number, never a
+    person); the subject defaults to the form's description."""
+    if subject is None:
+        subject = next((s for name, s in _SUBJECTS.items() if name in title),
+                       f"{title.split()[0] if title.split() else title}（{metadata.PRODUCT}）")
+    return DocumentInfo(title, subject, ("福祉の相談窓口", *keywords))
+
+
+class NumberedCanvas(canvas.Canvas):
+    """A canvas that starts in the Japanese font, carries the document properties, holds its pages
+    until the end, then draws the footer (notice, document number, page n / m) on each."""
+
+    def __init__(self, *args: Any, document_number: str = "", notice: str = HANDLING_NOTICE,
+                 info: DocumentInfo | None = None, document_id: str | None = None,
+                 **kwargs: Any) -> None:
+        kwargs["initialFontName"] = FONT
+        super().__init__(*args, **kwargs)
+        self._document_number = document_number
+        self._notice = notice
+        self.document_id = metadata.apply(self, info or document_info(document_number),
+                                          document_id=document_id)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_footer(number, total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, number: int, total: int) -> None:
+        self.saveState()
+        self.setFont(FONT, 7.5)
+        y = 9 * mm
+        self.setLineWidth(0.5)
+        self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
+        self.drawString(MARGIN, y, self._notice)
+        self.setFont(FONT, 8.5)
+        self.drawRightString(PAGE_WIDTH - MARGIN, y,
+                             f"{self._document_number}　{number} / {total}")
+        self.restoreState()
 
 
 def build_pdf(story: list[Flowable], *, title: str, document_number: str,
-              notice: str = HANDLING_NOTICE) -> bytes:
-    """Lay out ``story`` on A4 portrait pages with the shared footer; returns the PDF."""
+              notice: str = HANDLING_NOTICE, subject: str | None = None,
+              keywords: Sequence[str] = ()) -> bytes:
+    """Lay out ``story`` on A4 portrait pages with the shared footer; returns the PDF.
+
+    ``title`` and ``subject`` become the document properties (no personal data: a form name and
+    a document number); the subject defaults to the form's description."""
     register_font()
+    info = document_info(title, subject, keywords)
     out = io.BytesIO()
+    # The template sets the Info values on the canvas it makes: give it the same ones.
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=20 * mm, title=title,
-                            author="SetaCare Desktop", creator="SetaCare Desktop",
+                            topMargin=MARGIN, bottomMargin=20 * mm, title=info.title,
+                            author=info.author, subject=info.subject, creator=metadata.PRODUCT,
+                            keywords=info.keyword_text, lang="ja-JP",
                             initialFontName=FONT, invariant=False)
-    doc.build(story, canvasmaker=_footer_canvas(document_number, notice))
+    maker = functools.partial(NumberedCanvas, document_number=document_number, notice=notice,
+                              info=info)
+    doc.build(story, canvasmaker=maker)
     return out.getvalue()

@@ -63,13 +63,14 @@ from setacare_desktop.domain.jpdate import fiscal_year, local_now, to_wareki
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.roles import Role
 from setacare_desktop.domain.stats import Dimension, Period, StatsReport, StatsTable
-from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services import Database, StaffProfile, stats_compare
 from setacare_desktop.services import stats as stats_service
 from setacare_desktop.services.files import FileError
 from setacare_desktop.ui.dates import date_edit, qdate
 from setacare_desktop.ui.operations import Operation, Progress
 from setacare_desktop.ui.overwrite import confirm_overwrite, save_target
 from setacare_desktop.ui.page import Page, heading
+from setacare_desktop.ui.stats.compare import Comparison
 
 # The period kinds, in the order of the 「期間」 combo.
 PERIOD_DAY = 0
@@ -323,9 +324,13 @@ class StatsPage(Page):
         self.pdf_button = QPushButton("PDF・印刷(&P)…", self)
         for button in self._export_buttons():
             button.setEnabled(False)
+        # The chosen period beside another (a year earlier by default): ui/stats/compare.py.
+        self.compare_button = QPushButton("比較(&V)…", self)
+        self.compare_button.setToolTip("選んだ期間を別の期間（既定: 1年前）と並べた PDF を作ります")
+        self.comparison = Comparison(self)
         result_row = QHBoxLayout()
         result_row.addWidget(self.result_label, 1)
-        for button in self._export_buttons():
+        for button in (*self._export_buttons(), self.compare_button):
             result_row.addWidget(button)
 
         self.ward_model = StatsTableModel("相談先", self)
@@ -422,7 +427,8 @@ class StatsPage(Page):
 
         chain = (self.period_combo, self.day_edit, self.month_edit, self.fiscal_year_spin,
                  self.from_edit, self.to_edit, self.district_combo, self.compute_button,
-                 self.csv_button, self.xlsx_button, self.pdf_button, self.ward_table,
+                 self.csv_button, self.xlsx_button, self.pdf_button, self.compare_button,
+                 self.ward_table,
                  self.dimension_list, self.table)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -435,6 +441,7 @@ class StatsPage(Page):
         self.csv_button.clicked.connect(self.export_csv)
         self.xlsx_button.clicked.connect(self.export_xlsx)
         self.pdf_button.clicked.connect(self.print_report)
+        self.compare_button.clicked.connect(self.comparison.run)
         self.dimension_list.currentRowChanged.connect(lambda _r: self._show_dimension())
 
         self.period_combo.setCurrentIndex(PERIOD_FISCAL_YEAR)
@@ -711,7 +718,9 @@ class StatsPage(Page):
         db, actor = self.db, self.actor
 
         def save_file(path: Path, data: bytes, replace: bool) -> None:
-            stats_service.export_file(db, actor, report, path, data, fmt="pdf", replace=replace)
+            # the copy kept in a file is PDF/A-2b (docs/printing.md)
+            stats_service.export_file(db, actor, report, path, stats_compare.archival_pdf(data),
+                                      fmt="pdf", replace=replace)
 
         def printed(ok: bool) -> None:
             stats_service.record_print(db, actor, report, ok=ok)
