@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from test_sheets import ADDRESS_REST, DAY, DESTINATION, NAME, PHONE, READING, case_of, make_referral
@@ -22,6 +23,7 @@ from setacare_desktop.services import Database, audit, sheets
 from setacare_desktop.services import organisation_settings as org_settings
 from setacare_desktop.services import referrals as referral_svc
 from setacare_desktop.services.errors import PermissionDeniedError, ValidationError
+from setacare_desktop.services.sheets import delivery
 from setacare_desktop.store.models import ConsentRecordRow, ConsultationDetail, DirPhone, Referral
 
 SENDER_FAX = "03-5432-1112"
@@ -233,3 +235,18 @@ def test_the_destinations_fax_comes_from_the_directory_and_the_slip_renders_alon
                      DESTINATION, "池尻あんしんすこやかセンター（池尻地区）", "", "", "")
     (alone,) = read_back(render_reply_slip(slip), tmp_path, "slip.pdf")
     assert "IKEJIRI-2026-00009" in alone and "返送先 FAX （未登録）" in alone
+
+
+def test_a_sheet_saved_to_a_file_is_its_pdfa_archived_copy(
+        db: Database, staff_factory: Callable, tmp_path: Path) -> None:
+    """What is kept on disk is the archived copy (PDF/A-2b, docs/printing.md); the same pages."""
+    clerk = staff_factory(db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(db, clerk)
+    saved = tmp_path / "sheet.pdf"
+    issued = sheets.issue_liaison_sheet(db, clerk, referral_id, delivery.to_file(saved), on=DAY)
+    kept = saved.read_bytes()
+    with pikepdf.open(saved) as doc:
+        meta = doc.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        assert len(doc.Root.OutputIntents) == 1
+    assert read_back(kept, tmp_path, "kept.pdf") == read_back(issued.pdf, tmp_path)

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from setacare_desktop.reports.common import (
     CONTENT_WIDTH,
-    FONT,
     LINE,
     SHADE,
+    QrCode,
     Styles,
     build_pdf,
     checkboxes,
@@ -66,14 +64,10 @@ class ReplySlip:
     reply_due: str = ""  # 和暦, or ""
 
 
-def qr_drawing(value: str, size: float = _QR_SIZE) -> Drawing:
-    """``value`` as a QR code ``size`` wide, in the printout's font (no Helvetica)."""
-    widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0],
-                      initialFontName=FONT)
-    drawing.add(widget)
-    return drawing
+def qr_drawing(value: str, size: float = _QR_SIZE) -> Flowable:
+    """``value`` as a QR code ``size`` wide: one filled path (``reports.common.QrCode``), the
+    same modules as reportlab's widget, several times faster, and no font at all."""
+    return QrCode(value, size)
 
 
 def reply_slip_story(slip: ReplySlip) -> list[Flowable]:

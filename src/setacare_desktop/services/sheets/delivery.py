@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain.roles import StaffProfile
+from setacare_desktop.reports.metadata import archival_copy
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.files import reason_of, write_atomically
 from setacare_desktop.services.unit import refusal
@@ -32,16 +33,18 @@ class DeliveryError(ServiceError):
 
 def to_file(path: Path, *, replace: bool = False) -> Deliver:
     """Deliver by writing the PDF to ``path`` (whole or not at all); an existing file is
-    replaced only when the user said so (``--force``, or a confirmation in the window)."""
+    replaced only when the user said so (``--force``, or a confirmation in the window). A kept
+    file is an archived copy: PDF/A-2b (``reports.metadata.archival_copy``, docs/printing.md)."""
     def write(pdf: bytes, _name: str) -> None:
-        write_atomically(path, pdf, replace=replace)
+        write_atomically(path, archival_copy(pdf), replace=replace)
     return write
 
 
 def to_folder(folder: Path) -> Deliver:
-    """Deliver by writing the PDF into ``folder`` under the document's name (``<name>.pdf``)."""
+    """Deliver by writing the PDF (PDF/A-2b, as :func:`to_file`) into ``folder`` under the
+    document's name (``<name>.pdf``)."""
     def write(pdf: bytes, name: str) -> None:
-        write_atomically(folder / f"{name}.pdf", pdf)
+        write_atomically(folder / f"{name}.pdf", archival_copy(pdf))
     return write
 
 
