@@ -48,7 +48,9 @@ from sqlalchemy import insert, select
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import ERAS
 from setacare_desktop.domain.kana import (
-    KANJI_VARIANTS,
+    SEARCH_VARIANTS as KANJI_VARIANTS,
+)
+from setacare_desktop.domain.kana import (
     digits_only,
     grams,
     name_key,
