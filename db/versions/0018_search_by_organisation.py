@@ -2,7 +2,8 @@
 
 The SQLite FTS5 table gains an ``o`` column (the organisation token) and drops its per-row token
 counts (``columnsize=0``); it is rebuilt from ``search_text``. PostgreSQL's ``search_pg`` gains
-an ``organisation_id`` column filled from ``consultation``.
+an ``organisation_id`` column filled from ``consultation``. ``consent_record`` gets an index by
+recipient: a search lists the persons who consented to share with the caller's organisation.
 
 Revision ID: 0018
 Revises: 0014
@@ -23,9 +24,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # IF NOT EXISTS throughout: re-running the revision over its own result changes nothing.
+    op.execute("CREATE INDEX IF NOT EXISTS ix_consent_record_recipient_person"
+               " ON consent_record (recipient, person_id)")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        op.execute("DROP TABLE search_fts")
+        op.execute("DROP TABLE IF EXISTS search_fts")
         for statement in search.SQLITE_DDL:
             op.execute(statement)
         search.rebuild(Session(bind=bind))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import jaconv
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
@@ -144,16 +145,17 @@ def _hits(session: Session, ids: list[int], shown: dict[int, Visibility],
 
 
 def _excerpt(text: str, words: list[str], width: int = 60) -> str:
-    """A piece of ``text`` around the first matching word (folded comparison)."""
+    """A piece of ``text`` around the first matching word.
+
+    The words are folded (``search_text``); the text is not folded as a whole (that was the
+    slow part of a page): a word is looked for as typed and in katakana, which covers almost
+    every Japanese text. A word the text holds only in another form (full-width digits, a kanji
+    variant) gives the beginning of the text instead: the hit itself is still right.
+    """
     if not text:
         return ""
-    # Most words occur in the text as typed: look there first and fold the whole text (the slow
-    # part of a page) only when none does.
-    positions = [p for p in (text.find(w) for w in words) if p >= 0]
-    if not positions:
-        folded = search_text(text)
-        positions = [p for p in (folded.find(w) for w in words) if p >= 0]
-    # search_text keeps the length of CJK text, so positions map back closely enough to cut.
+    positions = [p for w in words for p in (text.find(w), text.find(jaconv.hira2kata(w)))
+                 if p >= 0]
     start = max(0, min(positions) - width // 3) if positions else 0
     piece = text[start:start + width]
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

@@ -28,11 +28,13 @@ SQLITE_DDL = (
     " columnsize=0)",
 )
 POSTGRESQL_DDL = (
-    "ALTER TABLE search_pg ADD COLUMN organisation_id integer",
+    "ALTER TABLE search_pg ADD COLUMN IF NOT EXISTS organisation_id integer",
     "UPDATE search_pg SET organisation_id = c.organisation_id FROM consultation c"
     " WHERE c.id = search_pg.consultation_id",
     "DELETE FROM search_pg WHERE organisation_id IS NULL",
     "ALTER TABLE search_pg ALTER COLUMN organisation_id SET NOT NULL",
+    # the newest-first page of one organisation, walked backwards while the tsquery filters
+    "CREATE INDEX IF NOT EXISTS search_pg_org_newest ON search_pg (organisation_id, consultation_id)",
 )
 
 #: (consultation id, district code, organisation id, folded text)
