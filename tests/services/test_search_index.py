@@ -68,6 +68,19 @@ def test_index_follows_saves_and_amendments(any_db: Database, staff_factory: Cal
     assert [h.consultation_id for h in search(any_db, ikejiri, "ゴミ出し")[1]] == [first]
 
 
+def test_a_removed_consultation_is_no_longer_indexed(any_db: Database,
+                                                     staff_factory: Callable) -> None:
+    clerk = staff_factory(any_db, "clerk")
+    kept = record(any_db, clerk, "介護保険の申請", name="林 一郎", reading="はやし いちろう")
+    gone = record(any_db, clerk, "介護の相談", details="後見人について")
+    with any_db.transaction() as session:
+        search_store.remove(session, gone)
+        assert search_store.indexed_ids(session, ["介護"], DISTRICTS) == [kept]
+        assert search_store.indexed_ids(session, ["後見人"], DISTRICTS) == []
+        assert search_store.indexed_text(session, gone) is None
+    assert [h.consultation_id for h in search(any_db, clerk, "介護")[1]] == [kept]
+
+
 def test_rebuild_gives_the_same_index(any_db: Database, staff_factory: Callable) -> None:
     ikejiri = staff_factory(any_db, "ikejiri")
     branch = staff_factory(any_db, "branch", org_kind="あんしんすこやかセンター")

@@ -93,6 +93,20 @@ def index(session: Session, consultation_id: int, district_code: str, text: str,
     _add(session, [(consultation_id, district_code, organisation_id, *grams(text))])
 
 
+def remove(session: Session, consultation_id: int) -> None:
+    """Take one consultation out of the index, inside the caller's transaction (before the
+    consultation row itself is deleted: its organisation is read from it)."""
+    row = session.get(SearchText, consultation_id)
+    if row is None:
+        return
+    organisation_id = session.scalar(select(Consultation.organisation_id).where(
+        Consultation.id == consultation_id))
+    if organisation_id is not None:
+        _remove(session, consultation_id, row.district_code, organisation_id, row.body)
+    session.delete(row)
+    session.flush()
+
+
 def index_many(session: Session, rows: Sequence[tuple[int, str, str] | Row]) -> None:
     """Index many new consultations at once: (consultation id, district code, folded text), or
     (id, district, organisation id, text) which spares a look-up of the organisations.
