@@ -1,7 +1,7 @@
 """A ward server under load: many counters at once on one PostgreSQL, and a small office on SQLite.
 
     python bench/load_bench.py [--backend postgresql|sqlite|both] [--seconds 60] [--clients N]
-                               [--cases 20000] [--think 2.0] [--url postgresql+psycopg://…]
+                               [--cases 20000] [--think 10] [--url postgresql+psycopg://…]
 
 PostgreSQL: a throw-away database is created on the server of ``--url`` (default
 ``SETACARE_TEST_POSTGRES_URL``, the server ``.ci/run`` starts; loopback only), migrated by
@@ -25,8 +25,9 @@ error count (each error's type once) and the throughput. Then the same for one S
 by ``--sqlite-clients`` (default 8) clients. The run is bounded in time (``--seconds``) and
 count (``--clients``); the database is
 dropped (or the file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other
-users of the server: when the clients could not each keep a connection below it, each opens one
-per operation (printed), which the figures then include. Prints figures; asserts nothing.
+users of the server: when the clients could not each keep a connection below it, the clients of
+each process share a pool of what is left (``--connections``, printed). Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -127,20 +128,27 @@ def _clients(db: Database, count: int) -> list[Client]:
     return result
 
 
-def _database(url: str, hold: bool) -> Database:
-    """A client's own Database: its own engine and connections."""
-    if make_url(url).get_backend_name() == "sqlite" or hold:
-        return Database.connect(url)
-    return Database(create_engine(url, poolclass=NullPool, hide_parameters=True))
+def _databases(url: str, mode: str, count: int, pool: int) -> list[Database]:
+    """The ``Database`` of each of a process's ``count`` clients. ``own``: each its own engine
+    and connection; ``per-op``: each its own engine, a new connection per operation; ``pool``:
+    each its own ``Database`` over one engine of ``pool`` connections shared in the process."""
+    if make_url(url).get_backend_name() == "sqlite" or mode == "own":
+        return [Database.connect(url) for _ in range(count)]
+    if mode == "per-op":
+        return [Database(create_engine(url, poolclass=NullPool, hide_parameters=True))
+                for _ in range(count)]
+    engine = create_engine(url, pool_size=pool, max_overflow=0, pool_timeout=60,
+                           hide_parameters=True)
+    return [Database(engine) for _ in range(count)]
 
 
 # --- a client ------------------------------------------------------------------------------------
 
 
 class Worker:
-    def __init__(self, url: str, hold: bool, client: Client, actor: StaffProfile, seed: int,
+    def __init__(self, db: Database, client: Client, actor: StaffProfile, seed: int,
                  folder: Path, service_id: int) -> None:
-        self.db = _database(url, hold)
+        self.db = db
         self.client, self.actor = client, actor
         self.rng = random.Random(seed)
         self.folder, self.service_id = folder, service_id
@@ -168,7 +176,6 @@ class Worker:
                     result.times[op].append(time.perf_counter() - started)
             pause = self.rng.expovariate(1 / think) if think > 0 else 0
             time.sleep(max(0.0, min(pause, until - time.monotonic())))
-        self.db.close()
 
     def _call(self, op: str) -> Callable[[], object]:
         if op == "検索":
@@ -216,20 +223,23 @@ class Worker:
         sheets.issue_liaison_sheet(self.db, self.actor, self.rng.choice(self.referrals), target)
 
 
-def _process(args: tuple[str, bool, list[tuple[Client, StaffProfile]], float, float, int, str,
-                         int]) -> Result:
-    url, hold, clients, seconds, think, seed, folder, service_id = args
+def _process(args: tuple[str, str, int, list[tuple[Client, StaffProfile]], float, float, int,
+                         str, int]) -> Result:
+    url, mode, pool, clients, seconds, think, seed, folder, service_id = args
     result = Result()
     warm = time.monotonic() + WARM_UP
     until = warm + seconds
-    workers = [Worker(url, hold, client, actor, seed + i, Path(folder), service_id)
-               for i, (client, actor) in enumerate(clients)]
+    dbs = _databases(url, mode, len(clients), pool)
+    workers = [Worker(db, client, actor, seed + i, Path(folder), service_id)
+               for i, (db, (client, actor)) in enumerate(zip(dbs, clients, strict=True))]
     threads = [threading.Thread(target=w.run, args=(until, warm, think, result))
                for w in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    for db in dbs:
+        db.close()
     return result
 
 
@@ -242,7 +252,7 @@ def _p(times: list[float], q: float) -> float:
 
 
 def run(label: str, url: str, *, clients: int, seconds: float, think: float, cases: int,
-        processes: int, hold: bool) -> None:
+        processes: int, mode: str, budget: int = 0) -> None:
     print(f"\n== {label}: {clients} clients, {seconds:g} s, think time {think:g} s "
           f"(mean), {processes} processes", flush=True)
     started = time.perf_counter()
@@ -254,17 +264,19 @@ def run(label: str, url: str, *, clients: int, seconds: float, think: float, cas
     plan = _clients(db, clients)
     started = time.perf_counter()
     actors = [login(db, c.login, DEMO_PASSWORD) for c in plan]  # argon2: not timed
+    pool = max(1, budget // processes)
+    described = {"own": "one kept per client", "per-op": "a new one per operation",
+                 "pool": f"{pool} kept per process, shared by its clients"}[mode]
     print(f"  {clients} logins in {time.perf_counter() - started:.1f} s "
-          f"({sum(c.supervisor for c in plan)} supervisors); connections: "
-          f"{'one kept per client' if hold else 'one per operation (max_connections)'}")
+          f"({sum(c.supervisor for c in plan)} supervisors); connections: {described}")
     db.close()
     folder = tempfile.mkdtemp(prefix="setacare-load-sheets-")
     pairs = list(zip(plan, actors, strict=True))
     shares = [pairs[i::processes] for i in range(processes)]
     started = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        parts = pool.map(_process, [(url, hold, share, seconds, think, 1000 * i, folder,
-                                     service_id) for i, share in enumerate(shares)])
+    with multiprocessing.get_context("fork").Pool(processes) as workers:
+        parts = workers.map(_process, [(url, mode, pool, share, seconds, think, 1000 * i, folder,
+                                        service_id) for i, share in enumerate(shares)])
     wall = time.perf_counter() - started
     shutil.rmtree(folder, ignore_errors=True)
     total = Result()
@@ -294,12 +306,15 @@ def _pg_run(args: argparse.Namespace) -> None:
         limit = int(connection.exec_driver_sql("SHOW max_connections").scalar_one())
         used = int(connection.exec_driver_sql(
             "SELECT count(*) FROM pg_stat_activity").scalar_one())
-    hold = args.clients + used + 10 < limit
+    budget = limit - used - 10  # leave room for the server's other users
+    mode = args.connections
+    if mode == "auto":
+        mode = "own" if args.clients <= budget else "pool"
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
         run(f"PostgreSQL (max_connections {limit}, {used} in use by others)", url,
             clients=args.clients, seconds=args.seconds, think=args.think, cases=args.cases,
-            processes=args.processes, hold=hold)
+            processes=args.processes, mode=mode, budget=budget)
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -311,7 +326,7 @@ def _sqlite_run(args: argparse.Namespace) -> None:
     try:
         run("SQLite, one file", f"sqlite:///{folder / 'office.db'}", clients=args.sqlite_clients,
             seconds=args.seconds, think=args.think, cases=args.sqlite_cases,
-            processes=min(args.processes, args.sqlite_clients), hold=True)
+            processes=min(args.processes, args.sqlite_clients), mode="own")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -324,8 +339,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sqlite-clients", type=int, default=8)
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--sqlite-cases", type=int, default=5_000)
-    parser.add_argument("--think", type=float, default=2.0)
+    # A clerk between two operations reads, types and talks: 10 s on average still makes 100
+    # clients save ~2 consultations a second, about 100 times the ward's real rate (780 a day).
+    parser.add_argument("--think", type=float, default=10.0)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--connections", choices=("auto", "own", "per-op", "pool"),
+                        default="auto", help="PostgreSQL: each client's own connection, a new "
+                        "one per operation, or a pool per process (auto: own when "
+                        "max_connections allows, else pool)")
     parser.add_argument("--url", default=os.environ.get("SETACARE_TEST_POSTGRES_URL", DEFAULT_PG))
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 200 or not 1 <= args.sqlite_clients <= 50:
