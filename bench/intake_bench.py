@@ -48,7 +48,9 @@ from sqlalchemy import insert, select
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import ERAS
 from setacare_desktop.domain.kana import (
-    KANJI_VARIANTS,
+    SEARCH_VARIANTS as KANJI_VARIANTS,
+)
+from setacare_desktop.domain.kana import (
     digits_only,
     grams,
     name_key,
@@ -301,8 +303,9 @@ def make_cases(chunk: tuple[int, int]) -> tuple[list[tuple[Any, ...]], ...]:
             next=f"{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日")
         urgency = '["danger"]' if rng.random() < 0.03 else "[]"
         stamp = _stamp(received)
+        org = rng.choice(orgs[district])
         cases.append((cid, stamp, received.date().isoformat(), rng.choice(ctx["channels"]), kind,
-                      district, rng.choice(orgs[district]), ctx["staff_id"], complaint,
+                      district, org, ctx["staff_id"], complaint,
                       rng.choice(ctx["responses"]), urgency != "[]", stamp, stamp))
         details.append((cid, person[0] if person else None, "", "", "", details_text, None, "",
                         urgency, "", 1))
@@ -314,7 +317,7 @@ def make_cases(chunk: tuple[int, int]) -> tuple[list[tuple[Any, ...]], ...]:
             cast(Any, SimpleNamespace(name=person[1], reading=person[2], phone=person[3]))
             if person else None)
         texts.append((cid, district, body))
-        fts.append((cid, district, *grams(body)))
+        fts.append((cid, district, f"o{org}", *grams(body)))
     return cases, details, groups, texts, fts
 
 
@@ -436,8 +439,8 @@ INSERTS = (
     " version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO consultation_target_group (consultation_id, code) VALUES (?,?)",
     "INSERT INTO search_text (consultation_id, district_code, body) VALUES (?,?,?)",
-    # the statement of store.sqlite.search_add
-    "INSERT INTO search_fts (rowid, d, g1, g2) VALUES (?, ?, ?, ?)",
+    # the statement of store.search._add (the shape of migration 0018)
+    "INSERT INTO search_fts (rowid, d, o, g1, g2) VALUES (?, ?, ?, ?, ?)",
 )
 
 
@@ -504,7 +507,8 @@ def run_searches(db: Database, actor: StaffProfile, path: Path) -> None:
         print(f"  {'query':<22}{'search()':>12}{'floor':>12}{'page':>6}{'matches in scope':>18}")
         for label, query in SEARCHES:
             words = search_words(query)
-            expression = search_match_expression(words, districts)
+            expression = search_match_expression(words, districts).replace(
+                "d : (", f"o : \"o{actor.organisation_id}\" AND d : (", 1)
             search(db, actor, query)  # warm
             service_times, result = timed(lambda q=query: search(db, actor, q), SEARCH_RUNS)
             floor_db.execute(FLOOR_SQL, (expression,)).fetchall()

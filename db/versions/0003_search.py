@@ -12,7 +12,6 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 from setacare_desktop.store import postgresql as pg_store
-from setacare_desktop.store import search
 from setacare_desktop.store import sqlite as sqlite_store
 
 revision = "0003"
@@ -41,16 +40,22 @@ def upgrade() -> None:
 
 def _backfill(bind: sa.Connection) -> None:
     """Index consultations recorded before this revision (main complaint, details, person)."""
-    from setacare_desktop.domain.kana import digits_only, search_text
+    from setacare_desktop.domain.kana import digits_only, grams, search_text
+    from setacare_desktop.store.models import SearchText
 
     rows = bind.execute(sa.text(
         "SELECT c.id, c.district_code, c.main_complaint, d.details, p.name, p.reading, p.phone "
         "FROM consultation c LEFT JOIN consultation_detail d ON d.consultation_id = c.id "
         "LEFT JOIN person p ON p.id = d.person_id"))
     session = Session(bind=bind)
+    backend = {"sqlite": sqlite_store, "postgresql": pg_store}[bind.dialect.name]
     for cid, district, complaint, details, name, reading, phone in rows.all():
         parts = [complaint, details, name, reading, phone, digits_only(phone or "")]
-        search.index(session, cid, district, search_text(" ".join(p for p in parts if p)))
+        text = search_text(" ".join(p for p in parts if p))
+        # This revision's index shape (0018 rebuilds it from search_text).
+        session.add(SearchText(consultation_id=cid, district_code=district, body=text))
+        session.flush()
+        backend.search_add(session, [(cid, district, *grams(text))])
     session.flush()
 
 

@@ -9,25 +9,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+import jaconv
+from sqlalchemy import Select, select, union
+from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
+from setacare_desktop.domain.consent import Purpose, org_recipient
 from setacare_desktop.domain.kana import digits_only, search_text, search_words
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.visibility import Access, Visibility
 from setacare_desktop.services import audit
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.unit import use_case
-from setacare_desktop.services.visibility import (
-    audit_emergency_views,
-    may_be_visible,
-    visibilities,
-)
+from setacare_desktop.services.visibility import audit_emergency_views, visibilities
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.database import Database
-from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
+from setacare_desktop.store.models import (
+    ConsentRecordRow,
+    Consultation,
+    ConsultationDetail,
+    EmergencyExceptionRow,
+    Person,
+)
 
 PAGE_SIZE = 100
 
@@ -45,7 +49,22 @@ def indexed_text_of(case: Consultation, detail: ConsultationDetail | None,
 def index_consultation(session: Session, case: Consultation, detail: ConsultationDetail | None,
                        person: Person | None) -> None:
     search_store.index(session, case.id, case.district_code,
-                       indexed_text_of(case, detail, person))
+                       indexed_text_of(case, detail, person), organisation_id=case.organisation_id)
+
+
+def shared_with(actor: StaffProfile) -> Select[tuple[int]]:
+    """Ids of the consultations another organisation might let ``actor`` see: those of persons
+    who consented to share with the actor's organisation, and those under an emergency
+    exception (the consent and exception branches of ``services.visibility.may_be_visible``,
+    driven from the consent side so that they stay a short list)."""
+    consented = (select(ConsultationDetail.consultation_id)
+                 .join(ConsentRecordRow, ConsentRecordRow.person_id == ConsultationDetail.person_id)
+                 .where(ConsentRecordRow.recipient == org_recipient(actor.organisation_id),
+                        ConsentRecordRow.purpose == Purpose.SHARE.value,
+                        ConsentRecordRow.given.is_(True)))
+    excepted = select(EmergencyExceptionRow.consultation_id)
+    either = union(consented, excepted).subquery()
+    return select(either.c[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +89,12 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
     for the next page.
 
     Only consultations the caller may see whole are found (``domain.visibility``): a masked one
-    is never a hit, so a search does not even tell that it matched. The index query skips, in
-    SQL, every case no consent or exception could open (``may_be_visible``); the exact rule is
-    asked on what it returns, and further rows are read until the page is full or the matches
-    are exhausted. Each hit shown under an emergency exception is audited.
+    is never a hit, so a search does not even tell that it matched. The index itself holds each
+    case's organisation: the caller's own organisation's matches come out of it newest first,
+    and other organisations' only among the short list that a consent or an exception could
+    open (``shared_with``); the exact rule is asked on what it returns, and further rows are read
+    until the page is full or the matches are exhausted. Each hit shown under an emergency
+    exception is audited.
     """
     districts = roles.readable_districts(actor)
     if not districts:
@@ -85,8 +106,9 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
         shown: dict[int, Visibility] = {}
         cursor = before_id
         while len(shown) < limit:
-            ids = search_store.matching_ids(session, words, districts, limit=limit,
-                                            before_id=cursor, condition=may_be_visible(actor))
+            ids = search_store.matching_ids(
+                session, words, districts, limit=limit, before_id=cursor,
+                organisation_id=actor.organisation_id, shared=shared_with(actor))
             seen = visibilities(session, actor, ids)
             for cid in ids:
                 if len(shown) < limit and cid in seen and seen[cid].identifying:
@@ -104,30 +126,36 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
 
 def _hits(session: Session, ids: list[int], shown: dict[int, Visibility],
           words: list[str]) -> list[SearchHit]:
-    cases = {c.id: c for c in session.scalars(
-        select(Consultation).where(Consultation.id.in_(ids)))}
-    details = {d.consultation_id: d for d in session.scalars(
-        select(ConsultationDetail).where(ConsultationDetail.consultation_id.in_(ids))
-        .options(selectinload(ConsultationDetail.person)))}
+    """The page's rows in one query of plain columns (no ORM objects: a page is 100 rows)."""
+    rows = {row.id: row for row in session.execute(
+        select(Consultation.id, Consultation.received_at, Consultation.district_code,
+               Consultation.main_complaint, Consultation.urgent, ConsultationDetail.details,
+               Person.name, Person.reading)
+        .outerjoin(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
+        .outerjoin(Person, Person.id == ConsultationDetail.person_id)
+        .where(Consultation.id.in_(ids)))}
     hits = []
     for cid in ids:
-        case, detail = cases[cid], details.get(cid)
-        person = detail.person if detail else None
+        row = rows[cid]
         hits.append(SearchHit(
-            cid, case.received_at, ref.DISTRICTS_BY_CODE[case.district_code].name,
-            person.name if person else "", person.reading if person else "",
-            case.main_complaint, _excerpt(detail.details if detail else "", words),
-            case.urgent, shown[cid].access))
+            cid, row.received_at, ref.DISTRICTS_BY_CODE[row.district_code].name,
+            row.name or "", row.reading or "", row.main_complaint,
+            _excerpt(row.details or "", words), row.urgent, shown[cid].access))
     return hits
 
 
 def _excerpt(text: str, words: list[str], width: int = 60) -> str:
-    """A piece of ``text`` around the first matching word (folded comparison)."""
+    """A piece of ``text`` around the first matching word.
+
+    The words are folded (``search_text``); the text is not folded as a whole (that was the
+    slow part of a page): a word is looked for as typed and in katakana, which covers almost
+    every Japanese text. A word the text holds only in another form (full-width digits, a kanji
+    variant) gives the beginning of the text instead: the hit itself is still right.
+    """
     if not text:
         return ""
-    folded = search_text(text)
-    positions = [folded.find(w) for w in words if folded.find(w) >= 0]
-    # search_text keeps the length of CJK text, so positions map back closely enough to cut.
+    positions = [p for w in words for p in (text.find(w), text.find(jaconv.hira2kata(w)))
+                 if p >= 0]
     start = max(0, min(positions) - width // 3) if positions else 0
     piece = text[start:start + width]
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")

@@ -276,6 +276,8 @@ class ConsentRecordRow(Base):
     """One consent (or refusal) of a person for one recipient and purpose."""
 
     __tablename__ = "consent_record"
+    # Migration 0018: a search lists the persons who consented to share with one organisation.
+    __table_args__ = (Index("ix_consent_record_recipient_person", "recipient", "person_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

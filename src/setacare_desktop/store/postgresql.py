@@ -93,6 +93,9 @@ def _tsvector(tokens: str) -> str:
                     for t, p in positions.items())
 
 
+tsvector_literal = _tsvector  # store.search writes the index since migration 0018
+
+
 def search_add(session: Any, rows: list[tuple[int, str, str, str]]) -> None:
     """Index (consultation id, district, unigrams, bigrams) rows with one executemany."""
     session.connection().exec_driver_sql(
