@@ -6,7 +6,7 @@ supervisor or administrator). A confirmation older than a year no longer counts
 last change as the date of confirmation (the best the database knows) and no name.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
