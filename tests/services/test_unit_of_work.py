@@ -36,6 +36,9 @@ NOT_USE_CASES = {
     # real data; services.system opens and migrates the database itself.
     "setacare_desktop.services.demo",
     "setacare_desktop.services.system",
+    # Drafts kept on the PC while the database is out of reach: file work that must not touch
+    # the database (bring_in, which does, is a use case all the same).
+    "setacare_desktop.services.intake.local_drafts",
 }
 
 
