@@ -33,6 +33,7 @@ from setacare_desktop.services.demo.staff import (
 )
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import read_directory
 from setacare_desktop.store.models import Organisation, Staff
@@ -140,6 +141,7 @@ def generate(
                            orgs, pool, day_list[-1], now - UTC_OFFSET)
         write_referrals(session, writer, referred, counts)
         write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
+        stats_summary.rebuild(session)  # the statistics summary, counted once after the rows
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "
