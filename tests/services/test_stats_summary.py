@@ -56,14 +56,18 @@ def intake(staff: StaffProfile, values: dict) -> IntakeInput:
                        elements=list(values["elements"]), response=values["response"])
 
 
+#: Whole months, single days, ranges starting and ending mid-month, across the fiscal year.
+PERIODS = [(date(2000, 1, 1), date(2100, 12, 31)), (date(2026, 3, 1), date(2026, 3, 31)),
+           (date(2026, 3, 31), date(2026, 4, 2)), (date(2026, 4, 1), date(2027, 3, 31)),
+           (date(2026, 4, 2), date(2026, 4, 2)), (date(2026, 2, 15), date(2026, 4, 1))]
+
+
 def assert_summary_is_a_full_count(db: Database) -> None:
-    start, end = date(2000, 1, 1), date(2100, 1, 1)
     with db.read() as session:
-        for districts in (None, ["ikejiri"], ["taishido", "ikejiri"]):
-            assert (sorted(stats_summary.case_rows(session, start, end, districts))
-                    == sorted(stats_summary.counted_case_rows(session, start, end, districts)))
-            assert (stats_summary.element_rows(session, start, end, districts)
-                    == stats_summary.counted_element_rows(session, start, end, districts))
+        for start, end in PERIODS:
+            for districts in (None, ["ikejiri"], ["taishido", "ikejiri"]):
+                assert (stats_summary.margins(session, start, end, districts)
+                        == stats_summary.counted(session, start, end, districts))
 
 
 @pytest.fixture
@@ -113,10 +117,13 @@ def test_statistics_read_from_the_summary_match_the_full_count(
     assert report.total == 2  # 2026-04-01 and 04-02; 03-30 and 03-31 are FY2025
     targets = {line.key: line.count for line in report.table(Dimension.TARGET).lines}
     assert targets["mixed"] == 2 and targets["unclassified"] == 0
-    with any_db.read() as session:
-        counted = stats_summary.counted_case_rows(session, date(2026, 4, 1), date(2027, 3, 31),
-                                                  None)
-    assert sum(row[-1] for row in counted) == report.total
+    districts = {line.key: line.count for line in report.table(Dimension.DISTRICT).lines}
+    assert (districts["ikejiri"], districts["taishido"]) == (2, 0)
+    elements = {line.key: line.count for line in report.table(Dimension.ELEMENT).lines}
+    codes = [e.code for e in ref.ELEMENTS]
+    assert (elements[codes[2]], elements[codes[3]]) == (1, 2)  # day 2: [2:4], day 3: [3:5]
+    march = stats.compute(any_db, admin, Period.month(2026, 3), now=NOW)
+    assert march.total == 2
 
 
 def test_rebuild_counts_what_the_saves_counted(any_db: Database,
@@ -127,9 +134,9 @@ def test_rebuild_counts_what_the_saves_counted(any_db: Database,
         intake_svc.record_intake(any_db, staff[n % 2], intake(staff[n % 2], values), now=NOW)
     start, end = date(2000, 1, 1), date(2100, 1, 1)
     with any_db.read() as session:
-        before = sorted(stats_summary.case_rows(session, start, end, None))
+        before = stats_summary.margins(session, start, end, None)
     with any_db.transaction() as session:
         stats_summary.rebuild(session)
     with any_db.read() as session:
-        assert sorted(stats_summary.case_rows(session, start, end, None)) == before
-    assert sum(row[-1] for row in before) == 3
+        assert stats_summary.margins(session, start, end, None) == before
+    assert sum(before["org_kind"].values()) == 3

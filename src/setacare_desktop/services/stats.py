@@ -1,7 +1,8 @@
 """Statistics (統計) for supervisors and administrators: counts only, never personal data.
 
-:func:`compute` aggregates in SQL (GROUP BY) within the caller's scope and returns a
-``domain.stats.StatsReport``; the counting rules are ``domain.stats`` (docs/statistics.md). A
+:func:`compute` reads the statistics summary (``store.stats_summary``: counts per district, day
+and month, kept up to date by every save) within the caller's scope, counts the referrals in
+SQL, and returns a ``domain.stats.StatsReport``; the counting rules are ``domain.stats`` (docs/statistics.md). A
 supervisor sees the districts whose cases they may read; an administrator the whole ward (counts
 only); counter clerks and consultants are refused. Every computation is audited.
 
@@ -32,7 +33,6 @@ from setacare_desktop.domain.referral import CLOSED_STATUSES
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.domain.stats import (
     REPORT_TITLE,
-    CaseGroup,
     Counts,
     Dimension,
     Period,
@@ -59,7 +59,6 @@ ACTION = "stats"
 EXPORT_ACTION = "stats_export"
 PRINT_ACTION = "stats_print"
 REFUSAL = "統計は監督者・管理者のみ表示できます。"
-_NEED_ELEMENTS = {Dimension.ELEMENT}
 _NEED_REFERRALS = {Dimension.DESTINATION, Dimension.OUTCOME}
 
 
@@ -111,38 +110,20 @@ def compute(db: Database, actor: StaffProfile, period: Period,
     whole_ward = len(districts) == len(ref.DISTRICTS_BY_CODE)
     with db.transaction() as session:
         scope = None if whole_ward else districts
-        groups = _case_groups(session, period, scope)
-        elements: dict[str, int] = {}
-        without = 0
-        if _NEED_ELEMENTS & set(chosen):
-            elements, without = _elements(session, period, scope)
+        # The statistics summary that every save keeps up to date (store.stats_summary).
+        margins = stats_summary.margins(session, period.start, period.end, scope)
+        elements = dict(margins.pop(stats_summary.ELEMENT, {}))
+        without = elements.pop(stats_summary.NO_ELEMENT, 0)
         destinations: dict[str, int] = {}
         outcomes: dict[str, int] = {}
         overdue = 0
         if _NEED_REFERRALS & set(chosen):
             destinations, outcomes, overdue = _referrals(
                 session, period, scope, overdue_cutoff(period, now.date()))
-        counts = Counts(groups, elements, without, destinations, outcomes, overdue)
+        counts = Counts((), elements, without, destinations, outcomes, overdue, margins)
         audit.record(session, actor, ACTION, entity="period",
                      entity_id=f"{period.start}..{period.end}", detail=",".join(districts))
     return build_report(counts, period, scope_label(districts), now, districts, chosen)
-
-
-def _case_groups(session: Session, period: Period,
-                 districts: list[str] | None) -> tuple[CaseGroup, ...]:
-    """The consultations of ``period`` grouped as the statistics count them, read from the
-    summary that every save keeps up to date (``store.stats_summary``): a few rows per day."""
-    return tuple(
-        CaseGroup(kind, district, channel, response or None, target, elderly, n)
-        for kind, district, channel, response, target, elderly, n
-        in stats_summary.case_rows(session, period.start, period.end, districts))
-
-
-def _elements(session: Session, period: Period,
-              districts: list[str] | None) -> tuple[dict[str, int], int]:
-    counts = stats_summary.element_rows(session, period.start, period.end, districts)
-    without = counts.pop(stats_summary.NO_ELEMENT, 0)
-    return counts, without
 
 
 def _referrals(session: Session, period: Period, districts: list[str] | None,

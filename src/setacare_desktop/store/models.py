@@ -692,37 +692,24 @@ class DatabaseIdentity(Base):
 # --- the statistics summary (migration 0017) -------------------------------------------------------
 
 
-class StatsCaseDay(Base):
-    """How many consultations of one day, district and organisation fall in each statistics group.
+class StatsCount(Base):
+    """How many consultations of one district fall under each value of each statistics margin,
+    per day (``span`` "d") and per month (``span`` "m", ``day`` its first day).
 
     Kept up to date in the transaction of every save (``store.stats_summary``), so that 統計 for
-    a fiscal year reads these rows instead of every consultation. ``response_code`` is "" for
-    未記入; ``target`` is ``domain.stats.target_key`` (a target group, ``mixed`` or
-    ``unclassified``). A row whose ``n`` has gone down to 0 may stay.
+    a fiscal year reads twelve months of these rows instead of every consultation.
+    ``dimension`` is one of ``org_kind``, ``channel_code``, ``response_code`` ("" for 未記入),
+    ``target`` (``domain.stats.target_key``), ``expansion`` ("1": 相談拡充) and ``element``
+    ("" for 要素なし). A row whose ``n`` has gone down to 0 may stay.
     """
 
-    __tablename__ = "stats_case_day"
+    __tablename__ = "stats_count"
     # Stored in key order (SQLite WITHOUT ROWID): a period is one range of the table.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     district_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    response_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    target: Mapped[str] = mapped_column(String(32), primary_key=True)
-    has_elderly: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-
-
-class StatsElementDay(Base):
-    """How many consultations of one day and district have each element (相談の要素); an
-    ``element_code`` of "" counts those with none (要素なし)."""
-
-    __tablename__ = "stats_element_day"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    element_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)

@@ -273,7 +273,8 @@ def write_consultations(
             else:
                 continue  # an organisation without demo staff takes no demo consultations
             phrase = rng.choice(pools()[pick_pool[kind](rng)])
-            received = start + timedelta(seconds=offset)
+            # To the minute, as the form and ``case add`` take it.
+            received = start + timedelta(minutes=offset // 60)
             urgent = (phrase.urgent_risk and rng.random() < 0.15) or rng.random() < 0.002
             elements = list(phrase.elements)
             if rng.random() < 0.1:
@@ -291,7 +292,7 @@ def write_consultations(
             voice = phrase.voice.partition(":")[0]
             consulter = pick_consulter[voice](rng)
             category = phrase.groups[0]
-            person, new = people.about(district, phrase, consulter, day, recorded)
+            person, new = people.about(district, phrase, consulter, day, recorded, org.id)
             relation, consulter_name, contact = consulter_details(rng, consulter, phrase,
                                                                    person)
             urgency = _urgency(rng, phrase, urgent)

@@ -131,7 +131,7 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
         fill(case, detail, valid, person)
         session.add(case)
         session.flush()
-        stats_summary.record_change(session, None, stats_summary.key_of(case))
+        stats_summary.record_change(session, None, stats_summary.key_of(session, case))
         detail.consultation_id = case.id
         session.add(detail)
         add_consents(session, actor, valid, person, case.id)
@@ -187,10 +187,10 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
             raise ServiceError("この相談は他の職員によって更新されています。"
                                "画面を開き直してから修正してください。")
         before = snapshot(case, detail)
-        counted_before = stats_summary.key_of(case)
+        counted_before = stats_summary.key_of(session, case)
         person, person_fields = apply_person(session, valid, actor)
         fill(case, detail, valid, person)
-        stats_summary.record_change(session, counted_before, stats_summary.key_of(case))
+        stats_summary.record_change(session, counted_before, stats_summary.key_of(session, case))
         after = snapshot(case, detail)
         changed = [k for k in after if after[k] != before[k]] + [
             f"person.{f}" for f in person_fields]
