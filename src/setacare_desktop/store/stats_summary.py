@@ -124,28 +124,34 @@ def forget(session: Session, consultation_id: int) -> None:
 
 
 def _stored_keys(session: Session | Connection, condition: Any) -> Iterator[SummaryKey]:
-    """The keys of the consultations matching ``condition``, read in chunks of ids."""
-    cases = session.execute(
-        select(Consultation.id, Consultation.received_on, Consultation.district_code,
-               Organisation.kind, Consultation.channel_code, Consultation.response_code)
-        .join(Organisation, Organisation.id == Consultation.organisation_id)
-        .where(condition).order_by(Consultation.id)).all()
-    for start in range(0, len(cases), _CHUNK):
-        chunk = cases[start:start + _CHUNK]
-        low, high = chunk[0][0], chunk[-1][0]
-        groups: dict[int, set[str]] = {}
-        for cid, code in session.execute(select(
-                ConsultationTargetGroup.consultation_id, ConsultationTargetGroup.code).where(
-                ConsultationTargetGroup.consultation_id.between(low, high))):
-            groups.setdefault(cid, set()).add(code)
-        elements: dict[int, set[str]] = {}
-        for cid, code in session.execute(select(
-                ConsultationElement.consultation_id, ConsultationElement.code).where(
-                ConsultationElement.consultation_id.between(low, high))):
-            elements.setdefault(cid, set()).add(code)
-        for cid, received_on, district, kind, channel, response in chunk:
+    """The keys of the consultations matching ``condition``, read in ranges of ids (so that
+    two million consultations are never held at once)."""
+    low, high = session.execute(select(func.min(Consultation.id), func.max(Consultation.id))
+                                .where(condition)).one()
+    if low is None:
+        return
+    for start in range(low, high + 1, _CHUNK):
+        in_range = Consultation.id.between(start, start + _CHUNK - 1)
+        cases = session.execute(
+            select(Consultation.id, Consultation.received_on, Consultation.district_code,
+                   Organisation.kind, Consultation.channel_code, Consultation.response_code)
+            .join(Organisation, Organisation.id == Consultation.organisation_id)
+            .where(condition, in_range)).all()
+        if not cases:
+            continue
+        groups = _codes(session, ConsultationTargetGroup, start)
+        elements = _codes(session, ConsultationElement, start)
+        for cid, received_on, district, kind, channel, response in cases:
             yield SummaryKey(received_on, district, kind, channel, response or "",
                              frozenset(groups.get(cid, ())), frozenset(elements.get(cid, ())))
+
+
+def _codes(session: Session | Connection, model: Any, start: int) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for cid, code in session.execute(select(model.consultation_id, model.code).where(
+            model.consultation_id.between(start, start + _CHUNK - 1))):
+        found.setdefault(cid, set()).add(code)
+    return found
 
 
 def rebuild(connection: Connection | Session) -> None:

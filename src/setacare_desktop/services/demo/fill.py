@@ -19,7 +19,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.services import audit
-from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET
+from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET, advance_id_sequences
 from setacare_desktop.services.demo.consultations import Case, write_consultations
 from setacare_desktop.services.demo.referrals import Referrals, write_referrals
 from setacare_desktop.services.demo.reviews import write_reviews
@@ -36,7 +36,7 @@ from setacare_desktop.services.unit import use_case
 from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import read_directory
-from setacare_desktop.store.models import Organisation, Staff
+from setacare_desktop.store.models import Consultation, Organisation, Person, Referral, Staff
 
 DEFAULT_DAYS = 20
 #: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
@@ -142,6 +142,8 @@ def generate(
         write_referrals(session, writer, referred, counts)
         write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
         stats_summary.rebuild(session)  # the statistics summary, counted once after the rows
+        advance_id_sequences(session, [Person.__table__, Consultation.__table__,
+                                       Referral.__table__])
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "
