@@ -92,11 +92,20 @@ def key_of(session: Session, case_: Consultation) -> SummaryKey:
 
 def record_change(session: Session, before: SummaryKey | None, after: SummaryKey | None) -> None:
     """Count ``before`` out of the summary and ``after`` in (either may be None)."""
-    deltas: Counter[tuple[Any, ...]] = Counter()
+    keys: Counter[SummaryKey] = Counter()
     for key, sign in ((before, -1), (after, 1)):
         if key is not None:
-            for row in key.rows():
-                deltas[row] += sign
+            keys[key] += sign
+    add_keys(session, keys)
+
+
+def add_keys(session: Session, keys: Counter[SummaryKey]) -> None:
+    """Add ``n`` consultations of each key to the summary (a negative ``n`` counts them out);
+    a bulk load counts its consultations' keys and adds them once at the end."""
+    deltas: Counter[tuple[Any, ...]] = Counter()
+    for key, n in keys.items():
+        for row in key.rows():
+            deltas[row] += n
     rows = [{**dict(zip(_KEY, row, strict=True)), "n": n} for row, n in deltas.items() if n]
     if not rows:
         return
@@ -105,8 +114,10 @@ def record_change(session: Session, before: SummaryKey | None, after: SummaryKey
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     statement = dialect_insert(TABLE)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=list(_KEY), set_={"n": TABLE.c.n + statement.excluded.n}), rows)
+    upsert = statement.on_conflict_do_update(index_elements=list(_KEY),
+                                             set_={"n": TABLE.c.n + statement.excluded.n})
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(upsert, rows[start:start + _CHUNK])
 
 
 def stored_key(session: Session, consultation_id: int) -> SummaryKey | None:
@@ -157,9 +168,11 @@ def _codes(session: Session | Connection, model: Any, start: int) -> dict[int, s
 def rebuild(connection: Connection | Session) -> None:
     """Count the whole summary again from the consultations (backfill, bulk inserts)."""
     connection.execute(delete(TABLE))
+    keys = Counter(_stored_keys(connection, Consultation.id.is_not(None)))
     totals: Counter[tuple[Any, ...]] = Counter()
-    for key in _stored_keys(connection, Consultation.id.is_not(None)):
-        totals.update(key.rows())
+    for key, n in keys.items():
+        for row in key.rows():
+            totals[row] += n
     rows = [{**dict(zip(_KEY, row, strict=True)), "n": n} for row, n in totals.items()]
     for start in range(0, len(rows), _CHUNK):
         connection.execute(insert(TABLE), rows[start:start + _CHUNK])

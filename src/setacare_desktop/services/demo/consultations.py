@@ -47,6 +47,7 @@ from setacare_desktop.store.models import (
     Organisation,
     Person,
 )
+from setacare_desktop.store.stats_summary import SummaryKey
 
 #: Share of the consultations with each 対応 that get referrals: every つなぎ but a few (recorded
 #: later, outside the demo's window), some cases being followed, a few where advice led to one.
@@ -205,9 +206,11 @@ def write_consultations(
     days: int,
     now: datetime,
     referred: list[tuple[int, Case]] | None = None,
+    summary: Counter[SummaryKey] | None = None,
 ) -> tuple[Counter[str], list[date]]:
     """Write the consultations; returns counts by kind of row and the working days covered.
-    The cases to refer are appended to ``referred`` (with their ids)."""
+    The cases to refer are appended to ``referred`` (with their ids), and each consultation's
+    statistics key is counted in ``summary`` (for ``stats_summary.add_keys``)."""
     counts: Counter[str] = Counter()
     t = tables()
     # The last day is today unless the window has not opened yet (or it is a weekend).
@@ -331,6 +334,9 @@ def write_consultations(
             buffer.append(Case(row, phrase.groups, tuple(elements), person, detail, consents,
                                 folded, refer=response in REFERRAL_SHARE))
             counts[f"org:{kind.value}"] += 1
+            if summary is not None:
+                summary[SummaryKey(day, district, kind.value, channel, response or "",
+                                   frozenset(phrase.groups), frozenset(elements))] += 1
             counts["urgent"] += urgent
             counts["mixed"] += ref.is_mixed(set(phrase.groups))
             counts["expansion"] += ref.is_expansion(kind, set(phrase.groups))

@@ -10,6 +10,7 @@ way leaves the database as it was.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -134,14 +135,15 @@ def generate(
         staff_created = 0 if demo_total else create_staff(session, orgs, rng)
         pool = staff_pool(session)
         referred: list[tuple[int, Case]] = []
+        summary: Counter[stats_summary.SummaryKey] = Counter()
         counts, day_list = write_consultations(session, rng, orgs, pool, cases, days, now,
-                                               referred)
+                                               referred, summary)
         # A generator of its own, so the consultations stay what they were for a seed.
         writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
                            orgs, pool, day_list[-1], now - UTC_OFFSET)
         write_referrals(session, writer, referred, counts)
         write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
-        stats_summary.rebuild(session)  # the statistics summary, counted once after the rows
+        stats_summary.add_keys(session, summary)  # the statistics, counted once after the rows
         advance_id_sequences(session, [Person.__table__, Consultation.__table__,
                                        Referral.__table__])
         detail = (
