@@ -1,9 +1,9 @@
 """Statistics (統計) for supervisors: the dimensions, the period, the counting rules.
 
 Plain Python over plain facts, so that every rule is testable without a database. The services
-aggregate in SQL into :class:`Counts` (one small grouped result); the same functions here turn it
-into tables. docs/statistics.md states the rules for the supervisors who compare our figures with
-the ward's.
+read the statistics summary's margins into :class:`Counts` (``store.stats_summary``); the same
+functions here turn it, or groups of facts (:func:`count_facts`), into tables. docs/statistics.md
+states the rules for the supervisors who compare our figures with the ward's.
 
 Rules, in short:
 

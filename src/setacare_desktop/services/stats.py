@@ -2,9 +2,10 @@
 
 :func:`compute` reads the statistics summary (``store.stats_summary``: counts per district, day
 and month, kept up to date by every save) within the caller's scope, counts the referrals in
-SQL, and returns a ``domain.stats.StatsReport``; the counting rules are ``domain.stats`` (docs/statistics.md). A
-supervisor sees the districts whose cases they may read; an administrator the whole ward (counts
-only); counter clerks and consultants are refused. Every computation is audited.
+SQL, and returns a ``domain.stats.StatsReport``; the counting rules are ``domain.stats``
+(docs/statistics.md). A supervisor sees the districts whose cases they may read; an
+administrator the whole ward (counts only); counter clerks and consultants are refused. Every
+computation is audited.
 
 The exports (:func:`export_csv`, :func:`export_xlsx`, :func:`export_json`, :func:`report_pdf`) work
 on the report alone: labels and counts, every text cell of a spreadsheet neutralised against
