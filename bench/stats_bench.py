@@ -191,8 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'  of which the summary read':36s} median "
               f"{_median_ms(summary_read, args.runs):8.1f} ms", flush=True)
         started = time.perf_counter()
+        summary = summary_read()
         with db.read() as session:
-            same = summary_read() == stats_summary.counted(session, year.start, year.end, None)
+            same = summary == stats_summary.counted(session, year.start, year.end, None)
             rows = session.scalar(text(
                 "SELECT count(*) FROM stats_count WHERE (span = 'm' AND day BETWEEN :a AND :b)"),
                 {"a": year.start, "b": year.end})
