@@ -128,15 +128,22 @@ def test_statistics_read_from_the_summary_match_the_full_count(
 
 def test_rebuild_counts_what_the_saves_counted(any_db: Database,
                                                staff: list[StaffProfile]) -> None:
-    for n in range(3):
-        values = {"day": n, "channel": CHANNELS[0], "response": "", "targets": TARGETS[n:n + 1],
-                  "elements": []}
-        intake_svc.record_intake(any_db, staff[n % 2], intake(staff[n % 2], values), now=NOW)
-    start, end = date(2000, 1, 1), date(2100, 1, 1)
+    """Migration 0017's backfill (in SQL) gives the rows the saves gave, day and month rows."""
+    varied = [  # (staff, day, targets, elements, response): mixed, none, 相談拡充, blank …
+        (0, 0, TARGETS[:1], [], ""), (1, 1, TARGETS[:2], ELEMENTS[:2], RESPONSES[1]),
+        (0, 2, TARGETS[1:2], ELEMENTS[2:3], RESPONSES[2]), (0, 3, [], ELEMENTS[:1], ""),
+        (1, 4, TARGETS[2:3], [], RESPONSES[3]), (0, 4, TARGETS[:3], ELEMENTS[1:4], "")]
+    for n, (who, day, targets, elements, response) in enumerate(varied):
+        values = {"day": day, "channel": CHANNELS[n % len(CHANNELS)], "response": response,
+                  "targets": targets, "elements": elements}
+        intake_svc.record_intake(any_db, staff[who], intake(staff[who], values), now=NOW)
     with any_db.read() as session:
-        before = stats_summary.margins(session, start, end, None)
+        before = [stats_summary.margins(session, start, end, None) for start, end in PERIODS]
     with any_db.transaction() as session:
         stats_summary.rebuild(session)
     with any_db.read() as session:
-        assert stats_summary.margins(session, start, end, None) == before
-    assert sum(before["org_kind"].values()) == 3
+        assert [stats_summary.margins(session, start, end, None)
+                for start, end in PERIODS] == before
+    assert sum(before[0]["org_kind"].values()) == 6
+    assert before[0]["expansion"] == {"1": 1} and before[0]["target"]["mixed"] == 2
+    assert_summary_is_a_full_count(any_db)
