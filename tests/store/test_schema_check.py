@@ -56,3 +56,14 @@ def test_an_empty_database_has_no_revision(tmp_path: object) -> None:
         assert db.current_revision() is None
     finally:
         db.close()
+
+
+def test_without_readable_migration_files_alembic_decides(
+        db_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_database, "known_revisions",
+                        lambda: store_database.KnownRevisions(frozenset(), None))
+    db = Database.open(f"sqlite:///{db_path}")  # at head: neither refused nor migrated
+    try:
+        assert db.current_revision() == db.head_revision() == _alembic_script().get_current_head()
+    finally:
+        db.close()

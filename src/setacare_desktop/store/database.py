@@ -267,7 +267,16 @@ class Database:
 
     def check_not_newer(self) -> None:
         current = self.current_revision()
-        if current is not None and current not in known_revisions().revisions:
+        if current is None:
+            return
+        known = known_revisions().revisions
+        if not known:  # no migration file could be read as text: let Alembic read them
+            from alembic.script import ScriptDirectory
+
+            with _script_location() as location:
+                known = frozenset(rev.revision
+                                  for rev in ScriptDirectory(str(location)).walk_revisions())
+        if current not in known:
             raise SchemaTooNewError(current)
 
     def upgrade(self) -> MigrationReport:
