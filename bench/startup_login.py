@@ -20,7 +20,7 @@ import sys  # noqa: E402
 
 from PySide6.QtCore import QDeadlineTimer  # noqa: E402
 
-from setacare_desktop import cli  # noqa: E402
+from setacare_desktop import app as app_module  # noqa: E402
 from setacare_desktop.settings import Settings  # noqa: E402
 from setacare_desktop.ui import application as ui_application  # noqa: E402
 
@@ -36,7 +36,8 @@ def phase(name: str) -> None:
 
 def main() -> int:
     phase("imports")
-    args = cli.build_parser().parse_args(sys.argv[1:])
+    args = app_module.window_arguments(sys.argv[1:])  # as app.main reads a window's arguments
+    assert args is not None, "only --data-dir / --database"
     settings = Settings.resolve(data_dir=args.data_dir, database=args.database)
     app = ui_application.application()
     phase("qapplication")

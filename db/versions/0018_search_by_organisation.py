@@ -6,7 +6,7 @@ an ``organisation_id`` column filled from ``consultation``. ``consent_record`` g
 recipient: a search lists the persons who consented to share with the caller's organisation.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from setacare_desktop.store import search
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

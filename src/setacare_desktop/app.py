@@ -6,6 +6,11 @@ database written by a newer program, is shown in a dialog rather than on a conso
 Everything after the arguments runs inside :func:`cli_boundary.guarded`: a command ends with a
 Japanese message and exit code 0, 1, 2 or 130, never a traceback; a bug goes to the log file in
 the data folder (``logs/setacare.log``), configured here before anything else runs.
+
+Start-up: with no command (the window), the arguments can only be ``--data-dir`` and
+``--database``; they are read by :func:`window_arguments` without importing ``cli`` (which
+registers every command and so imports reportlab, cryptography …). Anything else — a command,
+``--help``, ``--version``, a mistake — goes through the full parser as before.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from setacare_desktop import cli, cli_boundary, logs
+from setacare_desktop import cli_boundary, logs
 from setacare_desktop.cli_input import argv_problem
 from setacare_desktop.settings import Settings, password_in, private_folder
 
@@ -27,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         cli_boundary.say(f"入力エラー: {problem}")
         return cli_boundary.EXIT_BAD_INPUT
+    window = window_arguments(arguments)
+    if window is not None:
+        return cli_boundary.guarded("window", lambda: _run(window))
+    from setacare_desktop import cli
+
     parser = cli.build_parser()
     args = parser.parse_args(arguments)
     return cli_boundary.guarded(args.command or "window", lambda: _run(args))
@@ -37,6 +47,32 @@ PASSWORD_ON_COMMAND_LINE = (
     "警告: --database の URL にパスワードが含まれています。コマンドラインは同じPCの他の利用者にも"
     "見えます。パスワードは pgpass ファイル（利用者だけが読めるファイル）か環境変数 "
     "SETACARE_DATABASE_URL に置いてください（docs/deployment.md）。")
+
+
+#: The options that may come without a command (``cli.build_parser``'s location options).
+WINDOW_OPTIONS = ("--data-dir", "--database")
+
+
+def window_arguments(arguments: Sequence[str]) -> argparse.Namespace | None:
+    """The window's arguments when ``arguments`` name no command, else None (use ``cli``).
+
+    Only ``--data-dir X`` / ``--data-dir=X`` / ``--database X`` / ``--database=X`` are read here;
+    the last of each wins, as with argparse. A value starting with ``-`` is left to argparse.
+    """
+    values: dict[str, str | None] = {"data_dir": None, "database": None}
+    index = 0
+    while index < len(arguments):
+        name, equals, value = arguments[index].partition("=")
+        if name not in WINDOW_OPTIONS:
+            return None
+        if not equals:
+            index += 1
+            if index == len(arguments) or arguments[index].startswith("-"):
+                return None
+            value = arguments[index]
+        values[name[2:].replace("-", "_")] = value
+        index += 1
+    return argparse.Namespace(command=None, **values)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -50,6 +86,8 @@ def _run(args: argparse.Namespace) -> int:
         from setacare_desktop.ui.application import run
 
         return run(settings)
+    from setacare_desktop import cli
+
     if args.command == "package" and args.package_command == "open":
         # The offline review: a window over the package alone, no database opened.
         from setacare_desktop.ui.review.offline import run_package

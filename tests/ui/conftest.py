@@ -31,6 +31,7 @@ from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import intake as intake_service
+from setacare_desktop.store import stats_summary
 from setacare_desktop.store.models import Consultation, ConsultationTargetGroup, Organisation
 from setacare_desktop.ui import operations
 
@@ -125,6 +126,8 @@ def add_consultation() -> AddConsultation:
             )
             session.add(consultation)
             session.flush()
+            # As every save does: the statistics summary counts it in the same transaction.
+            stats_summary.record_change(session, None, stats_summary.key_of(session, consultation))
             return consultation.id
 
     return add

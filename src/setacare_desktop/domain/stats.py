@@ -1,9 +1,9 @@
 """Statistics (統計) for supervisors: the dimensions, the period, the counting rules.
 
 Plain Python over plain facts, so that every rule is testable without a database. The services
-aggregate in SQL into :class:`Counts` (one small grouped result); the same functions here turn it
-into tables. docs/statistics.md states the rules for the supervisors who compare our figures with
-the ward's.
+read the statistics summary's margins into :class:`Counts` (``store.stats_summary``); the same
+functions here turn it, or groups of facts (:func:`count_facts`), into tables. docs/statistics.md
+states the rules for the supervisors who compare our figures with the ward's.
 
 Rules, in short:
 
@@ -259,10 +259,21 @@ class Counts:
     destinations: Mapping[str, int] = field(default_factory=dict)  # service name -> referrals
     outcomes: Mapping[str, int] = field(default_factory=dict)  # status code -> referrals
     overdue: int = 0
+    #: Instead of ``groups``: the consultations counted by each :data:`MARGINS` attribute
+    #: separately (what the statistics summary stores; every table needs only these).
+    margins: Mapping[str, Mapping[str, int]] | None = None
 
     @property
     def total(self) -> int:
+        if self.margins is not None:
+            return sum(self.margins.get("org_kind", {}).values())
         return sum(g.count for g in self.groups)
+
+
+#: The attributes a table counts by, one at a time (``Counts.margins``' keys); ``expansion``
+#: counts 相談拡充 under the key "1". A response left blank is "".
+MARGINS = ("org_kind", "district_code", "channel_code", "response_code", "target", "expansion")
+
 
 
 def overdue_cutoff(period: Period, today: date) -> date:
@@ -318,15 +329,27 @@ def _expansion(groups: Iterable[CaseGroup]) -> int:
     return sum(g.count for g in groups if g.expansion)
 
 
+def _by(counts: Counts, attribute: str) -> Counter[str]:
+    if counts.margins is not None:
+        return Counter(counts.margins.get(attribute, {}))
+    return _sum_by(counts.groups, attribute)
+
+
+def _expansion_of(counts: Counts) -> int:
+    if counts.margins is not None:
+        return counts.margins.get("expansion", {}).get("1", 0)
+    return _expansion(counts.groups)
+
+
 def ward_summary(counts: Counts) -> StatsTable:
     """The ward's yearly layout (seed 002): 相談先 | 件数, with 相談拡充 under あんしん."""
-    by_kind = _sum_by(counts.groups, "org_kind")
+    by_kind = _by(counts, "org_kind")
     lines = []
     for kind, label in _WARD_LABELS:
         lines.append(StatsLine(kind.value, label, by_kind[kind.value]))
         if kind is ref.OrgKind.ANSHIN:
             lines.append(StatsLine(EXPANSION_KEY, WARD_EXPANSION_LABEL,
-                                   _expansion(counts.groups), 1))
+                                   _expansion_of(counts), 1))
     return StatsTable(Dimension.ORG_KIND, WARD_SUMMARY_TITLE, tuple(lines), counts.total,
                       "相談拡充は、あんしんすこやかセンターが受けた高齢者以外の相談（障害者、"
                       "子育て家庭、若者、生活困窮者など。高齢者を含む複合の相談は除く）です。"
@@ -341,30 +364,29 @@ def _table(dimension: Dimension, lines: Iterable[StatsLine], total: int | None,
 def build_table(dimension: Dimension, counts: Counts, district_codes: Sequence[str]) -> StatsTable:
     """The table of ``dimension``; ``district_codes`` is the scope (its districts and areas are
     listed even when nothing was counted there)."""
-    groups = counts.groups
     total = counts.total
     if dimension is Dimension.ORG_KIND:
-        by_kind = _sum_by(groups, "org_kind")
+        by_kind = _by(counts, "org_kind")
         return _table(dimension, (StatsLine(k.value, k.label, by_kind[k.value])
                                   for k in ref.OrgKind), total)
     if dimension is Dimension.DISTRICT:
-        by_district = _sum_by(groups, "district_code")
+        by_district = _by(counts, "district_code")
         scope = set(district_codes)
         return _table(dimension, (StatsLine(d.code, d.name, by_district[d.code])
                                   for d in ref.DISTRICTS if d.code in scope), total)
     if dimension is Dimension.AREA:
-        by_district = _sum_by(groups, "district_code")
+        by_district = _by(counts, "district_code")
         areas = {ref.DISTRICTS_BY_CODE[c].area_code for c in district_codes}
         return _table(dimension, (
             StatsLine(a.code, a.name, sum(by_district[d.code] for d in ref.DISTRICTS
                                           if d.area_code == a.code))
             for a in ref.AREAS if a.code in areas), total)
     if dimension is Dimension.TARGET:
-        by_target = _sum_by(groups, "target")
+        by_target = _by(counts, "target")
         lines = [StatsLine(t.code, t.label, by_target[t.code]) for t in ref.TARGET_GROUPS]
         lines += [StatsLine(MIXED_KEY, ref.MIXED_LABEL, by_target[MIXED_KEY]),
                   StatsLine(UNCLASSIFIED_KEY, UNCLASSIFIED_LABEL, by_target[UNCLASSIFIED_KEY]),
-                  StatsLine(EXPANSION_KEY, EXPANSION_LABEL, _expansion(groups))]
+                  StatsLine(EXPANSION_KEY, EXPANSION_LABEL, _expansion_of(counts))]
         return _table(dimension, lines, total,
                       "対象区分が1つの相談はその区分に、2つ以上の相談は「複合」に、ないものは"
                       "「未分類」に1件ずつ数えます（合計は相談件数）。再掲の相談拡充は内数で、合計に加えません。")
@@ -375,11 +397,11 @@ def build_table(dimension: Dimension, counts: Counts, district_codes: Sequence[s
                       f"1件の相談に要素が複数あるときは、それぞれの要素に数えます。そのため各行の"
                       f"和は相談件数（{total}件）と一致しません。")
     if dimension is Dimension.CHANNEL:
-        by_channel = _sum_by(groups, "channel_code")
+        by_channel = _by(counts, "channel_code")
         return _table(dimension, (StatsLine(c.code, c.label, by_channel[c.code])
                                   for c in ref.CHANNELS), total)
     if dimension is Dimension.RESPONSE:
-        by_response = _sum_by(groups, "response_code")
+        by_response = _by(counts, "response_code")
         lines = [StatsLine(r.code, r.label, by_response[r.code]) for r in ref.RESPONSES]
         lines.append(StatsLine(BLANK_KEY, BLANK_LABEL, by_response[""]))
         return _table(dimension, lines, total)

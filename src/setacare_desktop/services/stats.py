@@ -1,9 +1,11 @@
 """Statistics (統計) for supervisors and administrators: counts only, never personal data.
 
-:func:`compute` aggregates in SQL (GROUP BY) within the caller's scope and returns a
-``domain.stats.StatsReport``; the counting rules are ``domain.stats`` (docs/statistics.md). A
-supervisor sees the districts whose cases they may read; an administrator the whole ward (counts
-only); counter clerks and consultants are refused. Every computation is audited.
+:func:`compute` reads the statistics summary (``store.stats_summary``: counts per district, day
+and month, kept up to date by every save) within the caller's scope, counts the referrals in
+SQL, and returns a ``domain.stats.StatsReport``; the counting rules are ``domain.stats``
+(docs/statistics.md). A supervisor sees the districts whose cases they may read; an
+administrator the whole ward (counts only); counter clerks and consultants are refused. Every
+computation is audited.
 
 The exports (:func:`export_csv`, :func:`export_xlsx`, :func:`export_json`, :func:`report_pdf`) work
 on the report alone: labels and counts, every text cell of a spreadsheet neutralised against
@@ -18,13 +20,12 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
@@ -33,7 +34,6 @@ from setacare_desktop.domain.referral import CLOSED_STATUSES
 from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.domain.stats import (
     REPORT_TITLE,
-    CaseGroup,
     Counts,
     Dimension,
     Period,
@@ -43,19 +43,16 @@ from setacare_desktop.domain.stats import (
     neutralise,
     overdue_cutoff,
     scope_label,
-    target_key,
 )
 from setacare_desktop.services import audit, exports
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.guard import deny
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
-    ConsultationElement,
-    ConsultationTargetGroup,
     DirService,
-    Organisation,
     Referral,
 )
 
@@ -63,7 +60,6 @@ ACTION = "stats"
 EXPORT_ACTION = "stats_export"
 PRINT_ACTION = "stats_print"
 REFUSAL = "統計は監督者・管理者のみ表示できます。"
-_NEED_ELEMENTS = {Dimension.ELEMENT}
 _NEED_REFERRALS = {Dimension.DESTINATION, Dimension.OUTCOME}
 
 
@@ -114,79 +110,21 @@ def compute(db: Database, actor: StaffProfile, period: Period,
     chosen = list(dict.fromkeys(dimensions)) if dimensions else list(Dimension)
     whole_ward = len(districts) == len(ref.DISTRICTS_BY_CODE)
     with db.transaction() as session:
-        in_scope = _case_filter(period, None if whole_ward else districts)
-        groups = _case_groups(session, in_scope)
-        elements: dict[str, int] = {}
-        without = 0
-        if _NEED_ELEMENTS & set(chosen):
-            elements, without = _elements(session, in_scope)
+        scope = None if whole_ward else districts
+        # The statistics summary that every save keeps up to date (store.stats_summary).
+        margins = stats_summary.margins(session, period.start, period.end, scope)
+        elements = dict(margins.pop(stats_summary.ELEMENT, {}))
+        without = elements.pop(stats_summary.NO_ELEMENT, 0)
         destinations: dict[str, int] = {}
         outcomes: dict[str, int] = {}
         overdue = 0
         if _NEED_REFERRALS & set(chosen):
             destinations, outcomes, overdue = _referrals(
-                session, period, None if whole_ward else districts,
-                overdue_cutoff(period, now.date()))
-        counts = Counts(groups, elements, without, destinations, outcomes, overdue)
+                session, period, scope, overdue_cutoff(period, now.date()))
+        counts = Counts((), elements, without, destinations, outcomes, overdue, margins)
         audit.record(session, actor, ACTION, entity="period",
                      entity_id=f"{period.start}..{period.end}", detail=",".join(districts))
     return build_report(counts, period, scope_label(districts), now, districts, chosen)
-
-
-def _case_filter(period: Period, districts: list[str] | None) -> ColumnElement[bool]:
-    """Consultations received in ``period`` (in ``districts``; None: the whole ward).
-
-    The whole ward uses the ``received_on`` index; a narrower scope adds the same range on
-    ``received_at`` so that the (district_code, received_at) index can serve it.
-    """
-    condition = Consultation.received_on.between(period.start, period.end)
-    if districts is None:
-        return condition
-    return and_(condition, Consultation.district_code.in_(districts),
-                Consultation.received_at >= datetime.combine(period.start, time()),
-                Consultation.received_at < datetime.combine(period.end + timedelta(days=1),
-                                                            time()))
-
-
-def _case_groups(session: Session, in_scope: ColumnElement[bool]) -> tuple[CaseGroup, ...]:
-    tg = ConsultationTargetGroup
-    per_case = (
-        select(Organisation.kind.label("kind"), Consultation.district_code.label("district"),
-               Consultation.channel_code.label("channel"),
-               Consultation.response_code.label("response"),
-               func.count(tg.code).label("n"), func.min(tg.code).label("one"),
-               func.max(case((tg.code == "elderly", 1), else_=0)).label("elderly"))
-        .select_from(Consultation)
-        .join(Organisation, Organisation.id == Consultation.organisation_id)
-        .outerjoin(tg, tg.consultation_id == Consultation.id)
-        .where(in_scope)
-        .group_by(Consultation.id, Organisation.kind, Consultation.district_code,
-                  Consultation.channel_code, Consultation.response_code)
-        .subquery())
-    target = case((per_case.c.n >= 2, literal("*")), else_=per_case.c.one)
-    rows = session.execute(
-        select(per_case.c.kind, per_case.c.district, per_case.c.channel, per_case.c.response,
-               target, per_case.c.elderly, func.count())
-        .group_by(per_case.c.kind, per_case.c.district, per_case.c.channel,
-                  per_case.c.response, target, per_case.c.elderly))
-    groups = []
-    for kind, district, channel, response, one, elderly, count in rows:
-        key = target_key(() if one is None else ("a", "b") if one == "*" else (one,))
-        groups.append(CaseGroup(kind, district, channel, response or None, key, bool(elderly),
-                                int(count)))
-    return tuple(groups)
-
-
-def _elements(session: Session, in_scope: ColumnElement[bool]) -> tuple[dict[str, int], int]:
-    ce = ConsultationElement
-    per_element = session.execute(
-        select(ce.code, func.count())
-        .select_from(Consultation).join(ce, ce.consultation_id == Consultation.id)
-        .where(in_scope).group_by(ce.code))
-    without = session.scalar(
-        select(func.count()).select_from(Consultation)
-        .where(in_scope, ~exists().where(ce.consultation_id == Consultation.id)))
-    return {code: int(n) for code, n in per_element}, int(without or 0)
 
 
 def _referrals(session: Session, period: Period, districts: list[str] | None,

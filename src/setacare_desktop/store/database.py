@@ -20,16 +20,18 @@ consent decision and the write it allows must happen in one transaction.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,6 +75,42 @@ def _script_location() -> Iterator[Path]:
         importlib.resources.files("setacare_desktop.migrations")
     ) as path:
         yield Path(path)
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=(.*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRevisions:
+    """The revision ids of ``db/versions`` and its head (None unless exactly one)."""
+
+    revisions: frozenset[str]
+    head: str | None
+
+
+@functools.cache
+def known_revisions() -> KnownRevisions:
+    """Read the revision ids from the migration files' text, without importing Alembic.
+
+    Alembic costs ~130 ms of start-up; at an ordinary start the schema is already at head and
+    only needs comparing. ``tests/store/test_schema_check.py`` checks this against Alembic's own
+    reading of the same folder.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    with _script_location() as location:
+        for path in sorted((location / "versions").glob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            revision = _REVISION.search(source)
+            if revision is None:
+                continue
+            revisions.add(revision.group(1))
+            down = _DOWN_REVISION.search(source)
+            if down is not None:
+                parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - parents
+    return KnownRevisions(frozenset(revisions), next(iter(heads)) if len(heads) == 1 else None)
 
 
 def display_url(url: str) -> str:
@@ -206,43 +244,56 @@ class Database:
 
     # --- migrations -----------------------------------------------------------------------
 
-    # Alembic is imported where it is used: it costs ~130 ms of start-up otherwise.
+    # Alembic is imported only to migrate: it costs ~130 ms of start-up otherwise. The revision
+    # is read with SQLAlchemy and compared with the ids in the migration files' text.
 
     def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        if len(rows) > 1:  # several heads: Alembic's own reading refuses it
+            from alembic.runtime.migration import MigrationContext
+
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        return rows[0][0] if rows else None
 
     def head_revision(self) -> str:
-        from alembic.script import ScriptDirectory
+        head = known_revisions().head
+        if head is not None:
+            return head
+        from alembic.script import ScriptDirectory  # branches: let Alembic say what it sees
 
         with _script_location() as location:
-            head = ScriptDirectory(str(location)).get_current_head()
-        assert head is not None
-        return head
+            alembic_head = ScriptDirectory(str(location)).get_current_head()
+        assert alembic_head is not None
+        return alembic_head
 
     def check_not_newer(self) -> None:
-        from alembic.script import ScriptDirectory
-
         current = self.current_revision()
         if current is None:
             return
-        with _script_location() as location:
-            known = {rev.revision for rev in ScriptDirectory(str(location)).walk_revisions()}
+        known = known_revisions().revisions
+        if not known:  # no migration file could be read as text: let Alembic read them
+            from alembic.script import ScriptDirectory
+
+            with _script_location() as location:
+                known = frozenset(rev.revision
+                                  for rev in ScriptDirectory(str(location)).walk_revisions())
         if current not in known:
             raise SchemaTooNewError(current)
 
     def upgrade(self) -> MigrationReport:
         """Apply pending migrations; a non-empty SQLite file is backed up first."""
-        from alembic import command
-        from alembic.config import Config
-
         self.check_not_newer()
         current = self.current_revision()
         head = self.head_revision()
         if current == head:
             return MigrationReport(current, head, None)
+        from alembic import command
+        from alembic.config import Config
+
         tables = [t for t in inspect(self.engine).get_table_names() if t != "alembic_version"]
         if current is None and tables:
             # Not ours, or its record was lost: migrating would collide with (or alter) its tables.

@@ -778,3 +778,29 @@ class PrintForm(Base):
     sort_order: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+# --- the statistics summary (migration 0017) -------------------------------------------------------
+
+
+class StatsCount(Base):
+    """How many consultations of one district fall under each value of each statistics margin,
+    per day (``span`` "d") and per month (``span`` "m", ``day`` its first day).
+
+    Kept up to date in the transaction of every save (``store.stats_summary``), so that 統計 for
+    a fiscal year reads twelve months of these rows instead of every consultation.
+    ``dimension`` is one of ``org_kind``, ``channel_code``, ``response_code`` ("" for 未記入),
+    ``target`` (``domain.stats.target_key``), ``expansion`` ("1": 相談拡充) and ``element``
+    ("" for 要素なし). A row whose ``n`` has gone down to 0 may stay.
+    """
+
+    __tablename__ = "stats_count"
+    # Stored in key order (SQLite WITHOUT ROWID): a period is one range of the table.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.resources
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLocale, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
@@ -30,7 +31,9 @@ from setacare_desktop.settings import Settings
 from setacare_desktop.ui import error_boundary, main_thread, operations
 from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
 from setacare_desktop.ui.login_dialog import LoginDialog
-from setacare_desktop.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported when the first window opens: it pulls in reportlab, QtPdf, QtCharts
+    from setacare_desktop.ui.main_window import MainWindow
 
 APPLICATION_NAME = "SetaCare Desktop"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -175,6 +178,8 @@ class SessionController(QObject):
         dialog.deleteLater()
 
     def _open_window(self, profile: StaffProfile, geometry: QRect | None = None) -> None:
+        from setacare_desktop.ui.main_window import MainWindow
+
         self.profile = profile
         window = MainWindow(self._db, profile)
         window.logout_requested.connect(self.logout)

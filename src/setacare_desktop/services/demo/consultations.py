@@ -47,6 +47,7 @@ from setacare_desktop.store.models import (
     Organisation,
     Person,
 )
+from setacare_desktop.store.stats_summary import SummaryKey
 
 #: Share of the consultations with each 対応 that get referrals: every つなぎ but a few (recorded
 #: later, outside the demo's window), some cases being followed, a few where advice led to one.
@@ -205,9 +206,11 @@ def write_consultations(
     days: int,
     now: datetime,
     referred: list[tuple[int, Case]] | None = None,
+    summary: Counter[SummaryKey] | None = None,
 ) -> tuple[Counter[str], list[date]]:
     """Write the consultations; returns counts by kind of row and the working days covered.
-    The cases to refer are appended to ``referred`` (with their ids)."""
+    The cases to refer are appended to ``referred`` (with their ids), and each consultation's
+    statistics key is counted in ``summary`` (for ``stats_summary.add_keys``)."""
     counts: Counter[str] = Counter()
     t = tables()
     # The last day is today unless the window has not opened yet (or it is a weekend).
@@ -273,7 +276,8 @@ def write_consultations(
             else:
                 continue  # an organisation without demo staff takes no demo consultations
             phrase = rng.choice(pools()[pick_pool[kind](rng)])
-            received = start + timedelta(seconds=offset)
+            # To the minute, as the form and ``case add`` take it.
+            received = start + timedelta(minutes=offset // 60)
             urgent = (phrase.urgent_risk and rng.random() < 0.15) or rng.random() < 0.002
             elements = list(phrase.elements)
             if rng.random() < 0.1:
@@ -291,7 +295,7 @@ def write_consultations(
             voice = phrase.voice.partition(":")[0]
             consulter = pick_consulter[voice](rng)
             category = phrase.groups[0]
-            person, new = people.about(district, phrase, consulter, day, recorded)
+            person, new = people.about(district, phrase, consulter, day, recorded, org.id)
             relation, consulter_name, contact = consulter_details(rng, consulter, phrase,
                                                                    person)
             urgency = _urgency(rng, phrase, urgent)
@@ -330,6 +334,9 @@ def write_consultations(
             buffer.append(Case(row, phrase.groups, tuple(elements), person, detail, consents,
                                 folded, refer=response in REFERRAL_SHARE))
             counts[f"org:{kind.value}"] += 1
+            if summary is not None:
+                summary[SummaryKey(day, district, kind.value, channel, response or "",
+                                   frozenset(phrase.groups), frozenset(elements))] += 1
             counts["urgent"] += urgent
             counts["mixed"] += ref.is_mixed(set(phrase.groups))
             counts["expansion"] += ref.is_expansion(kind, set(phrase.groups))

@@ -10,6 +10,7 @@ way leaves the database as it was.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,7 +20,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.services import audit
-from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET
+from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET, advance_id_sequences
 from setacare_desktop.services.demo.consultations import Case, write_consultations
 from setacare_desktop.services.demo.referrals import Referrals, write_referrals
 from setacare_desktop.services.demo.reviews import write_reviews
@@ -33,9 +34,10 @@ from setacare_desktop.services.demo.staff import (
 )
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import read_directory
-from setacare_desktop.store.models import Organisation, Staff
+from setacare_desktop.store.models import Consultation, Organisation, Person, Referral, Staff
 
 DEFAULT_DAYS = 20
 #: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
@@ -133,13 +135,17 @@ def generate(
         staff_created = 0 if demo_total else create_staff(session, orgs, rng)
         pool = staff_pool(session)
         referred: list[tuple[int, Case]] = []
+        summary: Counter[stats_summary.SummaryKey] = Counter()
         counts, day_list = write_consultations(session, rng, orgs, pool, cases, days, now,
-                                               referred)
+                                               referred, summary)
         # A generator of its own, so the consultations stay what they were for a seed.
         writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
                            orgs, pool, day_list[-1], now - UTC_OFFSET)
         write_referrals(session, writer, referred, counts)
         write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
+        stats_summary.add_keys(session, summary)  # the statistics, counted once after the rows
+        advance_id_sequences(session, [Person.__table__, Consultation.__table__,
+                                       Referral.__table__])
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "

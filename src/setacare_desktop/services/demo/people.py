@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,18 @@ class DemoPerson:
     child: bool = False
     id: int | None = None
     visits: int = 0
+    #: The organisations that took a consultation about them, and those they consented to
+    #: share with (the day it was withdrawn, or None): who may link them to a new consultation.
+    seen_by: set[int] = field(default_factory=set)
+    shared: dict[int, date | None] = field(default_factory=dict)
+
+    def visible_to(self, organisation_id: int, day: date) -> bool:
+        """Whether the intake form would let that organisation link this person on ``day``
+        (``services.persons.require_person_visible``): its own case, or consent to share."""
+        if organisation_id in self.seen_by:
+            return True
+        withdrawn = self.shared.get(organisation_id, day)
+        return organisation_id in self.shared and (withdrawn is None or withdrawn > day)
 
 
 class People:
@@ -68,8 +80,11 @@ class People:
         self.households = {group: Pick(w) for group, w in t.households.items()}
 
     def about(self, district: str, phrase: Phrase, consulter: str, day: date,
-              recorded: datetime) -> tuple[DemoPerson | None, bool]:
-        """(the person, whether new) for one consultation; None when nobody is named."""
+              recorded: datetime, organisation_id: int) -> tuple[DemoPerson | None, bool]:
+        """(the person, whether new) for one consultation; None when nobody is named.
+
+        A returning person is one the taking organisation may link (its own earlier case, or
+        consent to share with it); anyone else is met as a new person, as the form would."""
         rng = self.rng
         category = phrase.groups[0]
         if consulter == "anonymous" or rng.random() < (0.15 if consulter == "neighbour" else 0.03):
@@ -80,12 +95,15 @@ class People:
             said = sex_of_subject(phrase.text)
             if not (person.child and consulter == "self") and (
                     said is None or person.child or person.sex == said) and (
-                    "一人暮らし" not in phrase.text or person.household == "single"):
+                    "一人暮らし" not in phrase.text or person.household == "single") and (
+                    person.visible_to(organisation_id, day)):
                 person.visits += 1
+                person.seen_by.add(organisation_id)
                 return person, False
         person = self._new(district, phrase, consulter, day, recorded)
         known.append(person)
         person.visits = 1
+        person.seen_by.add(organisation_id)
         return person, True
 
     def _new(self, district: str, phrase: Phrase, consulter: str, day: date,
@@ -164,6 +182,8 @@ class People:
         withdrawn_on: date | None = None
         if given and day < last and rng.random() < 0.02:
             withdrawn_on = min(last, day + timedelta(days=rng.randint(1, 20)))
+        if given:
+            person.shared.update({org.id: withdrawn_on for org in orgs})
         return [{
             "recipient": org_recipient(org.id), "purpose": purpose, "given": given,
             "giver": "proxy" if proxy else "self", "giver_relation": giver_relation,

@@ -57,6 +57,7 @@ from setacare_desktop.services.intake.records import (
 from setacare_desktop.services.search import index_consultation
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.services.visibility import audit_emergency_views, visibility_of
+from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
@@ -131,6 +132,7 @@ def record_intake(db: Database, actor: StaffProfile, data: IntakeInput, *,
         fill(case, detail, valid, person)
         session.add(case)
         session.flush()
+        stats_summary.record_change(session, None, stats_summary.key_of(session, case))
         detail.consultation_id = case.id
         session.add(detail)
         add_consents(session, actor, valid, person, case.id)
@@ -187,8 +189,10 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
             raise ServiceError("この相談は他の職員によって更新されています。"
                                "画面を開き直してから修正してください。")
         before = snapshot(case, detail)
+        counted_before = stats_summary.key_of(session, case)
         person, person_fields = apply_person(session, valid, actor)
         fill(case, detail, valid, person)
+        stats_summary.record_change(session, counted_before, stats_summary.key_of(session, case))
         after = snapshot(case, detail)
         changed = [k for k in after if after[k] != before[k]] + [
             f"person.{f}" for f in person_fields]
