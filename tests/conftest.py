@@ -118,6 +118,12 @@ def pg_owner_db(pg_template: tuple[sa.Engine, str] | None) -> Iterator[Database]
     yield from _pg_database(pg_template, as_application=False)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_owner_db(request: pytest.FixtureRequest) -> Database:
+    """``any_db`` for what only the owner does on a server (the demo moves the id sequences)."""
+    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_owner_db")
+
+
 @contextlib.contextmanager
 def superuser_connection(db: Database) -> Iterator[sa.Connection]:
     """A transaction on ``db``'s database with every power (the owner's, the file's holder's):

@@ -603,21 +603,21 @@ def test_demo_cases_pass_the_intake_validation(
         assert problems == [], (cid, problems)
 
 
-def test_runs_on_every_backend(any_db: Database) -> None:
-    report = demo.generate(any_db, cases=500, days=3, seed=9, today=TODAY)
-    assert report.consultations == 500 == _count(any_db, Consultation)
-    with any_db.read() as session:
+def test_runs_on_every_backend(any_owner_db: Database) -> None:
+    report = demo.generate(any_owner_db, cases=500, days=3, seed=9, today=TODAY)
+    assert report.consultations == 500 == _count(any_owner_db, Consultation)
+    with any_owner_db.read() as session:
         # Classification rows belong to the right consultation (RETURNING order kept).
         rows = session.execute(select(Consultation.main_complaint, ConsultationTargetGroup.code)
                                .join(ConsultationTargetGroup)).all()
     groups_of = {p.text: set(p.groups) for p in demo.PHRASES}
     assert all(code in groups_of[text] for text, code in rows)
-    assert _count(any_db, ConsultationDetail) == 500
-    assert _count(any_db, Person) == report.persons > 0
-    assert _count(any_db, ConsentRecordRow) == report.consents_given + report.consents_refused
-    assert _count(any_db, Referral) == report.referrals > 0
-    assert _count(any_db, ReferralEvent) == report.referral_events >= report.referrals
-    with any_db.read() as session:
+    assert _count(any_owner_db, ConsultationDetail) == 500
+    assert _count(any_owner_db, Person) == report.persons > 0
+    assert _count(any_owner_db, ConsentRecordRow) == report.consents_given + report.consents_refused
+    assert _count(any_owner_db, Referral) == report.referrals > 0
+    assert _count(any_owner_db, ReferralEvent) == report.referral_events >= report.referrals
+    with any_owner_db.read() as session:
         # Events belong to the right referral (RETURNING order kept): the last one's status is
         # the referral's.
         last = dict(session.execute(
@@ -626,13 +626,13 @@ def test_runs_on_every_backend(any_db: Database) -> None:
         statuses = dict(session.execute(select(Referral.id, Referral.status)).all())
     assert last == statuses
     # Persons are findable by name on every backend (the search index has their text).
-    actor = auth.login(any_db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
+    actor = auth.login(any_owner_db, demo.demo_login(ref.OrgKind.ANSHIN, "consultant", "ikejiri"),
                        demo.DEMO_PASSWORD)
-    with any_db.read() as session:
+    with any_owner_db.read() as session:
         name = session.scalars(select(Person.name).where(Person.district_code == "ikejiri")
                                .order_by(Person.id)).first()
     assert name is not None
-    _words, hits = search.search(any_db, actor, name)
+    _words, hits = search.search(any_owner_db, actor, name)
     assert name in {hit.person_name for hit in hits}
 
 

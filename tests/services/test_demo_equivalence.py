@@ -122,16 +122,16 @@ def test_a_demo_is_what_the_services_would_have_written(db: Database,
         assert demo_rows == service_rows, name
 
 
-def test_the_services_go_on_after_a_demo(any_db: Database) -> None:
+def test_the_services_go_on_after_a_demo(any_owner_db: Database) -> None:
     """The demo gives ids itself (one executemany, no RETURNING): the next consultation and
     person saved through the services get the next ids, on PostgreSQL too (its sequences)."""
-    demo.generate(any_db, cases=40, days=2, seed=3, today=TODAY)
-    with any_db.read() as session:
+    demo.generate(any_owner_db, cases=40, days=2, seed=3, today=TODAY)
+    with any_owner_db.read() as session:
         last_case = session.scalar(sa.select(sa.func.max(Consultation.id)))
         last_person = session.scalar(sa.select(sa.func.max(Person.id)))
         clerk = profile_of(session.scalars(sa.select(Staff).where(
             Staff.login == "demo-ikejiri-anshin-counter")).one())
-    saved = intake_svc.record_intake(any_db, clerk, IntakeInput(
+    saved = intake_svc.record_intake(any_owner_db, clerk, IntakeInput(
         received_at="2026-11-25 16:00", channel="来所", district="池尻", consulter_kind="本人",
         main_complaint="相談", person=PersonInput("見本 花子", "みほん はなこ")), now=NOW)
     assert (saved.consultation_id, saved.person_id) == (last_case + 1, last_person + 1)
