@@ -10,7 +10,17 @@ from __future__ import annotations
 import importlib.resources
 import sys
 
-from PySide6.QtCore import QByteArray, QLocale, QObject, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QRect,
+    QRectF,
+    Qt,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -54,11 +64,31 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Setagaya")
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    install_qt_translations(app)
     main_thread.prepare()  # workers hand their results back through it
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
     return app
+
+
+#: Qt's own Japanese strings, installed once (kept alive here: a translator must outlive its use).
+_QT_TRANSLATORS: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Load Qt's Japanese catalogue (qtbase_ja: キャンセル, はい, いいえ on standard buttons, the
+    print and file dialogs). False when it is missing (Qt's English shows then)."""
+    if _QT_TRANSLATORS:
+        return True
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan),
+                           "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    _QT_TRANSLATORS.append(translator)
+    return True
 
 
 def application_icon() -> QIcon:

@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
 
 from setacare_desktop import __version__
-from setacare_desktop.domain.roles import CASE_ROLES, Role, place_label
+from setacare_desktop.domain.roles import CASE_ROLES, Role, can_manage_accounts, place_label
 from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
@@ -52,6 +53,7 @@ from setacare_desktop.ui.review.page import ReviewPage
 from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.stats.page import StatsPage
 from setacare_desktop.ui.today_page import TodayPage
+from setacare_desktop.ui.window_layout import WindowLayout
 
 WINDOW_TITLE = "SetaCare Desktop"
 
@@ -66,6 +68,26 @@ AREA_AUDIT = "操作記録"
 #: The work areas in the order of the navigation list.
 AREAS: tuple[str, ...] = (
     AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT)
+
+_OVERSIGHT = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+#: Who may use each area: the navigation lists only these (an area is one line here).
+AREA_ROLES: dict[str, frozenset[Role]] = {
+    AREA_INTAKE: CASE_ROLES,
+    AREA_TODAY: CASE_ROLES,
+    AREA_REFERRALS: CASE_ROLES,
+    AREA_SHEETS: CASE_ROLES,
+    AREA_REVIEW: _OVERSIGHT,
+    AREA_ADMIN: frozenset({Role.ADMINISTRATOR}),
+    AREA_AUDIT: _OVERSIGHT,
+}
+
+
+def visible_areas(profile: StaffProfile) -> tuple[str, ...]:
+    """The areas ``profile`` may use, in the navigation's order (管理 also for any staff member
+    allowed to manage accounts)."""
+    return tuple(area for area in AREAS
+                 if profile.role in AREA_ROLES[area]
+                 or (area == AREA_ADMIN and can_manage_accounts(profile)))
 
 
 NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
@@ -131,9 +153,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = self.menuBar().addMenu("表示(&V)")
-        #: Ctrl+1 … Ctrl+6: one action per work area, in the navigation's order.
+        #: The areas this staff member may use, in the navigation's order.
+        self.areas: tuple[str, ...] = visible_areas(profile)
+        #: Ctrl+1 … Ctrl+n: one action per area shown, in the navigation's order.
         self.area_actions: dict[str, QAction] = {}
-        for number, area in enumerate(AREAS, start=1):
+        for number, area in enumerate(self.areas, start=1):
             action = QAction(area, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, a=area: self.show_area(a))
@@ -145,7 +169,7 @@ class MainWindow(QMainWindow):
 
         # Navigation and pages
         self.navigation = QListWidget(self)
-        self.navigation.addItems(list(AREAS))
+        self.navigation.addItems(list(self.areas))
         self.navigation.setAccessibleName("業務の切り替え")
         self.navigation.setSpacing(4)
         self.navigation.setFixedWidth(self.fontMetrics().horizontalAdvance("あ") * 8)
@@ -176,7 +200,7 @@ class MainWindow(QMainWindow):
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
         self.pages: dict[str, Page] = {}
-        for area in AREAS:
+        for area in self.areas:
             page: Page
             if area == AREA_INTAKE:
                 page = self.intake_page or NoticePage(
@@ -219,13 +243,21 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(separator)
             label.setContentsMargins(4, 0, 4, 0)
             self.statusBar().addPermanentWidget(label)
+        # A long database path is cut in the status bar (whole in the tooltip), never widening
+        # the window beyond the screen.
+        self.database_label.setToolTip(db.url)
+        self.database_label.setMinimumWidth(1)
+        self.database_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
 
         #: Swaps the central widget for the lock screen when idle or on Ctrl+L.
         self.idle_lock = IdleLock(self, db, profile, keep_draft=self.keep_draft)
 
-        self.resize(1100, 700)
+        self.layout_memory = WindowLayout(self, self.pages)
+        self.layout_memory.restore()
         self._connect_signals()
-        self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
+        self.show_area(next((area for area in (AREA_TODAY, AREA_ADMIN) if area in self.areas),
+                            self.areas[0]))
         #: The audit trail's hash chain, checked in the background after login.
         self.audit_check = check_at_start(self, db)
 
@@ -271,16 +303,18 @@ class MainWindow(QMainWindow):
         return StatsPage(db, profile, self)
 
     def show_area(self, area: str) -> None:
-        self.navigation.setCurrentRow(AREAS.index(area))
+        """Show ``area`` (ignored when this staff member does not see it)."""
+        if area in self.areas:
+            self.navigation.setCurrentRow(self.areas.index(area))
 
     def current_area(self) -> str:
-        return AREAS[self.stack.currentIndex()]
+        return self.areas[self.stack.currentIndex()]
 
     def _area_selected(self, row: int) -> None:
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        self.pages[AREAS[row]].activate()
+        self.pages[self.areas[row]].activate()
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
@@ -404,6 +438,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle_lock.retire()
+        self.layout_memory.save()
         super().closeEvent(event)
         if not self._leaving:
             self._leaving = True
