@@ -48,6 +48,7 @@ from setacare_desktop.ui.review.detail import detail_html, signoff_text
 from setacare_desktop.ui.review.table_model import (
     COL_COMPLAINT,
     ID_ROLE,
+    NARROW_COLUMNS,
     ReviewFilterProxyModel,
     ReviewTableModel,
 )
@@ -237,7 +238,7 @@ class ReviewPage(Page):
             self._show_current()
             return
         self.model.set_rows(self._review.rows)
-        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT)
+        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT, limits=NARROW_COLUMNS)
         self._show_summary()
         if keep is not None:
             self.select(keep)
