@@ -51,6 +51,7 @@ from setacare_desktop.ui.intake.masked_view import MaskedCaseDialog
 from setacare_desktop.ui.intake.withdraw_dialog import WithdrawDialog
 from setacare_desktop.ui.login_dialog import LoginDialog
 from setacare_desktop.ui.main_window import AREA_SHEETS, MainWindow
+from setacare_desktop.ui.page import Page
 from setacare_desktop.ui.pdf_dialog import PdfDialog
 from setacare_desktop.ui.referrals.consent_dialog import ConsentDialog
 from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
@@ -276,6 +277,10 @@ def test_main_window_fits_for_each_role_and_nothing_widens_it(
                   OFFICE.height() - window_layout.FRAME_ALLOWANCE.height())
     window.show()
     width = window.width()
+    # A page of an area the role does not have is not drawn over the menus.
+    stray = [type(child).__name__ for child in window.findChildren(Page)
+             if child.isVisible() and not window.stack.isAncestorOf(child)]
+    assert stray == []
     for area in window.areas:
         window.show_area(area)
         assert_fits(qtbot, window, f"{role}のメインウィンドウ（{area}）")

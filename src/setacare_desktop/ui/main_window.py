@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
                 page = self.review_area
             self.pages[area] = page
             self.stack.addWidget(page)
+        for unused in (self.today_page, self.admin_page, self.review_area):
+            if unused not in self.pages.values():  # an area this role does not have
+                unused.hide()
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.addWidget(self.navigation)
