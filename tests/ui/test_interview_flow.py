@@ -9,18 +9,19 @@ from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from setacare_desktop.domain.consent import Giver
 from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput, validate
-from setacare_desktop.domain.jpdate import wareki_short
+from setacare_desktop.domain.jpdate import local_now, wareki_short
 from setacare_desktop.domain.referral import ReferralMethod
 from setacare_desktop.services import Database, StaffProfile
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.store.models import DirService
+from setacare_desktop.ui.dates import date_edit
 from setacare_desktop.ui.intake import IntakePage
 from setacare_desktop.ui.main_window import AREA_REFERRALS, MainWindow
 from setacare_desktop.ui.referrals.table_model import (
@@ -131,3 +132,12 @@ def test_the_main_window_opens_maximised_then_as_it_was_left(
     second.show_area(AREA_REFERRALS)
     assert second.pages[AREA_REFERRALS].findChildren(QSplitter)[0].sizes() == sizes
     second.leave()
+
+
+def test_a_date_input_without_a_day_shows_today_not_2000(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    edit = date_edit(parent, "回答期限")
+    edit.setEnabled(False)
+    assert edit.date().toPython() == local_now().date()
+    assert "2000年" not in edit.text()
