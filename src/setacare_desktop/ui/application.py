@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib.resources
 import sys
+from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import (
     QByteArray,
     QLibraryInfo,
@@ -82,9 +84,11 @@ def install_qt_translations(app: QApplication) -> bool:
     if _QT_TRANSLATORS:
         return True
     translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan),
-                           "qtbase", "_", folder):
+    japanese = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
+    # Qt's own folder; in a bundle (installers/setacare.spec keeps qtbase_ja.qm) also PySide6's.
+    folders = (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(Path(PySide6.__file__).parent / "Qt" / "translations"))
+    if not any(translator.load(japanese, "qtbase", "_", folder) for folder in folders):
         return False
     app.installTranslator(translator)
     _QT_TRANSLATORS.append(translator)

@@ -10,6 +10,8 @@ sheet's number entered there opens the referral's reply form in つなぎ先.
 statistics; a consultation opened from the review opens in 受付.
 操作記録 (``ui.audit.AuditPage``) lists the audit trail for supervisors and administrators; the
 trail's hash chain is checked in the background after login (``ui.audit.check_at_start``).
+The navigation (and Ctrl+1…) lists only the areas the role may use (``AREA_ROLES``). The window
+opens maximised the first time, then as it was left (``ui.window_layout``).
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 The idle lock (``ui.idle_lock``) hides the work behind a lock screen after the administrator's idle
@@ -90,17 +92,8 @@ def visible_areas(profile: StaffProfile) -> tuple[str, ...]:
                  or (area == AREA_ADMIN and can_manage_accounts(profile)))
 
 
-NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
-             "このアカウント（{role}）では相談を記録できません。")
-NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウントで相談をつなぐ画面です。"
-                "このアカウント（{role}）では相談をつなげません。")
-
-NO_SHEETS = ("連携シートは、受付・相談員・監督者のアカウントで印刷する画面です。"
-             "このアカウント（{role}）では連携シートを扱えません。")
 NO_REVIEW = ("確認は、監督者が一日の相談を確認し、日次確認を記録する画面です。"
              "このアカウント（{role}）では確認できません。")
-NO_AUDIT = ("操作記録は、監督者と管理者が操作の記録を確認する画面です。"
-            "このアカウント（{role}）では表示できません。")
 NO_STATS = ("統計は、監督者と管理者が相談件数を集計する画面です。"
             "このアカウント（{role}）では表示できません。")
 
@@ -199,29 +192,8 @@ class MainWindow(QMainWindow):
         #: Asks whether to leave although the intake form holds unsaved input (the action's
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
-        self.pages: dict[str, Page] = {}
-        for area in self.areas:
-            page: Page
-            if area == AREA_INTAKE:
-                page = self.intake_page or NoticePage(
-                    "受付", NO_INTAKE.format(role=profile.role.label), self)
-            elif area == AREA_TODAY:
-                page = self.today_page
-            elif area == AREA_REFERRALS:
-                page = self.referrals_page or NoticePage(
-                    "つなぎ先", NO_REFERRALS.format(role=profile.role.label), self)
-            elif area == AREA_SHEETS:
-                page = self.sheets_page or NoticePage(
-                    "連携シート", NO_SHEETS.format(role=profile.role.label), self)
-            elif area == AREA_ADMIN:
-                page = self.admin_page
-            elif area == AREA_AUDIT:
-                page = (AuditPage(db, profile, self)
-                        if profile.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
-                        else NoticePage("操作記録", NO_AUDIT.format(role=profile.role.label), self))
-            else:
-                page = self.review_area
-            self.pages[area] = page
+        self.pages: dict[str, Page] = {area: self._area_page(area) for area in self.areas}
+        for page in self.pages.values():
             self.stack.addWidget(page)
         for unused in (self.today_page, self.admin_page, self.review_area):
             if unused not in self.pages.values():  # an area this role does not have
@@ -299,6 +271,21 @@ class MainWindow(QMainWindow):
         ImportPackageDialog(self._db, self.profile, self).exec()
         if self.review_page is not None:
             self.review_page.reload()
+
+    def _area_page(self, area: str) -> Page:
+        """The page of an area this staff member may use (``AREA_ROLES``)."""
+        pages: dict[str, Callable[[], Page | None]] = {
+            AREA_INTAKE: lambda: self.intake_page,
+            AREA_TODAY: lambda: self.today_page,
+            AREA_REFERRALS: lambda: self.referrals_page,
+            AREA_SHEETS: lambda: self.sheets_page,
+            AREA_REVIEW: lambda: self.review_area,
+            AREA_ADMIN: lambda: self.admin_page,
+            AREA_AUDIT: lambda: AuditPage(self._db, self.profile, self),
+        }
+        page = pages[area]()
+        assert page is not None, area  # AREA_ROLES gives the case areas to case roles only
+        return page
 
     def _stats_page(self, db: Database, profile: StaffProfile) -> Page:
         if profile.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
