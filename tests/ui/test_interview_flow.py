@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -31,6 +32,8 @@ from setacare_desktop.ui.referrals.table_model import (
     REFERRAL_HEADERS,
 )
 from setacare_desktop.ui.sheets import SheetsPage
+from setacare_desktop.ui.table_models import COL_COMPLAINT, COL_ORGANISATION
+from setacare_desktop.ui.today_page import TodayPage
 from setacare_desktop.ui.window_layout import GEOMETRY_KEY
 
 pytestmark = pytest.mark.gui
@@ -144,3 +147,25 @@ def test_a_date_input_without_a_day_shows_today_not_2000(qtbot: QtBot) -> None:
     edit.setEnabled(False)
     assert edit.date().toPython() == local_now().date()
     assert "2000年" not in edit.text()
+
+
+def test_the_complaint_takes_the_room_and_the_organisation_gives_way(
+        qtbot: QtBot, db: Database, staff_factory: MakeStaff, record_case: RecordCase) -> None:
+    clerk = staff_factory(db, "ikejiri1", role="相談員", org_kind="あんしんすこやかセンター")
+    record_case(db, clerk, "一人暮らしの母の物忘れが進み、火の始末が心配。介護保険の申請方法を"
+                "知りたい", name="世田谷 花子")
+    page = TodayPage(db, clerk)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activate()
+    assert page.model.rowCount() == 1
+    header = page.table.horizontalHeader()
+    char = QFontMetrics(page.table.font()).horizontalAdvance("あ")
+    organisation = page.model.index(0, COL_ORGANISATION)
+    assert organisation.data() == "池尻あんしんすこやかセンター"
+    assert organisation.data(Qt.ItemDataRole.ToolTipRole) == organisation.data()
+    assert header.sectionSize(COL_ORGANISATION) <= char * 8
+    assert header.sectionResizeMode(COL_COMPLAINT) is QHeaderView.ResizeMode.Stretch
+    assert header.sectionSize(COL_COMPLAINT) > 3 * header.sectionSize(COL_ORGANISATION)
