@@ -40,6 +40,9 @@ from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services import sheets as sheet_service
 from setacare_desktop.services import stats as stats_service
+from setacare_desktop.services.package.contents import open_package
+from setacare_desktop.services.package.exporting import export_package
+from setacare_desktop.services.package.source import PackageReviewSource
 from setacare_desktop.services.referrals import NewReferral
 from setacare_desktop.store.models import Consultation, DirService
 from setacare_desktop.ui import application, window_layout
@@ -55,7 +58,7 @@ from setacare_desktop.ui.page import Page
 from setacare_desktop.ui.pdf_dialog import PdfDialog
 from setacare_desktop.ui.referrals.consent_dialog import ConsentDialog
 from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
-from setacare_desktop.ui.review.offline import PackagePassphraseDialog
+from setacare_desktop.ui.review.offline import OfflineWindow, PackagePassphraseDialog
 from setacare_desktop.ui.review.package_dialogs import ExportPackageDialog, ImportPackageDialog
 from setacare_desktop.ui.sheets.printout import PrintoutDialog
 
@@ -63,6 +66,7 @@ pytestmark = pytest.mark.gui
 
 OFFICE = QRect(0, 0, 1366, 728)
 DEMO_PASSWORD = "demo-pass-2026"
+PASSPHRASE = "ikejiri-review-2026"
 LOGINS = {
     "受付": "demo-ikejiri-anshin-counter",
     "相談員": "demo-ikejiri-anshin-consultant",
@@ -310,3 +314,19 @@ def test_qt_standard_buttons_speak_japanese(qtbot: QtBot) -> None:
     qtbot.addWidget(box)
     texts = {button.text().replace("&", "").split("(")[0] for button in box.buttons()}
     assert texts == {"はい", "いいえ", "キャンセル"}
+
+
+def test_the_offline_review_window_fits(qtbot: QtBot, world: World, office_screen: QRect,
+                                        tmp_path: Path) -> None:
+    supervisor = world.staff["監督者"]
+    path = tmp_path / "ikejiri.setacare-pkg"
+    today = date.today()
+    export_package(world.db, supervisor, today, today, "ikejiri", PASSPHRASE,
+                   password=DEMO_PASSWORD, scrypt_n=2**4, wrap_n=2**4,
+                   deliver=path.write_bytes)
+    package = open_package(path.read_bytes(), PASSPHRASE)
+    reviewer = package.login(supervisor.login, DEMO_PASSWORD)
+    window = OfflineWindow(PackageReviewSource(package, reviewer, path, PASSPHRASE), path)
+    window.resize(OFFICE.width() - window_layout.FRAME_ALLOWANCE.width(),
+                  OFFICE.height() - window_layout.FRAME_ALLOWANCE.height())
+    assert_fits(qtbot, window, "日次パッケージの確認（オフライン）")
