@@ -18,7 +18,7 @@ from setacare_desktop.domain.consent import Giver
 from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput, validate
 from setacare_desktop.domain.jpdate import local_now, wareki_short
 from setacare_desktop.domain.referral import ReferralMethod
-from setacare_desktop.services import Database, StaffProfile
+from setacare_desktop.services import Database, StaffProfile, audit
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.store.models import DirService
@@ -100,6 +100,8 @@ def test_the_sheet_list_shows_the_person_and_the_consultation(
     assert REFERRAL_HEADERS[COL_PERSON] == "氏名"
     assert model.index(0, COL_PERSON).data() == "世田谷 花子"
     assert model.index(0, COL_CONSULTATION).data() == str(case_id)
+    listed = audit.recent(db, 1)[0]  # the names read are audited (field names only)
+    assert (listed.action, listed.fields) == ("referral_list", ["person.name"])
     referred = model.index(0, COL_REFERRED_ON).data()
     assert referred.startswith("R") and "-" not in referred
 
