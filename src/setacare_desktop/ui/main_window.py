@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import PySide6
-from PySide6.QtCore import Signal, qVersion
+from PySide6.QtCore import Qt, Signal, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
@@ -58,6 +57,9 @@ from setacare_desktop.ui.today_page import TodayPage
 from setacare_desktop.ui.window_layout import WindowLayout
 
 WINDOW_TITLE = "SetaCare Desktop"
+#: Room for the database's address in the status bar, in characters of average width (a longer
+#: one is cut in the middle, whole in its tooltip), so that a long path never widens the window.
+DATABASE_CHARS = 60
 
 AREA_INTAKE = "受付"
 AREA_TODAY = "本日の相談"
@@ -221,9 +223,9 @@ class MainWindow(QMainWindow):
         # A long database path is cut in the status bar (whole in the tooltip), never widening
         # the window beyond the screen.
         self.database_label.setToolTip(db.url)
-        self.database_label.setMinimumWidth(1)
-        self.database_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                          QSizePolicy.Policy.Preferred)
+        self.database_label.setText(self.database_label.fontMetrics().elidedText(
+            self.database_label.text(), Qt.TextElideMode.ElideMiddle,
+            self.fontMetrics().averageCharWidth() * DATABASE_CHARS))
 
         #: Swaps the central widget for the lock screen when idle or on Ctrl+L.
         self.idle_lock = IdleLock(self, db, profile, keep_draft=self.keep_draft)
