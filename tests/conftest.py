@@ -38,6 +38,17 @@ GRANTS = Path(__file__).parents[1] / "docs" / "postgresql-grants.sql"
 TEST_PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True)
+def private_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Window layouts (QSettings) go to a fresh temporary folder, never the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(kind, scope, folder)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

@@ -22,7 +22,7 @@ from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.ui.audit import AuditPage
 from setacare_desktop.ui.audit.chain_check import BROKEN_TEXT
 from setacare_desktop.ui.audit.model import COL_FLAGS, COL_STAFF, FLAG_BACKGROUND
-from setacare_desktop.ui.main_window import AREA_AUDIT, AREAS, MainWindow
+from setacare_desktop.ui.main_window import AREA_AUDIT, MainWindow
 
 TypeText = Callable[[QWidget, str], None]  # the ``type_text`` fixture (tests/ui/conftest.py)
 
@@ -52,7 +52,7 @@ def _open(qtbot: QtBot, db: Database, profile: StaffProfile) -> MainWindow:
 
 
 def _open_audit(qtbot: QtBot, window: MainWindow) -> AuditPage:
-    item = window.navigation.item(AREAS.index(AREA_AUDIT))
+    item = window.navigation.item(window.areas.index(AREA_AUDIT))
     qtbot.mouseClick(window.navigation.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.navigation.visualItemRect(item).center())
     page = window.stack.currentWidget()

@@ -192,7 +192,10 @@ def test_keyboard_intake_with_japanese_era_date_and_consent(
     assert len(saved) == 1
     case_id = saved[0]
     assert page.status_label.text() == f"相談を保存しました（No. {case_id}）"
-    assert page.name_edit.text() == "" and page.complaint_edit.text() == ""  # ready for the next
+    # The consultation stays open, as saved, with the next steps ready.
+    assert page.case_id == case_id and page.name_edit.text() == "山田 花子"
+    assert page.print_button.isEnabled() and page.referrals_button.isEnabled()
+    assert "新しい受付" in page.mode_label.text()
     assert not page.has_unsaved_changes()
     loaded = svc.load_intake(db, clerk, case_id)
     data = loaded.data
@@ -681,9 +684,10 @@ def test_open_case_amends_shows_history_and_withdraws_consent(
     ctrl(qtbot, Qt.Key.Key_S)
     assert saved == [saved_case.consultation_id]
     assert page.status_label.text() == f"相談を修正しました（No. {saved_case.consultation_id}）"
-    assert page.case_id is None
-    page.open_case(saved_case.consultation_id)
+    # Still open, as amended, with the previous version in its history at once.
+    assert page.case_id == saved_case.consultation_id
     assert page.complaint_edit.text() == "物忘れと通院の付き添い"
+    assert "第2版" in page.mode_label.text()
     assert "主訴" in page.history_list.item(0).text()
     assert "第1版" in page.history_list.item(0).text()
 
@@ -736,7 +740,7 @@ def test_an_amendment_that_changes_nothing_removes_its_draft(
 
     ctrl(qtbot, Qt.Key.Key_S)
     assert page.status_label.text() == f"相談No. {case_id}に変更はありません"
-    assert page.case_id is None and page.draft_id is None
+    assert page.case_id == case_id and page.draft_id is None
     assert svc.list_drafts(db, clerk) == []
     assert svc.history(db, clerk, case_id) == []  # no new version
     assert svc.load_intake(db, clerk, case_id).version == 1

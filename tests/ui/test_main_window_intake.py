@@ -23,7 +23,6 @@ from setacare_desktop.ui.main_window import (
     AREA_INTAKE,
     AREA_REFERRALS,
     AREA_TODAY,
-    AREAS,
     CANCEL,
     DISCARD_AND_CLOSE,
     UNSAVED_DETAIL,
@@ -104,7 +103,7 @@ def test_ctrl_number_switches_the_work_area(
         ) -> None:
     window = open_window(clerk)
     assert window.current_area() == AREA_TODAY
-    for number, area in reversed(list(enumerate(AREAS, start=1))):
+    for number, area in reversed(list(enumerate(window.areas, start=1))):
         qtbot.keyClick(window.navigation, getattr(Qt.Key, f"Key_{number}"),
                        Qt.KeyboardModifier.ControlModifier)
         assert window.current_area() == area

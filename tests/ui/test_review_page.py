@@ -16,7 +16,7 @@ from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.services import Database, audit
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.store.models import CaseReview, DaySignoff
-from setacare_desktop.ui.main_window import AREA_REVIEW, AREAS, MainWindow
+from setacare_desktop.ui.main_window import AREA_REVIEW, MainWindow
 from setacare_desktop.ui.review.page import ReviewPage
 from setacare_desktop.ui.review.table_model import COL_COMPLAINT, COL_FLAGS, COL_STATE
 
@@ -33,7 +33,7 @@ def _window(qtbot: QtBot, db: Database, profile: StaffProfile) -> MainWindow:
 
 
 def _to_review(qtbot: QtBot, window: MainWindow) -> ReviewPage:
-    item = window.navigation.item(AREAS.index(AREA_REVIEW))
+    item = window.navigation.item(window.areas.index(AREA_REVIEW))
     qtbot.mouseClick(window.navigation.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.navigation.visualItemRect(item).center())
     page = window.review_page

@@ -44,7 +44,7 @@ RECORD_VIEW_ACTIONS = frozenset({"consultation_view", "person_view", "intake_pri
 #: Every action that reads, lists or prints personal data (for the working-hours check).
 ACCESS_ACTIONS = RECORD_VIEW_ACTIONS | frozenset({
     "consultation_list", "consultation_search", "day_list_print", "review_list",
-    "returned_list", "package_export"})
+    "returned_list", "package_export", "referral_list"})
 SHEET_PRINT_ACTION = "sheet_print"
 REFUSAL_ACTIONS = frozenset({"permission_denied"})
 PROTECTION_ACTIONS = frozenset({"audit_protection_restored", "audit_protection_missing"})
@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, str] = {
     "draft_from_pc": "このPCに残した下書きの取り込み",
     "referral_create": "つなぎの記録",
     "referral_update": "つなぎの更新",
+    "referral_list": "つなぎの一覧",
     "referral_refused": "つなぎの拒否（同意なし）",
     "sheet_print": "連携シートの印刷",
     "sheet_refused": "連携シートの拒否（同意なし）",

@@ -151,3 +151,12 @@ def wareki_with_western(day: date) -> str:
     text = to_wareki(day)
     era_part, _, rest = text.partition("年")
     return f"{era_part}年（{day.year}年）{rest}"
+
+
+def wareki_short(day: date) -> str:
+    """R8.11.24: the era's initial and the year, month and day, as lists show a date (year 1 of
+    an era is 1: R1.5.1). A day before the eras known here is written 2026.11.24."""
+    for _name, initial, start in ERAS:
+        if day >= start:
+            return f"{initial}{day.year - start.year + 1}.{day.month}.{day.day}"
+    return f"{day.year}.{day.month}.{day.day}"

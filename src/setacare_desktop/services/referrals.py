@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.consent import (
@@ -37,9 +37,9 @@ from setacare_desktop.domain.referral import (
     transition_problem,
 )
 from setacare_desktop.domain.roles import StaffProfile
-from setacare_desktop.domain.visibility import WHOLE, Access
+from setacare_desktop.domain.visibility import WHOLE, Access, Visibility
 from setacare_desktop.services import audit
-from setacare_desktop.services.consultations import shown_text
+from setacare_desktop.services.consultations import ANONYMOUS, shown_person_name, shown_text
 from setacare_desktop.services.errors import (
     NotFoundError,
     Problem,
@@ -64,6 +64,7 @@ from setacare_desktop.services.visibility import (
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import (
     Consultation,
+    ConsultationDetail,
     DirService,
     Referral,
     ReferralEvent,
@@ -128,6 +129,8 @@ class ReferralRow:
     last_reply: str
     #: What the caller sees of the consultation: a masked one shows no request, reply or note.
     access: Access = Access.WHOLE
+    #: The person as the caller may see them: the name, 「F.H.（80歳代）」 masked, 「（匿名）」.
+    person: str = ""
 
     @property
     def masked(self) -> bool:
@@ -331,6 +334,10 @@ def _rows(session: Session, actor: StaffProfile, query: _Query, today: date,
     found = list(session.execute(query))
     seen = visibilities(session, actor, {r.consultation_id for r, *_ in found})
     audit_emergency_views(session, actor, seen, action)
+    people = _shown_people(session, seen)
+    if any(name and name != ANONYMOUS for name in people.values()):
+        audit.record(session, actor, action, entity="referral", fields=["person.name"],
+                     detail=f"{len(found)}件")
     rows = []
     for referral, district, service_name, staff_name in found:
         vis = seen.get(referral.consultation_id, WHOLE)
@@ -343,8 +350,20 @@ def _rows(session: Session, actor: StaffProfile, query: _Query, today: date,
             referral.reply_due, status, shown_text(referral.status_reason, vis),
             referral.anonymised, referral.basis, shown_text(referral.basis_note, vis),
             is_overdue(status, referral.reply_due, today),
-            shown_text(replies[-1], vis) if replies else "", vis.access))
+            shown_text(replies[-1], vis) if replies else "", vis.access,
+            people.get(referral.consultation_id, "")))
     return rows
+
+
+def _shown_people(session: Session, seen: dict[int, Visibility]) -> dict[int, str]:
+    """Consultation id → its person as the visibility allows (``shown_person_name``)."""
+    found = session.execute(
+        select(ConsultationDetail, Consultation.received_on)
+        .join(Consultation, Consultation.id == ConsultationDetail.consultation_id)
+        .where(ConsultationDetail.consultation_id.in_(list(seen)))
+        .options(selectinload(ConsultationDetail.person)))
+    return {detail.consultation_id: shown_person_name(detail, seen[detail.consultation_id], on)
+            for detail, on in found}
 
 
 def _query() -> _Query:

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import importlib.resources
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QLocale, QObject, QRect, QRectF, Qt, Signal
+import PySide6
+from PySide6.QtCore import (
+    QByteArray,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QRect,
+    QRectF,
+    Qt,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -57,11 +69,33 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Setagaya")
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    install_qt_translations(app)
     main_thread.prepare()  # workers hand their results back through it
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
     return app
+
+
+#: Qt's own Japanese strings, installed once (kept alive here: a translator must outlive its use).
+_QT_TRANSLATORS: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Load Qt's Japanese catalogue (qtbase_ja: キャンセル, はい, いいえ on standard buttons, the
+    print and file dialogs). False when it is missing (Qt's English shows then)."""
+    if _QT_TRANSLATORS:
+        return True
+    translator = QTranslator(app)
+    japanese = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
+    # Qt's own folder; in a bundle (installers/setacare.spec keeps qtbase_ja.qm) also PySide6's.
+    folders = (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(Path(PySide6.__file__).parent / "Qt" / "translations"))
+    if not any(translator.load(japanese, "qtbase", "_", folder) for folder in folders):
+        return False
+    app.installTranslator(translator)
+    _QT_TRANSLATORS.append(translator)
+    return True
 
 
 def application_icon() -> QIcon:

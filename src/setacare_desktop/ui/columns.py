@@ -19,19 +19,24 @@ CELL_PADDING = 16
 
 
 def fit_columns(table: QTableView, texts: Mapping[int, Iterable[str]], *, stretch: int,
-                limit_chars: int = 24) -> None:
+                limit_chars: int = 24, limits: Mapping[int, int] | None = None) -> None:
     """Set each column in ``texts`` as wide as its widest text (bold, as urgent rows are drawn)
-    or its header, at most ``limit_chars`` full-width characters; ``stretch`` takes the rest."""
+    or its header, at most ``limit_chars`` full-width characters (``limits``: fewer for some
+    columns; a longer text is cut with 「…」, whole in its tooltip); ``stretch`` takes the
+    rest."""
     header = table.horizontalHeader()
     font = table.font()
     font.setBold(True)
     metrics = QFontMetrics(font)
-    limit = metrics.horizontalAdvance("あ") * limit_chars
+    char = metrics.horizontalAdvance("あ")
+    widths: dict[int, int] = {}
     for column, column_texts in texts.items():
         if column == stretch:
             continue
-        width = min(limit, max(_widest(metrics, column_texts, limit) + CELL_PADDING,
-                               header.sectionSizeHint(column)))
+        limit = char * (limits or {}).get(column, limit_chars)
+        widths[column] = min(limit, max(_widest(metrics, column_texts, limit) + CELL_PADDING,
+                                        header.sectionSizeHint(column)))
+    for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
@@ -51,7 +56,7 @@ def _widest(metrics: QFontMetrics, texts: Iterable[str], limit: int) -> int:
 
 
 def fit_to_rows(table: QTableView, model: QAbstractItemModel, *, stretch: int,
-                limit_chars: int = 24) -> None:
+                limit_chars: int = 24, limits: Mapping[int, int] | None = None) -> None:
     """``fit_columns`` from the display text of every row of ``model`` (the source model, so
     that a filter in between does not change the widths)."""
     texts = getattr(model, "column_texts", None)  # a RowTableModel answers in plain Python
@@ -62,7 +67,7 @@ def fit_to_rows(table: QTableView, model: QAbstractItemModel, *, stretch: int,
             return [model.data(model.index(row, column)) or "" for row in rows]
 
     fit_columns(table, {column: texts(column) for column in range(model.columnCount())},
-                stretch=stretch, limit_chars=limit_chars)
+                stretch=stretch, limit_chars=limit_chars, limits=limits)
 
 
 def row_list_view(model: QAbstractItemModel, parent: QWidget) -> QTableView:

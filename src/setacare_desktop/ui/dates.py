@@ -7,6 +7,8 @@ from datetime import date
 from PySide6.QtCore import QDate, QLocale
 from PySide6.QtWidgets import QDateEdit, QWidget
 
+from setacare_desktop.domain.jpdate import local_now
+
 JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 DAY_FORMAT = "yyyy年M月d日（ddd）"
 
@@ -17,12 +19,12 @@ def qdate(day: date) -> QDate:
 
 def date_edit(parent: QWidget, name: str, day: date | None = None, *,
               display: str = DAY_FORMAT, calendar: bool = True) -> QDateEdit:
-    """A date input named ``name`` for screen readers, showing ``day`` if given."""
+    """A date input named ``name`` for screen readers, showing ``day`` if given, else today
+    (never Qt's own 2000年1月1日, e.g. while the input is disabled)."""
     edit = QDateEdit(parent)
     edit.setLocale(JAPANESE)
     edit.setDisplayFormat(display)
     edit.setCalendarPopup(calendar)
     edit.setAccessibleName(name)
-    if day is not None:
-        edit.setDate(qdate(day))
+    edit.setDate(qdate(day if day is not None else local_now().date()))
     return edit

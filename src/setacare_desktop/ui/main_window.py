@@ -10,6 +10,8 @@ sheet's number entered there opens the referral's reply form in つなぎ先.
 statistics; a consultation opened from the review opens in 受付.
 操作記録 (``ui.audit.AuditPage``) lists the audit trail for supervisors and administrators; the
 trail's hash chain is checked in the background after login (``ui.audit.check_at_start``).
+The navigation (and Ctrl+1…) lists only the areas the role may use (``AREA_ROLES``). The window
+opens maximised the first time, then as it was left (``ui.window_layout``).
 Closing the window, ログアウト and ユーザーの切り替え ask first while the form holds unsaved
 input (its draft stays in the database either way).
 The idle lock (``ui.idle_lock``) hides the work behind a lock screen after the administrator's idle
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import PySide6
-from PySide6.QtCore import Signal, qVersion
+from PySide6.QtCore import Qt, Signal, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from setacare_desktop import __version__
-from setacare_desktop.domain.roles import CASE_ROLES, Role, place_label
+from setacare_desktop.domain.roles import CASE_ROLES, Role, can_manage_accounts, place_label
 from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
@@ -59,8 +61,12 @@ from setacare_desktop.ui.review.page import ReviewPage
 from setacare_desktop.ui.sheets import SheetsPage
 from setacare_desktop.ui.stats.page import StatsPage
 from setacare_desktop.ui.today_page import TodayPage
+from setacare_desktop.ui.window_layout import WindowLayout
 
 WINDOW_TITLE = "SetaCare Desktop"
+#: Room for the database's address in the status bar, in characters of average width (a longer
+#: one is cut in the middle, whole in its tooltip), so that a long path never widens the window.
+DATABASE_CHARS = 60
 
 AREA_INTAKE = "受付"
 AREA_TODAY = "本日の相談"
@@ -75,18 +81,31 @@ AREAS: tuple[str, ...] = (
     AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT,
     AREA_PERSON, AREA_FOLLOWUPS)
 
+_OVERSIGHT = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+#: Who may use each area: the navigation lists only these (an area is one line here).
+AREA_ROLES: dict[str, frozenset[Role]] = {
+    AREA_INTAKE: CASE_ROLES,
+    AREA_TODAY: CASE_ROLES,
+    AREA_REFERRALS: CASE_ROLES,
+    AREA_SHEETS: CASE_ROLES,
+    AREA_REVIEW: _OVERSIGHT,
+    AREA_ADMIN: frozenset({Role.ADMINISTRATOR}),
+    AREA_AUDIT: _OVERSIGHT,
+    AREA_PERSON: CASE_ROLES,
+    AREA_FOLLOWUPS: CASE_ROLES,
+}
 
-NO_INTAKE = ("受付は、受付・相談員・監督者のアカウントで相談を記録する画面です。"
-             "このアカウント（{role}）では相談を記録できません。")
-NO_REFERRALS = ("つなぎ先は、受付・相談員・監督者のアカウントで相談をつなぐ画面です。"
-                "このアカウント（{role}）では相談をつなげません。")
 
-NO_SHEETS = ("連携シートは、受付・相談員・監督者のアカウントで印刷する画面です。"
-             "このアカウント（{role}）では連携シートを扱えません。")
+def visible_areas(profile: StaffProfile) -> tuple[str, ...]:
+    """The areas ``profile`` may use, in the navigation's order (管理 also for any staff member
+    allowed to manage accounts)."""
+    return tuple(area for area in AREAS
+                 if profile.role in AREA_ROLES[area]
+                 or (area == AREA_ADMIN and can_manage_accounts(profile)))
+
+
 NO_REVIEW = ("確認は、監督者が一日の相談を確認し、日次確認を記録する画面です。"
              "このアカウント（{role}）では確認できません。")
-NO_AUDIT = ("操作記録は、監督者と管理者が操作の記録を確認する画面です。"
-            "このアカウント（{role}）では表示できません。")
 NO_STATS = ("統計は、監督者と管理者が相談件数を集計する画面です。"
             "このアカウント（{role}）では表示できません。")
 
@@ -139,9 +158,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = self.menuBar().addMenu("表示(&V)")
-        #: Ctrl+1 … Ctrl+6: one action per work area, in the navigation's order.
+        #: The areas this staff member may use, in the navigation's order.
+        self.areas: tuple[str, ...] = visible_areas(profile)
+        #: Ctrl+1 … Ctrl+n: one action per area shown, in the navigation's order.
         self.area_actions: dict[str, QAction] = {}
-        for number, area in enumerate(AREAS, start=1):
+        for number, area in enumerate(self.areas, start=1):
             action = QAction(area, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _checked=False, a=area: self.show_area(a))
@@ -153,7 +174,7 @@ class MainWindow(QMainWindow):
 
         # Navigation and pages
         self.navigation = QListWidget(self)
-        self.navigation.addItems(list(AREAS))
+        self.navigation.addItems(list(self.areas))
         self.navigation.setAccessibleName("業務の切り替え")
         self.navigation.setSpacing(4)
         self.navigation.setFixedWidth(self.fontMetrics().horizontalAdvance("あ") * 8)
@@ -183,33 +204,15 @@ class MainWindow(QMainWindow):
         #: Asks whether to leave although the intake form holds unsaved input (the action's
         #: title) → leave? Tests may replace it; the default is a message box.
         self.confirm_discard: Callable[[str], bool] = self._ask_discard
-        self.pages: dict[str, Page] = {}
-        extra_pages = area_pages(self, db, profile)  # 相談者, やること (ui.followups.areas)
-        for area in AREAS:
-            page: Page
-            if area in extra_pages:
-                page = extra_pages[area]
-            elif area == AREA_INTAKE:
-                page = self.intake_page or NoticePage(
-                    "受付", NO_INTAKE.format(role=profile.role.label), self)
-            elif area == AREA_TODAY:
-                page = self.today_page
-            elif area == AREA_REFERRALS:
-                page = self.referrals_page or NoticePage(
-                    "つなぎ先", NO_REFERRALS.format(role=profile.role.label), self)
-            elif area == AREA_SHEETS:
-                page = self.sheets_page or NoticePage(
-                    "連携シート", NO_SHEETS.format(role=profile.role.label), self)
-            elif area == AREA_ADMIN:
-                page = self.admin_page
-            elif area == AREA_AUDIT:
-                page = (AuditPage(db, profile, self)
-                        if profile.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
-                        else NoticePage("操作記録", NO_AUDIT.format(role=profile.role.label), self))
-            else:
-                page = self.review_area
-            self.pages[area] = page
+        #: 相談者 and やること (ui.followups.areas), for the roles that work on cases.
+        self._extra_pages = (area_pages(self, db, profile) if profile.role in CASE_ROLES
+                             else {})
+        self.pages: dict[str, Page] = {area: self._area_page(area) for area in self.areas}
+        for page in self.pages.values():
             self.stack.addWidget(page)
+        for unused in (self.today_page, self.admin_page, self.review_area):
+            if unused not in self.pages.values():  # an area this role does not have
+                unused.hide()
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.addWidget(self.navigation)
@@ -230,14 +233,23 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(separator)
             label.setContentsMargins(4, 0, 4, 0)
             self.statusBar().addPermanentWidget(label)
+        # A long database path is cut in the status bar (whole in the tooltip), never widening
+        # the window beyond the screen.
+        self.database_label.setToolTip(db.url)
+        self.database_label.setText(self.database_label.fontMetrics().elidedText(
+            self.database_label.text(), Qt.TextElideMode.ElideMiddle,
+            self.fontMetrics().averageCharWidth() * DATABASE_CHARS))
 
         #: Swaps the central widget for the lock screen when idle or on Ctrl+L.
         self.idle_lock = IdleLock(self, db, profile, keep_draft=self.keep_draft)
 
-        self.resize(1100, 700)
+        self.layout_memory = WindowLayout(self, self.pages)
+        self.layout_memory.restore()
         self._connect_signals()
-        connect_areas(self, extra_pages, db, profile)
-        self.show_area(AREA_TODAY if profile.role in CASE_ROLES else AREA_ADMIN)
+        if self._extra_pages:
+            connect_areas(self, self._extra_pages, db, profile)
+        self.show_area(next((area for area in (AREA_TODAY, AREA_ADMIN) if area in self.areas),
+                            self.areas[0]))
         #: The audit trail's hash chain, checked in the background after login.
         self.audit_check = check_at_start(self, db)
         #: A bar reminding administrators to back up the SQLite database (hidden otherwise).
@@ -279,22 +291,41 @@ class MainWindow(QMainWindow):
         if self.review_page is not None:
             self.review_page.reload()
 
+    def _area_page(self, area: str) -> Page:
+        """The page of an area this staff member may use (``AREA_ROLES``)."""
+        pages: dict[str, Callable[[], Page | None]] = {
+            AREA_INTAKE: lambda: self.intake_page,
+            AREA_TODAY: lambda: self.today_page,
+            AREA_REFERRALS: lambda: self.referrals_page,
+            AREA_SHEETS: lambda: self.sheets_page,
+            AREA_REVIEW: lambda: self.review_area,
+            AREA_ADMIN: lambda: self.admin_page,
+            AREA_AUDIT: lambda: AuditPage(self._db, self.profile, self),
+            AREA_PERSON: lambda: self._extra_pages.get(AREA_PERSON),
+            AREA_FOLLOWUPS: lambda: self._extra_pages.get(AREA_FOLLOWUPS),
+        }
+        page = pages[area]()
+        assert page is not None, area  # AREA_ROLES gives the case areas to case roles only
+        return page
+
     def _stats_page(self, db: Database, profile: StaffProfile) -> Page:
         if profile.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
             return NoticePage("統計", NO_STATS.format(role=profile.role.label), self)
         return StatsPage(db, profile, self)
 
     def show_area(self, area: str) -> None:
-        self.navigation.setCurrentRow(AREAS.index(area))
+        """Show ``area`` (ignored when this staff member does not see it)."""
+        if area in self.areas:
+            self.navigation.setCurrentRow(self.areas.index(area))
 
     def current_area(self) -> str:
-        return AREAS[self.stack.currentIndex()]
+        return self.areas[self.stack.currentIndex()]
 
     def _area_selected(self, row: int) -> None:
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        self.pages[AREAS[row]].activate()
+        self.pages[self.areas[row]].activate()
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
@@ -418,6 +449,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle_lock.retire()
+        self.layout_memory.save()
         super().closeEvent(event)
         if not self._leaving:
             self._leaving = True

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,8 +27,12 @@ from setacare_desktop.services import ServiceError
 from setacare_desktop.services.files import write_atomically
 from setacare_desktop.ui.overwrite import confirm_overwrite, error_text, save_target
 from setacare_desktop.ui.sheets.preview import PdfPreview
+from setacare_desktop.ui.window_layout import fit_to_screen, fit_to_width
 
 PDF_FILTER = "PDF ファイル (*.pdf)"
+#: The dialog's size where the screen allows it (an A4 page at a readable width).
+PREFERRED_SIZE = QSize(900, 1000)
+
 
 #: Writes the bytes to the path; ``replace``: the user agreed to replace an existing file.
 SaveFile = Callable[[Path, bytes, bool], None]
@@ -80,7 +86,14 @@ class PdfDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_pdf)
         self.close_button.clicked.connect(self.accept)
-        self.resize(760, 900)
+        self._fitted = False
+        fit_to_screen(self, PREFERRED_SIZE)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first time: the page as wide as the dialog shows it
+            self._fitted = True
+            fit_to_width(self.preview)
 
     def save(self) -> bool:
         chosen = self.choose_save_path(self._suggested)

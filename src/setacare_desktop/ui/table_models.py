@@ -95,6 +95,10 @@ TARGET_CODES_ROLE = Qt.ItemDataRole.UserRole + 5
 RESPONSE_CODE_ROLE = Qt.ItemDataRole.UserRole + 6
 #: A value to sort the column by (what the filter proxy sorts on).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 7
+#: Columns the day's list keeps narrow (full-width characters; the whole text in the tooltip),
+#: so that 主訴 has the room.
+NARROW_COLUMNS: dict[int, int] = {COL_ORGANISATION: 8, COL_TARGETS: 12, COL_RESPONSE: 8,
+                                  COL_PERSON: 10}
 
 
 _TARGET_ORDER = {term.label: order for order, term in enumerate(TARGET_GROUPS)}
@@ -200,6 +204,8 @@ class ConsultationTableModel(RowTableModel):
                 return access
             if column == COL_COMPLAINT and not row.masked:
                 return row.main_complaint
+            if column in (COL_ORGANISATION, COL_TARGETS):  # may be cut short in the list
+                return _CONSULTATION_TEXT[column](row)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_URGENT, COL_TIME):

@@ -55,6 +55,7 @@ from setacare_desktop.ui.table_models import (
     COL_COMPLAINT,
     COL_TIME,
     ID_ROLE,
+    NARROW_COLUMNS,
     RESPONSE_NONE,
     TARGET_MIXED,
     ConsultationFilterProxyModel,
@@ -319,7 +320,7 @@ class TodayPage(Page):
 
     def _fit_columns(self) -> None:
         """Widths from all the day's rows, so that filtering does not move the columns."""
-        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT)
+        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT, limits=NARROW_COLUMNS)
 
     def clear_filters(self) -> None:
         for combo in (self.org_kind_combo, self.target_combo, self.response_combo):

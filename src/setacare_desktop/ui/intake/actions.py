@@ -14,14 +14,15 @@ from setacare_desktop.ui.intake.problems_view import SAVE_TEXT
 
 
 class PageActions:
-    """The buttons (保存, 新規, 下書き…, 破棄, つなぎ先を探す, 相談受付票を印刷…) and shortcuts
+    """The buttons (保存, then the next steps 相談受付票を印刷…, つなぎ先を探す and 新しい受付, then
+    下書き… and 破棄) and shortcuts
     (Ctrl+S, Ctrl+N, Esc, Ctrl+D to the duplicate candidates), all children of ``page``."""
 
     def __init__(self, page: QWidget) -> None:
         self.save_button = QPushButton(SAVE_TEXT, page)
         self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setDefault(False)
-        self.new_button = QPushButton("新規（Ctrl+N）", page)
+        self.new_button = QPushButton("新しい受付（Ctrl+N）", page)
         self.drafts_button = QPushButton("下書き…", page)
         self.discard_button = QPushButton("破棄（Esc）", page)
         self.referrals_button = QPushButton("つなぎ先を探す", page)
@@ -38,8 +39,8 @@ class PageActions:
 
     def buttons(self) -> list[QPushButton]:
         """In the order they stand (and Tab visits them)."""
-        return [self.save_button, self.new_button, self.drafts_button, self.discard_button,
-                self.referrals_button, self.print_button]
+        return [self.save_button, self.print_button, self.referrals_button, self.new_button,
+                self.drafts_button, self.discard_button]
 
     def row(self, status_label: QLabel) -> QHBoxLayout:
         """The page's bottom row: the status text, then the buttons."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import to_wareki, utc_to_local
+from setacare_desktop.domain.jpdate import utc_to_local, wareki_short
 from setacare_desktop.services.intake import DraftRow
 
 INTRO = ("保存されていない受付の下書きがあります。再開する下書きを選んで「復元」を押してください。"
@@ -27,7 +27,7 @@ INTRO = ("保存されていない受付の下書きがあります。再開す�
 def draft_text(row: DraftRow) -> str:
     moment = utc_to_local(row.updated_at)
     kind = f"相談No. {row.consultation_id}の修正" if row.consultation_id else "新しい受付"
-    return f"{to_wareki(moment.date())} {moment:%H:%M} 更新（{kind}）\n{row.summary}"
+    return f"{wareki_short(moment.date())} {moment:%H:%M} 更新（{kind}）\n{row.summary}"
 
 
 class DraftsDialog(QDialog):

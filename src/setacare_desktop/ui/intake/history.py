@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGroupBox, QListWidget, QVBoxLayout, QWidget
 
-from setacare_desktop.domain.jpdate import to_wareki, utc_to_local
+from setacare_desktop.domain.jpdate import utc_to_local, wareki_short
 from setacare_desktop.domain.problems import LABELS
 from setacare_desktop.services.intake import VersionRow
 
@@ -22,7 +22,7 @@ NOT_AMENDED = "（修正されていません）"
 def history_text(row: VersionRow) -> str:
     moment = utc_to_local(row.changed_at)
     fields = "、".join(HISTORY_FIELDS.get(f, f) for f in row.fields)
-    return (f"第{row.version}版 → {to_wareki(moment.date())} {moment:%H:%M} "
+    return (f"第{row.version}版 → {wareki_short(moment.date())} {moment:%H:%M} "
             f"{row.changed_by}が修正（{fields}）")
 
 

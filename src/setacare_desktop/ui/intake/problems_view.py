@@ -24,6 +24,18 @@ SAVE_TEXT = "保存"
 SUMMARY_STYLE = f"color: {ERROR_COLOR};"
 
 
+def unique(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in order (one consent problem is found once per consent ticked)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[Problem] = []
+    for problem in problems:
+        key = (problem.field, str(problem))
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
+
+
 class ProblemsView:
     """Problems at the fields, the summary label (``summary_label``) and the save button's
     count. ``live`` turns on after a refused save: from then on the page shows problems as
@@ -44,7 +56,7 @@ class ProblemsView:
 
     def show(self, problems: Iterable[Problem], *, focus: bool) -> None:
         """Show ``problems`` (none: clear them all); ``focus`` moves to the first one."""
-        problems = list(problems)
+        problems = unique(problems)
         messages: dict[str, list[str]] = {}
         for problem in problems:
             messages.setdefault(problem.field, []).append(str(problem))

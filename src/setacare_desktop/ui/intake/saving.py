@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from setacare_desktop.ui.intake.form import IntakePage
 
 #: Above the form of a case seen under an emergency exception (docs/privacy.md).
+#: After a save: what the clerk usually does next, all with the consultation still open.
+NEXT_STEPS = "続けて 相談受付票を印刷・つなぎ先を探す、または 新しい受付（Ctrl+N）"
 EXCEPTION_BANNER = "緊急時の例外により表示しています"
 EXCEPTION_STYLE = ("background: #fff4e5; color: #8a3b00; border: 2px solid #b00020;"
                    " font-weight: bold; padding: 6px;")
@@ -92,6 +94,8 @@ class CaseFlow:
         page.problems.show([], focus=False)
         page.summary_label.hide()
         page.mode_label.setText("新しい受付")
+        page.staff_label.setText(self._actor.name)
+        page.organisation_label.setText(self._actor.organisation_name)
         page.referrals_button.setEnabled(False)
         page.print_button.setEnabled(False)
         page.history_group.forget()
@@ -137,12 +141,21 @@ class CaseFlow:
         # The draft went with the save (record_intake and amend_intake remove it in the same
         # transaction, even when an amendment changed nothing); start_new forgets its id.
         unchanged = amending and result.version == self.version
+        # The consultation stays open, as saved: the interview goes on with its printout, its
+        # referrals or the next person (新しい受付).
         self.start_new()
+        try:
+            self.apply_loaded(intake_service.load_intake(
+                self._db, self._actor, result.consultation_id))
+        except ServiceError as error:  # saved, but no longer readable here (e.g. masked)
+            page.problems.show_message(error.message)
         if unchanged:
             page.status_message.emit(f"相談No. {result.consultation_id}に変更はありません")
         else:
             verb = "修正" if amending else "保存"
             page.status_message.emit(f"相談を{verb}しました（No. {result.consultation_id}）")
+        if self.case_id == result.consultation_id:
+            page.mode_label.setText(f"{page.mode_label.text()}\n{NEXT_STEPS}")
         page.saved.emit(result.consultation_id)
         return result.consultation_id
 
@@ -212,6 +225,9 @@ class CaseFlow:
         page.mode_label.setText(
             f"相談No. {loaded.consultation_id}の修正（第{loaded.version}版・"
             f"受付: {loaded.staff_name}／{loaded.organisation_name}）")
+        # Who recorded it, not who reads it now.
+        page.staff_label.setText(loaded.staff_name)
+        page.organisation_label.setText(loaded.organisation_name)
         if loaded.emergency:  # the view is audited as one under the exception
             self.exception_banner.setText(f"{EXCEPTION_BANNER}: {loaded.access_reason}"
                                           "（この表示は記録されます）")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from setacare_desktop.domain import roles
-from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.jpdate import local_now, wareki_short
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.referral import ReferralStatus, allowed_next
 from setacare_desktop.services import Database, ServiceError, StaffProfile, ValidationError
@@ -34,11 +34,11 @@ KEEP_STATUS = "（状況は変えない）"
 
 
 def event_text(event: referral_service.EventRow) -> str:
-    """「2026-11-24 山田 職員 作成 → 送付済 回答: …」."""
+    """「R8.11.24 山田 職員 作成 → 送付済 回答: …」."""
     step = (f"{event.previous_status.label} → {event.status.label}"
             if event.previous_status is not None and event.previous_status is not event.status
             else event.status.label)
-    parts = [f"{event.occurred_on:%Y-%m-%d}", event.staff_name, step]
+    parts = [wareki_short(event.occurred_on), event.staff_name, step]
     if event.reason:
         parts.append(f"理由: {event.reason}")
     if event.reply:
@@ -92,7 +92,8 @@ class OpenReferralsPanel(QWidget):
         self.update_box = QGroupBox("状況の変更・先方の回答", self)
         self.status_combo = QComboBox(self.update_box)
         self.status_combo.setAccessibleName("状況")
-        self.date_edit = date_edit(self.update_box, "受理日・日付")
+        # Today, also while no referral is chosen (never Qt's 2000年1月1日).
+        self.date_edit = date_edit(self.update_box, "受理日・日付", local_now().date())
         self.contact_edit = QLineEdit(self.update_box)
         self.contact_edit.setAccessibleName("先方の担当者")
         self.reason_edit = QLineEdit(self.update_box)
@@ -231,7 +232,7 @@ class OpenReferralsPanel(QWidget):
             self.selected_label.setText("つなぎを選ぶと、経過と回答の記録が表示されます。")
             self.update_box.setEnabled(False)
             return
-        due = f"{row.reply_due:%Y-%m-%d}" if row.reply_due else "なし"
+        due = wareki_short(row.reply_due) if row.reply_due else "なし"
         overdue = "（期限超過）" if row.overdue else ""
         self.selected_label.setText(
             f"相談No. {row.consultation_id} → {row.destination}（{row.method.label}、"

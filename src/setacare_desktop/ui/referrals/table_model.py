@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from setacare_desktop.domain.jpdate import wareki_short
 from setacare_desktop.services.referrals import ReferralRow
 from setacare_desktop.ui.row_model import MARK_COLOR, MASKED_TOOLTIP, RowTableModel, one_line
 
@@ -22,19 +23,21 @@ MASKED_REFERRAL_TOOLTIP = (f"{MASKED_TOOLTIP}: 他機関が受け付けた相談
     COL_REPLY_DUE,
     COL_DESTINATION,
     COL_CONSULTATION,
+    COL_PERSON,
     COL_REFERRED_ON,
     COL_METHOD,
     COL_STATUS,
     COL_STAFF,
     COL_REQUEST,
     COL_LAST_REPLY,
-) = range(10)
+) = range(11)
 
 REFERRAL_HEADERS: dict[int, str] = {
     COL_OVERDUE: "期限",
     COL_REPLY_DUE: "回答期限",
     COL_DESTINATION: "つなぎ先",
     COL_CONSULTATION: "相談No.",
+    COL_PERSON: "氏名",
     COL_REFERRED_ON: "つなぎ日",
     COL_METHOD: "方法",
     COL_STATUS: "状況",
@@ -53,10 +56,11 @@ OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _TEXT: dict[int, Callable[[ReferralRow], str]] = {
     COL_OVERDUE: lambda r: OVERDUE_MARK if r.overdue else "",
-    COL_REPLY_DUE: lambda r: f"{r.reply_due:%Y-%m-%d}" if r.reply_due else "（なし）",
+    COL_REPLY_DUE: lambda r: wareki_short(r.reply_due) if r.reply_due else "（なし）",
     COL_DESTINATION: lambda r: r.destination + ("（匿名）" if r.anonymised else ""),
     COL_CONSULTATION: lambda r: f"{r.consultation_id}（非表示）" if r.masked else str(r.consultation_id),
-    COL_REFERRED_ON: lambda r: f"{r.referred_on:%Y-%m-%d}",
+    COL_PERSON: lambda r: r.person,
+    COL_REFERRED_ON: lambda r: wareki_short(r.referred_on),
     COL_METHOD: lambda r: r.method.label,
     COL_STATUS: lambda r: r.status.label,
     COL_STAFF: lambda r: r.staff_name,

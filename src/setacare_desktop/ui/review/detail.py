@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from setacare_desktop.domain.jpdate import utc_to_local
+from setacare_desktop.domain.jpdate import utc_to_local, wareki_short
 from setacare_desktop.domain.visibility import Access
 from setacare_desktop.services.review import ReviewRow, SignoffRow
 from setacare_desktop.ui.row_model import MARK_COLOR, MASKED_TOOLTIP, MUTED_COLOR
@@ -15,7 +15,8 @@ EMERGENCY_BANNER = "緊急時の例外により表示しています"
 
 
 def _local(moment: object) -> str:
-    return f"{utc_to_local(moment):%Y-%m-%d %H:%M}"  # type: ignore[arg-type]
+    local = utc_to_local(moment)  # type: ignore[arg-type]
+    return f"{wareki_short(local.date())} {local:%H:%M}"
 
 
 def signoff_text(district_name: str, signoff: SignoffRow | None) -> str:
@@ -32,7 +33,7 @@ def detail_html(row: ReviewRow) -> str:
     """The selected consultation, read-only, for the detail pane."""
     e = html.escape
     parts = [f"<h3>No.{row.consultation_id} {e(row.person_name)}</h3>",
-             f"<p>{row.received_at:%Y-%m-%d %H:%M} {e(row.district_name)}地区 "
+             f"<p>{wareki_short(row.received_at.date())} {row.received_at:%H:%M} {e(row.district_name)}地区 "
              f"{e(row.organisation_name)}（受付: {e(row.staff_name)}）</p>"]
     if row.masked:
         parts.append(f"<p style='color:{MUTED_COLOR}'><b>{e(MASKED_TOOLTIP)}</b>: "

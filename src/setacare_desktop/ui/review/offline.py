@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import utc_to_local
+from setacare_desktop.domain.jpdate import utc_to_local, wareki_short
 from setacare_desktop.services import ServiceError
 from setacare_desktop.services.package import (
     AuditRow,
@@ -134,7 +134,7 @@ class AuditTableModel(RowTableModel):
         0: "日時", 1: "職員", 2: "所属", 3: "操作", 4: "対象", 5: "地区", 6: "項目", 7: "詳細",
         8: "注意"}
     TEXTS: ClassVar[dict[int, Callable[[Any], str]]] = {
-        0: lambda r: f"{utc_to_local(r.at):%Y-%m-%d %H:%M:%S}",
+        0: lambda r: f"{wareki_short(utc_to_local(r.at).date())} {utc_to_local(r.at):%H:%M:%S}",
         1: lambda r: f"{r.staff_name}（{r.login}）" if r.staff_name else r.login,
         2: lambda r: r.organisation_name,
         3: lambda r: r.action_label,
@@ -218,7 +218,7 @@ def open_offline(path: Path) -> OfflineWindow | None:
     login = LoginDialog(
         None, authenticate=package.login,
         context=(f"日次パッケージ: {package.scope_label} "
-                 f"{package.start:%Y-%m-%d}〜{package.end:%Y-%m-%d}（書き出し: "
+                 f"{wareki_short(package.start)}〜{wareki_short(package.end)}（書き出し: "
                  f"{package.exported_by}）"))
     if login.exec() != QDialog.DialogCode.Accepted or login.profile is None:
         return None

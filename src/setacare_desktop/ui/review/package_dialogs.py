@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import local_now
+from setacare_desktop.domain.jpdate import local_now, wareki_short
 from setacare_desktop.domain.reference import AREAS_BY_CODE, DISTRICTS_BY_CODE
 from setacare_desktop.services import (
     AuthenticationError,
@@ -303,6 +303,6 @@ class ImportPackageDialog(QDialog):
                  f"取り込まなかった判断: {len(report.conflicts)}件"]
         for conflict in report.conflicts:
             case = f"No.{conflict.consultation_id} " if conflict.consultation_id else ""
-            lines.append(f"・{conflict.district_name}地区 {conflict.day:%Y-%m-%d} {case}"
+            lines.append(f"・{conflict.district_name}地区 {wareki_short(conflict.day)} {case}"
                          f"― {conflict.reason}")
         self.report_view.setPlainText("\n".join(lines))

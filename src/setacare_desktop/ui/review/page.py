@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import local_now, to_wareki
+from setacare_desktop.domain.jpdate import local_now, to_wareki, wareki_short
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import Decision, ReviewState
 from setacare_desktop.services import ServiceError
@@ -48,6 +48,7 @@ from setacare_desktop.ui.review.detail import detail_html, signoff_text
 from setacare_desktop.ui.review.table_model import (
     COL_COMPLAINT,
     ID_ROLE,
+    NARROW_COLUMNS,
     ReviewFilterProxyModel,
     ReviewTableModel,
 )
@@ -237,7 +238,7 @@ class ReviewPage(Page):
             self._show_current()
             return
         self.model.set_rows(self._review.rows)
-        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT)
+        fit_to_rows(self.table, self.model, stretch=COL_COMPLAINT, limits=NARROW_COLUMNS)
         self._show_summary()
         if keep is not None:
             self.select(keep)
@@ -375,7 +376,7 @@ class ReviewPage(Page):
             return False
         count = len(self._review.rows_of(district))
         if not self.confirm("日次確認",
-                            f"{name}地区 {self.day():%Y年%m月%d日}の相談 {count}件を確認しました。"
+                            f"{name}地区 {to_wareki(self.day())}の相談 {count}件を確認しました。"
                             "日次確認として記録しますか？（取り消せません）"):
             return False
         try:
@@ -401,7 +402,7 @@ class ReviewPage(Page):
             self.message_label.setText(error.message)
             return False
         name = DISTRICTS_BY_CODE[district].name
-        self.show_pdf(f"相談受付一覧 {name}地区 {self.day():%Y-%m-%d}", pdf,
+        self.show_pdf(f"相談受付一覧 {name}地区 {wareki_short(self.day())}", pdf,
                       f"相談受付一覧_{name}_{self.day():%Y%m%d}.pdf")
         return True
 

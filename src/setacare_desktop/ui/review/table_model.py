@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
+from setacare_desktop.domain.jpdate import wareki_short
 from setacare_desktop.domain.reference import DISTRICTS_BY_CODE
 from setacare_desktop.domain.review import ReviewState
 from setacare_desktop.services.review import ReturnedRow, ReviewRow
@@ -31,6 +32,9 @@ from setacare_desktop.ui.row_model import (
     COL_STATE,
     COL_FLAGS,
 ) = range(8)
+
+#: Columns kept narrow (full-width characters) so that 主訴 has the room.
+NARROW_COLUMNS: dict[int, int] = {COL_ORGANISATION: 8, COL_PERSON: 10, COL_FLAGS: 10}
 
 #: The consultation id of a row (int).
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -78,6 +82,8 @@ class ReviewTableModel(RowTableModel):
             return "\n".join(f"{f.label}: {f.explanation}" for f in row.flags)
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_STATE and row.comment:
             return f"{row.reviewed_by}: {row.comment}"
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_ORGANISATION:
+            return row.organisation_name  # may be cut short in the list
         return None
 
     def row_index(self, consultation_id: int) -> int | None:
@@ -123,7 +129,7 @@ RETURNED_HEADERS: dict[int, str] = {
     RET_BY: "差戻した監督者",
 }
 _RETURNED_TEXTS: dict[int, Callable[[ReturnedRow], str]] = {
-    RET_DAY: lambda r: f"{r.received_on:%Y-%m-%d}",
+    RET_DAY: lambda r: wareki_short(r.received_on),
     RET_ID: lambda r: str(r.consultation_id),
     RET_DISTRICT: lambda r: DISTRICTS_BY_CODE[r.district_code].name,
     RET_COMPLAINT: lambda r: one_line(r.main_complaint) or "（未記入）",

@@ -63,6 +63,7 @@ from setacare_desktop.ui.referrals import ReferralTableModel
 from setacare_desktop.ui.referrals.summary_box import SummaryBox
 from setacare_desktop.ui.referrals.table_model import COL_REQUEST
 from setacare_desktop.ui.sheets.preview import FaxCoverButton, PdfPreview, load_pdf, paint_document
+from setacare_desktop.ui.window_layout import fit_to_width
 
 NO_SELECTION = "つなぎを選んでください。"
 PDF_FILTER = "PDF (*.pdf)"
@@ -166,6 +167,7 @@ class SheetsPage(Page):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
         self.sheet_label = QLabel(NO_SELECTION, self)
+        self.sheet_label.setWordWrap(True)  # a long destination must not widen the window
         self.preview = PdfPreview(self)
         self.summary = SummaryBox(self._check_summary, self)
         self.summary.hide()
@@ -380,6 +382,8 @@ class SheetsPage(Page):
         if not self.preview.load(sheet.pdf):
             self._show_message("連携シートを表示できませんでした（PDF を読めません）。")
             return False
+        if not issued:  # a new preview opens as wide as the page has room for
+            fit_to_width(self.preview)
         self._shown = (row.referral_id, sheet.anonymised)
         self._shown_number = sheet.sheet_number
         kind = "匿名版" if sheet.anonymised else "原本" if not sheet.reissue else "再発行"
