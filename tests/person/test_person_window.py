@@ -29,7 +29,7 @@ from setacare_desktop.store.models import AuditEvent, DirService, Referral
 from setacare_desktop.ui import operations
 from setacare_desktop.ui.followups.areas import AREA_FOLLOWUPS, AREA_PERSON
 from setacare_desktop.ui.followups.page import FollowupsPage
-from setacare_desktop.ui.main_window import AREAS, MainWindow
+from setacare_desktop.ui.main_window import MainWindow
 from setacare_desktop.ui.person.page import PersonPage
 
 pytestmark = pytest.mark.gui
@@ -136,7 +136,7 @@ def test_followups_show_a_count_on_the_navigation_and_a_reminder(
         qtbot: QtBot, world: World) -> None:
     overdue_referral(world, "refused")
     window = window_of(qtbot, world, "taker")
-    item = window.navigation.item(AREAS.index(AREA_FOLLOWUPS))
+    item = window.navigation.item(window.areas.index(AREA_FOLLOWUPS))
     assert item.text() == "やること（1）"
     qtbot.waitUntil(lambda: "やることが1件あります" in window.statusBar().currentMessage())
     window.show_area(AREA_FOLLOWUPS)
@@ -148,7 +148,7 @@ def test_followups_show_a_count_on_the_navigation_and_a_reminder(
     assert audited(world, "followup_list", "taker")
     # The 児童館 clerk has nothing of the あんしんすこやかセンター's to do.
     other = window_of(qtbot, world, "viewer")
-    assert other.navigation.item(AREAS.index(AREA_FOLLOWUPS)).text() == "やること"
+    assert other.navigation.item(other.areas.index(AREA_FOLLOWUPS)).text() == "やること"
     other.show_area(AREA_FOLLOWUPS)
     viewer_page = other.pages[AREA_FOLLOWUPS]
     viewer_page.scope_combo.setCurrentIndex(1)

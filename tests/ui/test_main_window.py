@@ -114,9 +114,9 @@ def test_each_role_sees_only_the_areas_it_may_use(
 
     supervisor = open_window(staff_factory(db, "sv", role="監督者"))
     assert listed(supervisor) == ["受付", "本日の相談", "つなぎ先", "連携シート", "確認・統計",
-                                  "操作記録"]
+                                  "操作記録", "相談者", "やること"]
     assert [a.shortcut().toString() for a in supervisor.area_actions.values()] == [
-        f"Ctrl+{n}" for n in range(1, 7)]
+        f"Ctrl+{n}" for n in range(1, 9)]
     administrator = open_window(admin)
     assert listed(administrator) == ["確認・統計", "管理", "操作記録"]
     assert administrator.area_actions["操作記録"].shortcut().toString() == "Ctrl+3"

@@ -47,6 +47,8 @@ from setacare_desktop.services.referrals import NewReferral
 from setacare_desktop.store.models import Consultation, DirService
 from setacare_desktop.ui import application, window_layout
 from setacare_desktop.ui.add_staff_dialog import AddStaffDialog
+from setacare_desktop.ui.directory.import_dialog import DirectoryImportDialog
+from setacare_desktop.ui.directory.place_editor import PlaceEditorDialog
 from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
 from setacare_desktop.ui.intake.drafts_dialog import DraftsDialog
 from setacare_desktop.ui.intake.emergency_dialog import EmergencyDialog
@@ -61,6 +63,7 @@ from setacare_desktop.ui.referrals.edit_dialog import DirectoryEditDialog
 from setacare_desktop.ui.review.offline import OfflineWindow, PackagePassphraseDialog
 from setacare_desktop.ui.review.package_dialogs import ExportPackageDialog, ImportPackageDialog
 from setacare_desktop.ui.sheets.printout import PrintoutDialog
+from setacare_desktop.ui.stats.compare import ComparePeriodDialog
 
 pytestmark = pytest.mark.gui
 
@@ -182,6 +185,12 @@ DIALOGS: dict[type[QDialog], list[tuple[str, Build]]] = {
         refusal_id=None, submit=lambda _choice: None))],
     DirectoryEditDialog: [("つなぎ先の編集", lambda w, _t: DirectoryEditDialog(
         w.db, w.staff["管理者"], _service_id(w)))],
+    PlaceEditorDialog: [("機関・場所の編集", lambda w, _t: PlaceEditorDialog(
+        w.db, w.staff["管理者"], _service_id(w)))],
+    DirectoryImportDialog: [("つなぎ先の取り込み", lambda w, _t: DirectoryImportDialog(
+        w.db, w.staff["管理者"]))],
+    ComparePeriodDialog: [("期間の比較", lambda _w, _t: ComparePeriodDialog(
+        Period.day(date.today())))],
 }
 
 
