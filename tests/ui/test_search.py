@@ -146,7 +146,7 @@ def test_search_model_columns_roles_and_highlight(qtbot: QtBot) -> None:
     model = SearchResultTableModel(FakeSearch(), page_size=3)
     model.set_query("介護")
     assert model.headerData(SEARCH_COL_EXCERPT, Qt.Orientation.Horizontal) == "相談内容（抜粋）"
-    assert model.data(model.index(0, SEARCH_COL_RECEIVED)) == "2026/11/14 10:00"
+    assert model.data(model.index(0, SEARCH_COL_RECEIVED)) == "R8.11.14 10:00"  # the 和暦 short form of every list
     assert model.data(model.index(0, SEARCH_COL_RECEIVED), Qt.ItemDataRole.ToolTipRole) == (
         "令和8年11月14日")
     assert model.data(model.index(0, SEARCH_COL_DISTRICT)) == "池尻"

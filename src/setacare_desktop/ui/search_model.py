@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 from PySide6.QtCore import QAbstractTableModel, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from setacare_desktop.domain.jpdate import to_wareki
+from setacare_desktop.domain.jpdate import to_wareki, wareki_short
 from setacare_desktop.services import ServiceError
 from setacare_desktop.services.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from setacare_desktop.services.search import SearchHit
@@ -64,7 +64,7 @@ SearchFetch: TypeAlias = Callable[[str, "int | None"], tuple[list[str], list[Sea
 
 _SEARCH_TEXT: dict[int, Callable[[SearchHit], str]] = {
     SEARCH_COL_URGENT: lambda h: URGENT_MARK if h.urgent else "",
-    SEARCH_COL_RECEIVED: lambda h: f"{h.received_at:%Y/%m/%d %H:%M}",
+    SEARCH_COL_RECEIVED: lambda h: f"{wareki_short(h.received_at.date())} {h.received_at:%H:%M}",
     SEARCH_COL_DISTRICT: lambda h: h.district_name,
     SEARCH_COL_PERSON: lambda h: h.person_name or ANONYMOUS,
     SEARCH_COL_READING: lambda h: h.person_reading,

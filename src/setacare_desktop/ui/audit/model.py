@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from setacare_desktop.domain.jpdate import wareki_short
 from setacare_desktop.services.audit import AuditRow
 from setacare_desktop.ui.row_model import DISPLAY, MARK_COLOR, AnyIndex, RowTableModel, one_line
 
@@ -32,7 +33,7 @@ def _staff(row: AuditRow) -> str:
 
 
 _TEXTS = {
-    COL_AT: lambda r: f"{r.at:%Y-%m-%d %H:%M:%S}",
+    COL_AT: lambda r: f"{wareki_short(r.at.date())} {r.at:%H:%M:%S}",
     COL_STAFF: _staff,
     COL_ORG: lambda r: r.organisation,
     COL_ACTION: lambda r: r.action_label,

@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from setacare_desktop.domain.followups import Followup, FollowupKind, Scope
-from setacare_desktop.domain.jpdate import local_now, to_wareki
+from setacare_desktop.domain.jpdate import local_now, wareki_short
 from setacare_desktop.services import Database, ServiceError, StaffProfile, followups
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.person.tables import fill, read_only_table
@@ -80,7 +80,7 @@ class FollowupsPage(Page):
             self.count_changed.emit(len(self.items))
 
     def _fill(self, today: date) -> None:
-        rows = [(f.kind.label, to_wareki(f.due) if f.due else "",
+        rows = [(f.kind.label, wareki_short(f.due) if f.due else "",
                  f"{f.days_late(today)}日" if f.days_late(today) > 0 else "今日",
                  f.person, str(f.consultation_id or ""), f.what, f.holder) for f in self.items]
         fill(self.table, rows, stretch=5, masked=[f.masked for f in self.items],

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.jpdate import to_wareki, utc_to_local
+from setacare_desktop.domain.jpdate import to_wareki, utc_to_local, wareki_short
 from setacare_desktop.services import Database, ServiceError, StaffProfile, continuity, persons
 from setacare_desktop.services.person_page import PersonPage as PageData
 from setacare_desktop.services.person_page import person_page
@@ -41,7 +41,7 @@ TAB_TITLES = ("相談", "つなぎ", "同意", "連携シート", "世帯")
 
 
 def _day(value: object) -> str:
-    return to_wareki(value) if isinstance(value, date) else ""
+    return wareki_short(value) if isinstance(value, date) else ""
 
 
 class PersonPage(Page):
@@ -195,7 +195,7 @@ class PersonPage(Page):
         self.person_label.setText("・".join(facts))
         self._show_continuity(data)
         fill(self.consultations, [
-            (str(c.consultation_id), f"{to_wareki(c.received_at.date())} {c.received_at:%H:%M}",
+            (str(c.consultation_id), f"{wareki_short(c.received_at.date())} {c.received_at:%H:%M}",
              c.organisation, c.staff_name, c.main_complaint, _day(c.next_date))
             for c in data.consultations], stretch=4,
             ids=[c.consultation_id for c in data.consultations],
@@ -210,7 +210,7 @@ class PersonPage(Page):
             for c in data.consents], stretch=0)
         fill(self.sheets, [
             (s.sheet_number, str(s.referral_id), str(s.consultation_id), s.destination,
-             to_wareki(utc_to_local(s.issued_at).date()), "匿名" if s.anonymised else "通常",
+             wareki_short(utc_to_local(s.issued_at).date()), "匿名" if s.anonymised else "通常",
              f"{s.prints}回") for s in data.sheets], stretch=3)
         counts = (len(data.consultations), len(data.referrals), len(data.consents),
                   len(data.sheets), len(data.households))
