@@ -62,7 +62,7 @@ from setacare_desktop.services import Database
 from setacare_desktop.services.persons import possible_duplicates
 from setacare_desktop.services.search import indexed_text_of, search
 from setacare_desktop.services.staff import NewStaff, add_staff
-from setacare_desktop.store.models import Organisation, Person
+from setacare_desktop.store.models import Consultation, ConsultationDetail, Organisation, Person
 from setacare_desktop.store.sqlite import search_match_expression
 
 SEED = 20261124
@@ -359,6 +359,40 @@ def build_persons(db: Database, people: list[SynthPerson], rng: random.Random) -
             connection.execute(insert(Person), rows)
 
 
+#: Ids of the consultations that put the district's persons on record (above any the search
+#: part makes, which count from 1).
+RECORD_IDS = 50_000_000
+
+
+def put_on_record(db: Database, actor: StaffProfile, people: list[SynthPerson],
+                  rng: random.Random) -> set[int]:
+    """Each person of the clerk's district gets one consultation by one of the district's
+    organisations, as every real person on record has: the duplicate check offers only persons
+    the clerk may see (docs/privacy.md), so a person on record with nobody was never offered.
+    Returns the persons the clerk's organisation took (the ones it may be offered)."""
+    with db.read() as session:
+        orgs = list(session.scalars(select(Organisation.id).where(
+            Organisation.district_code == STAFF_DISTRICT)))
+    stamp = datetime(2026, 1, 5, 10, 0)
+    cases, details, ours = [], [], set()
+    for number, p in enumerate(x for x in people if x.district == STAFF_DISTRICT):
+        org = rng.choice(orgs)
+        cid = RECORD_IDS + number
+        cases.append({"id": cid, "received_at": stamp, "received_on": stamp.date(),
+                      "channel_code": ref.CHANNELS[0].code, "consulter_kind_code": "self",
+                      "district_code": STAFF_DISTRICT, "organisation_id": org,
+                      "staff_id": actor.staff_id, "main_complaint": "相談", "response_code": None,
+                      "urgent": False, "created_at": stamp, "updated_at": stamp})
+        details.append({"consultation_id": cid, "person_id": p.id, "details": "",
+                        "urgency": "[]", "version": 1})
+        if org == actor.organisation_id:
+            ours.add(p.id)
+    with db.engine.begin() as connection:
+        connection.execute(insert(Consultation), cases)
+        connection.execute(insert(ConsultationDetail), details)
+    return ours
+
+
 @dataclass(frozen=True, slots=True)
 class Lookup:
     kind: str
@@ -368,9 +402,10 @@ class Lookup:
     birth_date: str = ""
 
 
-def lookups(people: list[SynthPerson], rng: random.Random, count: int) -> list[Lookup]:
-    """What a clerk has typed so far, for persons in scope (and some who are not on record)."""
-    local = [p for p in people if p.district == STAFF_DISTRICT and p.reading]
+def lookups(people: list[SynthPerson], rng: random.Random, count: int,
+            visible: set[int]) -> list[Lookup]:
+    """What a clerk has typed so far, for persons the clerk may see (and some not on record)."""
+    local = [p for p in people if p.id in visible and p.reading]
     foldable = set(KANJI_VARIANTS) | set(VARIANTS_OF)
     variant_spelt = [p for p in local if foldable & set(p.name)] or local
     result = []
@@ -402,9 +437,9 @@ def lookups(people: list[SynthPerson], rng: random.Random, count: int) -> list[L
 
 
 def run_duplicate_check(db: Database, actor: StaffProfile, people: list[SynthPerson],
-                        label: str) -> None:
+                        visible: set[int], label: str) -> None:
     rng = random.Random(SEED + 7)
-    plan = lookups(people, rng, LOOKUPS)
+    plan = lookups(people, rng, LOOKUPS, visible)
     for item in plan[:10]:  # warm the page cache and the ORM
         possible_duplicates(db, actor, name=item.name, reading=item.reading,
                             birth_date=item.birth_date)
@@ -570,9 +605,11 @@ def main(argv: list[str] | None = None) -> None:
         people = synth_persons(args.persons, rng)
         build_persons(db, people, rng)
         in_scope = sum(p.district == STAFF_DISTRICT for p in people)
+        visible = put_on_record(db, actor, people, rng)
         print(f"  built {args.persons:,} persons in {time.perf_counter() - begin:.1f} s "
-              f"({in_scope:,} in the clerk's district 池尻)")
-        run_duplicate_check(db, actor, people, "persons only")
+              f"({in_scope:,} in the clerk's district 池尻, each on record with one of its "
+              f"organisations; {len(visible):,} with the clerk's own)")
+        run_duplicate_check(db, actor, people, visible, "persons only")
 
         print("\n2. consultation search (services.search.search)")
         with db.read() as session:
@@ -603,7 +640,7 @@ def main(argv: list[str] | None = None) -> None:
             run_searches(db, actor, path)
             print(f"\n1'. duplicate check again, with {args.cases:,} consultations on record "
                   "(candidates show their last consultations)")
-            run_duplicate_check(db, actor, people, "with consultations")
+            run_duplicate_check(db, actor, people, visible, "with consultations")
         finally:
             db.close()
     finally:
