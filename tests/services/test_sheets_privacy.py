@@ -4,12 +4,14 @@ it was delivered. Every PDF is written to a real file and read back with ``pdfto
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 from test_sheets import ADDRESS_REST, NAME, PHONE, READING, accepted, make_referral
@@ -145,7 +147,11 @@ def test_a_sheet_that_could_not_be_written_consumes_no_number_and_is_audited_as_
     out = tmp_path / "sheet.pdf"
     issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, sheets.to_file(out), on=DAY)
     assert issued.sheet_number == "IKEJIRI-2026-00001" and not issued.reissue
-    assert out.read_bytes() == issued.pdf
+    # What is kept is the printout's PDF/A archived copy (docs/printing.md): the same document.
+    with pikepdf.open(out) as kept, pikepdf.open(io.BytesIO(issued.pdf)) as printed:
+        assert len(kept.pages) == len(printed.pages)
+        assert str(kept.docinfo["/Title"]) == str(printed.docinfo["/Title"])
+        assert issued.sheet_number in str(kept.docinfo["/Title"])
     assert [p.reissue for p in sheets.sheet_prints(any_db, clerk, referral_id)] == [False]
     assert [e.detail.split()[-1] for e in audit.recent(any_db, 3)
             if e.action == "sheet_print"] == ["原本"]

@@ -24,7 +24,7 @@ from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.hsds.preview import (
     REMOVED_STATUS,
     ImportPreview,
-    check,
+    check_file,
     preview_of,
     without_our_assurance,
 )
@@ -79,7 +79,7 @@ def import_hsds(db: Database, actor: StaffProfile, path: Path, *,
     read (a change in between refuses the import, nothing written).
     """
     require_editor(actor, "directory_import")
-    checked = check(db, path, progress)
+    checked = check_file(db, path, progress)
     preview = preview_of(path, checked)
     if expected is not None and preview.entries != expected.entries:
         raise ServiceError("確認した内容から、ファイルかつなぎ先が変わっています。何も変更して"

@@ -160,10 +160,14 @@ def _row_change(entity: str, rid: str, name: str, before: dict[str, Any] | None,
     return EntryChange(CHANGED, entity, rid, name, fields) if fields else None
 
 
-def check(db: Database, path: Path, progress: Callable[[int, int], None] | None = None
-          ) -> Checked:
+def check_file(db: Database, path: Path, progress: Callable[[int, int], None] | None = None
+               ) -> Checked:
     """Read ``path``, check it against the directory as it is, list what it would change; a
-    file with any problem is a ``ValidationError`` listing every problem."""
+    file with any problem is a ``ValidationError`` listing every problem.
+
+    A step of the import use cases (``preview_import``, ``importing.import_hsds``), not one
+    itself: it reads the directory in its own short session and then the file, outside any
+    transaction (tests/services/test_unit_of_work.py lists it as such)."""
     from setacare_desktop.services.hsds import importing  # its limit, read at call time
 
     with db.read() as session:
@@ -211,4 +215,4 @@ def preview_import(db: Database, actor: StaffProfile, path: Path,
     """What importing ``path`` would change, entry by entry; writes nothing (the directory
     holds no personal data: reading it is not audited). Supervisors and administrators."""
     require_editor(actor, "directory_import")
-    return preview_of(path, check(db, path, progress))
+    return preview_of(path, check_file(db, path, progress))
