@@ -183,6 +183,17 @@ class FileReadError(FileError):
     """A file the user named cannot be read."""
 
 
+def open_problem(error: OSError) -> str:
+    """Why a file the user named could not be opened or read, in Japanese."""
+    if isinstance(error, IsADirectoryError):
+        return "フォルダーです。ファイルを指定してください"
+    if isinstance(error, FileNotFoundError):
+        return "見つかりません"
+    if isinstance(error, PermissionError):
+        return "読み取りの権限がありません"
+    return f"読めません（{reason_of(error)}）"
+
+
 def read_file(path: Path, *, limit: int = MAX_READ_BYTES) -> bytes:
     """The bytes of a file the user named, or a :class:`FileReadError` naming it in Japanese.
 
@@ -200,14 +211,8 @@ def read_file(path: Path, *, limit: int = MAX_READ_BYTES) -> bytes:
                 if info.st_size <= limit and len(data) <= limit:
                     return data
                 reason = f"大きすぎます（上限 {limit // (1024 * 1024)} MB）"
-    except IsADirectoryError:
-        reason = "フォルダーです。ファイルを指定してください"
-    except FileNotFoundError:
-        reason = "見つかりません"
-    except PermissionError:
-        reason = "読み取りの権限がありません"
     except OSError as error:
-        reason = f"読めません（{reason_of(error)}）"
+        reason = open_problem(error)
     raise FileReadError(f"ファイルを読めません: {path}（{reason}）")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from setacare_desktop.services.errors import Problem, ValidationError
-from setacare_desktop.services.files import reason_of
+from setacare_desktop.services.files import open_problem
 
 #: One record (or a document that is not a list) parsed whole: at most this many characters.
 MAX_RECORD_CHARS = 40 * 1024 * 1024
@@ -182,14 +182,8 @@ def records(path: Path, limit: int, progress: Callable[[int, int], None] | None 
     is refused before it is read; any problem is a ``ValidationError`` naming the file."""
     try:
         source = open(path, "rb")  # noqa: SIM115 - closed below, after the generator ends
-    except IsADirectoryError:
-        reason = "フォルダーです。ファイルを指定してください"
-    except FileNotFoundError:
-        reason = "見つかりません"
-    except PermissionError:
-        reason = "読み取りの権限がありません"
     except OSError as error:
-        reason = f"読めません（{reason_of(error)}）"
+        reason = open_problem(error)
     else:
         with source:
             info = os.fstat(source.fileno())
