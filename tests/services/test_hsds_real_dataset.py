@@ -1,0 +1,46 @@
+"""A real published directory through HSDS 3.0 import and export (issue 15): the Ohana API
+sample of San Mateo County's human services (BSD-3-Clause, converted from its 1.x tables by
+tests/data/hsds/convert_ohana_smc.py; source and what the conversion drops in
+tests/data/hsds/README.md), compared field by field, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import directory_editor
+from tests.services.test_hsds_round_trip import _export, lost
+
+from setacare_desktop.services import Database, hsds
+from setacare_desktop.store.models import DirLocation, DirSchedule
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "hsds" / "ohana_smc.json"
+
+
+def test_the_san_mateo_directory_comes_back_whole(any_db: Database, tmp_path: Path) -> None:
+    document = json.loads(REAL.read_text("utf-8"))
+    services = document["contents"]
+    report = hsds.import_hsds(any_db, directory_editor(any_db), REAL)
+    assert report.created == len(services) == 23
+    exported = _export(any_db, tmp_path)  # valid against the official compiled schemas
+    assert {s["id"]: lost(s, exported[s["id"]]) for s in services} == {
+        s["id"]: [] for s in services}
+    with any_db.read() as session:
+        ids = {s["service_at_locations"][0]["location"]["id"] for s in services}
+        assert session.query(DirLocation).filter(DirLocation.id.in_(ids)).count() == 22
+        center = session.get(DirLocation, services[0]["service_at_locations"][0]["location"]["id"])
+        assert center is not None and (center.name, center.latitude) == (
+            "Fair Oaks Adult Activity Center", 37.477227)
+        # "4:00 PM" and "3pm" in the 1.x table, normalised by the conversion
+        assert {(s.byday, s.opens_at, s.closes_at) for s in session.query(DirSchedule)
+                if s.byday in ("MO", "WE") and s.opens_at != "08:00"} >= {
+            ("MO", "14:00", "16:00"), ("WE", "10:00", "15:00")}
+
+
+def test_a_second_round_trip_of_the_real_directory_changes_nothing(
+        db: Database, tmp_path: Path) -> None:
+    hsds.import_hsds(db, directory_editor(db), REAL)
+    first = _export(db, tmp_path)
+    report = hsds.import_hsds(db, directory_editor(db), tmp_path / "out.json")
+    assert (report.created, report.updated) == (0, 0)
+    assert _export(db, tmp_path) == first
