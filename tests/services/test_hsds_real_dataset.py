@@ -5,6 +5,7 @@ tests/data/hsds/README.md), compared field by field, on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from tests.conftest import directory_editor
 from tests.services.test_hsds_round_trip import _export, lost
 
 from setacare_desktop.services import Database, hsds
+from setacare_desktop.services import directory as svc
 from setacare_desktop.store.models import DirLocation, DirSchedule
 
-REAL = Path(__file__).resolve().parents[1] / "data" / "hsds" / "ohana_smc.json"
+DATA = Path(__file__).resolve().parents[1] / "data" / "hsds"
+REAL, CONVERTER = DATA / "ohana_smc.json", DATA / "convert_ohana_smc.py"
 
 
 def test_the_san_mateo_directory_comes_back_whole(any_db: Database, tmp_path: Path) -> None:
@@ -44,3 +47,23 @@ def test_a_second_round_trip_of_the_real_directory_changes_nothing(
     report = hsds.import_hsds(db, directory_editor(db), tmp_path / "out.json")
     assert (report.created, report.updated) == (0, 0)
     assert _export(db, tmp_path) == first
+
+
+def test_a_clerk_finds_a_real_destination_with_its_organization_and_address(
+        db: Database) -> None:
+    hsds.import_hsds(db, directory_editor(db), REAL)
+    found = svc.search_destinations(db, "Rosener House")[0]
+    assert (found.name, found.organization_name, found.eligibility, found.status) == (
+        "Rosener House Adult Day Services", "Peninsula Volunteers", "Age 18 or over", "active")
+    assert "500 Arbor Road" in found.address and "Menlo Park" in found.address
+    assert found.contact_status == "要確認"  # imported, not yet confirmed by the ward
+
+
+def test_the_stored_file_is_what_the_converter_writes() -> None:
+    """The committed JSON is the script's output (nothing edited by hand) and re-running it
+    gives the same document."""
+    spec = importlib.util.spec_from_file_location("convert_ohana_smc", CONVERTER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.convert() == module.convert() == json.loads(REAL.read_text("utf-8"))
