@@ -95,3 +95,12 @@ def test_the_real_directory_round_trips_through_the_csv_package(
         p.name: p.read_bytes() for p in second.iterdir()}
     exported = _export(any_db, tmp_path)
     assert [p for s in services for p in lost(s, exported[s["id"]])] == []
+
+
+def test_the_real_directory_comes_back_from_excel_with_nothing_to_change(
+        db: Database, tmp_path: Path) -> None:
+    """The workbook a clerk would edit, read back untouched: the preview lists no change."""
+    hsds.import_hsds(db, directory_editor(db), REAL)
+    workbook = tmp_path / "directory.xlsx"
+    hsds.export_hsds_xlsx(db, directory_editor(db), workbook)
+    assert hsds.preview_import(db, directory_editor(db), workbook).entries == ()
