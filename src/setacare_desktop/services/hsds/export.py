@@ -199,7 +199,7 @@ def export_hsds_json(db: Database, actor: StaffProfile, path: Path, *,
 CSV_TABLES = ("organizations.csv", "services.csv", "locations.csv", "addresses.csv",
               "phones.csv", "schedules.csv", "service_areas.csv", "service_at_location.csv",
               "attributes.csv", "taxonomies.csv", "taxonomy_terms.csv", "languages.csv",
-              "accessibility.csv", "required_documents.csv")
+              "accessibility.csv", "required_documents.csv", "contacts.csv", "funding.csv")
 CSV_COLUMNS = {name: tabular.columns(name) for name in CSV_TABLES}
 #: Every file the CSV export writes into its folder.
 CSV_FILES = (*CSV_TABLES, "datapackage.json")
@@ -212,13 +212,31 @@ def _linked(record: dict[str, Any], key: str, link: str) -> list[dict[str, Any]]
         rows, list) else []
 
 
+def _contacts_and_phones(tables: dict[str, list[dict[str, Any]]], record: dict[str, Any],
+                         link: str, keys: tuple[str, ...] = ("phones", "contacts")) -> None:
+    """The phones, contacts (with their phones), funding and schedules kept on ``record`` (an
+    organization, location or service) as rows naming it by ``link``."""
+    for key in keys:
+        rows = _linked(record, key, link)
+        tables[f"{key}.csv"] += rows
+        if key == "contacts":
+            for contact in rows:
+                tables["phones.csv"] += _linked(contact, "phones", "contact_id")
+        if key == "phones":
+            for phone in rows:
+                tables["languages.csv"] += _linked(phone, "languages", "phone_id")
+
+
 def _tables(loaded: LoadedDirectory, assured: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
     directory = loaded.directory
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in CSV_TABLES}
     tables["organizations.csv"] = [organization_json(o) for o in directory.organizations]
+    for org in tables["organizations.csv"]:
+        _contacts_and_phones(tables, org, "organization_id", ("phones", "contacts", "funding"))
     for loc in directory.locations:
         location = location_json(loc)
         tables["locations.csv"].append(location)
+        _contacts_and_phones(tables, location, "location_id", ("phones", "contacts", "schedules"))
         tables["languages.csv"] += _linked(location, "languages", "location_id")
         tables["accessibility.csv"] += _linked(location, "accessibility", "location_id")
         tables["addresses.csv"] += [{**a, "location_id": location["id"]}
@@ -243,6 +261,7 @@ def _tables(loaded: LoadedDirectory, assured: dict[str, date]) -> dict[str, list
         tables["required_documents.csv"] += _linked(nested, "required_documents", "service_id")
         for phone in nested["phones"]:
             tables["languages.csv"] += _linked(phone, "languages", "phone_id")
+        _contacts_and_phones(tables, nested, "service_id", ("contacts", "funding"))
     return tables
 
 

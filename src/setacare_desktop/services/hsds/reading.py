@@ -77,7 +77,8 @@ def _dispatch(kind: str, value: dict[str, Any], path: str, inc: Incoming) -> Non
 
 #: Columns of the tabular package that only say which record a row belongs to (nesting
 #: the rows again makes them redundant).
-_LINKS = frozenset({"service_id", "location_id", "phone_id", "organization_id", "link_id"})
+_LINKS = frozenset({"service_id", "location_id", "phone_id", "organization_id", "link_id",
+                    "contact_id"})
 
 
 def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
@@ -98,11 +99,28 @@ def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
                  for row in by(name, link).get(str(record.get("id")), [])]
         return {**record, key: found} if found else record
 
-    orgs = {str(o.get("id")): o for o in rows("organizations.csv")}
+    def contacts_and_phones(record: dict[str, Any], link: str, keys: tuple[str, ...]
+                            ) -> dict[str, Any]:
+        """``record`` with its phones (and their languages), contacts (and their phones),
+        funding and schedules, the rows of those tables naming it by ``link``."""
+        for key in keys:
+            record = nest(record, key, f"{key}.csv", link)
+        if record.get("phones"):
+            record["phones"] = [nest(p, "languages", "languages.csv", "phone_id")
+                                for p in record["phones"]]
+        if record.get("contacts"):
+            record["contacts"] = [nest(c, "phones", "phones.csv", "contact_id")
+                                  for c in record["contacts"]]
+        return record
+
+    org_rows = [contacts_and_phones(o, "organization_id", ("phones", "contacts", "funding"))
+                for o in rows("organizations.csv")]  # each row: a duplicate id is an error
+    orgs = {str(o.get("id")): o for o in org_rows}
     terms = {str(t.get("id")): t for t in rows("taxonomy_terms.csv")}
-    locations = {str(loc.get("id")): nest(nest(nest(
+    locations = {str(loc.get("id")): contacts_and_phones(nest(nest(nest(
         loc, "addresses", "addresses.csv", "location_id"), "languages", "languages.csv",
-        "location_id"), "accessibility", "accessibility.csv", "location_id")
+        "location_id"), "accessibility", "accessibility.csv", "location_id"), "location_id",
+        ("phones", "contacts", "schedules"))
         for loc in rows("locations.csv")}
     phones, schedules = by("phones.csv", "service_id"), by("schedules.csv", "service_id")
     areas, attributes = by("service_areas.csv", "service_id"), by("attributes.csv", "link_id")
@@ -111,7 +129,7 @@ def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
         r.taxonomy(taxonomy, f"{path}['taxonomies.csv'][{i}]", inc)
     for i, term in enumerate(rows("taxonomy_terms.csv")):
         r.term(term, f"{path}['taxonomy_terms.csv'][{i}]", inc)
-    for i, org in enumerate(rows("organizations.csv")):
+    for i, org in enumerate(org_rows):
         r.organization(org, f"{path}['organizations.csv'][{i}]", inc)
     for i, svc in enumerate(rows("services.csv")):
         sid = str(svc.get("id"))
@@ -126,8 +144,9 @@ def _walk_tabular(tables: dict[str, Any], path: str, inc: Incoming) -> None:
                   "service_at_locations": [{**s, "location": locations[str(s.get("location_id"))]}
                                            for s in at_location.get(sid, [])
                                            if str(s.get("location_id")) in locations]}
-        nested = nest(nest(nested, "languages", "languages.csv", "service_id"),
-                      "required_documents", "required_documents.csv", "service_id")
+        nested = contacts_and_phones(nest(nest(
+            nested, "languages", "languages.csv", "service_id"), "required_documents",
+            "required_documents.csv", "service_id"), "service_id", ("contacts", "funding"))
         org = orgs.get(str(svc.get("organization_id")))
         if org is not None:
             nested["organization"] = org
