@@ -58,6 +58,8 @@ def test_a_clerk_finds_a_real_destination_with_its_organization_and_address(
         "Rosener House Adult Day Services", "Peninsula Volunteers", "Age 18 or over", "active")
     assert "500 Arbor Road" in found.address and "Menlo Park" in found.address
     assert found.contact_status == "要確認"  # imported, not yet confirmed by the ward
+    # Its numbers hang on the location (as in most 1.x data): the clerk can still call.
+    assert found.phones == ("650 322-0126", "650 322-4067")
 
 
 def test_the_stored_file_is_what_the_converter_writes() -> None:

@@ -24,6 +24,7 @@ Nothing shipped has a confirmed contact: ``contact_confirmed`` is False and :dat
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable
@@ -211,6 +212,21 @@ class Location:
     latitude: float | None = None
     longitude: float | None = None
     extra: str = ""  # see Service.extra (languages, accessibility, further addresses …)
+
+    def phones(self) -> tuple[Phone, ...]:
+        """The location's own phones (HSDS ``location.phones``, kept in ``extra``): where most
+        converted 1.x data puts every number, so a service without phones of its own is
+        reached through them."""
+        try:
+            kept = json.loads(self.extra) if self.extra else {}
+        except ValueError:
+            return ()
+        listed = kept.get("phones") if isinstance(kept, dict) else None
+        if not isinstance(listed, list):
+            return ()
+        return tuple(Phone(str(p["number"]), str(p.get("type") or "voice"),
+                           str(p.get("description") or ""))
+                     for p in listed if isinstance(p, dict) and p.get("number"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,8 @@ def _destination(loaded: LoadedDirectory, service: d.Service, **extra: Any) -> D
         loaded.ids[service.id], service.id, service.name, org.name, service.description,
         service.eligibility, " / ".join(s.description for s in service.schedules),
         tuple(f"{p.number}（{p.description}）" if p.description else p.number
-              for p in service.phones),
+              for p in service.phones or tuple(
+                  p for lid in service.location_ids for p in directory.location(lid).phones())),
         address, service.service_area.name, confirmed, d.CONFIRMED if confirmed else d.UNCONFIRMED,
         service.status, **extra)
 
