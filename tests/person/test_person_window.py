@@ -27,9 +27,9 @@ from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.services import Database, StaffProfile, households
 from setacare_desktop.store.models import AuditEvent, DirService, Referral
 from setacare_desktop.ui import operations
-from setacare_desktop.ui.followups.areas import AREA_FOLLOWUPS, AREA_PERSON
 from setacare_desktop.ui.followups.page import FollowupsPage
 from setacare_desktop.ui.main_window import MainWindow
+from setacare_desktop.ui.navigation import AREA_FOLLOWUPS, AREA_PERSON
 from setacare_desktop.ui.person.page import PersonPage
 
 pytestmark = pytest.mark.gui

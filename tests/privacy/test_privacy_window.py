@@ -24,7 +24,8 @@ from tests.privacy.test_privacy_review_and_referrals import _refer
 from tests.ui.conftest import ime_commit
 
 from setacare_desktop.services import intake as intake_service
-from setacare_desktop.ui.main_window import AREA_REVIEW, AREA_TODAY, AREAS, MainWindow
+from setacare_desktop.ui.main_window import MainWindow
+from setacare_desktop.ui.navigation import AREA_REVIEW, AREA_TODAY, AREAS
 from setacare_desktop.ui.referrals.open_list import OpenReferralsPanel
 from setacare_desktop.ui.row_model import MUTED_COLOR
 from setacare_desktop.ui.table_models import COL_COMPLAINT, ID_ROLE

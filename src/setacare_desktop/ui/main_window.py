@@ -38,21 +38,28 @@ from PySide6.QtWidgets import (
 )
 
 from setacare_desktop import __version__
-from setacare_desktop.domain.roles import CASE_ROLES, Role, can_manage_accounts, place_label
+from setacare_desktop.domain.roles import CASE_ROLES, Role, place_label
 from setacare_desktop.services import Database, ServiceError, StaffProfile, sheets
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.review import DatabaseReviewSource
 from setacare_desktop.ui import backup_reminder
 from setacare_desktop.ui.admin_page import AdminPage
 from setacare_desktop.ui.audit import AuditPage, check_at_start
-from setacare_desktop.ui.followups.areas import (
-    AREA_FOLLOWUPS,
-    AREA_PERSON,
-    area_pages,
-    connect_areas,
-)
+from setacare_desktop.ui.followups.areas import area_pages, connect_areas
 from setacare_desktop.ui.idle_lock import IdleLock
 from setacare_desktop.ui.intake import IntakePage
+from setacare_desktop.ui.navigation import (  # names the tests and pages import from here too
+    AREA_ADMIN,
+    AREA_AUDIT,
+    AREA_FOLLOWUPS,
+    AREA_INTAKE,
+    AREA_PERSON,
+    AREA_REFERRALS,
+    AREA_REVIEW,
+    AREA_SHEETS,
+    AREA_TODAY,
+    visible_areas,
+)
 from setacare_desktop.ui.page import NoticePage, Page
 from setacare_desktop.ui.referrals import ReferralsPage
 from setacare_desktop.ui.review.area import ReviewArea
@@ -67,42 +74,6 @@ WINDOW_TITLE = "SetaCare Desktop"
 #: Room for the database's address in the status bar, in characters of average width (a longer
 #: one is cut in the middle, whole in its tooltip), so that a long path never widens the window.
 DATABASE_CHARS = 60
-
-AREA_INTAKE = "受付"
-AREA_TODAY = "本日の相談"
-AREA_REFERRALS = "つなぎ先"
-AREA_SHEETS = "連携シート"
-AREA_REVIEW = "確認・統計"
-AREA_ADMIN = "管理"
-AREA_AUDIT = "操作記録"
-
-#: The work areas in the order of the navigation list.
-AREAS: tuple[str, ...] = (
-    AREA_INTAKE, AREA_TODAY, AREA_REFERRALS, AREA_SHEETS, AREA_REVIEW, AREA_ADMIN, AREA_AUDIT,
-    AREA_PERSON, AREA_FOLLOWUPS)
-
-_OVERSIGHT = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
-#: Who may use each area: the navigation lists only these (an area is one line here).
-AREA_ROLES: dict[str, frozenset[Role]] = {
-    AREA_INTAKE: CASE_ROLES,
-    AREA_TODAY: CASE_ROLES,
-    AREA_REFERRALS: CASE_ROLES,
-    AREA_SHEETS: CASE_ROLES,
-    AREA_REVIEW: _OVERSIGHT,
-    AREA_ADMIN: frozenset({Role.ADMINISTRATOR}),
-    AREA_AUDIT: _OVERSIGHT,
-    AREA_PERSON: CASE_ROLES,
-    AREA_FOLLOWUPS: CASE_ROLES,
-}
-
-
-def visible_areas(profile: StaffProfile) -> tuple[str, ...]:
-    """The areas ``profile`` may use, in the navigation's order (管理 also for any staff member
-    allowed to manage accounts)."""
-    return tuple(area for area in AREAS
-                 if profile.role in AREA_ROLES[area]
-                 or (area == AREA_ADMIN and can_manage_accounts(profile)))
-
 
 NO_REVIEW = ("確認は、監督者が一日の相談を確認し、日次確認を記録する画面です。"
              "このアカウント（{role}）では確認できません。")

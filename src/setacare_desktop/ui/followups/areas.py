@@ -11,19 +11,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QListWidget, QMainWindow
 
-from setacare_desktop.domain.roles import CASE_ROLES
 from setacare_desktop.services import Database, ServiceError, StaffProfile, households
 from setacare_desktop.ui.followups.page import FollowupsPage, count_for_badge, reminder_text
-from setacare_desktop.ui.page import NoticePage, Page
+from setacare_desktop.ui.navigation import AREA_FOLLOWUPS, AREA_PERSON
+from setacare_desktop.ui.page import Page
 from setacare_desktop.ui.person.page import PersonPage
 
-AREA_PERSON = "相談者"
-AREA_FOLLOWUPS = "やること"
-
-NO_PERSON = ("相談者は、受付・相談員・監督者のアカウントで対象者の記録を見る画面です。"
-             "このアカウント（{role}）では表示できません。")
-NO_FOLLOWUPS = ("やることは、受付・相談員・監督者のアカウントの次回予定や返信期限の一覧です。"
-                "このアカウント（{role}）にはありません。")
 #: The reminder stays on the status bar this long (ms); it never blocks.
 REMINDER_MS = 30_000
 
@@ -33,11 +26,7 @@ def badge_text(count: int) -> str:
 
 
 def area_pages(window: QMainWindow, db: Database, profile: StaffProfile) -> dict[str, Page]:
-    if profile.role not in CASE_ROLES:
-        role = profile.role.label
-        return {AREA_PERSON: NoticePage(AREA_PERSON, NO_PERSON.format(role=role), window),
-                AREA_FOLLOWUPS: NoticePage(AREA_FOLLOWUPS, NO_FOLLOWUPS.format(role=role),
-                                           window)}
+    """相談者 and やること for a staff member of a case role (``ui.navigation.AREA_ROLES``)."""
     return {AREA_PERSON: PersonPage(db, profile, window),
             AREA_FOLLOWUPS: FollowupsPage(db, profile, window)}
 
