@@ -87,11 +87,3 @@ def ordered(items: list[Followup], today: date) -> list[Followup]:
     """By kind, then the longest overdue first."""
     return sorted(items, key=lambda f: (_ORDER[f.kind], -f.days_late(today),
                                         f.consultation_id or 0, f.referral_id or 0))
-
-
-def stored_days(value: str | None) -> int:
-    """The preference as stored, or the default when it holds nothing usable."""
-    if value is None or not value.isdigit():
-        return NO_CONTACT_DEFAULT
-    days = int(value)
-    return days if NO_CONTACT_MIN <= days <= NO_CONTACT_MAX else NO_CONTACT_DEFAULT

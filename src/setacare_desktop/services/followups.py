@@ -13,7 +13,6 @@ allows (a 継続支援 held after the person withdrew their consent shows initia
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, func, select
@@ -30,16 +29,14 @@ from setacare_desktop.domain.followups import (
     FollowupKind,
     Scope,
     ordered,
-    stored_days,
 )
 from setacare_desktop.domain.jpdate import local_now, to_wareki
 from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.domain.review import Decision, ReviewState, state_of
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.visibility import WHOLE, masked_person_label
-from setacare_desktop.services import audit, guard
+from setacare_desktop.services import audit, guard, preferences
 from setacare_desktop.services.consultations import shown_text
-from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.households import visible_persons
 from setacare_desktop.services.review_day import latest_reviews
 from setacare_desktop.services.unit import use_case
@@ -52,10 +49,8 @@ from setacare_desktop.store.models import (
     Continuity,
     DirService,
     Person,
-    Preference,
     Referral,
     Staff,
-    utc_now,
 )
 
 ANONYMOUS = "（匿名）"
@@ -68,38 +63,17 @@ ANONYMOUS = "（匿名）"
 def no_contact_days(db: Database) -> int:
     """Days without a consultation after which an open 継続支援 is listed (not personal data)."""
     with db.read() as session:
-        row = session.get(Preference, NO_CONTACT_KEY)
-        return stored_days(row.value if row is not None else None)
-
-
-def parse_days(text: str) -> int:
-    typed = unicodedata.normalize("NFKC", text).strip()
-    if not typed.isdigit():
-        raise ValidationError([Problem(
-            NO_CONTACT_FIELD, f"{NO_CONTACT_MIN}〜{NO_CONTACT_MAX} の整数で入力してください")])
-    days = int(typed)
-    if not NO_CONTACT_MIN <= days <= NO_CONTACT_MAX:
-        raise ValidationError([Problem(
-            NO_CONTACT_FIELD,
-            f"{NO_CONTACT_MIN}〜{NO_CONTACT_MAX} 日の範囲で入力してください（入力: {days} 日）")])
-    return days
+        return _days(session)
 
 
 @use_case
 def set_no_contact_days(db: Database, actor: StaffProfile, text: str) -> int:
-    """An administrator sets the days (1–365); audited with the old and new value."""
+    """An administrator sets the days (1–365, typed text); audited with the old and new value."""
     with db.transaction() as session:
         guard.require_account_manager(actor, "preference_change")
-        days = parse_days(text)
-        row = session.get(Preference, NO_CONTACT_KEY)
-        before = stored_days(row.value if row is not None else None)
-        if row is None:
-            row = Preference(key=NO_CONTACT_KEY, value=str(days))
-            session.add(row)
-        row.value, row.updated_at, row.updated_by = str(days), utc_now(), actor.staff_id
-        audit.record(session, actor, "preference_change", entity="preference",
-                     entity_id=NO_CONTACT_KEY, fields=[NO_CONTACT_KEY],
-                     detail=f"{before} -> {days}")
+        days = preferences.whole_number(text, NO_CONTACT_FIELD, NO_CONTACT_MIN, NO_CONTACT_MAX,
+                                        "日")
+        preferences.store_number(session, actor, NO_CONTACT_KEY, days, _days(session))
         return days
 
 
@@ -132,8 +106,8 @@ def followup_count(db: Database, actor: StaffProfile, scope: Scope = Scope.MINE,
 
 
 def _days(session: Session) -> int:
-    row = session.get(Preference, NO_CONTACT_KEY)
-    return stored_days(row.value if row is not None else None) if row else NO_CONTACT_DEFAULT
+    return preferences.stored_number(session, NO_CONTACT_KEY, NO_CONTACT_DEFAULT,
+                                     NO_CONTACT_MIN, NO_CONTACT_MAX)
 
 
 def _collect(session: Session, actor: StaffProfile, scope: Scope, day: date,

@@ -27,12 +27,15 @@ from setacare_desktop.services import (
     PermissionDeniedError,
     ServiceError,
     StaffProfile,
+    backup,
+    followups,
     preferences,
     staff,
 )
 from setacare_desktop.services import organisation_settings as org_settings
 from setacare_desktop.ui.add_staff_dialog import AddStaffDialog
 from setacare_desktop.ui.forms import error_label
+from setacare_desktop.ui.number_setting import NumberSetting
 from setacare_desktop.ui.page import Page, heading
 from setacare_desktop.ui.table_models import StaffTableModel
 
@@ -75,6 +78,7 @@ class AdminPage(Page):
         self.body.addWidget(self.table)
         self.body.addWidget(self.message_label)
         self.lock_box = self._build_lock_box()
+        self.notice_box = self._build_notice_box()
         self.sender_box = self._build_sender_box()
         self.forms_box = self._build_forms_box()
 
@@ -85,6 +89,7 @@ class AdminPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("管理: 職員アカウント", self))
         layout.addWidget(self.lock_box)
+        layout.addWidget(self.notice_box)
         boxes = QHBoxLayout()
         boxes.addWidget(self.sender_box, 3)
         boxes.addWidget(self.forms_box, 2)
@@ -117,6 +122,27 @@ class AdminPage(Page):
         inner = QVBoxLayout(box)
         inner.addLayout(row)
         inner.addWidget(self.lock_error_label)
+        return box
+
+    def _build_notice_box(self) -> QGroupBox:
+        box = QGroupBox("知らせるまでの日数（すべてのPCに適用）", self)
+        self.backup_days = NumberSetting(
+            f"{backup.REMINDER_FIELD}(&B)",
+            "最後のバックアップからこの日数がたつと、管理者の画面に知らせます（SQLite のみ）。",
+            backup.DEFAULT_REMINDER_DAYS, load=lambda: backup.reminder_days(self._db),
+            save=lambda text: backup.set_reminder_days(self._db, self._actor, text),
+            done=lambda days: f"{backup.REMINDER_FIELD}を {days} 日にしました。", parent=box)
+        self.no_contact_days = NumberSetting(
+            f"{followups.NO_CONTACT_FIELD}(&D)",
+            "継続支援中で、この日数のあいだ相談のない人を「やること」に挙げます。",
+            followups.NO_CONTACT_DEFAULT, load=lambda: followups.no_contact_days(self._db),
+            save=lambda text: followups.set_no_contact_days(self._db, self._actor, text),
+            done=lambda days: f"{followups.NO_CONTACT_FIELD}を {days} 日にしました。",
+            parent=box)
+        inner = QVBoxLayout(box)
+        for setting in (self.backup_days, self.no_contact_days):
+            setting.saved.connect(self.status_message)
+            inner.addWidget(setting)
         return box
 
     def _build_sender_box(self) -> QGroupBox:
@@ -190,6 +216,8 @@ class AdminPage(Page):
             self._lock_problem(error.message)
             return
         self.lock_minutes_edit.setText(str(minutes))
+        self.backup_days.reload()
+        self.no_contact_days.reload()
         self._load_print_settings()
 
     def _load_print_settings(self) -> None:
@@ -281,6 +309,7 @@ class AdminPage(Page):
         self.add_button.setEnabled(False)
         self.refresh_button.setEnabled(False)
         self.lock_box.hide()
+        self.notice_box.hide()
         self.sender_box.hide()
         self.forms_box.hide()
 
