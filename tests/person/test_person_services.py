@@ -141,10 +141,6 @@ def test_household_links_show_a_masked_other_person_by_initials_only(world: Worl
     page = person_page(world.db, world.viewer, pid(world, "consented"), today=TODAY)
     assert [h.other_label for h in page.households] == ["T.S.（80歳代）"]
     assert_hidden(repr(page.households), REFUSED)
-    sheet = households.household_links_for_sheet(world.db, world.viewer,
-                                                 pid(world, "consented"))
-    assert not sheet[0].other_visible and sheet[0].other_age is None
-    assert audit_rows(world.db, "household_view", "viewer")
     lines = households.panel_lines(world.db, world.viewer,
                                    [pid(world, "consented"), pid(world, "refused")])
     assert lines == {pid(world, "consented"): ["母（同居）・8050・介護者"]}

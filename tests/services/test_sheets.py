@@ -12,14 +12,15 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from setacare_desktop.domain.consent import ConsentEntry, Giver, Method, Purpose
+from setacare_desktop.domain.continuity import HouseholdInput
 from setacare_desktop.domain.intake import IntakeInput, PersonInput
 from setacare_desktop.domain.referral import ReferralMethod
-from setacare_desktop.services import Database, audit, sheets
+from setacare_desktop.services import Database, audit, households, sheets
 from setacare_desktop.services import directory as directory_svc
 from setacare_desktop.services import intake as intake_svc
 from setacare_desktop.services import referrals as referral_svc
 from setacare_desktop.services.errors import NotFoundError, PermissionDeniedError
-from setacare_desktop.store.models import LiaisonSheetRow, Referral
+from setacare_desktop.store.models import ConsultationDetail, LiaisonSheetRow, Referral
 
 NOW = datetime(2026, 11, 24, 16, 0)
 DAY = date(2026, 11, 24)
@@ -245,3 +246,28 @@ def test_a_number_taken_at_the_same_moment_on_postgresql_is_retried(
         numbers = session.scalars(sa.select(LiaisonSheetRow.sheet_number)
                                   .order_by(LiaisonSheetRow.sequence)).all()
     assert numbers == ["IKEJIRI-2026-00001", "IKEJIRI-2026-00002"]
+
+
+def test_the_whole_sheet_prints_household_links_without_naming_the_other_person(
+        any_db: Database, staff_factory: Callable) -> None:
+    """The 世帯状況 carries the person's links (「子（同居）・8050」) from 相談者; the son's name and
+    age are his, not the person's, and never printed; the anonymised sheet has no links."""
+    clerk = staff_factory(any_db, "clerk", role="相談員", org_kind="あんしんすこやかセンター")
+    referral_id = make_referral(any_db, clerk)
+    son = intake_svc.record_intake(any_db, clerk, IntakeInput(
+        received_at="R8.11.24 11:00", channel="来所", district="池尻", consulter_kind="本人",
+        main_complaint="仕事のこと", target_groups=["若者"],
+        person=PersonInput(name="山田 次郎", reading="やまだ じろう", birth_date="1975-01-02")),
+        now=NOW)
+    with any_db.read() as session:
+        father_id, son_id = (session.scalar(
+            sa.select(ConsultationDetail.person_id).where(
+                ConsultationDetail.consultation_id == case_id))
+            for case_id in (session.get(Referral, referral_id).consultation_id,  # type: ignore[union-attr]
+                            son.consultation_id))
+    households.link_household(any_db, clerk, father_id, son_id,  # type: ignore[arg-type]
+                              HouseholdInput("子", True, ("8050",)))
+    issued = sheets.issue_liaison_sheet(any_db, clerk, referral_id, accepted, on=DAY)
+    text = "".join(_text(issued.pdf)).replace("\n", "")
+    assert "子（同居）・8050" in text
+    assert "次郎" not in text and "じろう" not in text and "昭和50年" not in text

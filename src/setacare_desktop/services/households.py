@@ -6,11 +6,9 @@ district. What a viewer is shown of the other person follows the visibility rule
 only when the viewer may see them too, otherwise initials and age band.
 
 - :func:`household_links` / :func:`links_in_session`: the links of a person (the person page);
-- :func:`household_links_for_sheet`: the same, audited, as the liaison sheet will print them
-  (for the sheet's 世帯 box; the sheet applies its own consent rule for the destination);
-- :func:`panel_lines`: one short line per link for the intake's duplicate panel, without any
-  identifying detail of the other person (the panel is read at every pause in typing and is not
-  audited, like the candidates themselves).
+- :func:`panel_lines` / :func:`link_lines`: one short line per link, without any identifying
+  detail of the other person, for the intake's duplicate panel (read at every pause in typing
+  and not audited, like the candidates themselves) and the liaison sheet's 世帯状況.
 """
 
 from __future__ import annotations
@@ -180,30 +178,25 @@ def end_household_link(db: Database, actor: StaffProfile, link_id: int) -> None:
 
 
 @use_case
-def household_links_for_sheet(db: Database, actor: StaffProfile, person_id: int
-                              ) -> list[HouseholdLinkRow]:
-    """The person's household links as the liaison sheet will use them (audited read,
-    ``household_view``). The other person's name and age come only when ``actor`` may see them
-    (``other_visible``); whether the destination may read them is the sheet's consent rule."""
-    with db.transaction() as session:
-        require_person_visible(session, actor, person_id, "household_view")
-        rows = links_in_session(session, actor, person_id)
-        audit.record(session, actor, "household_view", entity="person", entity_id=person_id,
-                     detail="sheet")
-        return rows
-
-
-@use_case
 def panel_lines(db: Database, actor: StaffProfile, person_ids: list[int]) -> dict[int, list[str]]:
     """For the duplicate panel: per candidate the caller may see, one line per household link
     (「母（同居）・8050」), nothing that identifies the other person. Not audited: read at every
     pause in typing, like the candidates (docs/privacy.md)."""
     with db.read() as session:
-        shown = visible_persons(session, actor, person_ids)
-        links = list(session.scalars(select(HouseholdLink).where(
-            HouseholdLink.ended_at.is_(None),
-            or_(HouseholdLink.person_id.in_(shown), HouseholdLink.other_person_id.in_(shown)))
-            .order_by(HouseholdLink.id.desc())))
+        return link_lines(session, visible_persons(session, actor, person_ids))
+
+
+def link_lines(session: Session, person_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per person, one line per current household link, as the person sees it (「母（同居）・
+    8050」): the relation, 同居/別居 and the situations, never the other person's name or age.
+    The duplicate panel shows them, and the liaison sheet prints them in its 世帯状況 (the
+    person's own circumstances, shared under the person's consent); the callers have checked
+    that the persons may be seen."""
+    shown = set(person_ids)
+    links = list(session.scalars(select(HouseholdLink).where(
+        HouseholdLink.ended_at.is_(None),
+        or_(HouseholdLink.person_id.in_(shown), HouseholdLink.other_person_id.in_(shown)))
+        .order_by(HouseholdLink.id.desc())))
     lines: dict[int, list[str]] = {}
     for link in links:
         situations, _ = parse_situations(list(link.situations or []))

@@ -5,6 +5,7 @@ consent statement.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
@@ -68,6 +69,14 @@ def subject(person: Person, on: date) -> SubjectBlock:
     return SubjectBlock(person.name, person.reading, birth, label(SEXES, person.sex),
                         f"{person.address_town}{person.address_rest}", person.phone,
                         label(HOUSEHOLDS, person.household))
+
+
+def with_household_links(block: SubjectBlock, lines: list[str]) -> SubjectBlock:
+    """The 世帯状況 with the person's household links after it (「単身／子（別居）・8050」)."""
+    if not lines:
+        return block
+    shown = "／".join(filter(None, [block.household, "、".join(lines)]))
+    return dataclasses.replace(block, household=shown)
 
 
 def initials(reading: str) -> str:

@@ -33,7 +33,7 @@ from setacare_desktop.domain.jpdate import (
 from setacare_desktop.domain.referral import REQUEST_KINDS, ReferralMethod, requested_kinds
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.reports.liaison_sheet import LiaisonSheet, render_liaison_sheet
-from setacare_desktop.services import audit
+from setacare_desktop.services import audit, households
 from setacare_desktop.services.errors import NotFoundError, ServiceError, ValidationError
 from setacare_desktop.services.guard import deny, require_case_read
 from setacare_desktop.services.intake import decide_sharing
@@ -238,6 +238,9 @@ def _sheet_data(session: Session, referral: Referral, number: str, reissue: bool
         request = "（匿名の連携シートのため、依頼の詳細は「相談の概要（匿名用）」に記載しています）"
     else:
         subject = blocks.subject(person, on) if person is not None else None
+        if subject is not None and person is not None:
+            subject = blocks.with_household_links(
+                subject, households.link_lines(session, [person.id]).get(person.id, []))
         progress = "\n".join(filter(None, [blocks.progress(case, detail), sent]))
         consultation = blocks.consultation(case, detail, progress)
         assert person is not None  # an anonymous consultation is never shared whole
