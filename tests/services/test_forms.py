@@ -79,6 +79,9 @@ def test_a_faxed_sheet_is_the_sheet_and_its_reply_slip_with_the_sender_block(
     # The destination's FAX and address are not in the directory: said so, not left blank.
     assert sheet.count("（未登録）") >= 2
     assert "持ち出し禁止" not in sheet + slip
+    # Each page's footer says what it holds: the sheet personal data, the slip none.
+    assert "個人情報を含みます" in sheet and "個人情報を含みます" not in slip
+    assert "この返信票には個人の情報を記載していません" in flat(slip)
     # The reply slip stands alone: the number, where to send it back, the fields to fill —
     # and nothing of the person.
     assert flat("様式第1号の2 返信票") in flat(slip) and issued.sheet_number in slip

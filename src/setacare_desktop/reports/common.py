@@ -307,12 +307,15 @@ class NumberedCanvas(canvas.Canvas):
     until the end, then draws the footer (notice, document number, page n / m) on each."""
 
     def __init__(self, *args: Any, document_number: str = "", notice: str = HANDLING_NOTICE,
-                 info: DocumentInfo | None = None, document_id: str | None = None,
-                 **kwargs: Any) -> None:
+                 last_notice: str | None = None, info: DocumentInfo | None = None,
+                 document_id: str | None = None, **kwargs: Any) -> None:
         kwargs["initialFontName"] = FONT
         super().__init__(*args, **kwargs)
         self._document_number = document_number
         self._notice = notice
+        #: The last page's own notice (the 返信票 that ends a liaison sheet holds no personal
+        #: data and says so), or None for the same notice on every page.
+        self._last_notice = last_notice
         self.document_id = metadata.apply(self, info or document_info(document_number),
                                           document_id=document_id)
         self._pages: list[dict[str, Any]] = []
@@ -335,7 +338,8 @@ class NumberedCanvas(canvas.Canvas):
         y = 9 * mm
         self.setLineWidth(0.5)
         self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
-        self.drawString(MARGIN, y, self._notice)
+        last = number == total and self._last_notice is not None
+        self.drawString(MARGIN, y, self._last_notice if last else self._notice)
         self.setFont(FONT, 8.5)
         self.drawRightString(PAGE_WIDTH - MARGIN, y,
                              f"{self._document_number}　{number} / {total}")
@@ -343,8 +347,8 @@ class NumberedCanvas(canvas.Canvas):
 
 
 def build_pdf(story: list[Flowable], *, title: str, document_number: str,
-              notice: str = HANDLING_NOTICE, subject: str | None = None,
-              keywords: Sequence[str] = ()) -> bytes:
+              notice: str = HANDLING_NOTICE, last_notice: str | None = None,
+              subject: str | None = None, keywords: Sequence[str] = ()) -> bytes:
     """Lay out ``story`` on A4 portrait pages with the shared footer; returns the PDF.
 
     ``title`` and ``subject`` become the document properties (no personal data: a form name and
@@ -359,6 +363,6 @@ def build_pdf(story: list[Flowable], *, title: str, document_number: str,
                             keywords=info.keyword_text, lang="ja-JP",
                             initialFontName=FONT, invariant=False)
     maker = functools.partial(NumberedCanvas, document_number=document_number, notice=notice,
-                              info=info)
+                              last_notice=last_notice, info=info)
     doc.build(story, canvasmaker=maker)
     return out.getvalue()

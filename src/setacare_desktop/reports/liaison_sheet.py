@@ -39,6 +39,7 @@ from setacare_desktop.reports.common import (
     text,
 )
 from setacare_desktop.reports.reply_slip import (
+    REPLY_NOTICE,
     SENT_NOTICE,
     UNREGISTERED,
     ReplySlip,
@@ -143,4 +144,5 @@ def render_liaison_sheet(sheet: LiaisonSheet) -> bytes:
     """The sheet and its 返信票 as a PDF (A4, Japanese font embedded as a subset)."""
     return build_pdf(liaison_sheet_story(sheet),
                      title=f"{sheet.form_number} {sheet.form_title} {sheet.sheet_number}".strip(),
-                     document_number=f"シート番号 {sheet.sheet_number}", notice=SENT_NOTICE)
+                     document_number=f"シート番号 {sheet.sheet_number}", notice=SENT_NOTICE,
+                     last_notice=REPLY_NOTICE)

@@ -35,6 +35,8 @@ from setacare_desktop.reports.common import (
 REPLY_PLANS: tuple[str, ...] = ("訪問予定", "面談予定", "電話で連絡予定", "対応済み", "対応できない")
 #: The handling notice of paper that leaves the office (the sheet and its 返信票).
 SENT_NOTICE = "この用紙は送付先以外に転送・複写しないでください（個人情報を含みます）"
+#: The 返信票's own footer: it carries no personal data, and says only where it may go.
+REPLY_NOTICE = "この返信票には個人の情報を記載していません。送付元以外に転送・複写しないでください"
 UNREGISTERED = "（未登録）"
 _STYLES = Styles()
 _BIG = style("reply-big", 13, leading=18)
@@ -110,4 +112,4 @@ def reply_slip_story(slip: ReplySlip) -> list[Flowable]:
 def render_reply_slip(slip: ReplySlip) -> bytes:
     """The 返信票 alone, as a one-page PDF."""
     return build_pdf(reply_slip_story(slip), title=f"返信票 {slip.sheet_number}",
-                     document_number=f"シート番号 {slip.sheet_number}", notice=SENT_NOTICE)
+                     document_number=f"シート番号 {slip.sheet_number}", notice=REPLY_NOTICE)
