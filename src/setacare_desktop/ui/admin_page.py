@@ -103,25 +103,20 @@ class AdminPage(Page):
 
     def _build_lock_box(self) -> QGroupBox:
         box = QGroupBox("画面ロック（すべてのPCに適用）", self)
-        self.lock_minutes_edit = QLineEdit(box)
-        self.lock_minutes_edit.setAccessibleName(preferences.IDLE_LOCK_FIELD)
-        self.lock_minutes_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 8)
-        self.lock_minutes_edit.setPlaceholderText(str(preferences.IDLE_LOCK_DEFAULT))
-        label = QLabel(f"{preferences.IDLE_LOCK_FIELD}(&M)", box)
-        label.setBuddy(self.lock_minutes_edit)
-        self.lock_save_button = QPushButton("変更", box)
-        hint = QLabel(f"操作がないまま {preferences.IDLE_LOCK_MIN}〜{preferences.IDLE_LOCK_MAX} "
-                      "分たつと、画面を隠してパスワードを求めます。", box)
-        hint.setEnabled(False)  # greyed: an explanation
-        self.lock_error_label = error_label(box)
-        row = QHBoxLayout()
-        row.addWidget(label)
-        row.addWidget(self.lock_minutes_edit)
-        row.addWidget(self.lock_save_button)
-        row.addWidget(hint, 1)
-        inner = QVBoxLayout(box)
-        inner.addLayout(row)
-        inner.addWidget(self.lock_error_label)
+        self.idle_lock_setting = NumberSetting(
+            f"{preferences.IDLE_LOCK_FIELD}(&M)",
+            f"操作がないまま {preferences.IDLE_LOCK_MIN}〜{preferences.IDLE_LOCK_MAX} "
+            "分たつと、画面を隠してパスワードを求めます。",
+            preferences.IDLE_LOCK_DEFAULT, load=lambda: preferences.idle_lock_minutes(self._db),
+            save=lambda text: preferences.set_idle_lock_minutes(self._db, self._actor, text),
+            done=lambda minutes: f"画面ロックまでの時間を {minutes} 分にしました（すべてのPC）。",
+            parent=box)
+        self.idle_lock_setting.stored.connect(self.idle_lock_changed)
+        self.idle_lock_setting.saved.connect(self.status_message)
+        self.lock_minutes_edit = self.idle_lock_setting.edit
+        self.lock_save_button = self.idle_lock_setting.save_button
+        self.lock_error_label = self.idle_lock_setting.error_label
+        QVBoxLayout(box).addWidget(self.idle_lock_setting)
         return box
 
     def _build_notice_box(self) -> QGroupBox:
@@ -191,8 +186,6 @@ class AdminPage(Page):
     def _connect_signals(self) -> None:
         self.add_button.clicked.connect(self.open_add_dialog)
         self.refresh_button.clicked.connect(self.reload)
-        self.lock_save_button.clicked.connect(self.save_idle_lock)
-        self.lock_minutes_edit.returnPressed.connect(self.save_idle_lock)
         self.sender_save_button.clicked.connect(self.save_sender)
         self.form_combo.currentIndexChanged.connect(self._show_form)
         self.form_save_button.clicked.connect(self.save_form)
@@ -210,12 +203,8 @@ class AdminPage(Page):
             return
         self.model.set_rows(rows)
         self.body.setCurrentWidget(self.table)
-        try:
-            minutes = preferences.idle_lock_minutes(self._db)
-        except ServiceError as error:
-            self._lock_problem(error.message)
+        if not self.idle_lock_setting.reload():
             return
-        self.lock_minutes_edit.setText(str(minutes))
         self.backup_days.reload()
         self.no_contact_days.reload()
         self._load_print_settings()
@@ -283,25 +272,6 @@ class AdminPage(Page):
     def _problem(label: QLabel, message: str) -> None:
         label.setText(message)
         label.show()
-
-    def save_idle_lock(self) -> bool:
-        """Store the minutes typed for every PC; a bad value is explained under the field."""
-        try:
-            minutes = preferences.set_idle_lock_minutes(
-                self._db, self._actor, self.lock_minutes_edit.text())
-        except ServiceError as error:
-            self._lock_problem(error.message)
-            return False
-        self.lock_error_label.hide()
-        self.lock_minutes_edit.setText(str(minutes))
-        self.idle_lock_changed.emit(minutes)
-        self.status_message.emit(f"画面ロックまでの時間を {minutes} 分にしました（すべてのPC）。")
-        return True
-
-    def _lock_problem(self, message: str) -> None:
-        self.lock_error_label.setText(message)
-        self.lock_error_label.show()
-        self.lock_minutes_edit.setFocus()
 
     def _refuse(self, message: str) -> None:
         self.message_label.setText(message)

@@ -19,6 +19,8 @@ from setacare_desktop.ui.forms import error_label
 class NumberSetting(QWidget):
     #: The value was stored (the message for the status bar).
     saved = Signal(str)
+    #: The value was stored (the value itself).
+    stored = Signal(int)
 
     def __init__(self, label: str, hint: str, default: int, *, load: Callable[[], int],
                  save: Callable[[str], int], done: Callable[[int], str],
@@ -49,11 +51,14 @@ class NumberSetting(QWidget):
         self.save_button.clicked.connect(self.store)
         self.edit.returnPressed.connect(self.store)
 
-    def reload(self) -> None:
+    def reload(self) -> bool:
+        """Show the stored value; False (the problem shown under the field) if it cannot be read."""
         try:
             self.edit.setText(str(self._load()))
         except ServiceError as error:
             self._problem(error.message)
+            return False
+        return True
 
     def store(self) -> bool:
         try:
@@ -63,6 +68,7 @@ class NumberSetting(QWidget):
             return False
         self.error_label.hide()
         self.edit.setText(str(value))
+        self.stored.emit(value)
         self.saved.emit(self._done(value))
         return True
 
