@@ -25,15 +25,13 @@ from PySide6.QtWidgets import (
 
 from setacare_desktop.services import Database, ServiceError, StaffProfile, screen_lock
 from setacare_desktop.ui.forms import error_label
-from setacare_desktop.ui.login_dialog import credential_fields
+from setacare_desktop.ui.login_dialog import credential_fields, typed_credentials
 from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
 
 LOCKED_HEADING = "画面はロックされています"
 UNLOCK = "ロックを解除"
 SWITCH = "ログイン（切り替え）"
-EMPTY_LOGIN = "ログインIDを入力してください。"
-EMPTY_PASSWORD = "パスワードを入力してください。"
 DRAFT_NOT_SAVED = ("{name} さんの入力中の受付を下書きとして保存できなかったため、"
                    "ログインを切り替えられません。{name} さんがロックを解除して保存してください。")
 
@@ -119,14 +117,10 @@ class LockScreen(QWidget):
         self.unlock_button.setText(SWITCH if self.is_switch() else UNLOCK)
 
     def submit(self) -> None:
-        login_id = self.login_edit.text().strip()
-        password = self.password_edit.text()
-        if not login_id:
-            self._refuse(EMPTY_LOGIN, self.login_edit)
+        typed = typed_credentials(self.login_edit, self.password_edit, self._refuse)
+        if typed is None:
             return
-        if not password:
-            self._refuse(EMPTY_PASSWORD, self.password_edit)
-            return
+        login_id, password = typed
         if self.is_switch():
             # The draft first, on this thread: it must be in the database, under the locked
             # staff member, before anyone else is let in.

@@ -43,6 +43,22 @@ def credential_fields(parent: QWidget, login_id: str) -> tuple[QLineEdit, QLineE
     password_label.setBuddy(password_edit)
     return login_edit, password_edit, login_label, password_label
 
+
+def typed_credentials(login_edit: QLineEdit, password_edit: QLineEdit,
+                      refuse: Callable[[str, QLineEdit], None]) -> tuple[str, str] | None:
+    """The login ID and password typed, or None after ``refuse`` was told which one is empty
+    (and given its box for the focus)."""
+    login_id = login_edit.text().strip()
+    password = password_edit.text()
+    if not login_id:
+        refuse(EMPTY_LOGIN, login_edit)
+        return None
+    if not password:
+        refuse(EMPTY_PASSWORD, password_edit)
+        return None
+    return login_id, password
+
+
 class LoginDialog(QDialog):
     """Asks who is working. After ``accepted``, :attr:`profile` is the logged-in staff member.
 
@@ -107,14 +123,10 @@ class LoginDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
     def accept(self) -> None:
-        login_id = self.login_edit.text().strip()
-        password = self.password_edit.text()
-        if not login_id:
-            self._refuse(EMPTY_LOGIN, self.login_edit)
+        typed = typed_credentials(self.login_edit, self.password_edit, self._refuse)
+        if typed is None:
             return
-        if not password:
-            self._refuse(EMPTY_PASSWORD, self.password_edit)
-            return
+        login_id, password = typed
         # argon2 takes a good fraction of a second: checked on the worker, the dialog stays
         # responsive (and its buttons and fields disabled, so Enter cannot check twice).
         Operation(self, lambda _progress: self._authenticate(login_id, password),
