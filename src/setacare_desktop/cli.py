@@ -208,8 +208,24 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
                                f"{report.days_signed_off:,} 地区日"))
     _out(_table(("", ""), rows, header=False))
     _out()
+    if report.consultations >= PHASES_FROM:
+        _print_phases(report)
     _print_logins(report)
     return EXIT_OK
+
+
+#: A demo this large prints where its time went.
+PHASES_FROM = 100_000
+_PHASE_LABELS = {"staff": "職員", "consultations": "相談（作成と書き込み）",
+                 "insert": "  うち書き込み", "referrals": "つなぎ", "reviews": "監督者の確認",
+                 "index": "検索索引", "summary": "統計・採番", "commit": "確定（ディスク）"}
+
+
+def _print_phases(report: demo.DemoReport) -> None:
+    _out(_table(("処理", "経過秒", "CPU秒"),
+                [(_PHASE_LABELS.get(name, name), f"{wall:.1f}", f"{cpu:.1f}")
+                 for name, wall, cpu in report.phases]))
+    _out()
 
 
 def _example_login(report: demo.DemoReport) -> str:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
@@ -31,7 +30,9 @@ from setacare_desktop.services.demo.common import (
     CLOSING,
     OPENING,
     UTC_OFFSET,
+    Phases,
     Pick,
+    bulk_insert,
     insert_returning_ids,
     seconds,
 )
@@ -46,6 +47,7 @@ from setacare_desktop.store.models import (
     ConsultationTargetGroup,
     Organisation,
     Person,
+    SearchText,
 )
 from setacare_desktop.store.stats_summary import SummaryKey
 
@@ -207,10 +209,15 @@ def write_consultations(
     now: datetime,
     referred: list[tuple[int, Case]] | None = None,
     summary: Counter[SummaryKey] | None = None,
+    *,
+    index: bool = True,
+    phases: Phases | None = None,
 ) -> tuple[Counter[str], list[date]]:
     """Write the consultations; returns counts by kind of row and the working days covered.
     The cases to refer are appended to ``referred`` (with their ids), and each consultation's
-    statistics key is counted in ``summary`` (for ``stats_summary.add_keys``)."""
+    statistics key is counted in ``summary`` (for ``stats_summary.add_keys``). ``index`` as
+    for :func:`_flush`; the inserts' time is counted in ``phases`` as ``insert``."""
+    phases = phases or Phases()
     counts: Counter[str] = Counter()
     t = tables()
     # The last day is today unless the window has not opened yet (or it is a weekend).
@@ -347,16 +354,19 @@ def write_consultations(
             counts["consents_refused"] += sum(not c["given"] for c in consents)
             counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None for c in consents)
         if len(buffer) >= BATCH:
-            _flush(session, buffer, counts, referred)
-    _flush(session, buffer, counts, referred)
+            with phases("insert"):
+                _flush(session, buffer, counts, referred, index=index)
+    with phases("insert"):
+        _flush(session, buffer, counts, referred, index=index)
     return counts, day_list
 
 
 def _flush(session: Session, buffer: list[Case], counts: Counter[str],
-           referred: list[tuple[int, Case]] | None = None) -> None:
+           referred: list[tuple[int, Case]] | None = None, *, index: bool = True) -> None:
     """Insert the buffered consultations with their persons, details, classification rows,
     consents and search text, then empty the buffer. Cases to refer are kept in ``referred``
-    with their new ids."""
+    with their new ids. With ``index`` False only ``search_text`` is written: the caller builds
+    the gram index from it once every row is in (``store.search.rebuild``)."""
     if not buffer:
         return
     new_persons = list({id(c.person): c.person for c in buffer
@@ -367,27 +377,30 @@ def _flush(session: Session, buffer: list[Case], counts: Counter[str],
         for person, person_id in zip(new_persons, person_ids, strict=True):
             person.id, person.row = person_id, None
     ids = insert_returning_ids(session, Consultation.__table__, [c.row for c in buffer])
-    groups = [{"consultation_id": cid, "code": code}
-              for cid, case in zip(ids, buffer, strict=True) for code in case.groups]
+    pairs = list(zip(ids, buffer, strict=True))
+    groups = [{"consultation_id": cid, "code": code} for cid, case in pairs for code in case.groups]
     elements = [{"consultation_id": cid, "code": code}
-                for cid, case in zip(ids, buffer, strict=True) for code in case.elements]
-    session.execute(insert(ConsultationTargetGroup.__table__), groups)
-    session.execute(insert(ConsultationElement.__table__), elements)
-    session.execute(insert(ConsultationDetail.__table__), [
+                for cid, case in pairs for code in case.elements]
+    bulk_insert(session, ConsultationTargetGroup.__table__, groups)
+    bulk_insert(session, ConsultationElement.__table__, elements)
+    bulk_insert(session, ConsultationDetail.__table__, [
         {**case.detail, "consultation_id": cid,
-         "person_id": case.person.id if case.person else None}
-        for cid, case in zip(ids, buffer, strict=True)])
-    consents = [{**consent, "person_id": case.person.id, "consultation_id": cid}
-                for cid, case in zip(ids, buffer, strict=True) if case.person is not None
-                for consent in case.consents]
-    if consents:
-        session.execute(insert(ConsentRecordRow.__table__), consents)
-    # Make them findable, as services.search.index_consultation does one by one.
-    search_store.index_many(session, [(cid, case.row["district_code"], case.folded)
-                                      for cid, case in zip(ids, buffer, strict=True)])
+         "person_id": case.person.id if case.person else None} for cid, case in pairs])
+    bulk_insert(session, ConsentRecordRow.__table__, [
+        {**consent, "person_id": case.person.id, "consultation_id": cid}
+        for cid, case in pairs if case.person is not None for consent in case.consents])
+    if index:  # findable at once, as services.search.index_consultation does one by one
+        search_store.index_many(session, [(cid, case.row["district_code"],
+                                           case.row["organisation_id"], case.folded)
+                                          for cid, case in pairs])
+    else:
+        bulk_insert(session, SearchText.__table__, [
+            {"consultation_id": cid, "district_code": case.row["district_code"],
+             "body": case.folded} for cid, case in pairs])
+    for _cid, case in pairs:  # what the referrals no longer need
+        case.consents, case.folded = [], ""
     if referred is not None:
-        referred.extend((cid, case) for cid, case in zip(ids, buffer, strict=True)
-                        if case.refer)
+        referred.extend((cid, case) for cid, case in pairs if case.refer)
     counts["consultations"] += len(ids)
     counts["target_groups"] += len(groups)
     counts["elements"] += len(elements)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -20,7 +20,12 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.services import audit
-from setacare_desktop.services.demo.common import CLOSING, UTC_OFFSET, advance_id_sequences
+from setacare_desktop.services.demo.common import (
+    CLOSING,
+    UTC_OFFSET,
+    Phases,
+    advance_id_sequences,
+)
 from setacare_desktop.services.demo.consultations import Case, write_consultations
 from setacare_desktop.services.demo.referrals import Referrals, write_referrals
 from setacare_desktop.services.demo.reviews import write_reviews
@@ -34,10 +39,19 @@ from setacare_desktop.services.demo.staff import (
 )
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.unit import use_case
+from setacare_desktop.store import search as search_store
 from setacare_desktop.store import stats_summary
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.directory import read_directory
-from setacare_desktop.store.models import Consultation, Organisation, Person, Referral, Staff
+from setacare_desktop.store.models import (
+    Consultation,
+    Organisation,
+    Person,
+    Referral,
+    SearchText,
+    Staff,
+)
+from setacare_desktop.store.sqlite_bulk import large_cache
 
 DEFAULT_DAYS = 20
 #: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
@@ -78,6 +92,9 @@ class DemoReport:
     days_signed_off: int = 0  # (district, day) pairs signed off (日次確認)
     logins: tuple[DemoLogin, ...] = ()
     password: str = DEMO_PASSWORD
+    #: (phase, wall seconds, CPU seconds) of the fill (``common.Phases``); "insert" is the part
+    #: of "consultations" spent writing them.
+    phases: tuple[tuple[str, float, float], ...] = ()
 
 
 def default_cases(days: int) -> int:
@@ -114,6 +131,7 @@ def generate(
     elif now is None:
         now = local_now()
     rng = random.Random(seed)
+    phases = Phases()
 
     with db.transaction() as session:
         staff_total = session.scalar(select(func.count()).select_from(Staff)) or 0
@@ -129,23 +147,37 @@ def generate(
                 "このデータベースにはデモ以外の職員が登録されているため、デモデータは作成できません。"
                 "空のデータフォルダー（--data-dir）を指定してください。"
             )
+        # Into an empty index, the index is built once after the rows (store.search.rebuild);
+        # a second demo run adds to the index as it goes.
+        index_after = session.scalar(select(SearchText.consultation_id).limit(1)) is None
         orgs = list(session.scalars(select(Organisation).order_by(Organisation.id)))
-        # The referral destinations, as the app ranks them (read in this same session).
+        # The referral directory, as the app ranks it (read in this same session).
         directory, ids = read_directory(session)
-        staff_created = 0 if demo_total else create_staff(session, orgs, rng)
+        with phases("staff"):
+            staff_created = 0 if demo_total else create_staff(session, orgs, rng)
         pool = staff_pool(session)
         referred: list[tuple[int, Case]] = []
         summary: Counter[stats_summary.SummaryKey] = Counter()
-        counts, day_list = write_consultations(session, rng, orgs, pool, cases, days, now,
-                                               referred, summary)
-        # A generator of its own, so the consultations stay what they were for a seed.
-        writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
-                           orgs, pool, day_list[-1], now - UTC_OFFSET)
-        write_referrals(session, writer, referred, counts)
-        write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
-        stats_summary.add_keys(session, summary)  # the statistics, counted once after the rows
-        advance_id_sequences(session, [Person.__table__, Consultation.__table__,
-                                       Referral.__table__])
+        with large_cache(session):
+            with phases("consultations"):
+                counts, day_list = write_consultations(
+                    session, rng, orgs, pool, cases, days, now, referred, summary,
+                    index=not index_after, phases=phases)
+            # A generator of its own, so the consultations stay what they were for a seed.
+            writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
+                               orgs, pool, day_list[-1], now - UTC_OFFSET)
+            with phases("referrals"):
+                write_referrals(session, writer, referred, counts)
+            referred.clear()
+            with phases("reviews"):
+                write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
+            if index_after:
+                with phases("index"):
+                    search_store.rebuild(session)
+        with phases("summary"):
+            stats_summary.add_keys(session, summary)  # counted once after the rows
+            advance_id_sequences(session, [Person.__table__, Consultation.__table__,
+                                           Referral.__table__])
         detail = (
             f"seed={seed} days={days} staff_created={staff_created} "
             f"consultations={counts['consultations']} persons={counts['persons']} "
@@ -154,7 +186,8 @@ def generate(
             f"referrals={counts['referrals']}"
         )
         audit.record(session, None, "demo_generate", entity="consultation", detail=detail)
-        return DemoReport(
+        committing = phases.mark()
+        report = DemoReport(
             skipped=False,
             demo_accounts_present=True,
             staff_created=staff_created,
@@ -188,3 +221,5 @@ def generate(
             days_signed_off=counts["days_signed_off"],
             logins=demo_logins(session),
         )
+    phases.add("commit", committing)
+    return replace(report, phases=phases.report())

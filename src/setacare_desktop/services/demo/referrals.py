@@ -16,7 +16,6 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
@@ -37,6 +36,7 @@ from setacare_desktop.services.demo.common import (
     OPENING,
     UTC_OFFSET,
     Pick,
+    bulk_insert,
     insert_returning_ids,
     seconds,
 )
@@ -287,15 +287,14 @@ def write_referrals(session: Session, writer: Referrals, referred: list[tuple[in
                      counts: Counter[str]) -> None:
     """Bulk-insert the referrals of ``referred``, their steps and the consents they needed."""
     referrals, steps, consents = writer.build(referred)
-    if consents:
-        session.execute(insert(ConsentRecordRow.__table__), consents)
+    bulk_insert(session, ConsentRecordRow.__table__, consents)
     for start in range(0, len(referrals), BATCH):
         chunk = referrals[start:start + BATCH]
         ids = insert_returning_ids(session, Referral.__table__, chunk)
         events = [{**event, "referral_id": rid}
                   for rid, chunk_events in zip(ids, steps[start:start + BATCH], strict=True)
                   for event in chunk_events]
-        session.execute(insert(ReferralEvent.__table__), events)
+        bulk_insert(session, ReferralEvent.__table__, events)
         counts["referral_events"] += len(events)
     counts["referrals"] += len(referrals)
     for referral in referrals:

@@ -13,10 +13,10 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from setacare_desktop.services.demo.common import UTC_OFFSET
+from setacare_desktop.services.demo.common import UTC_OFFSET, bulk_insert
 from setacare_desktop.services.demo.staff import DEMO_LOGIN_PREFIX
 from setacare_desktop.services.demo.tables import tables
 from setacare_desktop.store.models import CaseReview, Consultation, DaySignoff, Organisation, Staff
@@ -72,5 +72,5 @@ def write_reviews(session: Session, rng: random.Random, day_list: list[date],
                 if (district, day) not in signed]
     for table, rows in ((CaseReview.__table__, reviews), (DaySignoff.__table__, signoffs)):
         for start in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[start:start + 5000])
+            bulk_insert(session, table, rows[start:start + 5000])
     counts["days_signed_off"] += len(signoffs)
