@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
+import operator
 import random
 import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Dialect, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 #: Consultations written per bulk insert; bounds memory for very large runs.
@@ -20,6 +23,21 @@ BATCH = 10_000
 UTC_OFFSET = timedelta(hours=9)  # the ward's local time (JST) is UTC+9, no daylight saving
 OPENING = time(8, 30)
 CLOSING = time(17, 15)
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    """What the generator reads of an organisation, copied once: reading an attribute of the
+    ORM object costs twenty times more, and the generator reads them millions of times."""
+
+    id: int
+    kind: str
+    district_code: str | None
+    area_code: str | None
+
+    @classmethod
+    def of(cls, org: Any) -> Org:
+        return cls(org.id, org.kind, org.district_code, org.area_code)
 
 
 class Pick:
@@ -69,12 +87,33 @@ class Phases:
         return tuple((name, wall, cpu) for name, (wall, cpu) in self.spent.items())
 
 
-def _sqlite_plan(session: Session, table: Table, names: list[str]
-                 ) -> tuple[str, list[Callable[[Any], Any] | None], list[Any]] | None:
-    """(INSERT statement, bind processors, constant defaults of the columns left out) for a
-    plain DB-API executemany on SQLite, or None when a left-out column has a computed default
-    (then only SQLAlchemy's insert() gives the row it would give)."""
-    dialect = session.get_bind().dialect
+Converter = Callable[[Any], Any]
+
+
+def _memo(convert: Converter) -> Converter:
+    """``convert`` remembering what it gave: a bulk load repeats its dates and times, and the
+    SQLite types format them in Python (a JSON list is remembered by its items)."""
+    cache: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = tuple(value) if type(value) is list else value
+        try:
+            return cache[key]
+        except KeyError:
+            if len(cache) > 100_000:
+                cache.clear()
+            result = cache[key] = convert(value)
+            return result
+
+    return remembered
+
+
+@functools.cache
+def _sqlite_plan(table: Table, names: tuple[str, ...], dialect: Dialect
+                 ) -> tuple[str, list[tuple[int, Converter]], tuple[Any, ...]] | None:
+    """(INSERT statement, (position, converter) of the values to convert, the converted
+    constant defaults of the columns left out) for a plain DB-API executemany on SQLite, or None
+    when a left-out column has a computed default (only SQLAlchemy's insert() gives it)."""
     extra = [c for c in table.c if c.name not in names and c.default is not None]
     if any(not c.default.is_scalar for c in extra):  # type: ignore[union-attr]
         return None
@@ -82,12 +121,15 @@ def _sqlite_plan(session: Session, table: Table, names: list[str]
     sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    constants = [c.default.arg for c in extra]  # type: ignore[union-attr]
-    return sql, processors, constants
+    converters = [(i, _memo(f)) for i, f in enumerate(processors[:len(names)]) if f]
+    tail = tuple(f(c.default.arg) if f else c.default.arg  # type: ignore[union-attr]
+                 for f, c in zip(processors[len(names):], extra, strict=True))
+    return sql, converters, tail
 
 
-def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) with one executemany.
+def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]],
+                ids: list[int] | None = None) -> None:
+    """Insert ``rows`` (dicts with the same keys), with ``ids`` if given, in one executemany.
 
     On SQLite the rows go to the DB-API's executemany as tuples, converted by the column types'
     own bind processors and completed with the columns' constant defaults, so the file holds
@@ -97,21 +139,25 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     """
     if not rows:
         return
-    names = list(rows[0])
-    plan = _sqlite_plan(session, table, names) if session.get_bind().dialect.name == "sqlite" \
-        else None
+    bind = session.get_bind()
+    keys = tuple(rows[0])
+    names = (("id",) if ids is not None else ()) + keys
+    plan = _sqlite_plan(table, names, bind.dialect) if bind.dialect.name == "sqlite" else None
     if plan is None:
-        session.execute(insert(table), rows)
+        session.execute(insert(table), rows if ids is None else [
+            {"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return
-    sql, processors, constants = plan
-    converters = [(i, f) for i, f in enumerate(processors[:len(names)]) if f is not None]
-    tail = tuple(f(v) if f else v for f, v in zip(processors[len(names):], constants,
-                                                    strict=True))
+    sql, converters, tail = plan
+    pick = operator.itemgetter(*keys)
+    one = len(keys) == 1
+    given = iter(ids) if ids is not None else None
     values: list[tuple[Any, ...]] = []
     for row in rows:
-        if len(row) != len(names):
+        if len(row) != len(keys):
             raise ValueError(f"{table.name}: rows with different columns in one bulk insert")
-        fields = [row[name] for name in names]
+        fields = [pick(row)] if one else list(pick(row))
+        if given is not None:
+            fields.insert(0, next(given))
         for i, convert in converters:
             fields[i] = convert(fields[i])
         values.append((*fields, *tail))
@@ -127,8 +173,7 @@ def insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]
     """
     first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     ids = list(range(first, first + len(rows)))
-    if rows:
-        bulk_insert(session, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    bulk_insert(session, table, rows, ids)
     return ids
 
 

@@ -30,6 +30,7 @@ from setacare_desktop.services.demo.common import (
     CLOSING,
     OPENING,
     UTC_OFFSET,
+    Org,
     Phases,
     Pick,
     bulk_insert,
@@ -239,8 +240,8 @@ def write_consultations(
 
     # Districts differ a little in size; every district keeps all four partners.
     district_weight = {d.code: rng.uniform(0.85, 1.15) for d in ref.DISTRICTS}
-    partners: dict[str, dict[ref.OrgKind, Organisation]] = {}
-    for org in orgs:
+    partners: dict[str, dict[ref.OrgKind, Org]] = {}
+    for org in map(Org.of, orgs):
         if org.district_code:
             partners.setdefault(org.district_code, {})[ref.OrgKind(org.kind)] = org
     pick_district = Pick({code: district_weight[code] for code in partners})
@@ -253,7 +254,7 @@ def write_consultations(
     pick_slot = Pick(dict(enumerate(_SLOT_WEIGHTS)))
     element_codes = [e.code for e in ref.ELEMENTS]
     now_utc = now - UTC_OFFSET
-    branch_of_area = {org.area_code: org for org in orgs if org.district_code is None}
+    branch_of_area = {org.area_code: org for org in map(Org.of, orgs) if org.district_code is None}
     branches = {d.code: branch_of_area[d.area_code] for d in ref.DISTRICTS
                 if d.area_code in branch_of_area}
     people = People(rng, partners, branches)

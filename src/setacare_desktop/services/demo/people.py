@@ -18,9 +18,8 @@ from typing import Any
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import org_recipient
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key, search_text
-from setacare_desktop.services.demo.common import Pick
+from setacare_desktop.services.demo.common import Org, Pick
 from setacare_desktop.services.demo.tables import Phrase, tables
-from setacare_desktop.store.models import Organisation
 
 
 def fake_phone(rng: random.Random) -> str:
@@ -67,8 +66,8 @@ class People:
     #: A named consultation is about someone already on record this often (repeat visitors).
     RETURNING = 0.3
 
-    def __init__(self, rng: random.Random, partners: dict[str, dict[ref.OrgKind, Organisation]],
-                 branches: dict[str, Organisation]) -> None:
+    def __init__(self, rng: random.Random, partners: dict[str, dict[ref.OrgKind, Org]],
+                 branches: dict[str, Org]) -> None:
         self.rng = rng
         self.partners = partners
         self.branches = branches  # district code → its area branch
@@ -156,7 +155,7 @@ class People:
         }
         return DemoPerson(row, surname, birth_date, household, folded, sex, child=age < 15)
 
-    def consents(self, person: DemoPerson, district: str, taken_at: Organisation,
+    def consents(self, person: DemoPerson, district: str, taken_at: Org,
                  consulter: str, relation: str, day: date, last: date, staff_id: int,
                  recorded: datetime) -> list[dict[str, Any]]:
         """Consent records of a person's first consultation: most given, some refused, some
@@ -185,7 +184,7 @@ class People:
         if given:
             person.shared.update({org.id: withdrawn_on for org in orgs})
         return [{
-            "recipient": org_recipient(org.id), "purpose": purpose, "given": given,
+            "recipient": _recipient(org.id), "purpose": purpose, "given": given,
             "giver": "proxy" if proxy else "self", "giver_relation": giver_relation,
             "method": method, "given_on": day, "recorded_by": staff_id,
             "recorded_at": recorded, "withdrawn_on": withdrawn_on,
@@ -205,6 +204,11 @@ def sex_of_subject(text: str) -> str | None:
     if match is None:
         return None
     return "male" if match.group(1) in ("父", "息子", "夫") else "female"
+
+
+@functools.cache
+def _recipient(organisation_id: int) -> str:
+    return org_recipient(organisation_id)
 
 
 @functools.cache
