@@ -33,6 +33,8 @@ from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import Database, ServiceError, auth, demo, intake, review, search
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services.demo import fill as demo_fill
+from setacare_desktop.services.demo import worker as demo_worker
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
@@ -49,6 +51,7 @@ from setacare_desktop.store.models import (
     Person,
     Referral,
     ReferralEvent,
+    SearchText,
     Staff,
 )
 
@@ -286,12 +289,32 @@ def _table_digests(db: Database) -> dict[str, tuple[int, str]]:
     return digests
 
 
-def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database) -> None:
+@pytest.mark.parametrize("in_worker", [False, True], ids=["in-process", "worker"])
+def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database, in_worker: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The same seed and day give the same rows, to the byte, as when they were pinned (a
-    change of one weight or one phrase changes a digest)."""
+    change of one weight or one phrase changes a digest), whether generated in the fill's own
+    process or, as a large demo is, in a forked worker that ships the rows to it."""
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 1 if in_worker else 10**9)
     report = demo.generate(db, cases=300, seed=7, today=TODAY)
+    assert any(name.startswith("worker") for name, _wall, _cpu in report.phases) == in_worker
     assert (report.consultations, report.referrals, report.days_signed_off) == (300, 77, 504)
     assert _table_digests(db) == _PINNED_SEED_7
+
+
+def test_a_worker_that_fails_leaves_the_database_as_it_was(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large demo's worker failing half way (here: in its referrals) is a message, not a
+    traceback, and not one of its rows stays."""
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 1)
+
+    def broken(*_args: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(demo_fill, "write_referrals", broken)
+    with pytest.raises(ServiceError, match="デモデータの作成処理が失敗しました"):
+        demo.generate(db, cases=300, seed=7, today=TODAY)
+    assert _count(db, Consultation) == _count(db, Staff) == _count(db, SearchText) == 0
 
 
 def test_a_fill_is_one_use_case_in_one_session(db: Database,

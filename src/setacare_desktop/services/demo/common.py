@@ -127,7 +127,26 @@ def _sqlite_plan(table: Table, names: tuple[str, ...], dialect: Dialect
     return sql, converters, tail
 
 
-def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]],
+class Shipment:
+    """Stands in for the session in a worker process (``worker.pipelined``): the rows of each
+    insert, converted as :func:`bulk_insert` converts them, go to the parent, which writes them
+    in its transaction; ids follow the highest ones the parent read before the worker began."""
+
+    def __init__(self, send: Callable[[Any], None], dialect: Dialect,
+                 next_ids: dict[str, int]) -> None:
+        self.send, self.dialect, self.next_ids = send, dialect, dict(next_ids)
+
+    def take_ids(self, table: Table, count: int) -> list[int]:
+        first = self.next_ids[table.name]
+        self.next_ids[table.name] = first + count
+        return list(range(first, first + count))
+
+
+#: Where the demo's rows go: the fill's session, or a worker's shipment to it.
+Target = Session | Shipment
+
+
+def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
                 ids: list[int] | None = None) -> None:
     """Insert ``rows`` (dicts with the same keys), with ``ids`` if given, in one executemany.
 
@@ -139,11 +158,12 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]],
     """
     if not rows:
         return
-    bind = session.get_bind()
+    dialect = session.dialect if isinstance(session, Shipment) else session.get_bind().dialect
     keys = tuple(rows[0])
     names = (("id",) if ids is not None else ()) + keys
-    plan = _sqlite_plan(table, names, bind.dialect) if bind.dialect.name == "sqlite" else None
+    plan = _sqlite_plan(table, names, dialect) if dialect.name == "sqlite" else None
     if plan is None:
+        assert isinstance(session, Session), f"{table.name}: not shipped plainly"
         session.execute(insert(table), rows if ids is None else [
             {"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return
@@ -161,20 +181,31 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]],
         for i, convert in converters:
             fields[i] = convert(fields[i])
         values.append((*fields, *tail))
-    session.connection().exec_driver_sql(sql, values)
+    if isinstance(session, Shipment):
+        session.send(("rows", sql, values))
+    else:
+        session.connection().exec_driver_sql(sql, values)
 
 
-def insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+def insert_returning_ids(session: Target, table: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` with one executemany and return their ids, in order.
 
     The ids are given here, following the highest one (the fill holds the write lock, so they
     are the ids the database would have given): ``INSERT … RETURNING`` one row at a time cost a
     third of the fill. :func:`advance_id_sequences` then tells PostgreSQL's sequences.
     """
-    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
-    ids = list(range(first, first + len(rows)))
+    if isinstance(session, Shipment):
+        ids = session.take_ids(table, len(rows))
+    else:
+        first = next_id(session, table)
+        ids = list(range(first, first + len(rows)))
     bulk_insert(session, table, rows, ids)
     return ids
+
+
+def next_id(session: Session, table: Any) -> int:
+    """The id the next row of ``table`` gets (the fill holds the write lock)."""
+    return (session.scalar(select(func.max(table.c.id))) or 0) + 1
 
 
 def advance_id_sequences(session: Session, tables: list[Any]) -> None:

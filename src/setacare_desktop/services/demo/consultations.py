@@ -33,6 +33,7 @@ from setacare_desktop.services.demo.common import (
     Org,
     Phases,
     Pick,
+    Target,
     bulk_insert,
     insert_returning_ids,
     seconds,
@@ -201,7 +202,7 @@ def _urgency(rng: random.Random, phrase: Phrase, urgent: bool) -> list[str]:
 
 
 def write_consultations(
-    session: Session,
+    session: Target,
     rng: random.Random,
     orgs: list[Organisation],
     pool: dict[int, tuple[list[int], list[int]]],
@@ -362,7 +363,7 @@ def write_consultations(
     return counts, day_list
 
 
-def _flush(session: Session, buffer: list[Case], counts: Counter[str],
+def _flush(session: Target, buffer: list[Case], counts: Counter[str],
            referred: list[tuple[int, Case]] | None = None, *, index: bool = True) -> None:
     """Insert the buffered consultations with their persons, details, classification rows,
     consents and search text, then empty the buffer. Cases to refer are kept in ``referred``
@@ -391,6 +392,7 @@ def _flush(session: Session, buffer: list[Case], counts: Counter[str],
         {**consent, "person_id": case.person.id, "consultation_id": cid}
         for cid, case in pairs if case.person is not None for consent in case.consents])
     if index:  # findable at once, as services.search.index_consultation does one by one
+        assert isinstance(session, Session), "a worker leaves the index to the fill"
         search_store.index_many(session, [(cid, case.row["district_code"],
                                            case.row["organisation_id"], case.folded)
                                           for cid, case in pairs])

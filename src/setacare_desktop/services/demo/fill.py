@@ -13,17 +13,22 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from setacare_desktop.domain import reference as ref
+from setacare_desktop.domain.directory import Directory
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.domain.referral import ReferralStatus
 from setacare_desktop.services import audit
+from setacare_desktop.services.demo import worker
 from setacare_desktop.services.demo.common import (
     CLOSING,
     UTC_OFFSET,
     Phases,
+    Shipment,
+    Target,
     advance_id_sequences,
 )
 from setacare_desktop.services.demo.consultations import Case, write_consultations
@@ -102,6 +107,23 @@ def default_cases(days: int) -> int:
     return WARD_CASES_PER_WORKING_DAY * days
 
 
+def _consultations_and_referrals(
+        session: Target, rng: random.Random, orgs: list[Organisation],
+        pool: dict[int, tuple[list[int], list[int]]], cases: int, days: int, now: datetime,
+        summary: Counter[stats_summary.SummaryKey], directory: Directory, ids: dict[str, int],
+        seed: int, *, index: bool, phases: Phases) -> tuple[Counter[str], list[date]]:
+    """The consultations, then the referrals of those answered with つなぎ."""
+    referred: list[tuple[int, Case]] = []
+    counts, day_list = write_consultations(session, rng, orgs, pool, cases, days, now,
+                                           referred, summary, index=index, phases=phases)
+    # A generator of its own, so the consultations stay what they were for a seed.
+    writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
+                       orgs, pool, day_list[-1], now - UTC_OFFSET)
+    with phases("referrals"):
+        write_referrals(session, writer, referred, counts)
+    return counts, day_list
+
+
 @use_case
 def generate(
     db: Database,
@@ -156,19 +178,28 @@ def generate(
         with phases("staff"):
             staff_created = 0 if demo_total else create_staff(session, orgs, rng)
         pool = staff_pool(session)
-        referred: list[tuple[int, Case]] = []
         summary: Counter[stats_summary.SummaryKey] = Counter()
         with large_cache(session):
-            with phases("consultations"):
-                counts, day_list = write_consultations(
-                    session, rng, orgs, pool, cases, days, now, referred, summary,
-                    index=not index_after, phases=phases)
-            # A generator of its own, so the consultations stay what they were for a seed.
-            writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
-                               orgs, pool, day_list[-1], now - UTC_OFFSET)
-            with phases("referrals"):
-                write_referrals(session, writer, referred, counts)
-            referred.clear()
+            if index_after and worker.available(cases, session):
+                def job(shipment: Shipment) -> tuple[Counter[str], list[date],
+                                                     Counter[stats_summary.SummaryKey], Any]:
+                    mine = Phases()
+                    counts, day_list = _consultations_and_referrals(
+                        shipment, rng, orgs, pool, cases, days, now, summary, directory, ids,
+                        seed, index=False, phases=mine)
+                    return counts, day_list, summary, mine.report()
+
+                with phases("consultations"):
+                    counts, day_list, summary, spent = worker.pipelined(
+                        session, [Person.__table__, Consultation.__table__,
+                                  Referral.__table__], job, phases)
+                phases.spent.update({f"worker {name}": [wall, cpu]
+                                     for name, wall, cpu in spent})
+            else:
+                with phases("consultations"):
+                    counts, day_list = _consultations_and_referrals(
+                        session, rng, orgs, pool, cases, days, now, summary, directory, ids,
+                        seed, index=not index_after, phases=phases)
             with phases("reviews"):
                 write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
             if index_after:

@@ -16,8 +16,6 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import (
     ConsentRecord,
@@ -36,6 +34,7 @@ from setacare_desktop.services.demo.common import (
     OPENING,
     UTC_OFFSET,
     Pick,
+    Target,
     bulk_insert,
     insert_returning_ids,
     seconds,
@@ -283,7 +282,7 @@ class Referrals:
                 "status": status.value, "reason": reason, "reply": reply}
 
 
-def write_referrals(session: Session, writer: Referrals, referred: list[tuple[int, Case]],
+def write_referrals(session: Target, writer: Referrals, referred: list[tuple[int, Case]],
                      counts: Counter[str]) -> None:
     """Bulk-insert the referrals of ``referred``, their steps and the consents they needed."""
     referrals, steps, consents = writer.build(referred)

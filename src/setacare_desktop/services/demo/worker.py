@@ -1,0 +1,85 @@
+"""A large demo fill on two processors: a forked worker generates the rows, the fill writes them.
+
+Generating a consultation (names, 相談内容, consents, referrals) costs about what writing it
+costs, and both are Python holding one processor. From ``WORKER_FROM`` cases on, where ``fork``
+exists (Linux; not Windows, whose desktops run small demos in-process), the fill forks a worker
+that runs the same generator with the same random state and sends each insert's rows, already
+converted, through a pipe; the parent writes them in its one transaction while the worker
+generates the next batch. The rows are byte for byte those the in-process fill writes
+(``tests/services/test_demo.py`` runs a pinned seed both ways). The worker never touches the
+database: it inherits the parent's connection but does not use it, and it ends with ``os._exit``
+(multiprocessing's own exit for a forked child), so nothing of it is closed or finalised there.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from setacare_desktop.services.demo.common import Phases, Shipment, next_id
+from setacare_desktop.services.errors import ServiceError
+
+R = TypeVar("R")
+_log = logging.getLogger(__name__)
+
+#: A fill of this many consultations or more forks a worker to generate them.
+WORKER_FROM = 100_000
+
+
+def available(cases: int, session: Session) -> bool:
+    """Whether a fill of ``cases`` into this session's database uses a worker."""
+    return (cases >= WORKER_FROM and session.get_bind().dialect.name == "sqlite"
+            and sys.platform.startswith("linux")
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _work(job: Callable[[Shipment], Any], send: Connection, shipment: Shipment) -> None:
+    try:
+        send.send(("done", job(shipment)))
+    except BaseException:  # whatever it was, the parent rolls back and says so
+        send.send(("error", traceback.format_exc()))
+    finally:
+        send.close()
+
+
+def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
+              phases: Phases) -> R:
+    """Run ``job`` in a forked worker with a :class:`Shipment` giving ids of ``tables``; write
+    what it ships in ``session`` (time counted as ``insert``) and return what it returns.
+    A failure of the worker raises :class:`ServiceError` here (the worker's traceback goes to
+    the log), so the fill's transaction rolls back."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    dialect = session.get_bind().dialect
+    shipment = Shipment(send.send, dialect, {t.name: next_id(session, t) for t in tables})
+    worker = context.Process(target=_work, args=(job, send, shipment), daemon=True)
+    connection = session.connection()
+    worker.start()
+    send.close()  # the worker holds the sending end now
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError as error:
+                raise ServiceError("デモデータの作成処理が途中で終了しました。") from error
+            if message[0] == "rows":
+                with phases("insert"):
+                    connection.exec_driver_sql(message[1], message[2])
+            elif message[0] == "done":
+                return message[1]  # type: ignore[no-any-return]
+            else:
+                _log.error("demo worker failed:\n%s", message[1])
+                raise ServiceError("デモデータの作成処理が失敗しました（詳細はログにあります）。")
+    finally:
+        receive.close()
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join()
