@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import age_on
 from setacare_desktop.services.demo.common import (
@@ -33,6 +31,7 @@ from setacare_desktop.services.demo.common import (
     Org,
     Phases,
     Pick,
+    Shipment,
     Target,
     bulk_insert,
     insert_returning_ids,
@@ -392,10 +391,12 @@ def _flush(session: Target, buffer: list[Case], counts: Counter[str],
         {**consent, "person_id": case.person.id, "consultation_id": cid}
         for cid, case in pairs if case.person is not None for consent in case.consents])
     if index:  # findable at once, as services.search.index_consultation does one by one
-        assert isinstance(session, Session), "a worker leaves the index to the fill"
-        search_store.index_many(session, [(cid, case.row["district_code"],
-                                           case.row["organisation_id"], case.folded)
-                                          for cid, case in pairs])
+        texts = [(cid, case.row["district_code"], case.row["organisation_id"], case.folded)
+                 for cid, case in pairs]
+        if isinstance(session, Shipment):
+            session.send(("index", texts))  # the fill indexes them while this generates on
+        else:
+            search_store.index_many(session, texts)
     else:
         bulk_insert(session, SearchText.__table__, [
             {"consultation_id": cid, "district_code": case.row["district_code"],

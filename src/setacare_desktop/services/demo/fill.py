@@ -169,9 +169,12 @@ def generate(
                 "このデータベースにはデモ以外の職員が登録されているため、デモデータは作成できません。"
                 "空のデータフォルダー（--data-dir）を指定してください。"
             )
-        # Into an empty index, the index is built once after the rows (store.search.rebuild);
-        # a second demo run adds to the index as it goes.
-        index_after = session.scalar(select(SearchText.consultation_id).limit(1)) is None
+        # A large fill generates in a worker, and writes and indexes what the worker sends
+        # meanwhile. Otherwise, into an empty index, the index is built once after the rows
+        # (store.search.rebuild); a second demo run adds to the index as it goes.
+        in_worker = worker.available(cases, session)
+        index_after = not in_worker and session.scalar(
+            select(SearchText.consultation_id).limit(1)) is None
         orgs = list(session.scalars(select(Organisation).order_by(Organisation.id)))
         # The referral directory, as the app ranks it (read in this same session).
         directory, ids = read_directory(session)
@@ -180,13 +183,13 @@ def generate(
         pool = staff_pool(session)
         summary: Counter[stats_summary.SummaryKey] = Counter()
         with large_cache(session):
-            if index_after and worker.available(cases, session):
+            if in_worker:
                 def job(shipment: Shipment) -> tuple[Counter[str], list[date],
                                                      Counter[stats_summary.SummaryKey], Any]:
                     mine = Phases()
                     counts, day_list = _consultations_and_referrals(
                         shipment, rng, orgs, pool, cases, days, now, summary, directory, ids,
-                        seed, index=False, phases=mine)
+                        seed, index=True, phases=mine)
                     return counts, day_list, summary, mine.report()
 
                 with phases("consultations"):

@@ -4,8 +4,9 @@ Generating a consultation (names, 相談内容, consents, referrals) costs about
 costs, and both are Python holding one processor. From ``WORKER_FROM`` cases on, where ``fork``
 exists (Linux; not Windows, whose desktops run small demos in-process), the fill forks a worker
 that runs the same generator with the same random state and sends each insert's rows, already
-converted, through a pipe; the parent writes them in its one transaction while the worker
-generates the next batch. The rows are byte for byte those the in-process fill writes
+converted, through a pipe; the parent writes them in its one transaction, and indexes the search
+texts, while the worker generates the next batch (the parent would otherwise wait for the
+worker half of the time, and index everything after it). The rows are byte for byte those the in-process fill writes
 (``tests/services/test_demo.py`` runs a pinned seed both ways). The worker never touches the
 database: it inherits the parent's connection but does not use it, and it ends with ``os._exit``
 (multiprocessing's own exit for a forked child), so nothing of it is closed or finalised there.
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from setacare_desktop.services.demo.common import Phases, Shipment, next_id
 from setacare_desktop.services.errors import ServiceError
+from setacare_desktop.store import search as search_store
 
 R = TypeVar("R")
 _log = logging.getLogger(__name__)
@@ -52,7 +54,8 @@ def _work(job: Callable[[Shipment], Any], send: Connection, shipment: Shipment) 
 def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
               phases: Phases) -> R:
     """Run ``job`` in a forked worker with a :class:`Shipment` giving ids of ``tables``; write
-    what it ships in ``session`` (time counted as ``insert``) and return what it returns.
+    what it ships in ``session`` (time counted as ``insert``), index the search texts it ships
+    (``store.search.index_many``, counted as ``index``), and return what the job returns.
     A failure of the worker raises :class:`ServiceError` here (the worker's traceback goes to
     the log), so the fill's transaction rolls back."""
     context = multiprocessing.get_context("fork")
@@ -72,6 +75,9 @@ def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
             if message[0] == "rows":
                 with phases("insert"):
                     connection.exec_driver_sql(message[1], message[2])
+            elif message[0] == "index":
+                with phases("index"):
+                    search_store.index_many(session, message[1])
             elif message[0] == "done":
                 return message[1]  # type: ignore[no-any-return]
             else:
