@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from schema import one_revision_behind, previous_revision
-from setacare_desktop import __version__
+from setacare_desktop import __version__, cli
 from setacare_desktop.app import main
 from setacare_desktop.services import Database, auth
+from setacare_desktop.services.demo import worker as demo_worker
 from setacare_desktop.store.models import AuditEvent, Consultation, Staff
 
 PASSWORD = "cli-pass-2026"
@@ -77,6 +78,21 @@ def test_demo_fills_the_database_and_a_printed_login_works(
         db.close()
     assert profile.district_code == "ikejiri"
     assert ("demo_generate", "(system)") in audit_actions(db_path)
+
+
+def test_a_large_demo_says_where_its_time_went(
+        capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From PHASES_FROM cases on the demo prints its phases (here lowered, with the worker that
+    a large demo forks, so that a small one shows them)."""
+    monkeypatch.setattr(cli, "PHASES_FROM", 1)
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 1)
+    code, out, err = run(capsys, "--database", str(db_path), "demo", "--cases", "300",
+                         "--days", "3")
+    assert code == 0, err
+    for label in ("相談（作成と書き込み）", "  うち書き込み", "検索索引", "  作成側：つなぎ",
+                  "確定（ディスク）"):
+        assert re.search(rf"^{re.escape(label)} +\d+\.\d +\d+\.\d$", out, re.MULTILINE), label
+    assert count(db_path, Consultation) == 300
 
 
 def test_demo_if_empty_adds_nothing_the_second_time(

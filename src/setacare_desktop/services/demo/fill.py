@@ -1,10 +1,11 @@
 """Filling a database with demo data: the one use case of the demo, and its report.
 
 A fill is a single writer: staff (unless present), consultations, referrals and reviews are
-written in one transaction with bulk Core inserts, so it is one use case and one session like
-any other (``@use_case``; the referral directory is read in that same session). It does not
-commit in batches: ``BATCH`` only bounds the rows held in memory per insert, and a failure half
-way leaves the database as it was.
+written in one transaction with bulk inserts, so it is one use case and one session like any
+other (``@use_case``; the referral directory is read in that same session). A large fill's
+worker (``worker``) only generates: it never opens a session, the fill writes what it sends. It
+does not commit in batches: ``BATCH`` only bounds the rows held in memory per insert, and a
+failure half way (the worker's too) leaves the database as it was.
 """
 
 from __future__ import annotations
