@@ -351,6 +351,29 @@ def test_scrolling_fetches_the_next_page(
         "<b>家賃</b>の相談 0")
 
 
+def test_the_count_is_final_when_the_last_page_was_full(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
+    fetch = CountingSearch(top=2 * PAGE_SIZE, page=PAGE_SIZE)  # two full pages, then nothing
+
+    class Panel(SearchPanel):
+        def _fetch(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
+            return fetch(query, before_id)
+
+    panel = Panel(db, clerk)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    type_text(panel.search_edit, "介護")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == PAGE_SIZE)
+    panel.table.setFocus()
+    for _ in range(5):
+        qtbot.keyClick(panel.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert fetch.calls == [None, PAGE_SIZE + 1, 1]  # the third page came back empty
+    assert panel.status_label.text() == "200件（新しい順）"  # not 「200件以上」
+
+
 def test_double_click_on_a_hit_asks_to_open_it(
         qtbot: QtBot, db: Database, clerk: StaffProfile, record_case: RecordCase,
         type_text: TypeText, double_click: DoubleClick,

@@ -100,6 +100,8 @@ class SearchResultTableModel(QAbstractTableModel):
 
     #: A further page could not be read (the message to show).
     failed = Signal(str)
+    #: A further page was read, even an empty one (whether more may follow can have changed).
+    page_read = Signal()
 
     def __init__(self, fetch: SearchFetch, parent: QObject | None = None, *,
                  page_size: int = SEARCH_PAGE_SIZE, kept_pages: int = KEPT_PAGES) -> None:
@@ -201,6 +203,7 @@ class SearchResultTableModel(QAbstractTableModel):
                 self.endInsertRows()
         finally:
             self._fetching = False
+        self.page_read.emit()
 
     def _add_page(self, cursor: int | None, hits: list[SearchHit]) -> None:
         self._starts.append(self._rows)
