@@ -1,6 +1,6 @@
 """Memory of the window at ward scale: scrolling a search result to its end and ten years of 統計.
 
-    python bench/memory_bench.py [--source /tmp/big2m/bench.db] [--work DIR] [--query 相談]
+    python bench/memory_bench.py [--source /tmp/big2m/bench.db] [--work DIR] [--query い]
                                  [--pages N] [--synthetic-rows 2000000] [--jump 100]
                                  [--from 2016-11-25]
                                  [--to 2026-11-24]
@@ -18,7 +18,7 @@ the organisation of the bench's clerk (``bench-supervisor``), and the statistics
 Then a fresh process (the figures are its own) logs in as that supervisor, opens the real main
 window (``ui.main_window.MainWindow``, offscreen), and:
 
-1. 本日の相談 → 検索: types ``--query`` (a word in nearly every consultation) and presses Enter;
+1. 本日の相談 → 検索: types ``--query`` (default 「い」, in 99 % of the consultations) and presses Enter;
 2. scrolls the result list to its end as a user drags the scrollbar to the bottom again and
    again (each time the view asks the model for its next page, ``fetchMore``), up to ``--pages``
    pages (default: all); then back to the top and to the middle (dropped pages read again);
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="the intake bench's database (copied, never opened)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
                         help="where the copy is made and kept")
-    parser.add_argument("--query", default="相談", help="the words searched")
+    parser.add_argument("--query", default="い", help="the words searched")
     parser.add_argument("--pages", type=int, default=None,
                         help="stop scrolling after this many pages (default: at the end)")
     parser.add_argument("--synthetic-rows", type=int, default=2_000_000,
