@@ -1,7 +1,7 @@
 """Memory of the window at ward scale: scrolling a search result to its end and ten years of 統計.
 
     python bench/memory_bench.py [--source /tmp/big2m/bench.db] [--work DIR] [--query い]
-                                 [--pages N] [--synthetic-rows 2000000] [--jump 100]
+                                 [--pages N] [--consent] [--synthetic-rows 2000000] [--jump 100]
                                  [--from 2016-11-25]
                                  [--to 2026-11-24]
 
@@ -13,7 +13,11 @@ consultations over ten years, all 28 districts, each case owned by one of its di
 partners). It is copied (``cp --sparse=always``) into ``--work`` once and the copy reused; the
 source is never opened. Into the copy go, once: a supervisor (監督者) of 池尻まちづくりセンター,
 the organisation of the bench's clerk (``bench-supervisor``), and the statistics summary
-(``store.stats_summary.rebuild``) when the bench left it empty.
+(``store.stats_summary.rebuild``) when the bench left it empty. With ``--consent`` every
+person of 池尻 consents to share with that organisation (the copy's consent rows are added, or
+removed again by a run without it), so the supervisor is shown the district's cases of all four
+partners (about 68,000 of its 71,000; the anonymous ones stay with whoever took them), as many as
+a district's あんしんすこやかセンター takes in ten years (DOMAIN.md: 182,110 a year over 28).
 
 Then a fresh process (the figures are its own) logs in as that supervisor, opens the real main
 window (``ui.main_window.MainWindow``, offscreen), and:
@@ -51,6 +55,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QTableView
+    from sqlalchemy.orm import Session
 
     from setacare_desktop.services.search import SearchHit
     from setacare_desktop.ui.search_model import SearchResultTableModel
@@ -92,9 +97,10 @@ class Figures:
 # --- preparing the copy (parent process) ---------------------------------------------------------
 
 
-def prepare(source: Path, work: Path, query: str) -> Path:
-    """The working copy of ``source`` with the supervisor and the statistics summary; prints how
-    many consultations of the whole ward ``query`` matches."""
+def prepare(source: Path, work: Path, query: str, consent: bool) -> Path:
+    """The working copy of ``source`` with the supervisor and the statistics summary, and with
+    or without (``consent``) the consents of 池尻's persons; prints how many consultations of
+    the whole ward ``query`` matches."""
     from sqlalchemy import text
 
     from setacare_desktop.domain import reference as ref
@@ -127,6 +133,8 @@ def prepare(source: Path, work: Path, query: str) -> Path:
                 stats_summary.rebuild(session)
             print(f"  counted the statistics summary in {time.perf_counter() - begin:.1f} s",
                   flush=True)
+        with db.transaction() as session:
+            set_consents(session, consent)
         with db.read() as session:
             total = session.execute(text("SELECT count(*) FROM consultation")).scalar_one()
             matches = len(search_store.indexed_ids(session, search_words(query),
@@ -136,6 +144,33 @@ def prepare(source: Path, work: Path, query: str) -> Path:
     finally:
         db.close()
     return path
+
+
+def set_consents(session: Session, wanted: bool) -> None:
+    """Every person of 池尻 consents (本人, 口頭) to share with the supervisor's organisation,
+    or no one does (the bench's bulk rows, like the intake bench's: not through the services)."""
+    from sqlalchemy import text
+
+    staff_id, organisation_id = session.execute(text(
+        "SELECT id, organisation_id FROM staff WHERE login = :l"), {"l": SUPERVISOR}).one()
+    recipient = f"org:{organisation_id}"
+    mine = {"r": recipient, "s": staff_id}
+    present = session.execute(text(
+        "SELECT count(*) FROM consent_record WHERE recipient = :r AND recorded_by = :s"),
+        mine).scalar_one()
+    if wanted and not present:
+        session.execute(text(
+            "INSERT INTO consent_record (person_id, recipient, purpose, given, giver,"
+            " giver_relation, method, given_on, recorded_by, recorded_at, withdrawal_reason,"
+            " change_note, form_signed)"
+            " SELECT id, :r, 'share', 1, 'self', '', 'oral', '2016-11-01', :s,"
+            " '2016-11-01 09:00:00.000000', '', '', 0 FROM person WHERE district_code = 'ikejiri'"),
+            mine)
+        print("  every person of 池尻 now consents to share with 池尻まちづくりセンター", flush=True)
+    elif present and not wanted:
+        session.execute(text(
+            "DELETE FROM consent_record WHERE recipient = :r AND recorded_by = :s"), mine)
+        print("  the bench's consents to 池尻まちづくりセンター removed", flush=True)
 
 
 # --- measuring (a fresh process) -----------------------------------------------------------------
@@ -322,6 +357,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="stop scrolling after this many pages (default: at the end)")
     parser.add_argument("--synthetic-rows", type=int, default=2_000_000,
                         help="rows of the generated list (0: skip that step)")
+    parser.add_argument("--consent", action="store_true",
+                        help="every person of 池尻 consents to share with the supervisor's "
+                             "organisation: the list shows the district's cases of all partners")
     parser.add_argument("--jump", type=int, default=100,
                         help="pages of the generated list per drag to the bottom")
     parser.add_argument("--from", dest="date_from", default="2016-11-25")
@@ -335,7 +373,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"SetaCare memory bench (Python {sys.version.split()[0]}, "
           f"package {Path(setacare_desktop.__file__).parent})", flush=True)
-    path = prepare(args.source, args.work, args.query)
+    path = prepare(args.source, args.work, args.query, args.consent)
     forwarded = list(argv if argv is not None else sys.argv[1:])
     print("  measuring in a fresh process:", flush=True)
     subprocess.run([sys.executable, __file__, *forwarded, "--measure", str(path)], check=True)
