@@ -22,7 +22,8 @@ a district's あんしんすこやかセンター takes in ten years (DOMAIN.md:
 Then a fresh process (the figures are its own) logs in as that supervisor, opens the real main
 window (``ui.main_window.MainWindow``, offscreen), and:
 
-1. 本日の相談 → 検索: types ``--query`` (default 「い」, in 99 % of the consultations) and presses Enter;
+1. 本日の相談 → 検索: types ``--query`` (default 「い」, in 99 % of the consultations) and
+   presses Enter;
 2. scrolls the result list to its end as a user drags the scrollbar to the bottom again and
    again (each time the view asks the model for its next page, ``fetchMore``), up to ``--pages``
    pages (default: all); then back to the top and to the middle (dropped pages read again);
@@ -33,10 +34,12 @@ window (``ui.main_window.MainWindow``, offscreen), and:
    so no real account can scroll 2,000,000 rows; this step measures the list itself at that
    size (the model, the view, the delegate), without the database's cost per page. It scrolls
    in jumps of ``--jump`` pages per drag to the bottom (painting the rows shown costs ~25 ms a
-   drag: page by page, 20,000 drags would take ten minutes).
+   drag: page by page, 20,000 drags would take ten minutes);
+5. closes that window, logs in as the bench's administrator and opens 統計 for the same ten
+   years over the whole ward (an administrator counts the ward; the summary holds the counts).
 
-It prints RSS (``VmRSS``) after start, after the search, after the scroll, after 統計 and after
-the synthetic scroll, with the peak (``VmHWM``) after each, the rows fetched, the pages the
+It prints RSS (``VmRSS``) after start, after the search, after the scroll, after each 統計 and
+after the synthetic scroll, with the peak (``VmHWM``) after each, the rows fetched, the pages the
 model holds and the CPU time of each step. Figures of a shared machine are noisy: repeat a run
 before believing one. Run it with ``PYTHONPATH`` of another checkout to compare models.
 """
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from setacare_desktop.services.search import SearchHit
+    from setacare_desktop.ui.main_window import MainWindow
     from setacare_desktop.ui.search_model import SearchResultTableModel
 
 SUPERVISOR = "bench-supervisor"
@@ -243,20 +247,48 @@ def held(model: SearchResultTableModel) -> str:
     return f"{pages()} pages held by the model" if pages else "every row held by the model"
 
 
+def ten_years_of_stats(app: QApplication, window: MainWindow, args: argparse.Namespace,
+                       figures: Figures, step: str) -> None:
+    """確認・統計 → 統計, 期間指定 ``--from`` … ``--to``, 集計 (clicked), until the report is shown."""
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtTest import QTest
+
+    from setacare_desktop.ui.navigation import AREA_REVIEW
+    from setacare_desktop.ui.stats.page import PERIOD_RANGE, StatsPage
+
+    window.show_area(AREA_REVIEW)
+    area = window.review_area
+    stats = area.stats
+    if not isinstance(stats, StatsPage):
+        figures.print(f"{step}: not shown to this role")
+        return
+    area.tabs.setCurrentWidget(stats)
+    stats.period_combo.setCurrentIndex(PERIOD_RANGE)
+    start, end = (date.fromisoformat(d) for d in (args.date_from, args.date_to))
+    stats.from_edit.setDate(QDate(start.year, start.month, start.day))
+    stats.to_edit.setDate(QDate(end.year, end.month, end.day))
+    previous = stats.report
+    QTest.mouseClick(stats.compute_button, Qt.MouseButton.LeftButton)
+    wait(app, lambda: stats.report is not previous or stats.message_label.isVisible())
+    report = stats.report
+    total = "" if report is None else f"{report.total:,} consultations counted"
+    message = stats.message_label.text() if stats.message_label.isVisible() else ""
+    figures.print(step, f"{window.profile.name}: {start} … {end}: {total}{message}")
+
+
 def measure(path: Path, args: argparse.Namespace) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtCore import QEvent, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from setacare_desktop.services import Database, auth
-    from setacare_desktop.ui.navigation import AREA_REVIEW, AREA_TODAY
+    from setacare_desktop.ui.navigation import AREA_TODAY
 
     figures = Figures()
     app = QApplication([sys.argv[0]])
     from setacare_desktop.ui.main_window import MainWindow
     from setacare_desktop.ui.search_panel import SearchPanel
-    from setacare_desktop.ui.stats.page import PERIOD_RANGE, StatsPage
 
     db = Database.open(f"sqlite:///{path}")
     figures.print("Qt and the database opened")
@@ -295,24 +327,7 @@ def measure(path: Path, args: argparse.Namespace) -> None:
     figures.print("back to the top and middle", held(model))
 
     # 3. ten years of 統計
-    window.show_area(AREA_REVIEW)
-    area = window.review_area
-    stats = area.stats
-    if isinstance(stats, StatsPage):
-        area.tabs.setCurrentWidget(stats)
-        stats.period_combo.setCurrentIndex(PERIOD_RANGE)
-        start, end = (date.fromisoformat(d) for d in (args.date_from, args.date_to))
-        stats.from_edit.setDate(QDate(start.year, start.month, start.day))
-        stats.to_edit.setDate(QDate(end.year, end.month, end.day))
-        previous = stats.report
-        QTest.mouseClick(stats.compute_button, Qt.MouseButton.LeftButton)
-        wait(app, lambda: stats.report is not previous or stats.message_label.isVisible())
-        report = stats.report
-        total = "" if report is None else f"{report.total:,} consultations counted"
-        figures.print("統計 ten years", f"{start} … {end}: {total}"
-                      f"{stats.message_label.text() if stats.message_label.isVisible() else ''}")
-    else:
-        figures.print("統計 not shown to this role")
+    ten_years_of_stats(app, window, args, figures, "統計 ten years")
 
     # 4. the same list at 2,000,000 rows
     if args.synthetic_rows:
@@ -340,6 +355,19 @@ def measure(path: Path, args: argparse.Namespace) -> None:
         synthetic.table.scrollToTop()
         app.processEvents()
         figures.print("back to the top", held(synthetic.model))
+    # 5. the whole ward's ten years: an administrator, after the supervisor's window is closed
+    window.close()
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+    figures.print("supervisor's window closed")
+    admin = auth.login(db, "bench-admin", PASSWORD)
+    figures.print("administrator logged in", "argon2id again: 64 MiB on top of what is held")
+    window = MainWindow(db, admin)
+    window.resize(1280, 800)
+    window.show()
+    wait(app, window.isVisible)
+    ten_years_of_stats(app, window, args, figures, "統計 ten years, the ward")
     _rss, peak = memory()
     print(f"\n  peak RSS {peak / 2**20:.1f} MB (target < 300 MB)", flush=True)
     window.close()
