@@ -1,0 +1,161 @@
+"""The Japanese font as fixed-layout forms use it: the form's own glyphs (labels, headings,
+notices, digits, ASCII) sit in fixed first subsets whose embedded font files are made and
+compressed once per process; a document's other glyphs (names, addresses, free text) go into
+further subsets made for that document, so every PDF still embeds exactly what it needs.
+
+``FormFont`` is the font ``common.register_font`` registers: a document that does not ask for the
+fixed subsets (``start``) gets reportlab's ordinary dynamic subsetting.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF value formatted once (it holds no reference, so it is the same in every document)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
+
+
+class _Key:
+    """A weak-referenceable stand-in for a document while the fixed subsets are assigned."""
+
+
+class _Fixed:
+    """The fixed subsets: glyph assignments and their PDF streams, formatted once."""
+
+    def __init__(self, font: TTFont, text: str) -> None:
+        key = _Key()
+        font.splitString(text, key)
+        state = font.state.pop(key)
+        self.assignments: dict[int, int] = dict(state.assignments)
+        self.subsets: list[list[int]] = [list(s) for s in state.subsets]
+        self.next_code = 256 * len(self.subsets)
+        face = font.face
+        self.font_files: list[tuple[bytes, bytes, int]] = []  # (raw, compressed, raw length)
+        self.cmaps: list[tuple[bytes, bytes]] = []
+        self.widths = [_Formatted(pdfdoc.PDFArray([face.getCharWidth(c) for c in subset])
+                                  .format(None)) for subset in self.subsets]
+        for n, subset in enumerate(self.subsets):
+            raw = face.makeSubset(subset)
+            self.font_files.append((raw, zlib.compress(raw), len(raw)))
+            cmap = makeToUnicodeCMap(_base_name(font, n), subset).encode("latin-1")
+            self.cmaps.append((cmap, zlib.compress(cmap)))
+        #: The escaped PDF strings of texts made of fixed glyphs only (the same in every document).
+        self.encoded: dict[str, list[tuple[int, str]]] = {}
+
+
+def _base_name(font: TTFont, n: int) -> str:
+    face = font.face
+    name: str = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+    return name
+
+
+def _stream(content: tuple[bytes, bytes], compress: bool, **extra: Any) -> pdfdoc.PDFStream:
+    """A stream whose (compressed) bytes were made before: reportlab writes them as they are."""
+    stream = pdfdoc.PDFStream()
+    raw, packed = content
+    stream.content = packed if compress else raw
+    if compress:
+        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    else:
+        stream.filters = []
+    for name, value in extra.items():
+        stream.dictionary[name] = value
+    return stream
+
+
+class FormFont(TTFont):
+    """A TTFont that can start a document with the fixed subsets of the forms."""
+
+    _fixed: _Fixed | None = None
+
+    def prepare(self, text: str) -> None:
+        """Put the glyphs of ``text`` into the fixed subsets (once per process: later calls keep
+        the first set, so every document of the process shares the same subsets)."""
+        if self._fixed is None:
+            self._fixed = _Fixed(self, text)
+
+    def start(self, doc: Any) -> None:
+        """Start ``doc`` with the fixed subsets; its other glyphs go into subsets of its own."""
+        fixed = self._fixed
+        assert fixed is not None, "FormFont.prepare() first"
+        state = TTFont.State(self._asciiReadable, self)
+        state.assignments = dict(fixed.assignments)
+        state.subsets = [list(s) for s in fixed.subsets]
+        state.nextCode = fixed.next_code
+        state.fixed = len(fixed.subsets)
+        self.state[doc] = state
+
+    def encode(self, text: str, doc: Any) -> list[tuple[int, str]]:
+        """``text`` as (subset, escaped PDF string) runs in ``doc``."""
+        fixed = self._fixed
+        if fixed is not None:
+            known = fixed.encoded.get(text)
+            if known is not None:
+                return known
+        runs = [(n, escapePDF(b)) for n, b in self.splitString(text, doc)]
+        if (fixed is not None and len(fixed.encoded) < 4096
+                and all(ord(c) in fixed.assignments or c == "\xa0" for c in text)):
+            fixed.encoded[text] = runs
+        return runs
+
+    def addObjects(self, doc: Any) -> None:
+        state = self.state.get(doc)
+        fixed_count = getattr(state, "fixed", 0)
+        if state is None or not fixed_count or self._fixed is None:
+            super().addObjects(doc)
+            return
+        state.frozen = 1
+        compress = bool(doc.compression)
+        face = self.face
+        for n, subset in enumerate(state.subsets):
+            internal = self.getSubsetInternalName(n, doc)[1:]
+            base = _base_name(self, n)
+            font = pdfdoc.PDFTrueTypeFont()
+            font.Name = internal
+            font.BaseFont = base
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            if n < fixed_count:
+                font.Widths = self._fixed.widths[n]
+                raw, packed, length = self._fixed.font_files[n]
+                cmap = _stream(self._fixed.cmaps[n], compress)
+                program = _stream((raw, packed), compress, Length1=length)
+            else:
+                widths = " ".join(fp_str(face.getCharWidth(c)) for c in subset)
+                font.Widths = _Formatted(f"[{widths}]".encode("ascii"))
+                cmap_text = makeToUnicodeCMap(base, subset).encode("latin-1")
+                cmap = _stream((cmap_text, zlib.compress(cmap_text, 1) if compress else b""),
+                               compress)
+                raw = face.makeSubset(subset)
+                # Level 1: a font program hardly packs tighter at 6, and takes three times as long.
+                program = _stream((raw, zlib.compress(raw, 1) if compress else b""), compress,
+                                  Length1=len(raw))
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
+            program_ref = doc.Reference(program, f"fontFile:{face.filename}({base})")
+            font.FontDescriptor = doc.Reference(pdfdoc.PDFDictionary({
+                "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
+                "Descent": face.descent, "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(base),
+                "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": program_ref,
+                "MissingWidth": face.defaultWidth}), "fontDescriptor:" + base)
+            doc.Reference(font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = font
+        del self.state[doc]
