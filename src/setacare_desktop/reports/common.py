@@ -93,15 +93,21 @@ class _SubsetCachingFace(TTFontFace):
         return made
 
 
-_registered = False
+_form_font: FormFont | None = None
 
 
 def register_font() -> str:
     """Register IPAexGothic with reportlab (once per process) and return its name."""
-    global _registered
-    if _registered:
-        return FONT
-    if FONT not in pdfmetrics.getRegisteredFontNames():
+    form_font()
+    return FONT
+
+
+def form_font() -> FormFont:
+    """The font object of this process (registered as ``FONT``; parsed once). reportlab gives
+    a second font of the same face the first one registered: if another font of IPAexGothic
+    came first, the forms still draw with this one."""
+    global _form_font
+    if _form_font is None:
         path = japanese_font_path()
         if path is None:
             raise FontMissingError(
@@ -109,9 +115,10 @@ def register_font() -> str:
                 f"パッケージ {FONT_PACKAGE.replace('_', '-')} をインストールし直してください。")
         font = FormFont(FONT, str(path))
         font.face.__class__ = _SubsetCachingFace  # same object, with the subset cache
-        pdfmetrics.registerFont(font)
-    _registered = True
-    return FONT
+        if FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(font)
+        _form_font = font
+    return _form_font
 
 
 def style(name: str, size: float = 9, *, leading: float | None = None, alignment: int = 0,

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
 from setacare_desktop.reports import metadata
@@ -27,9 +27,8 @@ from setacare_desktop.reports.common import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     document_info,
-    register_font,
+    form_font,
 )
-from setacare_desktop.reports.form_font import FormFont
 
 LEFT = MARGIN + 6  # the platypus frame pads 6 pt
 TOP = PAGE_HEIGHT - MARGIN - 6
@@ -48,15 +47,41 @@ def _f(value: float) -> str:
     return f"{value:.2f}"
 
 
+#: Operators that are the same in every document of the process (texts of fixed glyphs at a
+#: place, boxes): made once. Bounded; what does not fit is made each time.
+_MADE: dict[tuple[Any, ...], str] = {}
+_MADE_LIMIT = 20000
+
+
+class _Widths(dict[str, float]):
+    """Advance widths (1/1000 em) by character; a character the font lacks has the default."""
+
+    def __init__(self, widths: dict[int, float], default: float) -> None:
+        super().__init__((chr(code), w) for code, w in widths.items())
+        self.default = default
+
+    def __missing__(self, key: str) -> float:
+        return self.default
+
+
+_WIDTHS: _Widths | None = None
+_FIXED_TEXTS: list[str] = []
+
+
+def fixed_glyphs(text: str) -> None:
+    """Words every printout of a form shows (labels, headings, notices): their glyphs go into
+    the font subsets made once per process. Called when a form's module is imported, before
+    the first document (later calls change nothing)."""
+    _FIXED_TEXTS.append(text)
+
+
 class FormWriter:
     """One document: pages of operators, a cursor, and the footer at the end."""
 
     def __init__(self, *, title: str, document_number: str, notice: str = HANDLING_NOTICE,
-                 last_notice: str | None = None, fixed_text: str = "") -> None:
-        register_font()
-        font = pdfmetrics.getFont(FONT)
-        assert isinstance(font, FormFont)
-        font.prepare(fixed_text + notice + (last_notice or ""))
+                 last_notice: str | None = None) -> None:
+        font = form_font()
+        font.prepare("".join(_FIXED_TEXTS))
         self.font = font
         self.out = io.BytesIO()
         self.canvas = rl_canvas.Canvas(self.out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
@@ -64,9 +89,12 @@ class FormWriter:
         self.doc = self.canvas._doc
         font.start(self.doc)
         metadata.apply(self.canvas, document_info(title))
-        self._widths = font.face.charWidths
-        self._default_width = font.face.defaultWidth
-        self._names: dict[int, str] = {}
+        global _WIDTHS
+        if _WIDTHS is None:
+            _WIDTHS = _Widths(font.face.charWidths, font.face.defaultWidth)
+        self._widths = _WIDTHS
+        # The font's name in this document (registering it with the document).
+        self._base = font.getSubsetInternalName(0, self.doc)[:-2]
         self.document_number = document_number
         self.notice = notice
         self.last_notice = last_notice
@@ -77,24 +105,23 @@ class FormWriter:
     # -- text -------------------------------------------------------------------------------
 
     def width(self, text: str, size: float) -> float:
-        widths, default = self._widths, self._default_width
-        return sum(widths.get(ord(c), default) for c in text) * size / 1000
-
-    def _name(self, subset: int) -> str:
-        name = self._names.get(subset)
-        if name is None:
-            name = self._names[subset] = self.font.getSubsetInternalName(subset, self.doc)
-        return name
+        return sum(map(self._widths.__getitem__, text)) * size / 1000
 
     def text(self, x: float, y: float, value: str, size: float, color: str = "") -> None:
         """``value`` (one line) with its baseline at ``y``."""
         if not value:
             return
-        parts = [f"BT {color}1 0 0 1 {_f(x)} {_f(y)} Tm"]
-        for subset, escaped in self.font.encode(value, self.doc):
-            parts.append(f"{self._name(subset)} {_f(size)} Tf ({escaped}) Tj")
-        parts.append("ET" if not color else "0 g ET")
-        self.ops.append(" ".join(parts))
+        key = (value, x, y, size, color, self._base)
+        op = _MADE.get(key)
+        if op is None:
+            runs, fixed = self.font.encode(value, self.doc)
+            base, fsize = self._base, _f(size)
+            op = " ".join((f"BT {color}1 0 0 1 {_f(x)} {_f(y)} Tm",
+                           *(f"{base}+{n} {fsize} Tf ({escaped}) Tj" for n, escaped in runs),
+                           "0 g ET" if color else "ET"))
+            if fixed and len(_MADE) < _MADE_LIMIT:
+                _MADE[key] = op
+        self.ops.append(op)
 
     def centred(self, x: float, width: float, y: float, value: str, size: float) -> None:
         self.text(x + (width - self.width(value, size)) / 2, y, value, size)
@@ -105,14 +132,16 @@ class FormWriter:
     def lines(self, value: str, size: float, width: float) -> list[str]:
         """``value`` broken into lines no wider than ``width`` (by character; line breaks kept;
         an ASCII word is kept whole when it fits on a line)."""
-        widths, default = self._widths, self._default_width
+        widths = self._widths
         limit = width * 1000 / size
+        if "\n" not in value and sum(map(widths.__getitem__, value)) <= limit:
+            return [value]
         result: list[str] = []
         for paragraph in value.split("\n"):
             start, used, i, n = 0, 0.0, 0, len(paragraph)
             while i < n:
                 ch = paragraph[i]
-                w = widths.get(ord(ch), default)
+                w = widths[ch]
                 if used + w > limit and i > start and ch not in _NO_START:
                     cut = i
                     if ch in _ASCII_WORD:  # back up to the start of the word
@@ -138,10 +167,15 @@ class FormWriter:
 
     def rect(self, x: float, y: float, w: float, h: float, *, fill: str = "", stroke: float = 0.5) -> None:
         """A box (``y``: its bottom); ``fill`` a grey "r g b" or ""; ``stroke`` 0: no border."""
-        if fill:
-            self.ops.append(f"{fill} rg {_f(x)} {_f(y)} {_f(w)} {_f(h)} re f 0 g")
-        if stroke:
-            self.ops.append(f"{_f(stroke)} w {_f(x)} {_f(y)} {_f(w)} {_f(h)} re S")
+        key = (x, y, w, h, fill, stroke)
+        op = _MADE.get(key)
+        if op is None:
+            box = f"{_f(x)} {_f(y)} {_f(w)} {_f(h)} re"
+            op = " ".join(((f"{fill} rg {box} f 0 g",) if fill else ())
+                          + ((f"{_f(stroke)} w {box} S",) if stroke else ()))
+            if len(_MADE) < _MADE_LIMIT:
+                _MADE[key] = op
+        self.ops.append(op)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, width: float = 0.5) -> None:
         self.ops.append(f"{_f(width)} w {_f(x1)} {_f(y1)} m {_f(x2)} {_f(y2)} l S")

@@ -33,6 +33,16 @@ class _Formatted(pdfdoc.PDFObject):
         return self.data
 
 
+class _Template(pdfdoc.PDFObject):
+    """A dictionary written from bytes made before and the references of this document."""
+
+    def __init__(self, *parts: bytes | pdfdoc.PDFObject) -> None:
+        self.parts = parts
+
+    def format(self, document: Any) -> bytes:
+        return b"".join(p if isinstance(p, bytes) else p.format(document) for p in self.parts)
+
+
 class _Key:
     """A weak-referenceable stand-in for a document while the fixed subsets are assigned."""
 
@@ -85,6 +95,20 @@ class FormFont(TTFont):
     """A TTFont that can start a document with the fixed subsets of the forms."""
 
     _fixed: _Fixed | None = None
+    _rest: bytes | None = None
+
+    def _descriptor_rest(self) -> bytes:
+        """The font descriptor's entries after FontFile2 (the face's metrics)."""
+        if self._rest is None:
+            face = self.face
+            flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+            entries = pdfdoc.PDFDictionary({
+                "Ascent": face.ascent, "CapHeight": face.capHeight, "Descent": face.descent,
+                "Flags": flags, "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "ItalicAngle": face.italicAngle, "StemV": face.stemV,
+                "MissingWidth": face.defaultWidth}).format(None)
+            self._rest = b" " + entries[3:]  # without its "<<\n": ends with ">>"
+        return self._rest
 
     def prepare(self, text: str) -> None:
         """Put the glyphs of ``text`` into the fixed subsets (once per process: later calls keep
@@ -103,18 +127,20 @@ class FormFont(TTFont):
         state.fixed = len(fixed.subsets)
         self.state[doc] = state
 
-    def encode(self, text: str, doc: Any) -> list[tuple[int, str]]:
-        """``text`` as (subset, escaped PDF string) runs in ``doc``."""
+    def encode(self, text: str, doc: Any) -> tuple[list[tuple[int, str]], bool]:
+        """``text`` as (subset, escaped PDF string) runs in ``doc``, and whether it is made of
+        fixed glyphs only (then the runs are the same in every document started with them)."""
         fixed = self._fixed
         if fixed is not None:
             known = fixed.encoded.get(text)
             if known is not None:
-                return known
+                return known, True
         runs = [(n, escapePDF(b)) for n, b in self.splitString(text, doc)]
-        if (fixed is not None and len(fixed.encoded) < 4096
-                and all(ord(c) in fixed.assignments or c == "\xa0" for c in text)):
-            fixed.encoded[text] = runs
-        return runs
+        if fixed is not None and all(ord(c) in fixed.assignments or c == "\xa0" for c in text):
+            if len(fixed.encoded) < 4096:
+                fixed.encoded[text] = runs
+            return runs, True
+        return runs, False
 
     def addObjects(self, doc: Any) -> None:
         state = self.state.get(doc)
@@ -125,22 +151,18 @@ class FormFont(TTFont):
         state.frozen = 1
         compress = bool(doc.compression)
         face = self.face
+        fixed = self._fixed
+        fonts = doc.idToObject["BasicFonts"].dict
         for n, subset in enumerate(state.subsets):
             internal = self.getSubsetInternalName(n, doc)[1:]
             base = _base_name(self, n)
-            font = pdfdoc.PDFTrueTypeFont()
-            font.Name = internal
-            font.BaseFont = base
-            font.FirstChar = 0
-            font.LastChar = len(subset) - 1
             if n < fixed_count:
-                font.Widths = self._fixed.widths[n]
-                raw, packed, length = self._fixed.font_files[n]
-                cmap = _stream(self._fixed.cmaps[n], compress)
+                widths = fixed.widths[n].data
+                raw, packed, length = fixed.font_files[n]
+                cmap = _stream(fixed.cmaps[n], compress)
                 program = _stream((raw, packed), compress, Length1=length)
             else:
-                widths = " ".join(fp_str(face.getCharWidth(c)) for c in subset)
-                font.Widths = _Formatted(f"[{widths}]".encode("ascii"))
+                widths = f"[{' '.join(fp_str(face.getCharWidth(c)) for c in subset)}]".encode()
                 cmap_text = makeToUnicodeCMap(base, subset).encode("latin-1")
                 cmap = _stream((cmap_text, zlib.compress(cmap_text, 1) if compress else b""),
                                compress)
@@ -148,14 +170,15 @@ class FormFont(TTFont):
                 # Level 1: a font program hardly packs tighter at 6, and takes three times as long.
                 program = _stream((raw, zlib.compress(raw, 1) if compress else b""), compress,
                                   Length1=len(raw))
-            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
-            program_ref = doc.Reference(program, f"fontFile:{face.filename}({base})")
-            font.FontDescriptor = doc.Reference(pdfdoc.PDFDictionary({
-                "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
-                "Descent": face.descent, "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-                "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(base),
-                "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": program_ref,
-                "MissingWidth": face.defaultWidth}), "fontDescriptor:" + base)
-            doc.Reference(font, internal)
-            doc.idToObject["BasicFonts"].dict[internal] = font
+            name = base.encode("latin-1")
+            descriptor = doc.Reference(_Template(
+                b"<<\n/Type /FontDescriptor /FontName /" + name + b" /FontFile2 ",
+                doc.Reference(program, f"fontFile:{face.filename}({base})"),
+                self._descriptor_rest()), "fontDescriptor:" + base)
+            font = _Template(
+                f"<<\n/Type /Font /Subtype /TrueType /Name /{internal} /BaseFont /".encode()
+                + name + f" /FirstChar 0 /LastChar {len(subset) - 1} /FontDescriptor ".encode(),
+                descriptor, b" /ToUnicode ", doc.Reference(cmap, "toUnicodeCMap:" + base),
+                b"\n/Widths " + widths + b"\n>>")
+            fonts[internal] = doc.Reference(font, internal)
         del self.state[doc]

@@ -19,9 +19,8 @@ from reportlab.lib.units import mm
 
 from setacare_desktop.reports.blocks import ConsultationBlock, ConsulterBlock, SubjectBlock
 from setacare_desktop.reports.common import CONTENT_WIDTH, checkboxes
-from setacare_desktop.reports.form_canvas import LEFT, FormWriter
+from setacare_desktop.reports.form_canvas import LEFT, FormWriter, fixed_glyphs
 from setacare_desktop.reports.reply_slip import (
-    FIXED_TEXT,
     REPLY_NOTICE,
     SENT_NOTICE,
     UNREGISTERED,
@@ -31,12 +30,14 @@ from setacare_desktop.reports.reply_slip import (
 
 REISSUE_MARK = "再発行"
 ANONYMISED_MARK = "匿名"
-#: What every sheet prints whatever the referral: its glyphs are embedded from the fixed subsets.
-_LABELS = ("送付元送付先地区部署・窓口担当者ご担当者様電話FAX所在地シート番号送付日対象者氏名ふりがな"
-           "生年月日性別住所世帯状況匿名の相談（対象者の記録なし）相談者区分続柄・関係連絡先相談内容"
-           "受付日時方法対象区分要素緊急性主訴相談の概要（匿名用）これまでの経過・対応記載なし依頼事項"
-           "回答期限指定記入者確認者本人の同意再発行【】■□　職員令和昭和平成大正年月日歳代男性女性"
-           "来所訪問面談情報提供高齢者障害者子ども若者生活困窮就労単身同居別居家族親族")
+#: What every sheet prints whatever the referral (labels, headings, marks, dates): drawn from
+#: the fixed subsets of the form font (one subset with the 返信票's words: at most 159 glyphs
+#: beside ASCII), so a sheet embeds only its data's glyphs anew.
+_LABELS = ("様式第1号連携シート送付元送付先地区部署・窓口担当者ご担当者様電話FAX所在地シート番号送付日"
+           "対象者氏名ふりがな生年月日性別住所世帯状況相談者区分続柄・関係"
+           "連絡先相談内容受付日時方法対象区分要素緊急性主訴相談の概要これまでの経過・対応"
+           "記載なし依頼事項回答期限指定記入者確認者本人の同意【】■□　令和年月日歳")
+fixed_glyphs(_LABELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ def render_liaison_sheet(sheet: LiaisonSheet) -> bytes:
     """The sheet and its 返信票 as a PDF (A4, Japanese font embedded as subsets)."""
     w = FormWriter(title=f"{sheet.form_number} {sheet.form_title} {sheet.sheet_number}".strip(),
                    document_number=f"シート番号 {sheet.sheet_number}", notice=SENT_NOTICE,
-                   last_notice=REPLY_NOTICE, fixed_text=_LABELS + FIXED_TEXT)
+                   last_notice=REPLY_NOTICE)
     _header(w, sheet)
     _subject(w, sheet.subject)
     c = sheet.consulter

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 
 from setacare_desktop.reports.common import CONTENT_WIDTH, checkboxes, qr_modules
-from setacare_desktop.reports.form_canvas import LEFT, SHADE, FormWriter, _f
+from setacare_desktop.reports.form_canvas import LEFT, SHADE, FormWriter, _f, fixed_glyphs
 
 #: What the destination ticks under 対応予定.
 REPLY_PLANS: tuple[str, ...] = ("訪問予定", "面談予定", "電話で連絡予定", "対応済み", "対応できない")
@@ -60,6 +60,7 @@ _INTRO = ("連携シートを受け取られましたら、この返信票にご
 FIXED_TEXT = ("".join(REPLY_PLANS) + SENT_NOTICE + REPLY_NOTICE + UNREGISTERED + BLANK_DATE + _INTRO
               + "返送先担当電話受理日ご担当者（部署）（氏名）対応予定連絡事項予定日:回答期限（指定なし）"
               + "様式第1号の2返信票シート番号送付日送付先")
+fixed_glyphs(FIXED_TEXT)
 
 
 def draw_qr(w: FormWriter, value: str, x: float, y: float, size: float = _QR_SIZE) -> None:
@@ -130,6 +131,6 @@ def render_reply_slip(slip: ReplySlip) -> bytes:
     """The 返信票 alone, as a one-page PDF."""
     w = FormWriter(title=f"返信票 {slip.sheet_number}",
                    document_number=f"シート番号 {slip.sheet_number}", notice=REPLY_NOTICE,
-                   fixed_text=FIXED_TEXT)
+                   )
     draw_reply_slip(w, slip)
     return w.finish()
