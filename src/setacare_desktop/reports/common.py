@@ -48,6 +48,10 @@ from setacare_desktop.reports.metadata import DocumentInfo
 # Attribute validation of every graphics shape (the QR code's thousands of squares, the charts'
 # bars) is a debugging aid that costs more than the drawing itself.
 rl_config.shapeChecking = 0
+# The error correction polynomial of a code depends on its length only: reportlab builds it again
+# for every code (a third of the time of one).
+qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(
+    functools.cache(qrencoder.QRUtil.getErrorCorrectPolynomial))
 # Streams stay binary (Flate only): ASCII85 on top makes files a quarter larger and costs time.
 rl_config.useA85 = 0
 
@@ -298,6 +302,7 @@ def qr_modules(value: str, mask: int | None = None) -> tuple[tuple[bool, ...], .
     else:
         code.version = code.calculate_version()
         code.makeImpl(False, mask)
+        return tuple(map(tuple, code.modules))
     n = code.getModuleCount()
     return tuple(tuple(bool(code.isDark(r, c)) for c in range(n)) for r in range(n))
 
