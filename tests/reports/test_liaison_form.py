@@ -106,3 +106,20 @@ def test_a_line_never_starts_with_a_closing_mark() -> None:
     assert all(writer.width(line, 10) <= 95 + 10 for line in lines)  # a mark may hang
     assert writer.lines("IKEJIRI-2026-00001 IKEJIRI", 10, 120) == [
         "IKEJIRI-2026-00001", "IKEJIRI"]  # an ASCII word is kept whole
+
+
+def test_a_long_title_and_both_marks_print_whole_beside_each_other(tmp_path: Path) -> None:
+    """An administrator may set a long title: it is set smaller to fit its column, and the
+    【再発行】【匿名】 marks take a line each rather than run into it."""
+    title = "関係機関への情報提供に関する連携シート"
+    pdf = render_liaison_sheet(_sheet(5, form_title=title, form_number="第5号様式",
+                                      reissue=True, anonymised=True))
+    path = _save(pdf, tmp_path, "title.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    words = {line.split(">")[1].split("<")[0]: float(line.split('xMax="')[1].split('"')[0])
+             for line in boxes.splitlines() if "<word" in line}
+    starts = {line.split(">")[1].split("<")[0]: float(line.split('xMin="')[1].split('"')[0])
+              for line in boxes.splitlines() if "<word" in line}
+    assert title in words and "【再発行】" in starts and "【匿名】" in starts, words
+    assert words[title] < min(starts["【再発行】"], starts["【匿名】"])

@@ -124,7 +124,13 @@ class FormWriter:
         self.ops.append(op)
 
     def centred(self, x: float, width: float, y: float, value: str, size: float) -> None:
-        self.text(x + (width - self.width(value, size)) / 2, y, value, size)
+        """One line centred in ``width``; a line too wide for it (a long title an
+        administrator set) is set smaller until it fits, down to 8 pt."""
+        used = self.width(value, size)
+        while used > width and size > 8:
+            size -= 1
+            used = self.width(value, size)
+        self.text(x + (width - used) / 2, y, value, size)
 
     def right(self, x_right: float, y: float, value: str, size: float, color: str = "") -> None:
         self.text(x_right - self.width(value, size), y, value, size, color)

@@ -84,9 +84,13 @@ def _header(w: FormWriter, sheet: LiaisonSheet) -> None:
     third = CONTENT_WIDTH * 0.4
     w.text(LEFT + 6, top - 3 - 9 - 0.8, sheet.form_number, 9)
     w.centred(LEFT + 6, third - 12, top - 3 - 13.05 - 16, sheet.form_title, 16)
-    if marks:
-        w.right(LEFT + third + CONTENT_WIDTH * 0.2 - 6, top - height / 2 - 4,
-                "　".join(f"【{m}】" for m in marks), 11, color="0.7 0 0 rg ")
+    if marks:  # right-aligned in the middle column, a line each when both do not fit
+        lines = w.lines("　".join(f"【{m}】" for m in marks), 11, CONTENT_WIDTH * 0.2 - 12)
+        y = top - height / 2 - 4 + (len(lines) - 1) * 16 / 2
+        for line in lines:
+            w.right(LEFT + third + CONTENT_WIDTH * 0.2 - 6, y, line.strip("　"), 11,
+                    color="0.7 0 0 rg ")
+            y -= 16
     x = LEFT + third + CONTENT_WIDTH * 0.2 + 6
     w.text(x, top - height / 2 + 13.05 - 9 - 2, f"シート番号 {sheet.sheet_number}", 9)
     w.text(x, top - height / 2 - 9 - 2, f"送付日 {sheet.sent_on}", 9)
