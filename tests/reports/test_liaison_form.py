@@ -123,3 +123,21 @@ def test_a_long_title_and_both_marks_print_whole_beside_each_other(tmp_path: Pat
               for line in boxes.splitlines() if "<word" in line}
     assert title in words and "【再発行】" in starts and "【匿名】" in starts, words
     assert words[title] < min(starts["【再発行】"], starts["【匿名】"])
+
+
+def test_a_field_longer_than_a_page_continues_on_the_next(tmp_path: Path) -> None:
+    """The 緊急性 note is free text in a field row: a very long one continues on the next page
+    inside its cell, nothing cut, nothing drawn over the footer."""
+    note = "夜間に大声が聞こえるとの近隣からの通報が続いている。" * 150
+    consultation = dataclasses.replace(_sheet(6).consultation, urgency_note=note)
+    path = _save(render_liaison_sheet(_sheet(6, consultation=consultation)), tmp_path, "n.pdf")
+    pages = _pages(path)
+    flat = "".join("".join(p.strip().rsplit("\n", 1)[0].split()) for p in pages)
+    assert note in flat
+    assert all(f"{n} / {len(pages)}" in p.strip().rsplit("\n", 1)[1]
+               for n, p in enumerate(pages, start=1))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    bottoms = [float(line.split('yMax="')[1].split('"')[0]) for line in boxes.splitlines()
+               if "<word" in line and "近隣" in line]
+    assert bottoms and max(bottoms) < 842 - 20 * 2.8346  # above the bottom margin

@@ -221,7 +221,8 @@ class FormWriter:
     def field_rows(self, rows: Sequence[Sequence[tuple[str, str]]],
                    label_width: float = 22 * mm, first_keep: float = 0) -> None:
         """``common.field_table``: rows of (label, value) pairs, labels shaded, a row of one
-        pair spanning the width; a row that does not fit goes to the next page."""
+        pair spanning the width; a row that does not fit goes to the next page, and a row
+        taller than a page (a very long note) continues on the next."""
         pairs = max(len(r) for r in rows)
         value_width = (CONTENT_WIDTH - pairs * label_width) / pairs
         for index, row in enumerate(rows):
@@ -236,14 +237,28 @@ class FormWriter:
                 height = max(height, len(label_lines) * 11.6, len(value_lines) * 13.05)
                 cells.append((x, span, label_lines, value_lines))
             height += FIELD_TOP + FIELD_BOTTOM
-            self.need(height + (first_keep if index == 0 else 0))
-            top, bottom = self.y, self.y - height
-            for x, span, label_lines, value_lines in cells:
-                self.rect(x, bottom, label_width, height, fill=SHADE)
-                self.rect(x + label_width, bottom, span, height)
-                self._block(x + PAD_X, top - FIELD_TOP, label_lines, 8, 11.6)
-                self._block(x + label_width + PAD_X, top - FIELD_TOP, value_lines, 9, 13.05)
-            self.y = bottom
+            if height <= TOP - BOTTOM:  # a row taller than a page starts where it is
+                self.need(height + (first_keep if index == 0 else 0))
+            else:
+                self.need(3 * 13.05)
+            while height > self.room():  # taller than a page: its lines go on, row by row
+                fit = max(1, int((self.room() - FIELD_TOP - FIELD_BOTTOM) // 13.05))
+                self._row([(x, s, la, va[:fit]) for x, s, la, va in cells], label_width,
+                          fit * 13.05 + FIELD_TOP + FIELD_BOTTOM)
+                self.new_page()
+                cells = [(x, s, [], va[fit:]) for x, s, _la, va in cells]
+                height = max(len(va) for *_x, va in cells) * 13.05 + FIELD_TOP + FIELD_BOTTOM
+            self._row(cells, label_width, height)
+
+    def _row(self, cells: Sequence[tuple[float, float, list[str], list[str]]],
+             label_width: float, height: float) -> None:
+        top, bottom = self.y, self.y - height
+        for x, span, label_lines, value_lines in cells:
+            self.rect(x, bottom, label_width, height, fill=SHADE)
+            self.rect(x + label_width, bottom, span, height)
+            self._block(x + PAD_X, top - FIELD_TOP, label_lines, 8, 11.6)
+            self._block(x + label_width + PAD_X, top - FIELD_TOP, value_lines, 9, 13.05)
+        self.y = bottom
 
     def _block(self, x: float, top: float, lines: Sequence[str], size: float,
                leading: float) -> None:
