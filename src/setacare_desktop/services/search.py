@@ -113,7 +113,7 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
     words = search_words(query)
     if not words:
         return [], []
-    with db.transaction() as session:
+    with db.look() as session:
         shown: dict[int, Visibility] = {}
         rows: dict[int, Row[Any]] = {}
         holds = search_matcher(words)

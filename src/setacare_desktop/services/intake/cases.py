@@ -274,7 +274,7 @@ def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> Load
     """A consultation as the form shows it (reading personal data is audited; a view under an
     emergency exception is audited as such). Refused for a case ``actor`` sees masked:
     :func:`masked_case` is what they may read of it."""
-    with db.transaction() as session:
+    with db.look() as session:
         return _load_whole(session, actor, consultation_id, MASKED_REFUSAL)
 
 
@@ -282,7 +282,7 @@ def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> Load
 def case_json(db: Database, actor: StaffProfile, consultation_id: int) -> IntakeInput:
     """The consultation in the shape ``case add`` reads back; refused for a masked case
     (docs/case-json.md)."""
-    with db.transaction() as session:
+    with db.look() as session:
         return _load_whole(session, actor, consultation_id, MASKED_JSON_REFUSAL).data
 
 
