@@ -5,6 +5,7 @@ found, ``search_text`` is gone, and the downgrade gives back 0018's shape and ``
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,7 +13,6 @@ from alembic import command
 from alembic.config import Config
 from tests.services.test_search_and_duplicates import record
 
-from conftest import make_staff
 from setacare_desktop.services.search import search
 from setacare_desktop.store.database import Database
 
@@ -34,9 +34,10 @@ def _found(db: Database, actor: object) -> dict[str, list[int]]:
             for word in ("林", "介護", "後見人", "ハヤシ", "介護保", "護保")}
 
 
-def test_0020_reshapes_the_index_and_its_downgrade_restores_0018(db_path: Path) -> None:
+def test_0020_reshapes_the_index_and_its_downgrade_restores_0018(db_path: Path,
+                                                                 staff_factory: Callable) -> None:
     db = Database.open(f"sqlite:///{db_path}")
-    clerk = make_staff(db, "clerk")
+    clerk = staff_factory(db, "clerk")
     first = record(db, clerk, "介護保険の申請", name="林 一郎", reading="はやし いちろう")
     second = record(db, clerk, "成年後見について", details="後見人の相談。介護と護保",
                     name="小林 花子", reading="こばやし はなこ")
