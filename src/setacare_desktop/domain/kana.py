@@ -202,16 +202,16 @@ def query_grams(word: str) -> tuple[str, list[str]]:
     return "bi", [word[i:i + 2] for i in range(len(word) - 1)]
 
 
-def index_tokens(text: str) -> str:
-    """The tokens the SQLite index keeps of ``text`` (since migration 0020), space-separated:
-    the distinct bigrams of its folded words and the last character of each word.
+def index_tokens(folded: str) -> str:
+    """The tokens the SQLite index keeps of a folded text (``search_text``; since migration
+    0020), space-separated: the distinct bigrams of its words and the last character of each.
 
     No unigram of every character: a one-character query ``c`` is the prefix query ``c*``, which
     finds every word holding ``c`` before its last character (a bigram starts with it) or as its
     last character (its own token). Each token once: the index keeps no positions.
     """
     tokens: dict[str, None] = {}
-    for word in search_words(text):
+    for word in _WORD_CHARS.findall(folded.replace("_", " ")):  # search_words, without refolding
         tokens.update((word[i:i + 2], None) for i in range(len(word) - 1))
         tokens[word[-1]] = None
     return " ".join(tokens)
