@@ -232,12 +232,19 @@ def index_many(session: Session, rows: Sequence[tuple[int, str, str] | Row]) -> 
 
 def rebuild(session: Session, *, chunk: int = 20_000) -> int:
     """Index every consultation again into an empty index (migration 0020), ``chunk`` rows at a
-    time (memory stays flat). Returns the number of consultations indexed."""
+    time (memory stays flat). Returns the number of consultations indexed.
+
+    On SQLite the FTS5 segments the chunks wrote are then merged into one ('optimize': ~7 s at
+    2,000,000 consultations): a newest-first query over one segment reads a third of what it
+    reads over nine."""
     done, last = 0, 0
     while True:
         ids = list(session.scalars(select(Consultation.id).where(Consultation.id > last)
                                    .order_by(Consultation.id).limit(chunk)))
         if not ids:
+            if _is_sqlite(session):
+                session.connection().exec_driver_sql(
+                    "INSERT INTO search_fts (search_fts) VALUES ('optimize')")
             return done
         texts = _texts(session, ids)
         _add(session, [(cid, d, org, search_text(text)) for cid, (d, org, text) in texts.items()])
