@@ -115,7 +115,7 @@ def _add(session: Session, rows: Sequence[Row]) -> None:
 
 def _remove(session: Session, cid: int, district: str, organisation_id: int, text: str) -> None:
     connection = session.connection()
-    if _is_sqlite(session):  # contentless: the delete replays the old tokens (from search_text)
+    if _is_sqlite(session):  # contentless: the delete replays the tokens indexed (``index``)
         connection.exec_driver_sql(
             "INSERT INTO search_fts (search_fts, rowid, t) VALUES ('delete', ?, ?)",
             (cid, fts_tokens(district, organisation_id, text)))
@@ -284,22 +284,6 @@ def _checked(session: Session, words: list[str], ids: list[int]) -> list[int]:
     return [cid for cid in ids if cid in texts and holds(texts[cid][2])]
 
 
-def _exact(session: Session, words: list[str], districts: list[str], *,
-           organisation_id: int | None, limit: int | None, below: int | None) -> list[int]:
-    """Ids whose text holds every word in districts (and organisation), below ``below``,
-    newest first, at most ``limit``: index pages checked (``_checked``) until enough."""
-    found: list[int] = []
-    while True:
-        ids = _query(session, words, districts, organisation_id=organisation_id, limit=limit,
-                     below=below, above=None)
-        found += _checked(session, words, ids)
-        if limit is None:
-            return found
-        if len(ids) < limit or len(found) >= limit:
-            return found[:limit]
-        below = ids[-1]
-
-
 def _query(session: Session, words: list[str], districts: list[str], *,
            organisation_id: int | None, limit: int | None, below: int | None,
            above: int | None) -> list[int]:
@@ -381,8 +365,9 @@ def indexed_text(session: Session, consultation_id: int) -> str | None:
 def indexed_ids(session: Session, words: list[str], districts: list[str],
                 organisation_id: int | None = None) -> list[int]:
     """Every id the index finds for ``words`` (tests compare it with the saved texts)."""
-    return _exact(session, words, districts, organisation_id=organisation_id, limit=None,
-                  below=None)
+    return _checked(session, words, _query(session, words, districts,
+                                           organisation_id=organisation_id, limit=None,
+                                           below=None, above=None))
 
 
 def floor_query(words: list[str], districts: list[str], organisation_id: int,
