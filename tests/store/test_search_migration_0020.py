@@ -66,3 +66,33 @@ def test_0020_reshapes_the_index_and_its_downgrade_restores_0018(db_path: Path,
             assert not sa.inspect(session.connection()).has_table("search_text")
     finally:
         db.close()
+
+
+def test_an_upgrade_that_frees_a_quarter_of_the_file_gives_it_back(
+        db_path: Path, staff_factory: Callable) -> None:
+    """0020 drops the search copy and the positional index: the file shrinks at once (VACUUM
+    after the migration) instead of keeping gigabytes of free pages at ward scale."""
+    db = Database.open(f"sqlite:///{db_path}")
+    clerk = staff_factory(db, "clerk")
+    text = "独居の高齢者が物忘れと通院の付き添いについて相談。" * 40
+    for n in range(150):
+        record(db, clerk, f"介護保険の申請{n}", details=f"{text}{n}", name=f"林 一郎{n}")
+    db.close()
+    _migrate(db_path, "0019", down=True)
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("VACUUM")  # the 0019 file as it would be, without free pages
+    engine.dispose()
+    before = db_path.stat().st_size
+
+    db = Database.open(f"sqlite:///{db_path}")  # upgrades to head: backup, migrate, compact
+    try:
+        assert [h.consultation_id for h in search(db, clerk, "介護保険の申請7")[1]]
+    finally:
+        db.close()
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as connection:
+        free = connection.exec_driver_sql("PRAGMA freelist_count").scalar()
+    engine.dispose()
+    assert free == 0
+    assert db_path.stat().st_size < before * 0.75, (before, db_path.stat().st_size)
