@@ -51,7 +51,6 @@ from setacare_desktop.store.models import (
     Person,
     Referral,
     ReferralEvent,
-    SearchText,
     Staff,
 )
 
@@ -313,7 +312,7 @@ def test_a_worker_that_fails_leaves_the_database_as_it_was(
     monkeypatch.setattr(demo_fill, "write_referrals", broken)
     with pytest.raises(ServiceError, match="デモデータの作成処理が失敗しました"):
         demo.generate(db, cases=300, seed=7, today=TODAY)
-    assert _count(db, Consultation) == _count(db, Staff) == _count(db, SearchText) == 0
+    assert _count(db, Consultation) == _count(db, Staff) == _count(db, Person) == 0
 
 
 def test_a_fill_is_one_use_case_in_one_session(db: Database,

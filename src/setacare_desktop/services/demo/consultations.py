@@ -48,7 +48,6 @@ from setacare_desktop.store.models import (
     ConsultationTargetGroup,
     Organisation,
     Person,
-    SearchText,
 )
 from setacare_desktop.store.stats_summary import SummaryKey
 
@@ -366,8 +365,8 @@ def _flush(session: Target, buffer: list[Case], counts: Counter[str],
            referred: list[tuple[int, Case]] | None = None, *, index: bool = True) -> None:
     """Insert the buffered consultations with their persons, details, classification rows,
     consents and search text, then empty the buffer. Cases to refer are kept in ``referred``
-    with their new ids. With ``index`` False only ``search_text`` is written: the caller builds
-    the gram index from it once every row is in (``store.search.rebuild``)."""
+    with their new ids. With ``index`` False they are not indexed: the caller builds the index
+    from the consultations' rows once every row is in (``store.search.rebuild``)."""
     if not buffer:
         return
     new_persons = list({id(c.person): c.person for c in buffer
@@ -397,10 +396,6 @@ def _flush(session: Target, buffer: list[Case], counts: Counter[str],
             session.send(("index", texts))  # the fill indexes them while this generates on
         else:
             search_store.index_many(session, texts)
-    else:
-        bulk_insert(session, SearchText.__table__, [
-            {"consultation_id": cid, "district_code": case.row["district_code"],
-             "body": case.folded} for cid, case in pairs])
     for _cid, case in pairs:  # what the referrals no longer need
         case.consents, case.folded = [], ""
     if referred is not None:

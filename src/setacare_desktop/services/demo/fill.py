@@ -54,7 +54,6 @@ from setacare_desktop.store.models import (
     Organisation,
     Person,
     Referral,
-    SearchText,
     Staff,
 )
 from setacare_desktop.store.sqlite_bulk import large_cache
@@ -175,7 +174,7 @@ def generate(
         # (store.search.rebuild); a second demo run adds to the index as it goes.
         in_worker = worker.available(cases, session)
         index_after = not in_worker and session.scalar(
-            select(SearchText.consultation_id).limit(1)) is None
+            select(Consultation.id).limit(1)) is None
         orgs = list(session.scalars(select(Organisation).order_by(Organisation.id)))
         # The referral directory, as the app ranks it (read in this same session).
         directory, ids = read_directory(session)
