@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Dialect, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from setacare_desktop.store.models import Base
+
 #: Consultations written per bulk insert; bounds memory for very large runs.
 BATCH = 10_000
 
@@ -168,6 +170,9 @@ def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
             {"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return
     sql, converters, tail = plan
+    if isinstance(session, Shipment):
+        # The fill converts them (write_shipped): the worker has the more work of the two.
+        converters, tail = [], ()
     pick = operator.itemgetter(*keys)
     one = len(keys) == 1
     given = iter(ids) if ids is not None else None
@@ -182,9 +187,25 @@ def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
             fields[i] = convert(fields[i])
         values.append((*fields, *tail))
     if isinstance(session, Shipment):
-        session.send(("rows", sql, values))
+        session.send(("rows", table.name, names, values))
     else:
         session.connection().exec_driver_sql(sql, values)
+
+
+def write_shipped(session: Session, table_name: str, names: tuple[str, ...],
+                  values: list[tuple[Any, ...]]) -> None:
+    """Write rows a worker's :func:`bulk_insert` shipped unconverted, converted as it would
+    have converted them in-process."""
+    plan = _sqlite_plan(Base.metadata.tables[table_name], names, session.get_bind().dialect)
+    assert plan is not None, table_name
+    sql, converters, tail = plan
+    converted: list[tuple[Any, ...]] = []
+    for row in values:
+        fields = list(row)
+        for i, convert in converters:
+            fields[i] = convert(fields[i])
+        converted.append((*fields, *tail))
+    session.connection().exec_driver_sql(sql, converted)
 
 
 def insert_returning_ids(session: Target, table: Any, rows: list[dict[str, Any]]) -> list[int]:

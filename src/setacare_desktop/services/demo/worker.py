@@ -3,8 +3,9 @@
 Generating a consultation (names, 相談内容, consents, referrals) costs about what writing it
 costs, and both are Python holding one processor. From ``WORKER_FROM`` cases on, where ``fork``
 exists (Linux; not Windows, whose desktops run small demos in-process), the fill forks a worker
-that runs the same generator with the same random state and sends each insert's rows, already
-converted, through a pipe; the parent writes them in its one transaction, and indexes the search
+that runs the same generator with the same random state and sends each insert's rows through a
+pipe (as plain tuples; the parent converts them with the columns' types, as the in-process
+fill does); the parent writes them in its one transaction, and indexes the search
 texts, while the worker generates the next batch (the parent would otherwise wait for the
 worker half of the time, and index everything after it). The rows are byte for byte those the in-process fill writes
 (``tests/services/test_demo.py`` runs a pinned seed both ways). The worker never touches the
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from setacare_desktop.services.demo.common import Phases, Shipment, next_id
+from setacare_desktop.services.demo.common import Phases, Shipment, next_id, write_shipped
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.store import search as search_store
 
@@ -63,7 +64,7 @@ def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
     dialect = session.get_bind().dialect
     shipment = Shipment(send.send, dialect, {t.name: next_id(session, t) for t in tables})
     worker = context.Process(target=_work, args=(job, send, shipment), daemon=True)
-    connection = session.connection()
+    session.connection()  # the transaction is open before the worker is forked
     worker.start()
     send.close()  # the worker holds the sending end now
     try:
@@ -74,7 +75,7 @@ def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
                 raise ServiceError("デモデータの作成処理が途中で終了しました。") from error
             if message[0] == "rows":
                 with phases("insert"):
-                    connection.exec_driver_sql(message[1], message[2])
+                    write_shipped(session, *message[1:])
             elif message[0] == "index":
                 with phases("index"):
                     search_store.index_many(session, message[1])
