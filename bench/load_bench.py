@@ -20,8 +20,16 @@ connections), spread over a few processes. Each does, with a think time (exponen
 - 印刷 ``sheets.issue_liaison_sheet`` of one of its referrals, to a PDF file;
 - 統計 ``stats.compute`` of the month (district supervisors only; every 7th client is one).
 
-Printed: per operation the count, p50, p95 and max (after a 5 s warm-up that is not timed), the
-error count (each error's type once) and the throughput. Then the same for one SQLite file shared
+Printed: per operation the count, p50, p95 and max of its wall time (after a 5 s warm-up that is
+not timed), the error count (each error's type once) and the throughput. Here the clients and the
+server share this machine's cores (and each process's threads one GIL), so a wall time also holds
+the time an operation waited for *other* clients' Python: 100 real counters each have their own
+PC. So each operation's time is also split, as measured on its own thread: ``CPU`` is its own
+Python's CPU time (``time.thread_time``: what its own PC would spend), ``DB`` the time it spent in
+the database driver (statements, commits, pings: the server's work, the network and the lock
+waits, plus any wait for the GIL or a core after the reply came back, so an over-estimate here),
+and ``PC+DB`` their sum, the figure of one counter on its own PC against this server (an upper
+bound of it, as ``DB`` includes the shared machine's waits). Then the same for one SQLite file shared
 by ``--sqlite-clients`` (default 8) clients. The run is bounded in time (``--seconds``) and
 count (``--clients``); the database is
 dropped (or the file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other
@@ -47,8 +55,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.pool import NullPool
 
 from setacare_desktop.domain import reference as ref
@@ -61,6 +70,7 @@ from setacare_desktop.domain.stats import Period
 from setacare_desktop.services import Database, directory, intake, referrals, sheets, stats
 from setacare_desktop.services.auth import login
 from setacare_desktop.services.search import search
+from setacare_desktop.store import postgresql as pg_store
 from setacare_desktop.store.models import Consultation, Staff
 
 DEFAULT_PG = "postgresql+psycopg://setacare_ci:setacare_ci@127.0.0.1:5432/postgres"
@@ -82,15 +92,23 @@ class Client:
     case_ids: list[int]
 
 
+def _per_op() -> dict[str, list[float]]:
+    return {op: [] for op in OPERATIONS}
+
+
 @dataclass
 class Result:
-    times: dict[str, list[float]] = field(default_factory=lambda: {op: [] for op in OPERATIONS})
+    times: dict[str, list[float]] = field(default_factory=_per_op)
+    cpu: dict[str, list[float]] = field(default_factory=_per_op)  # own Python, this thread
+    db: dict[str, list[float]] = field(default_factory=_per_op)  # inside the database driver
     errors: dict[str, int] = field(default_factory=dict)
     first_error: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: Result) -> None:
-        for op, times in other.times.items():
-            self.times[op].extend(times)
+        for op in OPERATIONS:
+            self.times[op].extend(other.times[op])
+            self.cpu[op].extend(other.cpu[op])
+            self.db[op].extend(other.db[op])
         for key, count in other.errors.items():
             self.errors[key] = self.errors.get(key, 0) + count
             self.first_error.setdefault(key, other.first_error[key])
@@ -142,6 +160,43 @@ def _databases(url: str, mode: str, count: int, pool: int) -> list[Database]:
     return [Database(engine) for _ in range(count)]
 
 
+_DRIVER = threading.local()  # .seconds: this thread's time inside the database driver
+
+
+def _add_driver_time(started: float) -> None:
+    _DRIVER.seconds = getattr(_DRIVER, "seconds", 0.0) + time.perf_counter() - started
+
+
+def _timed(call: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            _add_driver_time(started)
+    return timed
+
+
+def _instrument(engine: Engine) -> None:
+    """Count the time each thread spends in the driver: statements (cursor events), and the
+    commits, rollbacks and pre-pings that run outside them (this engine's dialect only)."""
+    dialect = engine.dialect
+    if dialect.name == "postgresql":
+        pg_store.install_commit_flush(dialect)  # (what the first audit row does): timed too
+    for name in ("do_commit", "do_rollback", "do_ping"):
+        setattr(dialect, name, _timed(getattr(dialect, name)))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
+                executemany: bool) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        _add_driver_time(conn.info.pop("bench_started"))
+
+
 # --- a client ------------------------------------------------------------------------------------
 
 
@@ -163,6 +218,8 @@ class Worker:
         while time.monotonic() < until:
             op = self.rng.choices(ops, weights)[0]
             call = self._call(op)
+            _DRIVER.seconds = 0.0
+            cpu = time.thread_time()
             started = time.perf_counter()
             try:
                 call()
@@ -174,6 +231,8 @@ class Worker:
             else:
                 if time.monotonic() >= warm:  # the first seconds import and compile: not counted
                     result.times[op].append(time.perf_counter() - started)
+                    result.cpu[op].append(time.thread_time() - cpu)
+                    result.db[op].append(_DRIVER.seconds)
             pause = self.rng.expovariate(1 / think) if think > 0 else 0
             time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
@@ -230,6 +289,8 @@ def _process(args: tuple[str, str, int, list[tuple[Client, StaffProfile]], float
     warm = time.monotonic() + WARM_UP
     until = warm + seconds
     dbs = _databases(url, mode, len(clients), pool)
+    for engine in {id(db.engine): db.engine for db in dbs}.values():
+        _instrument(engine)
     workers = [Worker(db, client, actor, seed + i, Path(folder), service_id)
                for i, (db, (client, actor)) in enumerate(zip(dbs, clients, strict=True))]
     threads = [threading.Thread(target=w.run, args=(until, warm, think, result))
@@ -283,12 +344,17 @@ def run(label: str, url: str, *, clients: int, seconds: float, think: float, cas
     for part in parts:
         total.merge(part)
     count = sum(len(t) for t in total.times.values())
-    print(f"  {'operation':<10}{'count':>7}{'p50':>10}{'p95':>10}{'max':>10}")
+    print(f"  {'':<15}{'wall time on this machine':^30} | {'p50 / p95 of the split':^38}")
+    print(f"  {'operation':<8}{'count':>7}{'p50':>10}{'p95':>10}{'max':>10} |"
+          f"{'CPU':>13}{'DB':>13}{'PC+DB':>13}")
     for op in OPERATIONS:
         times = total.times[op]
         if times:
+            both = [c + d for c, d in zip(total.cpu[op], total.db[op], strict=True)]
+            split = "".join(f"{_p(xs, 0.5):6.1f}/{_p(xs, 0.95):5.1f}ms"
+                            for xs in (total.cpu[op], total.db[op], both))
             print(f"  {op:　<5}{len(times):>9}{statistics.median(times) * 1000:8.1f} ms"
-                  f"{_p(times, 0.95):7.1f} ms{max(times) * 1000:7.1f} ms")
+                  f"{_p(times, 0.95):7.1f} ms{max(times) * 1000:7.1f} ms |{split}")
     errors = sum(total.errors.values())
     print(f"  {count:,} operations in {wall:.1f} s ({count / wall:.1f}/s); errors: {errors}")
     for key, n in sorted(total.errors.items()):
