@@ -29,13 +29,15 @@ Python's CPU time (``time.thread_time``: what its own PC would spend), ``DB`` th
 the database driver (statements, commits, pings: the server's work, the network and the lock
 waits, plus any wait for the GIL or a core after the reply came back, so an over-estimate here),
 and ``PC+DB`` their sum, the figure of one counter on its own PC against this server (an upper
-bound of it, as ``DB`` includes the shared machine's waits). Then the same for one SQLite file shared
-by ``--sqlite-clients`` (default 8) clients. The run is bounded in time (``--seconds``) and
-count (``--clients``); the database is
-dropped (or the file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other
-users of the server: when the clients could not each keep a connection below it, the clients of
-each process share a pool of what is left (``--connections``, printed). Prints figures; asserts
-nothing.
+bound of it, as ``DB`` includes the shared machine's waits). ``lock`` is the part of ``DB`` spent
+waiting for the audit chain's lock (PostgreSQL: every audited transaction of the ward takes it
+until its commit, so it is where a starved holder makes everyone else wait), ``held`` how long
+the operation held that lock before its commit began (what it makes the others wait).
+Then the same for one SQLite file shared by ``--sqlite-clients`` (default 8) clients. The run
+is bounded in time (``--seconds``) and count (``--clients``); the database is dropped (or the
+file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other users of the
+server: when the clients could not each keep a connection below it, the clients of each process
+share a pool of what is left (``--connections``, printed). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ class Result:
     times: dict[str, list[float]] = field(default_factory=_per_op)
     cpu: dict[str, list[float]] = field(default_factory=_per_op)  # own Python, this thread
     db: dict[str, list[float]] = field(default_factory=_per_op)  # inside the database driver
+    chain: dict[str, list[float]] = field(default_factory=_per_op)  # of it: the audit lock
+    held: dict[str, list[float]] = field(default_factory=_per_op)  # the lock held, to commit
     errors: dict[str, int] = field(default_factory=dict)
     first_error: dict[str, str] = field(default_factory=dict)
 
@@ -109,6 +113,8 @@ class Result:
             self.times[op].extend(other.times[op])
             self.cpu[op].extend(other.cpu[op])
             self.db[op].extend(other.db[op])
+            self.chain[op].extend(other.chain[op])
+            self.held[op].extend(other.held[op])
         for key, count in other.errors.items():
             self.errors[key] = self.errors.get(key, 0) + count
             self.first_error.setdefault(key, other.first_error[key])
@@ -160,18 +166,29 @@ def _databases(url: str, mode: str, count: int, pool: int) -> list[Database]:
     return [Database(engine) for _ in range(count)]
 
 
-_DRIVER = threading.local()  # .seconds: this thread's time inside the database driver
+_DRIVER = threading.local()  # this thread's time inside the database driver (.seconds), and
+# of it in the statement that waits for the audit chain's lock (.chain, PostgreSQL)
 
 
-def _add_driver_time(started: float) -> None:
-    _DRIVER.seconds = getattr(_DRIVER, "seconds", 0.0) + time.perf_counter() - started
+def _add_driver_time(started: float, chain: bool = False) -> None:
+    spent = time.perf_counter() - started
+    _DRIVER.seconds = getattr(_DRIVER, "seconds", 0.0) + spent
+    if chain:
+        _DRIVER.chain = getattr(_DRIVER, "chain", 0.0) + spent
 
 
 def _timed(call: Callable[..., Any]) -> Callable[..., Any]:
-    def timed(*args: Any, **kwargs: Any) -> Any:
+    def timed(connection: Any, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
+        try:  # SQLAlchemy's (a dict), not the driver's; the pool's ad hoc proxy has none
+            info = connection.info
+        except (AttributeError, NotImplementedError):
+            info = None
+        locked = info.pop("bench_locked", None) if isinstance(info, dict) else None
+        if locked is not None:  # the audit chain's lock is held until this commit or rollback
+            _DRIVER.held = getattr(_DRIVER, "held", 0.0) + started - locked
         try:
-            return call(*args, **kwargs)
+            return call(connection, *args, **kwargs)
         finally:
             _add_driver_time(started)
     return timed
@@ -194,7 +211,10 @@ def _instrument(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
                executemany: bool) -> None:
-        _add_driver_time(conn.info.pop("bench_started"))
+        chain = "pg_advisory_xact_lock" in statement
+        _add_driver_time(conn.info.pop("bench_started"), chain)
+        if chain:
+            conn.info.setdefault("bench_locked", time.perf_counter())
 
 
 # --- a client ------------------------------------------------------------------------------------
@@ -218,7 +238,7 @@ class Worker:
         while time.monotonic() < until:
             op = self.rng.choices(ops, weights)[0]
             call = self._call(op)
-            _DRIVER.seconds = 0.0
+            _DRIVER.seconds = _DRIVER.chain = _DRIVER.held = 0.0
             cpu = time.thread_time()
             started = time.perf_counter()
             try:
@@ -233,6 +253,8 @@ class Worker:
                     result.times[op].append(time.perf_counter() - started)
                     result.cpu[op].append(time.thread_time() - cpu)
                     result.db[op].append(_DRIVER.seconds)
+                    result.chain[op].append(_DRIVER.chain)
+                    result.held[op].append(_DRIVER.held)
             pause = self.rng.expovariate(1 / think) if think > 0 else 0
             time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
@@ -344,15 +366,16 @@ def run(label: str, url: str, *, clients: int, seconds: float, think: float, cas
     for part in parts:
         total.merge(part)
     count = sum(len(t) for t in total.times.values())
-    print(f"  {'':<15}{'wall time on this machine':^30} | {'p50 / p95 of the split':^38}")
+    print(f"  {'':<15}{'wall time on this machine':^30} | {'p50 / p95 of the split':^65}")
     print(f"  {'operation':<8}{'count':>7}{'p50':>10}{'p95':>10}{'max':>10} |"
-          f"{'CPU':>13}{'DB':>13}{'PC+DB':>13}")
+          f"{'CPU':>13}{'DB':>13}{'lock':>13}{'held':>13}{'PC+DB':>13}")
     for op in OPERATIONS:
         times = total.times[op]
         if times:
             both = [c + d for c, d in zip(total.cpu[op], total.db[op], strict=True)]
             split = "".join(f"{_p(xs, 0.5):6.1f}/{_p(xs, 0.95):5.1f}ms"
-                            for xs in (total.cpu[op], total.db[op], both))
+                            for xs in (total.cpu[op], total.db[op], total.chain[op],
+                                       total.held[op], both))
             print(f"  {op:　<5}{len(times):>9}{statistics.median(times) * 1000:8.1f} ms"
                   f"{_p(times, 0.95):7.1f} ms{max(times) * 1000:7.1f} ms |{split}")
     errors = sum(total.errors.values())
