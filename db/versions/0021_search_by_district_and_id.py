@@ -9,7 +9,7 @@ largest statement of a search under load (issue 17, item 6). With it: under 1 ms
 changes nothing.
 
 Revision ID: 0021
-Revises: 0019 (written against 0019; 0020 is another branch's: re-chained when merged)
+Revises: 0020
 Create Date: 2026-11-30
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from setacare_desktop.store import postgresql as pg_store
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -32,4 +32,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("downgrades are not supported: restore the pre-upgrade backup")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS search_pg_district_newest")
