@@ -25,7 +25,7 @@ from setacare_desktop.domain.reference import (
     DISTRICTS_BY_NAME,
     OrgKind,
 )
-from setacare_desktop.domain.roles import Role, StaffProfile
+from setacare_desktop.domain.roles import LOGIN_MAX, Role, StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
     PermissionDeniedError,
@@ -39,8 +39,6 @@ from setacare_desktop.services.passwords import hash_password
 from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Organisation, Staff, utc_now
-
-LOGIN_MAX = 64
 
 
 @dataclass(frozen=True, slots=True)

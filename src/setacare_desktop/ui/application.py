@@ -1,8 +1,17 @@
-"""Starting the window: the QApplication, the Japanese font, the database, then the session.
+"""Starting the window: the QApplication, the Japanese font, the login, the database, the session.
 
 ``run(settings)`` is called by ``app.main`` when no command is given. The flow of a session
 (first administrator → login → main window → logout → login …) lives in :class:`SessionController`,
 driven by signals so that tests can step through it without a blocking ``exec()``.
+
+Login first: when the embedded SQLite file already has staff (``app`` asks
+``store.sqlite_probe``, a read-only look with the standard library), the login dialog is shown before the services and
+SQLAlchemy are even imported; once it is painted, ``DatabaseOpening`` imports them and opens,
+migrates and checks the database on a thread of its own while the password is typed. A login
+submitted before that waits for it; a database that cannot be opened is explained in the dialog.
+Otherwise — the first start (no file, no staff), PostgreSQL, a file that cannot be read cheaply —
+the database is opened first, as before, and then the first administrator's or the login dialog
+follows. This module imports no service at its top (``tests/test_startup_imports.py``).
 """
 
 from __future__ import annotations
@@ -25,27 +34,19 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from setacare_desktop import __version__, logs
 from setacare_desktop.fonts import japanese_font_path
-from setacare_desktop.services import (
-    Database,
-    SchemaTooNewError,
-    ServiceError,
-    StaffProfile,
-    auth,
-    staff,
-    system,
-)
 from setacare_desktop.settings import Settings
-from setacare_desktop.ui import error_boundary, main_thread, operations
-from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
+from setacare_desktop.ui import error_boundary, main_thread, startup_report
+from setacare_desktop.ui.database_opening import DatabaseOpening, when_exposed
 from setacare_desktop.ui.login_dialog import LoginDialog
 
-if TYPE_CHECKING:  # imported when the first window opens: it pulls in reportlab, QtPdf, QtCharts
-    from setacare_desktop.ui.main_window import MainWindow
+if TYPE_CHECKING:  # imported once the database is open (the services), or when first used
+    from setacare_desktop.services import Database, StaffProfile
+    from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
+    from setacare_desktop.ui.main_window import MainWindow  # reportlab, QtPdf, QtCharts
 
 APPLICATION_NAME = "SetaCare Desktop"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -103,6 +104,8 @@ def application_icon() -> QIcon:
 
     The SVG is read as bytes (works from a wheel, a zip or a PyInstaller bundle alike).
     """
+    from PySide6.QtSvg import QSvgRenderer
+
     data = importlib.resources.files("setacare_desktop.resources").joinpath("icon.svg")
     renderer = QSvgRenderer(QByteArray(data.read_bytes()))
     icon = QIcon()
@@ -136,24 +139,36 @@ def install_japanese_font() -> str | None:
     return families[0]
 
 
-def open_database_for_window(settings: Settings, parent: QWidget | None = None
-                             ) -> Database | None:
-    """Open (and migrate) the database; on failure explain in a dialog and return None."""
+def database_or_reason(settings: Settings) -> Database | str:
+    """Open (and migrate) the database, or say in Japanese why it cannot be opened.
+
+    Safe on any thread (``DatabaseOpening`` runs it on its own); the services are imported here.
+    """
+    from setacare_desktop.services import SchemaTooNewError, ServiceError, system
+
     try:
         return system.open_database(settings)
     except SchemaTooNewError as error:
-        text = str(error)
+        return str(error)
     except ServiceError as error:
-        text = error.message
+        return error.message
     except Exception as error:
         # services.system converts connection, folder and file problems into ServiceError;
         # anything else is a bug: logged (type and stack only), explained without a traceback.
         logs.log_unexpected("opening the database", error)
         where = logs.log_path()
-        text = ("データベースを開けませんでした。設定（--database または "
+        return ("データベースを開けませんでした。設定（--database または "
                 "SETACARE_DATABASE_URL）、データベースのファイルとネットワークを確認してください。"
                 + (f"\n\n記録（ログ）: {where}" if where is not None else ""))
-    QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", text)
+
+
+def open_database_for_window(settings: Settings, parent: QWidget | None = None
+                             ) -> Database | None:
+    """Open (and migrate) the database; on failure explain in a dialog and return None."""
+    outcome = database_or_reason(settings)
+    if not isinstance(outcome, str):
+        return outcome
+    QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", outcome)
     return None
 
 
@@ -171,26 +186,71 @@ class SessionController(QObject):
 
     finished = Signal(int)
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database | None, parent: QObject | None = None) -> None:
+        """``db`` None: the database is still being opened (:meth:`start_before_database`)."""
         super().__init__(parent)
         self._db = db
         self.first_admin_dialog: FirstAdminDialog | None = None
         self.login_dialog: LoginDialog | None = None
         self.main_window: MainWindow | None = None
         self.profile: StaffProfile | None = None
+        #: What ``finished`` carries: 1 once the database could not be opened.
+        self.exit_code = 0
+
+    @property
+    def database(self) -> Database | None:
+        return self._db
 
     def start(self) -> None:
+        """The database is open: the first administrator's dialog on an empty one, else login."""
+        from setacare_desktop.services import staff
+
+        assert self._db is not None
         if staff.needs_first_administrator(self._db):
-            dialog = FirstAdminDialog(self._db)
-            dialog.accepted.connect(self._first_admin_created)
-            dialog.rejected.connect(self._quit)
-            self.first_admin_dialog = dialog
-            dialog.show()
+            self._show_first_admin()
         else:
             self.show_login()
 
-    def show_login(self, login_id: str = "") -> None:
-        dialog = LoginDialog(self._db, login_id)
+    def start_before_database(self, opening: DatabaseOpening, context: str) -> None:
+        """Show the login dialog now; ``opening`` (started by the caller once the dialog is
+        painted) hands it the database, or the reason it cannot be used."""
+        opening.opened.connect(self._database_opened)
+        opening.failed.connect(self._database_failed)
+        self.show_login(context=context)
+
+    def _database_opened(self, db: Database) -> None:
+        from setacare_desktop.services import staff
+
+        self._db = db
+        login = self.login_dialog
+        if login is None:
+            return
+        if staff.needs_first_administrator(db):  # the staff went between the look and the open
+            self.login_dialog = None
+            login.rejected.disconnect(self._quit)
+            login.hide()
+            login.deleteLater()
+            self._show_first_admin()
+        else:
+            login.database_ready(db)
+
+    def _database_failed(self, message: str) -> None:
+        self.exit_code = 1
+        if self.login_dialog is not None:
+            self.login_dialog.database_failed(message)
+
+    def _show_first_admin(self) -> None:
+        from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
+
+        assert self._db is not None
+        dialog = FirstAdminDialog(self._db)
+        dialog.accepted.connect(self._first_admin_created)
+        dialog.rejected.connect(self._quit)
+        self.first_admin_dialog = dialog
+        dialog.show()
+
+    def show_login(self, login_id: str = "", context: str | None = None) -> None:
+        dialog = LoginDialog(self._db, login_id, context=context)
         dialog.accepted.connect(self._logged_in)
         dialog.rejected.connect(self._quit)
         self.login_dialog = dialog
@@ -214,6 +274,7 @@ class SessionController(QObject):
     def _open_window(self, profile: StaffProfile, geometry: QRect | None = None) -> None:
         from setacare_desktop.ui.main_window import MainWindow
 
+        assert self._db is not None
         self.profile = profile
         window = MainWindow(self._db, profile)
         window.logout_requested.connect(self.logout)
@@ -248,7 +309,9 @@ class SessionController(QObject):
         self.show_login()
 
     def _end_session(self) -> None:
-        if self.profile is not None:
+        if self.profile is not None and self._db is not None:
+            from setacare_desktop.services import auth
+
             auth.logout(self._db, self.profile)
             self.profile = None
         window = self.main_window
@@ -262,19 +325,24 @@ class SessionController(QObject):
         self._quit()
 
     def _quit(self) -> None:
-        self.finished.emit(0)
+        self.finished.emit(self.exit_code)
 
 
 def start_application() -> QApplication:
     """The QApplication with the Japanese font installed (or the user told it is missing)."""
     app = application()
+    startup_report.phase("qapplication")
     if install_japanese_font() is None:
         QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    startup_report.phase("font")
     return app
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, login_first: bool = False) -> int:
     """Run the window until the user quits; 1 when the database cannot be opened.
+
+    ``login_first``: the database is known to have staff, so the login dialog is shown before
+    the database is opened (and the services imported); else the database is opened first.
 
     The log and the error boundary come first, before any window: from then on an unexpected
     error is logged and explained in a dialog, and the window stays.
@@ -282,23 +350,67 @@ def run(settings: Settings) -> int:
     logs.configure(settings.data_dir)
     uninstall = error_boundary.install()
     try:
-        return _run_window(settings)
+        return _run_window(settings, login_first)
     finally:
         uninstall()
 
 
-def _run_window(settings: Settings) -> int:
+def _run_window(settings: Settings, login_first: bool) -> int:
+    startup_report.phase("imports")
     app = start_application()
-    db = open_database_for_window(settings)
-    if db is None:
-        return 1
+    opening = DatabaseOpening(lambda: database_or_reason(settings))
+    if login_first:
+        controller = SessionController(None)
+        controller.start_before_database(opening, f"データベース: {settings.database_url}")
+    else:  # the first start, PostgreSQL …: the database decides which dialog comes first
+        db = open_database_for_window(settings)
+        if db is None:
+            return 1
+        startup_report.phase("database")
+        controller = SessionController(db)
     # The controller decides when the program ends (windows come and go between sessions).
     app.setQuitOnLastWindowClosed(False)
-    controller = SessionController(db)
     controller.finished.connect(app.exit)
     try:
-        controller.start()
+        if not login_first:
+            controller.start()
+        dialog = controller.login_dialog or controller.first_admin_dialog
+        assert dialog is not None
+        when_exposed(dialog, lambda: _painted(controller, opening, login_first))
         return app.exec()
     finally:
-        operations.shut_down()
-        db.close()
+        opening.wait()  # an open (or migration) under way is finished, never cut short
+        operations = sys.modules.get("setacare_desktop.ui.operations")
+        if operations is not None:
+            operations.shut_down()
+        db = controller.database or opening.database
+        if db is not None:
+            db.close()
+
+
+def _painted(controller: SessionController, opening: DatabaseOpening, login_first: bool) -> None:
+    """The first dialog is on screen: open the database behind it (login first)."""
+    startup_report.phase("dialog")
+    if startup_report.enabled():  # the start-up benchmark (bench/startup_login.py)
+        startup_report.say("SHOWN" if controller.login_dialog is not None
+                           else "SHOWN first-admin")
+        _quit_when_ready(controller, opening, login_first)
+    if login_first:
+        opening.start()
+
+
+def _quit_when_ready(controller: SessionController, opening: DatabaseOpening,
+                     login_first: bool) -> None:
+    app = QApplication.instance()
+    assert app is not None
+
+    def ready(code: int) -> None:
+        startup_report.phase("database-after-shown")
+        startup_report.say("READY" if code == 0 else "FAILED")
+        app.exit(code)
+
+    if not login_first:
+        app.exit(0)
+        return
+    opening.opened.connect(lambda _db: ready(0))
+    opening.failed.connect(lambda _message: ready(1))

@@ -1,0 +1,110 @@
+"""Opening the database behind the login dialog, and knowing when a window is on screen.
+
+:class:`DatabaseOpening` runs the slow part of start-up — importing the services (SQLAlchemy,
+the models) and opening, migrating and checking the database — on a thread of its own, started
+once the login dialog has been painted, and hands the outcome back on the window's thread:
+``opened`` with the Database, or ``failed`` with the Japanese reason. :func:`when_exposed` calls
+back once a window is on screen and painted.
+
+Nothing here imports the services: this module is on the path to the first paint
+(``tests/test_startup_imports.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QWindow
+from PySide6.QtWidgets import QWidget
+
+from setacare_desktop import logs
+from setacare_desktop.ui import main_thread
+
+#: Said when opening failed in a way the opener did not foresee (a bug, logged).
+UNEXPECTED = "データベースを開けませんでした。SetaCare Desktop を終了し、もう一度起動してください。"
+
+
+class DatabaseOpening(QObject):
+    """``open_database()`` (a Database, or the Japanese reason it cannot be opened) run once on
+    its own thread; the outcome arrives on the window's thread as ``opened`` or ``failed``."""
+
+    opened = Signal(object)  # the Database
+    failed = Signal(str)  # why not, in Japanese
+
+    def __init__(self, open_database: Callable[[], object], parent: QObject | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self._open = open_database
+        self._thread: threading.Thread | None = None
+        #: The Database once ``opened`` was emitted (the caller closes it).
+        self.database: object | None = None
+        self.done = False
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Start opening (once; later calls do nothing). Needs ``main_thread.prepare()``."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._work, name="setacare-open-database")
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the thread has finished (at exit: a migration is never cut short)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def _work(self) -> None:
+        try:
+            outcome = self._open()
+        except BaseException as error:  # the opener explains every foreseen failure itself
+            logs.log_unexpected("opening the database", error)
+            outcome = UNEXPECTED
+        main_thread.call_soon(lambda: self._deliver(outcome))
+
+    def _deliver(self, outcome: object) -> None:
+        self.done = True
+        if isinstance(outcome, str):
+            self.failed.emit(outcome)
+        else:
+            self.database = outcome
+            self.opened.emit(outcome)
+
+
+class _ExposeWatch(QObject):
+    def __init__(self, window: QWindow, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._callback: Callable[[], None] | None = callback
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and self._window.isExposed():
+            self.fire()
+        return False
+
+    def fire(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is None:
+            return
+        self._window.removeEventFilter(self)
+        # Queued: the expose event paints the window first, then the callback runs.
+        QTimer.singleShot(0, callback)
+        self.deleteLater()
+
+
+def when_exposed(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` (once, from the event loop) when the shown ``widget`` is on screen and
+    painted."""
+    window = widget.windowHandle()
+    if window is None:  # not shown yet: create its native window so that it can be watched
+        widget.winId()
+        window = widget.windowHandle()
+    assert window is not None
+    watch = _ExposeWatch(window, callback)
+    if window.isExposed():
+        watch.fire()
