@@ -35,5 +35,8 @@ def phase(name: str) -> None:
 
 def say(line: str) -> None:
     if enabled() and sys.stdout is not None:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        except (OSError, ValueError):  # the reader went away: the window goes on regardless
+            pass
