@@ -22,18 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import PySide6
-from PySide6.QtCore import (
-    QByteArray,
-    QLibraryInfo,
-    QLocale,
-    QObject,
-    QRect,
-    QRectF,
-    Qt,
-    QTranslator,
-    Signal,
-)
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from setacare_desktop import __version__, logs
@@ -44,6 +34,9 @@ from setacare_desktop.ui.database_opening import DatabaseOpening, when_exposed
 from setacare_desktop.ui.login_dialog import LoginDialog
 
 if TYPE_CHECKING:  # imported once the database is open (the services), or when first used
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QIcon
+
     from setacare_desktop.services import Database, StaffProfile
     from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
     from setacare_desktop.ui.main_window import MainWindow  # reportlab, QtPdf, QtCharts
@@ -62,8 +55,12 @@ FONT_MISSING = (
 # --- application set-up -------------------------------------------------------------------------
 
 
-def application() -> QApplication:
-    """The QApplication (the existing one, e.g. in tests, or a new one)."""
+def application(*, before_first_paint: bool = False) -> QApplication:
+    """The QApplication (the existing one, e.g. in tests, or a new one).
+
+    ``before_first_paint``: only what the login dialog needs to be painted; the caller calls
+    :func:`after_first_paint` once it is.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName(APPLICATION_NAME)
@@ -71,11 +68,18 @@ def application() -> QApplication:
     app.setOrganizationName("Setagaya")
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     install_qt_translations(app)
-    main_thread.prepare()  # workers hand their results back through it
+    if not before_first_paint:
+        after_first_paint(app)
+    return app
+
+
+def after_first_paint(app: QApplication) -> None:
+    """The set-up the first dialog is painted without: the bridge that workers hand their
+    results back through, and the window icon (QtSvg and Qt's namespace cost start-up time)."""
+    main_thread.prepare()
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
-    return app
 
 
 #: Qt's own Japanese strings, installed once (kept alive here: a translator must outlive its use).
@@ -104,6 +108,8 @@ def application_icon() -> QIcon:
 
     The SVG is read as bytes (works from a wheel, a zip or a PyInstaller bundle alike).
     """
+    from PySide6.QtCore import QByteArray, QRectF, Qt
+    from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
     from PySide6.QtSvg import QSvgRenderer
 
     data = importlib.resources.files("setacare_desktop.resources").joinpath("icon.svg")
@@ -328,9 +334,9 @@ class SessionController(QObject):
         self.finished.emit(self.exit_code)
 
 
-def start_application() -> QApplication:
+def start_application(*, before_first_paint: bool = False) -> QApplication:
     """The QApplication with the Japanese font installed (or the user told it is missing)."""
-    app = application()
+    app = application(before_first_paint=before_first_paint)
     startup_report.phase("qapplication")
     if install_japanese_font() is None:
         QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
@@ -357,7 +363,7 @@ def run(settings: Settings, *, login_first: bool = False) -> int:
 
 def _run_window(settings: Settings, login_first: bool) -> int:
     startup_report.phase("imports")
-    app = start_application()
+    app = start_application(before_first_paint=login_first)
     opening = DatabaseOpening(lambda: database_or_reason(settings))
     if login_first:
         controller = SessionController(None)
@@ -389,18 +395,20 @@ def _run_window(settings: Settings, login_first: bool) -> int:
 
 
 def _painted(controller: SessionController, opening: DatabaseOpening, login_first: bool) -> None:
-    """The first dialog is on screen: open the database behind it (login first)."""
+    """The first dialog is on screen: finish the set-up and open the database behind it."""
     startup_report.phase("dialog")
     if startup_report.enabled():  # the start-up benchmark (bench/startup_login.py)
         startup_report.say("SHOWN" if controller.login_dialog is not None
                            else "SHOWN first-admin")
-        _quit_when_ready(controller, opening, login_first)
+        _quit_when_ready(opening, login_first)
     if login_first:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        after_first_paint(app)
         opening.start()
 
 
-def _quit_when_ready(controller: SessionController, opening: DatabaseOpening,
-                     login_first: bool) -> None:
+def _quit_when_ready(opening: DatabaseOpening, login_first: bool) -> None:
     app = QApplication.instance()
     assert app is not None
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QWindow
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from setacare_desktop import logs
@@ -75,36 +74,31 @@ class DatabaseOpening(QObject):
             self.opened.emit(outcome)
 
 
-class _ExposeWatch(QObject):
-    def __init__(self, window: QWindow, callback: Callable[[], None]) -> None:
-        super().__init__(window)
-        self._window = window
-        self._callback: Callable[[], None] | None = callback
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Expose and self._window.isExposed():
-            self.fire()
-        return False
-
-    def fire(self) -> None:
-        callback, self._callback = self._callback, None
-        if callback is None:
-            return
-        self._window.removeEventFilter(self)
-        # Queued: the expose event paints the window first, then the callback runs.
-        QTimer.singleShot(0, callback)
-        self.deleteLater()
+#: How often :func:`when_exposed` looks, and for how long at most.
+EXPOSE_POLL_MS = 2
+EXPOSE_GIVE_UP_MS = 3_000
 
 
 def when_exposed(widget: QWidget, callback: Callable[[], None]) -> None:
     """Call ``callback`` (once, from the event loop) when the shown ``widget`` is on screen and
-    painted."""
-    window = widget.windowHandle()
-    if window is None:  # not shown yet: create its native window so that it can be watched
-        widget.winId()
+    painted — or after :data:`EXPOSE_GIVE_UP_MS` if the window system never says so.
+
+    The window is polled (a QEvent filter would load Qt's event and namespace types, which cost
+    more start-up time than the window itself): Qt paints a window while it handles its expose
+    event, so once ``isExposed()`` is true the first paint is done.
+    """
+    timer = QTimer(widget)
+    timer.setInterval(EXPOSE_POLL_MS)
+    waited = QElapsedTimer()
+    waited.start()
+
+    def look() -> None:
         window = widget.windowHandle()
-    assert window is not None
-    watch = _ExposeWatch(window, callback)
-    if window.isExposed():
-        watch.fire()
+        if (window is None or not window.isExposed()) and waited.elapsed() < EXPOSE_GIVE_UP_MS:
+            return
+        timer.stop()
+        timer.deleteLater()
+        callback()
+
+    timer.timeout.connect(look)
+    timer.start()

@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -176,6 +175,9 @@ class LoginDialog(QDialog):
         if self._authenticate is None:
             # Submitted before the database is open: wait for it (busy cursor, fields disabled,
             # what was typed kept); ``database_ready`` submits again.
+            # Not at the top: the dialog is painted before Qt's namespace (costly) is loaded.
+            from PySide6.QtCore import Qt
+
             self._waiting = True
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             for widget in self._inputs():
