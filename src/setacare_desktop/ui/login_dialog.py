@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -103,12 +103,15 @@ class LoginDialog(QDialog):
         self.database_label.setWordWrap(True)
         self.database_label.setEnabled(False)  # greyed: context, not a control
 
-        self.buttons = QDialogButtonBox(self)
-        self.login_button: QPushButton = self.buttons.addButton(
-            "ログイン", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.quit_button: QPushButton = self.buttons.addButton(
-            "終了", QDialogButtonBox.ButtonRole.RejectRole)
+        # A plain row, not a QDialogButtonBox: creating one loads PySide6's Qt namespace (about
+        # 30 ms) before the first paint. Windows' order: ログイン, then 終了.
+        self.login_button = QPushButton("ログイン", self)
+        self.quit_button = QPushButton("終了", self)
         self.login_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.login_button)
+        buttons.addWidget(self.quit_button)
 
         form = QFormLayout()
         form.addRow(login_label, self.login_edit)
@@ -118,7 +121,7 @@ class LoginDialog(QDialog):
         layout.addWidget(QLabel("世田谷区 福祉の相談窓口", self))
         layout.addLayout(form)
         layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
+        layout.addLayout(buttons)
         layout.addWidget(self.database_label)
 
         QWidget.setTabOrder(self.login_edit, self.password_edit)
@@ -131,8 +134,8 @@ class LoginDialog(QDialog):
             self.database_ready(db)
 
     def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.login_button.clicked.connect(self.accept)
+        self.quit_button.clicked.connect(self.reject)
 
     @property
     def waiting_for_database(self) -> bool:
