@@ -37,9 +37,6 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMINISTRATOR: "管理者",
 }
 
-#: The longest login ID (the login dialog limits its box to it before the services are loaded).
-LOGIN_MAX = 64
-
 CASE_ROLES = frozenset({Role.COUNTER, Role.CONSULTANT, Role.SUPERVISOR})
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from setacare_desktop.domain.logins import LOGIN_MAX
 from setacare_desktop.domain.passwords import password_problems
 from setacare_desktop.domain.reference import (
     AREAS_BY_CODE,
@@ -25,7 +26,7 @@ from setacare_desktop.domain.reference import (
     DISTRICTS_BY_NAME,
     OrgKind,
 )
-from setacare_desktop.domain.roles import LOGIN_MAX, Role, StaffProfile
+from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import audit
 from setacare_desktop.services.errors import (
     PermissionDeniedError,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.domain.roles import LOGIN_MAX
+from setacare_desktop.domain.logins import LOGIN_MAX
 from setacare_desktop.ui.forms import error_label
 from setacare_desktop.ui.page import heading
 
