@@ -109,7 +109,8 @@ def test_a_wrong_password_after_the_database_opened_is_refused_as_usual(
 
 def test_a_database_that_cannot_be_opened_is_explained_in_the_dialog(
         qtbot: QtBot, controller: SessionController) -> None:
-    reason = "データベースのファイルが壊れているため開けません。"
+    reason = ("データベースのファイルが壊れているため開けません。バックアップから戻すか、"
+              "システム管理者に連絡してください。記録（ログ）: /home/staff/setacare/logs/setacare.log")
     opening, gate = gated(lambda: reason)
     controller.start_before_database(opening, CONTEXT)
     dialog = controller.login_dialog
@@ -120,6 +121,8 @@ def test_a_database_that_cannot_be_opened_is_explained_in_the_dialog(
     gate.set()
     qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=10_000)
     assert dialog.error_label.text() == reason
+    label = dialog.error_label  # several lines: the dialog grew to show all of them
+    assert label.height() >= label.heightForWidth(label.width()) > label.fontMetrics().height() * 2
     assert QGuiApplication.overrideCursor() is None
     assert not dialog.login_button.isEnabled() and not dialog.password_edit.isEnabled()
     assert dialog.quit_button.isEnabled()

@@ -161,6 +161,7 @@ class LoginDialog(QDialog):
             widget.setEnabled(False)
         self.error_label.setText(message)
         self.error_label.show()
+        self.adjustSize()  # a reason of several lines: the dialog grows to show all of it
         self.quit_button.setFocus()
 
     def _stop_waiting(self) -> None:
