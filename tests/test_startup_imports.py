@@ -24,12 +24,13 @@ HEAVY = ("reportlab", "openpyxl", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySi
 BEHIND_THE_DIALOG = ("sqlalchemy", "setacare_desktop.services", "setacare_desktop.store.database",
                      "argon2")
 
-#: Before the first paint: the entry point, the composition root, the window's start, the login
-#: dialog, the database opener and the read-only look at the SQLite file.
+#: Before the first paint: the entry point, the composition root, the window's start, the session,
+#: the login dialog, the database opener and the read-only look at the SQLite file.
 BEFORE_PAINT = (
     "setacare_desktop.entry",
     "setacare_desktop.app",
     "setacare_desktop.ui.application",
+    "setacare_desktop.ui.session",
     "setacare_desktop.ui.login_dialog",
     "setacare_desktop.ui.database_opening",
     "setacare_desktop.ui.startup_report",
