@@ -43,11 +43,11 @@ def controller(qtbot: QtBot) -> Iterator[SessionController]:
             widget.deleteLater()
 
 
-def gated(outcome: Callable[[], object]) -> tuple[DatabaseOpening, threading.Event]:
+def gated(outcome: Callable[[], Database | str]) -> tuple[DatabaseOpening, threading.Event]:
     """An opening that hands over ``outcome()`` only once the returned event is set."""
     gate = threading.Event()
 
-    def open_database() -> object:
+    def open_database() -> Database | str:
         assert gate.wait(30)
         return outcome()
 

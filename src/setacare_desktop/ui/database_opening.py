@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from setacare_desktop import logs
 from setacare_desktop.ui import main_thread
+
+if TYPE_CHECKING:  # the services are imported on the opener's thread, behind the dialog
+    from setacare_desktop.services import Database
 
 #: Said when opening failed in a way the opener did not foresee (a bug, logged).
 UNEXPECTED = "データベースを開けませんでした。SetaCare Desktop を終了し、もう一度起動してください。"
@@ -32,18 +36,18 @@ class DatabaseOpening(QObject):
     opened = Signal(object)  # the Database
     failed = Signal(str)  # why not, in Japanese
 
-    def __init__(self, open_database: Callable[[], object], parent: QObject | None = None
-                 ) -> None:
+    def __init__(self, open_database: Callable[[], Database | str],
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._open = open_database
         self._thread: threading.Thread | None = None
-        #: The Database once ``opened`` was emitted (the caller closes it).
-        self.database: object | None = None
-        self.done = False
+        self._outcome: Database | str | None = None
 
     @property
-    def started(self) -> bool:
-        return self._thread is not None
+    def database(self) -> Database | None:
+        """The Database once opened — also when the program quit before it was handed over
+        (the caller closes it after :meth:`wait`)."""
+        return None if isinstance(self._outcome, str) else self._outcome
 
     def start(self) -> None:
         """Start opening (once; later calls do nothing). Needs ``main_thread.prepare()``."""
@@ -59,18 +63,17 @@ class DatabaseOpening(QObject):
 
     def _work(self) -> None:
         try:
-            outcome = self._open()
+            outcome: Database | str = self._open()
         except BaseException as error:  # the opener explains every foreseen failure itself
             logs.log_unexpected("opening the database", error)
             outcome = UNEXPECTED
+        self._outcome = outcome
         main_thread.call_soon(lambda: self._deliver(outcome))
 
-    def _deliver(self, outcome: object) -> None:
-        self.done = True
+    def _deliver(self, outcome: Database | str) -> None:
         if isinstance(outcome, str):
             self.failed.emit(outcome)
         else:
-            self.database = outcome
             self.opened.emit(outcome)
 
 
