@@ -43,6 +43,8 @@ TIMEOUT = 300
 PHASE_LABELS = {
     "interpreter": "Python起動",
     "imports": "import",
+    "probe": "DB確認（sqlite3）",
+    "setup": "ログ等",
     "qapplication": "QApplication",
     "font": "フォント",
     "database": "DB",

@@ -100,9 +100,12 @@ def _run(args: argparse.Namespace) -> int:
     logs.configure(settings.data_dir)  # None when the folder cannot be made: go on without
     if args.command is None:
         from setacare_desktop.store.sqlite_probe import StaffOnFile, staff_on_file
+        from setacare_desktop.ui import startup_report
         from setacare_desktop.ui.application import run
 
+        startup_report.phase("imports")
         staff = staff_on_file(settings.database_url)
+        startup_report.phase("probe")
         return run(settings, login_first=staff is StaffOnFile.PRESENT)
     from setacare_desktop import cli
 

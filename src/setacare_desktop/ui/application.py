@@ -206,7 +206,7 @@ def run(settings: Settings, *, login_first: bool = False) -> int:
 
 
 def _run_window(settings: Settings, login_first: bool) -> int:
-    startup_report.phase("imports")
+    startup_report.phase("setup")  # the log and the error boundary (``run``)
     app = start_application(before_first_paint=login_first)
     opening = DatabaseOpening(lambda: database_or_reason(settings))
     if login_first:
