@@ -137,11 +137,6 @@ class LoginDialog(QDialog):
         self.login_button.clicked.connect(self.accept)
         self.quit_button.clicked.connect(self.reject)
 
-    @property
-    def waiting_for_database(self) -> bool:
-        """Whether the dialog has no password check yet (the database is still being opened)."""
-        return self._authenticate is None and not self._unusable
-
     def database_ready(self, db: Database) -> None:
         """The database is open: passwords are checked against it (a login submitted while it
         was being opened is checked now)."""
