@@ -242,8 +242,8 @@ def _painted(controller: SessionController, opening: DatabaseOpening, login_firs
     """The first dialog is on screen: finish the set-up and open the database behind it."""
     startup_report.phase("dialog")
     if startup_report.enabled():  # the start-up benchmark (bench/startup_login.py)
-        startup_report.say("SHOWN" if controller.login_dialog is not None
-                           else "SHOWN first-admin")
+        startup_report.shown("SHOWN" if controller.login_dialog is not None
+                             else "SHOWN first-admin")
         _quit_when_ready(opening, login_first)
     if login_first:
         app = QApplication.instance()

@@ -2,7 +2,8 @@
 
 With ``SETACARE_STARTUP_REPORT=1`` in the environment (``bench/startup_login.py`` sets it), the
 window prints ``PHASE <name> <seconds>`` lines on standard output as start-up goes on, ``SHOWN``
-(or ``SHOWN first-admin``) once its first dialog is exposed and painted, then, once the database
+(or ``SHOWN first-admin``) once its first dialog is exposed and painted, and ``CPU <seconds>``
+(the process's CPU time until then), then, once the database
 is open, ``PHASE database-after-shown <seconds>`` and ``READY``, and quits with exit code 0 (1 when
 the database could not be opened). Without the variable nothing is printed and nothing changes.
 
@@ -31,6 +32,13 @@ def phase(name: str) -> None:
     if enabled():
         say(f"PHASE {name} {now - _last:.4f}")
     _last = now
+
+
+def shown(what: str) -> None:
+    """Report the first dialog on screen, and the CPU time the process has used until then (all
+    its threads; a steadier figure than the wall-clock time on a busy machine)."""
+    say(what)
+    say(f"CPU {time.process_time():.4f}")
 
 
 def say(line: str) -> None:
