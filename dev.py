@@ -12,6 +12,7 @@ Extra arguments after ``test`` go to pytest (e.g. ``python3 dev.py test -k login
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -45,8 +46,29 @@ def start(extra: list[str]) -> int:
     return subprocess.call([str(a) for a in [*setacare, *extra]], cwd=ROOT)
 
 
+#: Programs the tests run to read PDFs back and check them, and their Debian packages.
+TEST_TOOLS = {"pdftoppm": "poppler-utils", "pdftotext": "poppler-utils", "qpdf": "qpdf",
+              "zbarimg": "zbar-tools"}
+
+
+def ensure_tools() -> None:
+    """Install the tests' PDF tools with apt-get where we may (root on Debian/Ubuntu); else say
+    which are missing (the tests that read PDFs back then fail, they are not skipped)."""
+    missing = sorted({pkg for tool, pkg in TEST_TOOLS.items() if shutil.which(tool) is None})
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
+    else:
+        print(f"テストに必要なプログラムがありません（パッケージ: {' '.join(missing)}）。"
+              "インストールしてから実行してください。", file=sys.stderr)
+
+
 def test(extra: list[str]) -> int:
     ensure_venv("[test]")
+    ensure_tools()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT, env=env)
 

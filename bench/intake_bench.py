@@ -52,7 +52,6 @@ from setacare_desktop.domain.kana import (
 )
 from setacare_desktop.domain.kana import (
     digits_only,
-    grams,
     name_key,
     reading_key,
     search_words,
@@ -63,7 +62,7 @@ from setacare_desktop.services.persons import possible_duplicates
 from setacare_desktop.services.search import indexed_text_of, search
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store.models import Consultation, ConsultationDetail, Organisation, Person
-from setacare_desktop.store.sqlite import search_match_expression
+from setacare_desktop.store.search import floor_query, fts_tokens
 
 SEED = 20261124
 STAFF_DISTRICT = "ikejiri"
@@ -278,13 +277,14 @@ def _stamp(moment: datetime) -> str:
 
 def make_cases(chunk: tuple[int, int]) -> tuple[list[tuple[Any, ...]], ...]:
     """Rows for consultations ``first .. first+count-1``: consultation, detail, target group,
-    search_text and search_fts rows. Runs in a worker process."""
+    search_fts rows. Runs in a worker process."""
     first, count = chunk
     ctx = _CTX
     rng = random.Random(SEED * 31 + first)
     total, start, span = ctx["total"], ctx["start"], ctx["span_seconds"]
     people_by_district, orgs, districts = ctx["people"], ctx["orgs"], ctx["districts"]
-    cases, details, groups, texts, fts = [], [], [], [], []
+    cases, details, groups, fts = [], [], [], []
+    cache: dict[str, str] = {}  # the grams of texts seen before (phrases repeat)
     for cid in range(first, first + count):
         received = start + timedelta(seconds=(cid - 1) * span / total)
         received = received.replace(hour=9 + rng.randrange(8), minute=rng.randrange(60),
@@ -316,9 +316,8 @@ def make_cases(chunk: tuple[int, int]) -> tuple[list[tuple[Any, ...]], ...]:
             cast(Any, SimpleNamespace(details=details_text)),
             cast(Any, SimpleNamespace(name=person[1], reading=person[2], phone=person[3]))
             if person else None)
-        texts.append((cid, district, body))
-        fts.append((cid, district, f"o{org}", *grams(body)))
-    return cases, details, groups, texts, fts
+        fts.append((cid, fts_tokens(district, org, body, cache)))
+    return cases, details, groups, fts
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -473,9 +472,8 @@ INSERTS = (
     " consulter_name, consulter_contact, details, next_date, next_note, urgency, urgency_note,"
     " version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO consultation_target_group (consultation_id, code) VALUES (?,?)",
-    "INSERT INTO search_text (consultation_id, district_code, body) VALUES (?,?,?)",
-    # the statement of store.search._add (the shape of migration 0018)
-    "INSERT INTO search_fts (rowid, d, o, g1, g2) VALUES (?, ?, ?, ?, ?)",
+    # the statement of store.search._add (the shape of migration 0020)
+    "INSERT INTO search_fts (rowid, t) VALUES (?, ?)",
 )
 
 
@@ -514,6 +512,8 @@ def build_cases(path: Path, total: int, workers: int) -> None:
             if time.perf_counter() - last_report > 30:
                 last_report = time.perf_counter()
                 print(f"    … {done:,} consultations written", flush=True)
+        # one FTS5 segment, as store.search.rebuild (migration 0020) leaves the index
+        connection.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         connection.execute("PRAGMA journal_mode = WAL")  # the program's mode again
     finally:
         connection.close()
@@ -536,14 +536,14 @@ def run_searches(db: Database, actor: StaffProfile, path: Path) -> None:
     floor_db = sqlite3.connect(path)
     try:
         in_scope = floor_db.execute(
-            "SELECT count(*) FROM search_text WHERE district_code IN "
+            "SELECT count(*) FROM consultation WHERE district_code IN "
             f"({','.join('?' * len(districts))})", districts).fetchone()[0]
         print(f"  scope: {actor.organisation_name} {actor.login} reads {in_scope:,} consultations")
         print(f"  {'query':<22}{'search()':>12}{'floor':>12}{'page':>6}{'matches in scope':>18}")
         for label, query in SEARCHES:
             words = search_words(query)
-            expression = search_match_expression(words, districts).replace(
-                "d : (", f"o : \"o{actor.organisation_id}\" AND d : (", 1)
+            _sql, (expression, _limit) = floor_query(words, districts,
+                                                          actor.organisation_id, 100)
             search(db, actor, query)  # warm
             service_times, result = timed(lambda q=query: search(db, actor, q), SEARCH_RUNS)
             floor_db.execute(FLOOR_SQL, (expression,)).fetchall()
@@ -552,15 +552,16 @@ def run_searches(db: Database, actor: StaffProfile, path: Path) -> None:
             hits = cast(Any, result)[1]
             same = "" if [h.consultation_id for h in hits] == [r[0] for r in floor_rows] else " ≠"
             matches = floor_db.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
-                                       (expression,)).fetchone()[0]
+                                       (expression,)).fetchone()[0]  # candidates, unchecked
             print(f"  {label:<16}「{query}」{ms(statistics.median(service_times)):>12}"
                   f"{ms(statistics.median(floor_times)):>12}{len(hits):>6}{same}{matches:>18,}")
-        scan_sql = ("SELECT consultation_id FROM search_text WHERE district_code IN "
-                    f"({','.join('?' * len(districts))}) AND body LIKE ? "
-                    "ORDER BY consultation_id DESC LIMIT 100")
+        scan_sql = ("SELECT c.id FROM consultation c JOIN consultation_detail d"
+                    " ON d.consultation_id = c.id WHERE c.district_code IN "
+                    f"({','.join('?' * len(districts))}) AND d.details LIKE ? "
+                    "ORDER BY c.id DESC LIMIT 100")
         scan_times, _ = timed(lambda: floor_db.execute(scan_sql, (*districts, "%宇宙船%"))
                               .fetchall(), 3)
-        print(f"  for comparison, no index (LIKE scan of search_text), absent word: "
+        print(f"  for comparison, no index (LIKE scan of 相談内容), absent word: "
               f"{ms(statistics.median(scan_times))}")
     finally:
         floor_db.close()

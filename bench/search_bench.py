@@ -64,7 +64,11 @@ def sizes(path: Path) -> None:
     connection = sqlite3.connect(path)
     try:
         total = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
-        print(f"\ndatabase size: {total / 1e9:.3f} GB ({path.name})")
+        free = (connection.execute("PRAGMA freelist_count").fetchone()[0]
+                * connection.execute("PRAGMA page_size").fetchone()[0])
+        print(f"\ndatabase size: {total / 1e9:.3f} GB ({path.name}), of which free pages "
+              f"{free / 1e9:.3f} GB (a migration leaves them; VACUUM gives them back: "
+              f"{(total - free) / 1e9:.3f} GB)")
         try:
             rows = connection.execute(
                 "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()

@@ -41,7 +41,6 @@ def upgrade() -> None:
 def _backfill(bind: sa.Connection) -> None:
     """Index consultations recorded before this revision (main complaint, details, person)."""
     from setacare_desktop.domain.kana import digits_only, grams, search_text
-    from setacare_desktop.store.models import SearchText
 
     rows = bind.execute(sa.text(
         "SELECT c.id, c.district_code, c.main_complaint, d.details, p.name, p.reading, p.phone "
@@ -53,8 +52,8 @@ def _backfill(bind: sa.Connection) -> None:
         parts = [complaint, details, name, reading, phone, digits_only(phone or "")]
         text = search_text(" ".join(p for p in parts if p))
         # This revision's index shape (0018 rebuilds it from search_text).
-        session.add(SearchText(consultation_id=cid, district_code=district, body=text))
-        session.flush()
+        session.execute(sa.text("INSERT INTO search_text (consultation_id, district_code, body)"
+                                " VALUES (:c, :d, :b)"), {"c": cid, "d": district, "b": text})
         backend.search_add(session, [(cid, district, *grams(text))])
     session.flush()
 

@@ -30,9 +30,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS search_fts")
-        for statement in search.SQLITE_DDL:
+        for statement in search.SQLITE_DDL_0018:  # this revision's shape (0020 reshapes it)
             op.execute(statement)
-        search.rebuild(Session(bind=bind))
+        search.rebuild_0018(Session(bind=bind))
     else:
         for statement in search.POSTGRESQL_DDL:
             op.execute(statement)

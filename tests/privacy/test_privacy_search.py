@@ -9,6 +9,7 @@ import pytest
 from tests.privacy.conftest import (
     ANONYMOUS,
     CONSENTED,
+    NOW,
     PASSWORD,
     REFUSED,
     UNRECORDED,
@@ -18,7 +19,8 @@ from tests.privacy.conftest import (
     record,
 )
 
-from setacare_desktop.domain.visibility import Access
+from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput
+from setacare_desktop.domain.visibility import MASKED_TEXT, Access
 from setacare_desktop.services import PermissionDeniedError, audit
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.persons import person_details, possible_duplicates
@@ -92,6 +94,30 @@ def test_the_duplicate_check_never_offers_a_masked_person(world: World) -> None:
     offered = possible_duplicates(world.db, world.viewer, name=CONSENTED.name)
     assert [(c.name, c.recent[0].main_complaint) for c in offered] == [
         (CONSENTED.name, CONSENTED.complaint)]
+
+
+def test_a_person_taken_by_both_is_offered_with_the_other_organisations_complaints_masked(
+        world: World) -> None:
+    """The candidate's latest consultations: the viewer's own in full, the あんしんすこやか
+    センター's masked (the person consented to it, not to the 児童館), newest first."""
+    keys = {r.name: r.key for r in intake_service.consent_recipients(world.db, "ikejiri")}
+    anshin = next(key for name, key in keys.items() if "あんしんすこやか" in name)
+    own = IntakeInput(
+        received_at="2025-06-02 08:30", channel="来所", district="池尻", consulter_kind="本人",
+        main_complaint="児童手当の書類", person=PersonInput(name="朝霧 透", reading="あさぎり とおる"),
+        consents=[ConsentInput(anshin, given=True)])
+    person_id = intake_service.record_intake(world.db, world.viewer, own, now=NOW).person_id
+    theirs = IntakeInput(
+        received_at="2025-06-02 15:00", channel="電話", district="池尻", consulter_kind="本人",
+        main_complaint="介護保険の申請に迷っている", person=PersonInput(name="朝霧 透"),
+        person_id=person_id)
+    intake_service.record_intake(world.db, world.taker, theirs, now=NOW)
+    found = possible_duplicates(world.db, world.viewer, name="朝霧")
+    assert [(c.person_id, [r.main_complaint for r in c.recent]) for c in found] == [
+        (person_id, [MASKED_TEXT, "児童手当の書類"])]
+    assert [r.main_complaint for r in possible_duplicates(world.db, world.taker,
+                                                          name="朝霧")[0].recent] == [
+        "介護保険の申請に迷っている", "児童手当の書類"]
 
 
 def test_an_exception_does_not_offer_the_person_at_later_intakes(world: World) -> None:

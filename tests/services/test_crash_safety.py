@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput
 from setacare_desktop.services import Database
 from setacare_desktop.services import intake as svc
-from setacare_desktop.store.models import AuditEvent, Consultation, SearchText
+from setacare_desktop.store import search as search_store
+from setacare_desktop.store.models import AuditEvent, Consultation
 
 pytestmark = pytest.mark.slow
 
@@ -242,7 +243,7 @@ def test_two_processes_saving_at_once_both_land(db: Database, db_path: Path, tmp
         complaints = session.scalars(sa.select(Consultation.main_complaint)).all()
         creates = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "consultation_create"))
-        indexed = session.scalar(sa.select(sa.func.count()).select_from(SearchText))
+        indexed = len(search_store.indexed_ids(session, ["介護保険"], ["ikejiri"]))
     assert len(complaints) == 2 * PER_PROCESS
     assert {c.split()[0] for c in complaints} == {
         f"{tag}-{i}" for tag in ("first", "second") for i in range(PER_PROCESS)}

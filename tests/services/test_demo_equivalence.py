@@ -36,7 +36,7 @@ NOW = datetime(2026, 11, 25, 18, 0)
 #: Columns that record when a row was written, not what it says.
 WRITE_TIMES = {"created_at", "updated_at", "recorded_at", "amended_at"}
 COMPARED = ("consultation", "consultation_detail", "consultation_target_group",
-            "consultation_element", "person", "consent_record", "search_text",
+            "consultation_element", "person", "consent_record",
             "stats_count")
 
 

@@ -1,7 +1,7 @@
-"""The search index (store.search, migration 0018's shape) always says what the saved texts say:
-after saves and amendments, for every word, the ids the index returns are exactly the
+"""The search index (store.search, migration 0020's shape) always says what the saved texts say:
+after saves and amendments, for every word, the ids the index finds are exactly the
 consultations whose current text contains it, and its organisation key is the case's own; a
-rebuild (what migration 0018 does) gives the same answers. On SQLite and PostgreSQL."""
+rebuild (what migration 0020 does) gives the same answers. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -77,7 +77,6 @@ def test_a_removed_consultation_is_no_longer_indexed(any_db: Database,
         search_store.remove(session, gone)
         assert search_store.indexed_ids(session, ["介護"], DISTRICTS) == [kept]
         assert search_store.indexed_ids(session, ["後見人"], DISTRICTS) == []
-        assert search_store.indexed_text(session, gone) is None
     assert [h.consultation_id for h in search(any_db, clerk, "介護")[1]] == [kept]
 
 
@@ -95,3 +94,38 @@ def test_rebuild_gives_the_same_index(any_db: Database, staff_factory: Callable)
         assert search_store.indexed_ids(session, ["介護"], DISTRICTS) == []
         assert search_store.rebuild(session) == 2
     _assert_index_matches(any_db)
+
+
+def test_words_are_found_exactly_without_positions(any_db: Database,
+                                                   staff_factory: Callable) -> None:
+    """The SQLite index keeps no positions nor unigrams: a longer word's bigrams held apart do
+    not make a hit, and a one-character word is found at the end of a word too."""
+    clerk = staff_factory(any_db, "clerk")
+    apart = record(any_db, clerk, "介護と護保の話", name="小林 一郎", reading="こばやし いちろう")
+    together = record(any_db, clerk, "介護保険の申請", details="林業の仕事")
+    assert [h.consultation_id for h in search(any_db, clerk, "介護保")[1]] == [together]
+    assert [h.consultation_id for h in search(any_db, clerk, "護保")[1]] == [together, apart]
+    assert [h.consultation_id for h in search(any_db, clerk, "林")[1]] == [together, apart]
+    assert [h.consultation_id for h in search(any_db, clerk, "話")[1]] == [apart]
+    assert [h.consultation_id for h in search(any_db, clerk, "コバヤシ")[1]] == [apart]
+    assert search(any_db, clerk, "d")[1] == []  # no district or organisation token is a word
+
+
+def test_a_person_renamed_elsewhere_is_found_by_the_name_now(any_db: Database,
+                                                              staff_factory: Callable) -> None:
+    """The index entry of a case whose person was renamed through another case keeps the old
+    name's tokens; a search still answers from the case's text now."""
+    clerk = staff_factory(any_db, "clerk")
+    first = record(any_db, clerk, "介護の相談", name="林 一郎", reading="はやし いちろう")
+    with any_db.transaction() as session:
+        person = session.get(Person, session.scalar(select(ConsultationDetail.person_id).where(
+            ConsultationDetail.consultation_id == first)))
+        assert person is not None
+        person.name = "森 一郎"  # as a rename saved with another consultation would leave it
+    assert search(any_db, clerk, "林")[1] == []
+    loaded = svc.load_intake(any_db, clerk, first)
+    loaded.data.main_complaint = "住まいの相談"
+    svc.amend_intake(any_db, clerk, first, loaded.data, expected_version=1, now=NOW)
+    _assert_index_matches(any_db)
+    assert [h.consultation_id for h in search(any_db, clerk, "森")[1]] == [first]
+    assert search(any_db, clerk, "介護")[1] == []

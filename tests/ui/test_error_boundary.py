@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import TypeText
 
 from setacare_desktop import logs
+from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, demo
 from setacare_desktop.services import sheets as sheets_service
 from setacare_desktop.ui import error_boundary
@@ -123,7 +124,8 @@ def test_a_bug_in_a_thread_and_qt_warnings_go_to_the_log(qtbot: QtBot, log_file:
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
-    demo.generate(db, cases=80, days=2, seed=3)
+    demo.generate(db, cases=80, days=2, seed=3,
+                  today=local_now().date())  # whole days: not cut at the hour the test runs
     return db
 
 

@@ -98,7 +98,8 @@ class World:
 
 @pytest.fixture
 def world(db: Database) -> World:
-    demo.generate(db, cases=120, days=3, seed=5)
+    demo.generate(db, cases=120, days=3, seed=5,
+                  today=DEMO_DAY)  # the same data whatever the day and hour the test runs
     staff = {role: auth.login(db, login, DEMO_PASSWORD) for role, login in LOGINS.items()}
     clerk = staff["受付"]
     recipient = intake_service.consent_recipients(db, "ikejiri")[1]
@@ -119,6 +120,10 @@ def world(db: Database) -> World:
         longest, ReferralMethod.POST, "見守りと介護保険の申請の支援をお願いします", anonymised=True,
         anonymised_summary="80歳代の女性。物忘れがあり、介護保険の申請と見守りの相談。"))
     return World(db, staff, saved.consultation_id, saved.person_id)
+
+
+#: A fixed working day for the demo data (with ``now`` it would be cut at the current hour).
+DEMO_DAY = date(2026, 11, 24)
 
 
 def _masked_case_id(world: World) -> int:
@@ -303,7 +308,9 @@ def test_main_window_fits_for_each_role_and_nothing_widens_it(
         narrowest = window.minimumSizeHint().width()
         page = window.sheets_page
         assert page is not None and page.model.rowCount() > 0
-        page.table.selectRow(0)
+        rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+        own = [i for i, row in enumerate(rows) if row.consultation_id == world.case_id]
+        page.table.selectRow(own[0] if own else 0)  # the clerk's own referral when listed
         shown = page.show_preview()
         assert shown or role != "受付"  # the clerk's own sheet (others may be refused)
         assert_fits(qtbot, window, f"{role}のメインウィンドウ（連携シートのプレビュー）")

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from setacare_desktop.domain.jpdate import local_now
 from setacare_desktop.services import Database, PermissionDeniedError, StaffProfile, audit
 from setacare_desktop.services.search import PAGE_SIZE, SearchHit
+from setacare_desktop.ui.columns import row_list_view
 from setacare_desktop.ui.delegates import ELLIPSIS, MATCH_BACKGROUND, elide_document
 from setacare_desktop.ui.highlight import highlight_html, match_spans
 from setacare_desktop.ui.search_panel import HINT, SEARCH_DELAY_MS, SearchPanel
@@ -187,6 +188,100 @@ def test_a_failed_page_stops_fetching_and_says_why(qtbot: QtBot) -> None:
     assert model.rowCount() == 3 and not model.canFetchMore() and calls == 2
 
 
+class CountingSearch:
+    """Pages of ``page`` hits from ``top`` down to 1, counting how each page was asked for."""
+
+    def __init__(self, top: int, page: int) -> None:
+        self.top, self.page = top, page
+        self.calls: list[int | None] = []
+
+    def __call__(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
+        self.calls.append(before_id)
+        first = self.top if before_id is None else before_id - 1
+        return ["介護"], _hits(range(first, max(first - self.page, 0), -1))
+
+
+def shown_ids(model: SearchResultTableModel) -> list[int]:
+    return [model.data(model.index(r, 0), ID_ROLE) for r in range(model.rowCount())]
+
+
+def test_the_model_holds_a_window_of_pages_and_reads_dropped_ones_again(qtbot: QtBot) -> None:
+    fetch = CountingSearch(top=30, page=3)
+    model = SearchResultTableModel(fetch, page_size=3, kept_pages=2)
+    tester = QAbstractItemModelTester(model, WARN)
+    model.set_query("介護")
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 30
+    assert model.held_pages() == 3  # the first page and the two read last, not ten
+    read_down = list(fetch.calls)
+    assert read_down == [None, 28, 25, 22, 19, 16, 13, 10, 7, 4, 1]  # the last, empty page
+
+    assert shown_ids(model) == list(range(30, 0, -1))  # every row right, top to bottom
+    again = fetch.calls[len(read_down):]
+    assert None not in again  # the first page is never read again (that is the audited search)
+    # each page with the before_id it was first read with (the last two were dropped meanwhile)
+    assert again == [28, 25, 22, 19, 16, 13, 10, 7, 4]
+    assert model.held_pages() == 3
+    assert model.hit_at(4).consultation_id == 26
+    assert model.data(model.index(29, SEARCH_COL_COMPLAINT)) == "介護の相談 1"
+    assert model.data(model.index(30, 0), ID_ROLE) is None
+    assert tester is not None
+
+
+def test_a_dropped_page_that_cannot_be_read_again_says_why(qtbot: QtBot) -> None:
+    fetch = CountingSearch(top=12, page=3)
+    broken = False
+
+    def flaky(query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
+        if broken:
+            raise PermissionDeniedError("相談記録を検索する権限がありません。")
+        return fetch(query, before_id)
+
+    model = SearchResultTableModel(flaky, page_size=3, kept_pages=1)
+    model.set_query("介護")
+    while model.canFetchMore():
+        model.fetchMore()
+    broken = True
+    with qtbot.waitSignal(model.failed) as failed:
+        assert model.data(model.index(4, 0), ID_ROLE) is None  # page 2 was dropped
+    assert failed.args == ["相談記録を検索する権限がありません。"]
+    assert model.data(model.index(0, 0), ID_ROLE) == 12  # the first page is still there
+    assert model.rowCount() == 12
+
+
+def test_scrolling_a_long_list_down_and_back_up_shows_the_right_rows(qtbot: QtBot) -> None:
+    fetch = CountingSearch(top=400, page=20)
+    model = SearchResultTableModel(fetch, page_size=20, kept_pages=2)
+    table = row_list_view(model, None)
+    qtbot.addWidget(table)
+    table.resize(800, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_query("介護")
+    table.setFocus()
+    scroll_bar = table.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll_bar.maximum() > 0)
+    for _ in range(40):  # the user presses Ctrl+End until the list stops growing
+        qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        if not model.canFetchMore():
+            break
+    assert model.rowCount() == 400 and not model.canFetchMore()
+
+    def first_shown() -> int:
+        return int(table.indexAt(QPoint(5, 5)).data(ID_ROLE))
+
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: first_shown() < 30)
+    assert table.indexAt(QPoint(5, table.viewport().height() - 5)).data(ID_ROLE) == 1
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: first_shown() == 400)
+    scroll_bar.setValue(250)  # dragged to the middle: a page dropped long ago, read again
+    qtbot.waitUntil(lambda: first_shown() == 150)
+    assert table.indexAt(QPoint(5, 5)).siblingAtColumn(SEARCH_COL_PERSON).data() == "氏名150"
+    assert model.held_pages() <= 3
+
+
 # --- the panel, against the database -------------------------------------------------------
 
 
@@ -254,6 +349,29 @@ def test_scrolling_fetches_the_next_page(
     assert shown == ids[::-1]
     assert model.data(model.index(129, SEARCH_COL_COMPLAINT), HIGHLIGHT_ROLE) == (
         "<b>家賃</b>の相談 0")
+
+
+def test_the_count_is_final_when_the_last_page_was_full(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
+    fetch = CountingSearch(top=2 * PAGE_SIZE, page=PAGE_SIZE)  # two full pages, then nothing
+
+    class Panel(SearchPanel):
+        def _fetch(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
+            return fetch(query, before_id)
+
+    panel = Panel(db, clerk)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    type_text(panel.search_edit, "介護")
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == PAGE_SIZE)
+    panel.table.setFocus()
+    for _ in range(5):
+        qtbot.keyClick(panel.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert fetch.calls == [None, PAGE_SIZE + 1, 1]  # the third page came back empty
+    assert panel.status_label.text() == "200件（新しい順）"  # not 「200件以上」
 
 
 def test_double_click_on_a_hit_asks_to_open_it(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import jaconv
 
@@ -199,3 +200,88 @@ def query_grams(word: str) -> tuple[str, list[str]]:
     if len(word) == 1:
         return "uni", [word]
     return "bi", [word[i:i + 2] for i in range(len(word) - 1)]
+
+
+def index_tokens(folded: str) -> str:
+    """The tokens the SQLite index keeps of a folded text (``search_text``; since migration
+    0020), space-separated: the distinct bigrams of its words and the last character of each.
+
+    No unigram of every character: a one-character query ``c`` is the prefix query ``c*``, which
+    finds every word holding ``c`` before its last character (a bigram starts with it) or as its
+    last character (its own token). Each token once: the index keeps no positions.
+    """
+    tokens: dict[str, None] = {}
+    for word in _WORD_CHARS.findall(folded.replace("_", " ")):  # search_words, without refolding
+        tokens.update((word[i:i + 2], None) for i in range(len(word) - 1))
+        tokens[word[-1]] = None
+    return " ".join(tokens)
+
+
+def search_parts(main_complaint: str, details: str | None, name: str | None,
+                 reading: str | None, phone: str | None) -> str:
+    """The text a consultation is found by, unfolded: 主訴, 相談内容 and, with a person, the
+    name and reading (also without their space, so 「福田弘子」 finds 「福田 弘子」) and phone."""
+    parts = [main_complaint, details or ""]
+    if name is not None:
+        parts += [name, name.replace(" ", ""), reading or "", (reading or "").replace(" ", ""),
+                  phone or "", digits_only(phone or "")]
+    return " ".join(p for p in parts if p)
+
+
+def _plain(char: str) -> bool:
+    """A character that folding leaves alone and that never joins the one before it."""
+    code = ord(char)
+    return (char.isascii() or 0x3041 <= code <= 0x3096 or 0x30A1 <= code <= 0x30FA
+            or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or char in "ー、。「」（）　・")
+
+
+def _typed_forms(word: str) -> list[str]:
+    """The spellings of a folded word (itself, its katakana) that a text may hold as typed."""
+    return [form for form in dict.fromkeys((word, jaconv.hira2kata(word)))
+            if search_text(form) == word and all(map(_plain, form))]
+
+
+def _as_typed(text: str, forms: list[str]) -> bool:
+    """True when ``text`` holds one of ``forms`` at a place where folding ``text`` keeps it
+    (what follows it does not join it): a sure yes without folding; False: fold to know."""
+    for form in forms:
+        start = text.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if end == len(text) or _plain(text[end]):
+                return True
+            start = text.find(form, start + 1)
+    return False
+
+
+def search_matcher(words: list[str]) -> Callable[[str], bool]:
+    """A test of whether a text, once folded (``search_text``), holds every folded word: what a
+    search finds, exactly. Most words are in the text as typed, so most texts are never
+    folded. (A folded word is a run of word characters: in the text, it is within one word.)"""
+    forms = [(word, _typed_forms(word)) for word in words]
+
+    def holds(text: str) -> bool:
+        folded: str | None = None
+        for word, typed in forms:
+            if _as_typed(text, typed):
+                continue
+            if folded is None:
+                folded = search_text(text)
+            if word not in folded:
+                return False
+        return True
+
+    return holds
+
+
+def query_tokens(word: str) -> tuple[list[str], bool]:
+    """How the SQLite index looks one folded query word up: (tokens, prefix).
+
+    One character: ``([c], True)``, the prefix query. Two: the bigram itself. Longer: its
+    distinct bigrams, all of which a matching text holds; a text holding them apart (「介護」
+    and 「護保」 but not 「介護保」) matches them too, so longer words are checked against the
+    text afterwards (``store.search``).
+    """
+    if len(word) == 1:
+        return [word], True
+    return list(dict.fromkeys(word[i:i + 2] for i in range(len(word) - 1))), False

@@ -34,7 +34,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFontFace
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
@@ -42,11 +42,16 @@ from reportlab.platypus.paraparser import ParaFrag
 
 from setacare_desktop.fonts import FONT_FAMILY, FONT_FILE, FONT_PACKAGE, japanese_font_path
 from setacare_desktop.reports import metadata
+from setacare_desktop.reports.form_font import FormFont
 from setacare_desktop.reports.metadata import DocumentInfo
 
 # Attribute validation of every graphics shape (the QR code's thousands of squares, the charts'
 # bars) is a debugging aid that costs more than the drawing itself.
 rl_config.shapeChecking = 0
+# The error correction polynomial of a code depends on its length only: reportlab builds it again
+# for every code (a third of the time of one).
+qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(
+    functools.cache(qrencoder.QRUtil.getErrorCorrectPolynomial))
 # Streams stay binary (Flate only): ASCII85 on top makes files a quarter larger and costs time.
 rl_config.useA85 = 0
 
@@ -69,7 +74,16 @@ class _SubsetCachingFace(TTFontFace):
     one subsetting."""
 
     _subsets: dict[tuple[int, ...], bytes]
+    _tables: dict[str, bytes]
     _LIMIT = 256
+
+    def get_table(self, tag: str) -> bytes:
+        # A subset reads the glyph table whole: copy it out of the file once, not each time.
+        tables = self.__dict__.setdefault("_tables", {})
+        table = tables.get(tag)
+        if table is None:
+            table = tables[tag] = super().get_table(tag)
+        return table
 
     def makeSubset(self, subset: Sequence[int]) -> bytes:
         key = tuple(subset)
@@ -83,25 +97,32 @@ class _SubsetCachingFace(TTFontFace):
         return made
 
 
-_registered = False
+_form_font: FormFont | None = None
 
 
 def register_font() -> str:
     """Register IPAexGothic with reportlab (once per process) and return its name."""
-    global _registered
-    if _registered:
-        return FONT
-    if FONT not in pdfmetrics.getRegisteredFontNames():
+    form_font()
+    return FONT
+
+
+def form_font() -> FormFont:
+    """The font object of this process (registered as ``FONT``; parsed once). reportlab gives
+    a second font of the same face the first one registered: if another font of IPAexGothic
+    came first, the forms still draw with this one."""
+    global _form_font
+    if _form_font is None:
         path = japanese_font_path()
         if path is None:
             raise FontMissingError(
                 f"日本語フォント（{FONT_FAMILY}、{FONT_FILE}）が見つからないため、印刷できません。"
                 f"パッケージ {FONT_PACKAGE.replace('_', '-')} をインストールし直してください。")
-        font = TTFont(FONT, str(path))
+        font = FormFont(FONT, str(path))
         font.face.__class__ = _SubsetCachingFace  # same object, with the subset cache
-        pdfmetrics.registerFont(font)
-    _registered = True
-    return FONT
+        if FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(font)
+        _form_font = font
+    return _form_font
 
 
 def style(name: str, size: float = 9, *, leading: float | None = None, alignment: int = 0,
@@ -270,11 +291,18 @@ class QrCode(Flowable):
 
 
 @functools.lru_cache(maxsize=64)
-def qr_modules(value: str) -> tuple[tuple[bool, ...], ...]:
-    """The dark modules of ``value``'s QR code (error correction M), row by row."""
+def qr_modules(value: str, mask: int | None = None) -> tuple[tuple[bool, ...], ...]:
+    """The dark modules of ``value``'s QR code (error correction M), row by row: with the mask
+    pattern reportlab's widget picks (it tries all eight), or with ``mask`` (0-7; any mask is
+    valid for a reader, and picking one costs most of the encoding)."""
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(value)
-    code.make()
+    if mask is None:
+        code.make()
+    else:
+        code.version = code.calculate_version()
+        code.makeImpl(False, mask)
+        return tuple(map(tuple, code.modules))
     n = code.getModuleCount()
     return tuple(tuple(bool(code.isDark(r, c)) for c in range(n)) for r in range(n))
 

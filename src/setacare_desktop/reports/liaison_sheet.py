@@ -16,40 +16,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from setacare_desktop.reports.blocks import (
-    ConsultationBlock,
-    ConsulterBlock,
-    SubjectBlock,
-    consultation_section,
-    consulter_section,
-    subject_section,
-)
-from setacare_desktop.reports.common import (
-    CONTENT_WIDTH,
-    Styles,
-    build_pdf,
-    checkboxes,
-    field_table,
-    register_font,
-    section,
-    style,
-    table,
-    text,
-)
+from setacare_desktop.reports.blocks import ConsultationBlock, ConsulterBlock, SubjectBlock
+from setacare_desktop.reports.common import CONTENT_WIDTH, checkboxes
+from setacare_desktop.reports.form_canvas import LEFT, FormWriter, fixed_glyphs
 from setacare_desktop.reports.reply_slip import (
     REPLY_NOTICE,
     SENT_NOTICE,
     UNREGISTERED,
     ReplySlip,
-    reply_slip_story,
+    draw_reply_slip,
 )
 
 REISSUE_MARK = "再発行"
 ANONYMISED_MARK = "匿名"
-_STYLES = Styles()
-_FORM_NUMBER = style("form-number", 9)
+#: What every sheet prints whatever the referral (labels, headings, marks, dates): drawn from
+#: the fixed subsets of the form font (one subset with the 返信票's words: at most 159 glyphs
+#: beside ASCII), so a sheet embeds only its data's glyphs anew.
+_LABELS = ("様式第1号連携シート送付元送付先地区部署・窓口担当者ご担当者様電話FAX所在地シート番号送付日"
+           "対象者氏名ふりがな生年月日性別住所世帯状況相談者区分続柄・関係"
+           "連絡先相談内容受付日時方法対象区分要素緊急性主訴相談の概要これまでの経過・対応"
+           "記載なし依頼事項回答期限指定記入者確認者本人の同意【】■□　令和年月日歳")
+fixed_glyphs(_LABELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,34 +75,79 @@ class LiaisonSheet:
     writer: str = ""  # 記入者: the staff member who made the referral
 
 
-def _header(sheet: LiaisonSheet, styles: Styles) -> list[Flowable]:
+def _header(w: FormWriter, sheet: LiaisonSheet) -> None:
+    """The title row (様式 number and title, the marks, sheet number and date), then the sender
+    and destination side by side."""
     marks = [m for m, on in ((REISSUE_MARK, sheet.reissue),
                              (ANONYMISED_MARK, sheet.anonymised)) if on]
-    title = table([[[text(sheet.form_number, _FORM_NUMBER), text(sheet.form_title, styles.title)],
-                    text("　".join(f"【{m}】" for m in marks), styles.mark),
-                    text(f"シート番号 {sheet.sheet_number}\n送付日 {sheet.sent_on}", styles.body)]],
-                  [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
-                  colWidths=[CONTENT_WIDTH * 0.4, CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.4])
+    top, height = w.y, 42.25
+    third = CONTENT_WIDTH * 0.4
+    w.text(LEFT + 6, top - 3 - 9 - 0.8, sheet.form_number, 9)
+    w.centred(LEFT + 6, third - 12, top - 3 - 13.05 - 16, sheet.form_title, 16)
+    if marks:  # right-aligned in the middle column, a line each when both do not fit
+        lines = w.lines("　".join(f"【{m}】" for m in marks), 11, CONTENT_WIDTH * 0.2 - 12)
+        y = top - height / 2 - 4 + (len(lines) - 1) * 16 / 2
+        for line in lines:
+            w.right(LEFT + third + CONTENT_WIDTH * 0.2 - 6, y, line.strip("　"), 11,
+                    color="0.7 0 0 rg ")
+            y -= 16
+    x = LEFT + third + CONTENT_WIDTH * 0.2 + 6
+    w.text(x, top - height / 2 + 13.05 - 9 - 2, f"シート番号 {sheet.sheet_number}", 9)
+    w.text(x, top - height / 2 - 9 - 2, f"送付日 {sheet.sent_on}", 9)
+    w.y -= height + 1 * mm
     s, d = sheet.sender, sheet.destination
-    parties = field_table([
+    w.field_rows([
         [("送付元", s.organisation), ("送付先", d.organisation)],
         [("地区", s.section), ("部署・窓口", d.section)],
         [("担当者", s.person or UNREGISTERED), ("ご担当者", d.person or "ご担当者様")],
         [("電話", s.phone or UNREGISTERED), ("電話", d.phone or UNREGISTERED)],
         [("FAX", s.fax or UNREGISTERED), ("FAX", d.fax or UNREGISTERED)],
         [("所在地", s.address or UNREGISTERED), ("所在地", d.address or UNREGISTERED)],
-    ], styles)
-    return [title, Spacer(1, 1 * mm), parties]
+    ])
 
 
-def _request(sheet: LiaisonSheet, styles: Styles) -> list[Flowable]:
-    return section("依頼事項", [
-        text(checkboxes(sheet.request_options, sheet.requested), styles.body),
-        text(sheet.request_text or "（記載なし）", styles.boxed),
-        field_table([[("回答期限", sheet.reply_due or "（指定なし）"),
-                      ("記入者", sheet.writer or UNREGISTERED), ("確認者", "")]], styles,
-                    label_width=16 * mm),
-    ], styles)
+def _section(w: FormWriter, title: str, keep: float = 20) -> None:
+    """A heading kept with the start of what follows (``keep`` points of it)."""
+    w.need(5 + 16.5 + 2 + keep)
+    w.heading(title)
+
+
+def _subject(w: FormWriter, subject: SubjectBlock | None) -> None:
+    _section(w, "対象者")
+    if subject is None:
+        w.framed("匿名の相談（対象者の記録なし）")
+        return
+    w.field_rows([
+        [("氏名", subject.name), ("ふりがな", subject.reading)],
+        [("生年月日", subject.birth), ("性別", subject.sex)],
+        [("住所", subject.address)],
+        [("電話", subject.phone), ("世帯状況", subject.household)],
+    ])
+
+
+def _consultation(w: FormWriter, c: ConsultationBlock) -> None:
+    urgency = checkboxes(c.urgency_options, c.urgency)
+    if c.urgency_note:
+        urgency += f"\n{c.urgency_note}"
+    _section(w, "相談内容")
+    w.field_rows([
+        [("受付日時", c.received), ("受付方法", c.channel)],
+        [("対象区分", "・".join(c.target_groups)), ("要素", "・".join(c.elements))],
+        [("緊急性", urgency)],
+    ])
+    texts = ((("相談の概要（匿名用）", c.details),) if c.anonymised
+             else (("主訴", c.main_complaint), ("相談の概要", c.details)))
+    for label, value in (*texts, ("これまでの経過・対応", c.progress)):
+        w.small_label(label)
+        w.framed(value or "（記載なし）")
+
+
+def _request(w: FormWriter, sheet: LiaisonSheet) -> None:
+    _section(w, "依頼事項")
+    w.paragraph(checkboxes(sheet.request_options, sheet.requested))
+    w.framed(sheet.request_text or "（記載なし）")
+    w.field_rows([[("回答期限", sheet.reply_due or "（指定なし）"),
+                   ("記入者", sheet.writer or UNREGISTERED), ("確認者", "")]], label_width=16 * mm)
 
 
 def reply_slip_of(sheet: LiaisonSheet) -> ReplySlip:
@@ -126,23 +159,21 @@ def reply_slip_of(sheet: LiaisonSheet) -> ReplySlip:
         reply_contact=s.person, reply_fax=s.fax, reply_phone=s.phone, reply_due=sheet.reply_due)
 
 
-def liaison_sheet_story(sheet: LiaisonSheet) -> list[Flowable]:
-    register_font()
-    styles = _STYLES
-    story: list[Flowable] = _header(sheet, styles)
-    story += subject_section(sheet.subject, styles)
-    story += consulter_section(sheet.consulter, styles)
-    story += consultation_section(sheet.consultation, styles)
-    story += _request(sheet, styles)
-    story += section("本人の同意", [text(sheet.consent, styles.boxed)], styles)
-    story.append(PageBreak())
-    story += reply_slip_story(reply_slip_of(sheet))
-    return story
-
-
 def render_liaison_sheet(sheet: LiaisonSheet) -> bytes:
-    """The sheet and its 返信票 as a PDF (A4, Japanese font embedded as a subset)."""
-    return build_pdf(liaison_sheet_story(sheet),
-                     title=f"{sheet.form_number} {sheet.form_title} {sheet.sheet_number}".strip(),
-                     document_number=f"シート番号 {sheet.sheet_number}", notice=SENT_NOTICE,
-                     last_notice=REPLY_NOTICE)
+    """The sheet and its 返信票 as a PDF (A4, Japanese font embedded as subsets)."""
+    w = FormWriter(title=f"{sheet.form_number} {sheet.form_title} {sheet.sheet_number}".strip(),
+                   document_number=f"シート番号 {sheet.sheet_number}", notice=SENT_NOTICE,
+                   last_notice=REPLY_NOTICE)
+    _header(w, sheet)
+    _subject(w, sheet.subject)
+    c = sheet.consulter
+    _section(w, "相談者")
+    w.field_rows([[("区分", c.kind), ("続柄・関係", c.relation)],
+                  [("氏名", c.name), ("連絡先", c.contact)]])
+    _consultation(w, sheet.consultation)
+    _request(w, sheet)
+    _section(w, "本人の同意")
+    w.framed(sheet.consent)
+    w.new_page()
+    draw_reply_slip(w, reply_slip_of(sheet))
+    return w.finish()

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import jaconv
-from sqlalchemy import Select, select, union
+from sqlalchemy import Row, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.consent import Purpose, org_recipient
-from setacare_desktop.domain.kana import digits_only, search_text, search_words
+from setacare_desktop.domain.kana import search_matcher, search_parts, search_text, search_words
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.visibility import Access, Visibility
 from setacare_desktop.services import audit
@@ -38,18 +39,27 @@ PAGE_SIZE = 100
 
 def indexed_text_of(case: Consultation, detail: ConsultationDetail | None,
                     person: Person | None) -> str:
-    parts = [case.main_complaint, detail.details if detail else ""]
-    if person is not None:
-        # Names also without their space, so 「福田弘子」 finds 「福田 弘子」.
-        parts += [person.name, person.name.replace(" ", ""), person.reading,
-                  person.reading.replace(" ", ""), person.phone, digits_only(person.phone)]
-    return search_text(" ".join(p for p in parts if p))
+    """The folded text a consultation is found by (``domain.kana.search_parts``)."""
+    return search_text(search_parts(
+        case.main_complaint, detail.details if detail else None,
+        person.name if person else None, person.reading if person else None,
+        person.phone if person else None))
+
+
+def indexed_text_now(session: Session, case: Consultation,
+                     detail: ConsultationDetail | None) -> str:
+    """``indexed_text_of`` the case as saved, read before an amendment changes it: what
+    ``index_consultation`` takes out of the index (``previous``)."""
+    person = session.get(Person, detail.person_id) if detail and detail.person_id else None
+    return indexed_text_of(case, detail, person)
 
 
 def index_consultation(session: Session, case: Consultation, detail: ConsultationDetail | None,
-                       person: Person | None) -> None:
+                       person: Person | None, *, previous: str | None = None) -> None:
+    """Index a new consultation, or an amended one with ``previous`` (``indexed_text_now``)."""
     search_store.index(session, case.id, case.district_code,
-                       indexed_text_of(case, detail, person), organisation_id=case.organisation_id)
+                       indexed_text_of(case, detail, person), organisation_id=case.organisation_id,
+                       previous=previous)
 
 
 def shared_with(actor: StaffProfile) -> Select[tuple[int]]:
@@ -92,9 +102,10 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
     is never a hit, so a search does not even tell that it matched. The index itself holds each
     case's organisation: the caller's own organisation's matches come out of it newest first,
     and other organisations' only among the short list that a consent or an exception could
-    open (``shared_with``); the exact rule is asked on what it returns, and further rows are read
-    until the page is full or the matches are exhausted. Each hit shown under an emergency
-    exception is audited.
+    open (``shared_with``); the exact rule is asked on what it returns, each one's text is
+    checked to hold the words (the index answers candidates: ``store.search``) from the rows the
+    page shows anyway, and further rows are read until the page is full or the matches are
+    exhausted. Each hit shown under an emergency exception is audited.
     """
     districts = roles.readable_districts(actor)
     if not districts:
@@ -102,38 +113,55 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
     words = search_words(query)
     if not words:
         return [], []
-    with db.transaction() as session:
+    with db.look() as session:
         shown: dict[int, Visibility] = {}
+        rows: dict[int, Row[Any]] = {}
+        holds = search_matcher(words)
         cursor = before_id
         while len(shown) < limit:
             ids = search_store.matching_ids(
                 session, words, districts, limit=limit, before_id=cursor,
                 organisation_id=actor.organisation_id, shared=shared_with(actor))
             seen = visibilities(session, actor, ids)
+            rows.update(_rows(session, [cid for cid in ids
+                                        if cid in seen and seen[cid].identifying]))
             for cid in ids:
-                if len(shown) < limit and cid in seen and seen[cid].identifying:
+                if len(shown) < limit and cid in rows and holds(_text(rows[cid])):
                     shown[cid] = seen[cid]
             if len(ids) < limit:
                 break  # the matches are exhausted
             cursor = ids[-1]
         page = sorted(shown, reverse=True)
-        hits = _hits(session, page, shown, words)
+        hits = _hits(page, rows, shown, words)
         if before_id is None:
             audit.record(session, actor, "consultation_search", detail=f"{len(words)} words")
         audit_emergency_views(session, actor, shown, "consultation_search")
         return words, hits
 
 
-def _hits(session: Session, ids: list[int], shown: dict[int, Visibility],
+_PAGE_ROWS = (
+    select(Consultation.id, Consultation.received_at, Consultation.district_code,
+           Consultation.main_complaint, Consultation.urgent, ConsultationDetail.details,
+           Person.name, Person.reading, Person.phone)
+    .outerjoin(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
+    .outerjoin(Person, Person.id == ConsultationDetail.person_id)
+    .where(Consultation.id.in_(bindparam("ids", expanding=True))))
+
+
+def _rows(session: Session, ids: list[int]) -> dict[int, Row[Any]]:
+    """Candidates' rows in one query of plain columns (no ORM objects: a page is 100 rows):
+    their text is checked, and those that hold the words are the page."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.execute(_PAGE_ROWS, {"ids": ids})}
+
+
+def _text(row: Row[Any]) -> str:
+    return search_parts(row.main_complaint, row.details, row.name, row.reading, row.phone)
+
+
+def _hits(ids: list[int], rows: dict[int, Row[Any]], shown: dict[int, Visibility],
           words: list[str]) -> list[SearchHit]:
-    """The page's rows in one query of plain columns (no ORM objects: a page is 100 rows)."""
-    rows = {row.id: row for row in session.execute(
-        select(Consultation.id, Consultation.received_at, Consultation.district_code,
-               Consultation.main_complaint, Consultation.urgent, ConsultationDetail.details,
-               Person.name, Person.reading)
-        .outerjoin(ConsultationDetail, ConsultationDetail.consultation_id == Consultation.id)
-        .outerjoin(Person, Person.id == ConsultationDetail.person_id)
-        .where(Consultation.id.in_(ids)))}
     hits = []
     for cid in ids:
         row = rows[cid]

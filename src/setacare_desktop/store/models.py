@@ -328,21 +328,6 @@ class IntakeDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
-class SearchText(Base):
-    """The folded text a consultation is found by (name, reading, phone, 主訴, 相談内容).
-
-    The gram index over it is created per backend by migration 0003 (store.sqlite /
-    store.postgresql) and is not a mapped table.
-    """
-
-    __tablename__ = "search_text"
-
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str] = mapped_column(Text)
-
-
 # --- referral directory, shaped like HSDS 3.0 (migration 0005) -------------------------------------
 #
 # Tables mirror HSDS (docs/referrals.md): organization, location/address, service, phone, schedule,

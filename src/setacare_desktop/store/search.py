@@ -1,12 +1,19 @@
 """The consultation search index, behind one small API.
 
-``search_text`` (a plain table on every backend) keeps the folded text of each consultation; the
-gram index itself is backend-specific: an FTS5 table on SQLite, a tsvector + GIN table on
-PostgreSQL. Both index the unigrams and bigrams computed by ``domain.kana.grams`` (so one- and
-two-character words are found and every backend finds the same rows) together with the
-consultation's district and *organisation* (since migration 0018), so that the caller's own
-organisation's cases, the bulk of what a search returns, come straight out of the index in
-newest-first order without a row of ``consultation`` being read.
+The gram index is backend-specific, and holds each consultation's district and *organisation*
+(since migration 0018) next to its grams, so that the caller's own organisation's cases, the bulk
+of what a search returns, come straight out of the index in newest-first order. No copy of the
+text is kept (migration 0020 dropped ``search_text``): each id the index answers is checked
+against the text of the consultation's own rows (``_checked``, ``domain.kana.search_matcher``),
+so a search finds exactly the consultations whose text holds every word, on both backends.
+
+- SQLite (since migration 0020): one FTS5 column of ``domain.kana.index_tokens`` (distinct
+  bigrams, the last character of each word) plus a district and an organisation token, with
+  ``detail=none`` (no positions, no columns: a token says only which rows hold it). A word of
+  three or more characters is the AND of its bigrams (the check weeds out texts that hold
+  them apart).
+- PostgreSQL: a tsvector + GIN table of the unigrams and bigrams of ``domain.kana.grams`` with
+  positions (a longer word is the phrase of its bigrams).
 """
 
 from __future__ import annotations
@@ -14,16 +21,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 
-from setacare_desktop.domain.kana import grams, query_grams
+from setacare_desktop.domain.kana import (
+    grams,
+    index_tokens,
+    query_tokens,
+    search_matcher,
+    search_parts,
+    search_text,
+)
 from setacare_desktop.store import postgresql as pg_store
-from setacare_desktop.store.models import Consultation, SearchText
+from setacare_desktop.store.models import Consultation, ConsultationDetail, Person
 
-#: The index since migration 0018: d = district code, o = organisation token (``_org``).
-#: columnsize=0: no per-row token counts (nothing ranks by them).
+#: The index since migration 0020: one column ``t`` of the district token, the organisation
+#: token and the grams (``fts_tokens``). Contentless (no copy of the text), detail=none (no
+#: positions or columns: phrase queries are not needed, see ``query_tokens``), columnsize=0 (no
+#: per-row token counts: nothing ranks by them).
 SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(t, content='', tokenize='ascii',"
+    " detail=none, columnsize=0)",
+)
+#: Migration 0018's shape (d = district, o = organisation, g1 unigrams, g2 bigrams, positions):
+#: what migration 0018 creates and 0020's downgrade restores.
+SQLITE_DDL_0018 = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(d, o, g1, g2, content='', tokenize='ascii',"
     " columnsize=0)",
 )
@@ -49,62 +71,142 @@ def _org(organisation_id: int) -> str:
     return f"o{organisation_id}"
 
 
-def _add(session: Session, rows: Sequence[tuple[int, str, int, str, str]]) -> None:
-    """Index (id, district, organisation id, unigrams, bigrams) rows with one executemany."""
+# The district and organisation tokens of the SQLite index start with "§", which no folded word
+# holds (``search_words`` keeps letters, digits, kana and kanji), so no query gram, not even a
+# one-character prefix query, can match them.
+def _district_token(district: str) -> str:
+    return f"§d{district}"
+
+
+def _org_token(organisation_id: int) -> str:
+    return f"§o{organisation_id}"
+
+
+def fts_tokens(district: str, organisation_id: int, text: str,
+            cache: dict[str, str] | None = None) -> str:
+    """The SQLite index's ``t`` of one consultation (``cache``: grams of texts seen before)."""
+    cache = {} if cache is None else cache
+    grammed = cache.get(text) or cache.setdefault(text, index_tokens(text))
+    return f"{_district_token(district)} {_org_token(organisation_id)} {grammed}"
+
+
+def _add(session: Session, rows: Sequence[Row]) -> None:
+    """Index (id, district, organisation id, folded text) rows with one executemany.
+
+    Bulk loads repeat phrases a lot (demo complaints): each distinct text is tokenised once.
+    """
     connection = session.connection()
     if _is_sqlite(session):
+        cache: dict[str, str] = {}
         connection.exec_driver_sql(
-            "INSERT INTO search_fts (rowid, d, o, g1, g2) VALUES (?, ?, ?, ?, ?)",
-            [(cid, d, _org(org), uni, bi) for cid, d, org, uni, bi in rows])
+            "INSERT INTO search_fts (rowid, t) VALUES (?, ?)",
+            [(cid, fts_tokens(d, org, text, cache)) for cid, d, org, text in rows])
     else:
+        pg_cache: dict[str, tuple[str, str]] = {}
+        pg_rows = []
+        for cid, d, org, text in rows:
+            uni, bi = pg_cache.get(text) or pg_cache.setdefault(text, grams(text))
+            pg_rows.append((cid, d, org, pg_store.tsvector_literal(uni),
+                            pg_store.tsvector_literal(bi)))
         connection.exec_driver_sql(
             "INSERT INTO search_pg (consultation_id, district_code, organisation_id, g1, g2) "
-            "VALUES (%s, %s, %s, %s::tsvector, %s::tsvector)",
-            [(cid, d, org, pg_store.tsvector_literal(uni), pg_store.tsvector_literal(bi))
-             for cid, d, org, uni, bi in rows])
+            "VALUES (%s, %s, %s, %s::tsvector, %s::tsvector)", pg_rows)
 
 
 def _remove(session: Session, cid: int, district: str, organisation_id: int, text: str) -> None:
     connection = session.connection()
-    if _is_sqlite(session):  # contentless: the delete replays the old tokens
+    if _is_sqlite(session):  # contentless: the delete replays the tokens indexed (``index``)
         connection.exec_driver_sql(
-            "INSERT INTO search_fts (search_fts, rowid, d, o, g1, g2) "
-            "VALUES ('delete', ?, ?, ?, ?, ?)", (cid, district, _org(organisation_id),
-                                                 *grams(text)))
+            "INSERT INTO search_fts (search_fts, rowid, t) VALUES ('delete', ?, ?)",
+            (cid, fts_tokens(district, organisation_id, text)))
     else:
         connection.exec_driver_sql("DELETE FROM search_pg WHERE consultation_id = %s", (cid,))
 
 
+def rebuild_0018(session: Session) -> int:
+    """Fill an empty index of migration 0018's shape (``SQLITE_DDL_0018``) from ``search_text``,
+    20,000 rows at a time: what migration 0018 does, and 0020's downgrade. Without that table
+    (a database from after 0020 set back to before 0018, as tests do) it indexes nothing: 0020
+    rebuilds the index from the consultations."""
+    connection = session.connection()
+    if not inspect(connection).has_table("search_text"):
+        return 0
+    done, last = 0, 0
+    while True:
+        chunk = connection.exec_driver_sql(
+            "SELECT s.consultation_id, s.district_code, c.organisation_id, s.body"
+            " FROM search_text s JOIN consultation c ON c.id = s.consultation_id"
+            " WHERE s.consultation_id > ? ORDER BY s.consultation_id LIMIT 20000",
+            (last,)).all()
+        if not chunk:
+            return done
+        connection.exec_driver_sql(
+            "INSERT INTO search_fts (rowid, d, o, g1, g2) VALUES (?, ?, ?, ?, ?)",
+            [(cid, d, _org(org), *grams(text)) for cid, d, org, text in chunk])
+        done += len(chunk)
+        last = chunk[-1][0]
+
+
+def fill_search_text(session: Session) -> int:
+    """Fill migration 0003's ``search_text`` table (id, district, folded text) from the
+    consultations' rows, 20,000 at a time: 0020's downgrade."""
+    done, last = 0, 0
+    while True:
+        ids = list(session.scalars(select(Consultation.id).where(Consultation.id > last)
+                                   .order_by(Consultation.id).limit(20_000)))
+        if not ids:
+            return done
+        mark = "?" if _is_sqlite(session) else "%s"
+        session.connection().exec_driver_sql(
+            f"INSERT INTO search_text (consultation_id, district_code, body)"
+            f" VALUES ({mark}, {mark}, {mark})",
+            [(cid, d, search_text(text)) for cid, (d, _org_id, text) in
+             _texts(session, ids).items()])
+        done += len(ids)
+        last = ids[-1]
+
+
+def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, int, str]]:
+    """(district, organisation id, unfolded text) of consultations, from their own rows."""
+    found: dict[int, tuple[str, int, str]] = {}
+    for begin in range(0, len(ids), 900):
+        for cid, district, org, complaint, details, name, reading, phone in session.execute(
+                select(Consultation.id, Consultation.district_code, Consultation.organisation_id,
+                       Consultation.main_complaint, ConsultationDetail.details, Person.name,
+                       Person.reading, Person.phone)
+                .outerjoin(ConsultationDetail,
+                           ConsultationDetail.consultation_id == Consultation.id)
+                .outerjoin(Person, Person.id == ConsultationDetail.person_id)
+                .where(Consultation.id.in_(ids[begin:begin + 900]))):
+            found[cid] = (district, org, search_parts(complaint, details, name, reading, phone))
+    return found
+
+
 def index(session: Session, consultation_id: int, district_code: str, text: str, *,
-          organisation_id: int | None = None) -> None:
-    """(Re-)index one consultation, inside the caller's transaction."""
+          organisation_id: int | None = None, previous: str | None = None) -> None:
+    """(Re-)index one consultation, inside the caller's transaction. ``previous``: the folded
+    text it was indexed with (read before the amendment changed the rows), None if new.
+
+    On SQLite the index is contentless: taking the old entry out replays its tokens, so an
+    amendment must pass ``previous``. Were it different from what was indexed (a person renamed
+    through another consultation), the tokens it misses stay behind; that only ever costs a
+    candidate more, since every answer is checked against the consultation's text."""
     if organisation_id is None:
         organisation_id = session.scalar(select(Consultation.organisation_id).where(
             Consultation.id == consultation_id))
         assert organisation_id is not None, "index() of a consultation not saved yet"
-    row = session.get(SearchText, consultation_id)
-    if row is not None:
-        _remove(session, consultation_id, row.district_code, organisation_id, row.body)
-        row.body, row.district_code = text, district_code
-    else:
-        session.add(SearchText(consultation_id=consultation_id, district_code=district_code,
-                               body=text))
-    session.flush()
-    _add(session, [(consultation_id, district_code, organisation_id, *grams(text))])
+    if previous is not None or not _is_sqlite(session):
+        _remove(session, consultation_id, district_code, organisation_id, previous or "")
+    _add(session, [(consultation_id, district_code, organisation_id, text)])
 
 
 def remove(session: Session, consultation_id: int) -> None:
-    """Take one consultation out of the index, inside the caller's transaction (before the
-    consultation row itself is deleted: its organisation is read from it)."""
-    row = session.get(SearchText, consultation_id)
-    if row is None:
-        return
-    organisation_id = session.scalar(select(Consultation.organisation_id).where(
-        Consultation.id == consultation_id))
-    if organisation_id is not None:
-        _remove(session, consultation_id, row.district_code, organisation_id, row.body)
-    session.delete(row)
-    session.flush()
+    """Take one consultation out of the index, inside the caller's transaction (before its
+    rows are deleted: the tokens to take out are computed from them)."""
+    row = _texts(session, [consultation_id]).get(consultation_id)
+    if row is not None:
+        district, org, text = row
+        _remove(session, consultation_id, district, org, search_text(text))
 
 
 def index_many(session: Session, rows: Sequence[tuple[int, str, str] | Row]) -> None:
@@ -125,31 +227,29 @@ def index_many(session: Session, rows: Sequence[tuple[int, str, str] | Row]) -> 
                                         ).all())
         full = [r if len(r) == 4 else (r[0], r[1], orgs[r[0]], r[2])  # type: ignore[misc]
                 for r in rows]
-    session.execute(insert(SearchText), [
-        {"consultation_id": cid, "district_code": district, "body": text}
-        for cid, district, _org_id, text in full])
-    # Bulk loads repeat phrases a lot (demo complaints): fold each distinct text once.
-    cache: dict[str, tuple[str, str]] = {}
-    _add(session, [(cid, district, org, *(cache.get(text) or cache.setdefault(text, grams(text))))
-                   for cid, district, org, text in full])
+    _add(session, full)  # type: ignore[arg-type]
 
 
-def rebuild(session: Session) -> int:
-    """Index every row of ``search_text`` again into an empty index (migration 0018, or a bulk
-    load that wrote ``search_text`` first). Returns the number of rows indexed."""
+def rebuild(session: Session, *, chunk: int = 20_000) -> int:
+    """Index every consultation again into an empty index (migration 0020), ``chunk`` rows at a
+    time (memory stays flat). Returns the number of consultations indexed.
+
+    On SQLite the FTS5 segments the chunks wrote are then merged into one ('optimize': ~7 s at
+    2,000,000 consultations): a newest-first query over one segment reads a third of what it
+    reads over nine."""
     done, last = 0, 0
     while True:
-        chunk = session.execute(
-            select(SearchText.consultation_id, SearchText.district_code,
-                   Consultation.organisation_id, SearchText.body)
-            .join(Consultation, Consultation.id == SearchText.consultation_id)
-            .where(SearchText.consultation_id > last)
-            .order_by(SearchText.consultation_id).limit(20_000)).all()
-        if not chunk:
+        ids = list(session.scalars(select(Consultation.id).where(Consultation.id > last)
+                                   .order_by(Consultation.id).limit(chunk)))
+        if not ids:
+            if _is_sqlite(session):
+                session.connection().exec_driver_sql(
+                    "INSERT INTO search_fts (search_fts) VALUES ('optimize')")
             return done
-        _add(session, [(cid, d, org, *grams(text)) for cid, d, org, text in chunk])
-        done += len(chunk)
-        last = chunk[-1][0]
+        texts = _texts(session, ids)
+        _add(session, [(cid, d, org, search_text(text)) for cid, (d, org, text) in texts.items()])
+        done += len(ids)
+        last = ids[-1]
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -160,13 +260,28 @@ def _phrase(tokens: list[str]) -> str:
 
 
 def _match(words: list[str], districts: list[str], organisation_id: int | None) -> str:
-    parts = ["d : (" + " OR ".join(_phrase([d]) for d in districts) + ")"]
+    """The FTS5 query: one of the districts, the organisation, every word's tokens."""
+    parts = ["(" + " OR ".join(_phrase([_district_token(d)]) for d in districts) + ")"]
     if organisation_id is not None:
-        parts.append(f"o : {_phrase([_org(organisation_id)])}")
+        parts.append(_phrase([_org_token(organisation_id)]))
     for word in words:
-        column, tokens = query_grams(word)
-        parts.append(f"{'g1' if column == 'uni' else 'g2'} : {_phrase(tokens)}")
+        tokens, prefix = query_tokens(word)
+        parts += [_phrase([t]) + (" *" if prefix else "") for t in tokens]
     return " AND ".join(parts)
+
+
+def _checked(session: Session, words: list[str], ids: list[int]) -> list[int]:
+    """Those of ``ids`` whose text, read from the consultation's own rows now, holds every word.
+
+    The index answers a word of three or more characters by its bigrams wherever they are in
+    the text (``query_tokens``), and an entry an amendment could not take out (``index``) stays
+    behind; checking each answer makes the result exactly the texts that hold the words, on
+    every backend alike."""
+    if not ids:
+        return ids
+    holds = search_matcher(words)
+    texts = _texts(session, ids)
+    return [cid for cid in ids if cid in texts and holds(texts[cid][2])]
 
 
 def _query(session: Session, words: list[str], districts: list[str], *,
@@ -207,8 +322,10 @@ def _query(session: Session, words: list[str], districts: list[str], *,
 def matching_ids(session: Session, words: list[str], districts: list[str], *, limit: int,
                  organisation_id: int, shared: Select[tuple[int]] | None = None,
                  before_id: int | None = None) -> list[int]:
-    """Consultation ids containing every word, newest first (highest id first), in districts,
-    that are the caller's organisation's or among ``shared``.
+    """Candidate ids for every word, newest first (highest id first), in districts, that are
+    the caller's organisation's or among ``shared``: every consultation whose text holds the
+    words is among them, and the caller checks each one's text (``domain.kana.search_matcher``
+    on the rows it reads anyway; ``indexed_ids`` shows how).
 
     ``shared`` selects the ids of the other consultations the caller might see (through a
     consent or an exception: ``services.search``); it is driven from the consent side, so it is
@@ -240,15 +357,17 @@ def matching_ids(session: Session, words: list[str], districts: list[str], *, li
 
 
 def indexed_text(session: Session, consultation_id: int) -> str | None:
-    return session.scalar(select(SearchText.body).where(
-        SearchText.consultation_id == consultation_id))
+    """The folded text a consultation is found by (from its rows), None if there is none."""
+    row = _texts(session, [consultation_id]).get(consultation_id)
+    return None if row is None else search_text(row[2])
 
 
 def indexed_ids(session: Session, words: list[str], districts: list[str],
                 organisation_id: int | None = None) -> list[int]:
-    """Every id the index returns for ``words`` (tests compare it with the saved texts)."""
-    return _query(session, words, districts, organisation_id=organisation_id, limit=None,
-                  below=None, above=None)
+    """Every id the index finds for ``words`` (tests compare it with the saved texts)."""
+    return _checked(session, words, _query(session, words, districts,
+                                           organisation_id=organisation_id, limit=None,
+                                           below=None, above=None))
 
 
 def floor_query(words: list[str], districts: list[str], organisation_id: int,

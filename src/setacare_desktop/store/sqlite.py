@@ -33,6 +33,8 @@ from setacare_desktop.store.start_errors import (
 BUSY_TIMEOUT_MS = 30_000
 #: The execution option that ``Database.transaction`` sets: begin IMMEDIATE, not deferred.
 WRITE_OPTION = "setacare_write"
+#: A look (``Database.look``): its commit, which writes only audit rows, skips the fsync.
+LOOK_OPTION = "setacare_look"
 #: The driver's own error (raised where SQLAlchemy does not wrap it, e.g. the file backup).
 Error = sqlite3.Error
 
@@ -91,7 +93,8 @@ def install_pragmas(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        # FULL: a committed save (or draft) survives a power cut, not only a crash.
+        # FULL: a committed save (or draft) survives a power cut, not only a crash (set again
+        # at each transaction's beginning, see below).
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
         # After WAL mode wrote the header (a new file is zero-length until then, and a second
@@ -102,8 +105,16 @@ def install_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        if not options.get(WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Every write is FULL but a look's (``Database.look``: its audit rows survive a crash,
+        # and the next FULL commit syncs them too). Set at each beginning, so that a save on a
+        # connection that served a look is FULL again.
+        level = "NORMAL" if options.get(LOOK_OPTION) else "FULL"
+        connection.exec_driver_sql(f"PRAGMA synchronous = {level}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def database_file(engine: Engine) -> Path | None:

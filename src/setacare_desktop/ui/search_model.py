@@ -1,9 +1,19 @@
 """The search results of 検索 (``services.search.search``), fetched a page at a time, with the
 matched words highlighted. A search returns only what the staff member may see whole (a masked
-consultation is never a hit); a hit seen under an emergency exception says so in its tooltip."""
+consultation is never a hit); a hit seen under an emergency exception says so in its tooltip.
+
+Memory stays flat however far the list is scrolled: the model keeps the hits of the first page
+and of the ``KEPT_PAGES`` pages used last, and for every other page only where it starts (its
+``before_id``). A page scrolled back to is read again with that ``before_id``, exactly as it was
+read the first time; the user sees the same rows in the same places (a short pause, as when
+scrolling down). Reading a page again is no new search: it is not audited as one, and the first
+page (whose reading is the audited search) is never dropped.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -61,6 +71,10 @@ HIGHLIGHTED_COLUMNS = frozenset(
 #: ``lambda q, before: search.search(db, actor, q, before_id=before)``.
 SearchFetch: TypeAlias = Callable[[str, "int | None"], tuple[list[str], list[SearchHit]]]
 
+#: Pages of hits kept besides the first (the ones used last); 20 pages of 100 rows are
+#: several screens above and below what is shown.
+KEPT_PAGES = 20
+
 
 _SEARCH_TEXT: dict[int, Callable[[SearchHit], str]] = {
     SEARCH_COL_URGENT: lambda h: URGENT_MARK if h.urgent else "",
@@ -78,21 +92,33 @@ class SearchResultTableModel(QAbstractTableModel):
 
     ``set_query`` reads the first page; a view asks for the next one (``canFetchMore`` /
     ``fetchMore``) when the user scrolls to the end, passing the last id shown as
-    ``before_id``, so the ten-thousandth row costs what the first did. A page that cannot be
-    read (e.g. the database went away) stops the fetching and is reported by ``failed``.
+    ``before_id``, so the ten-thousandth row costs what the first did. Only the first page and
+    the ``kept_pages`` used last are held (see the module's docstring). A page that cannot be
+    read (e.g. the database went away) stops the fetching and is reported by ``failed``; a page
+    that cannot be read again shows empty cells and is reported the same way.
     """
 
     #: A further page could not be read (the message to show).
     failed = Signal(str)
+    #: A further page was read, even an empty one (whether more may follow can have changed).
+    page_read = Signal()
 
     def __init__(self, fetch: SearchFetch, parent: QObject | None = None, *,
-                 page_size: int = SEARCH_PAGE_SIZE) -> None:
+                 page_size: int = SEARCH_PAGE_SIZE, kept_pages: int = KEPT_PAGES) -> None:
         super().__init__(parent)
         self._fetch = fetch
         self._page_size = page_size
+        self._kept_pages = max(1, kept_pages)
         self._query = ""
         self._words: list[str] = []
-        self._hits: list[SearchHit] = []
+        #: Per page read so far: its first row and the ``before_id`` it was read with.
+        self._starts: list[int] = []
+        self._cursors: list[int | None] = []
+        #: The hits held: page number → hits; the first page always, the others used last.
+        self._pages: OrderedDict[int, list[SearchHit]] = OrderedDict()
+        self._rows = 0
+        #: The ``before_id`` of the next page (the last id read).
+        self._next_cursor: int | None = None
         self._more = False
         self._fetching = False
         self._urgent_font = QFont()
@@ -113,7 +139,14 @@ class SearchResultTableModel(QAbstractTableModel):
         return self._more
 
     def hit_at(self, row: int) -> SearchHit:
-        return self._hits[row]
+        hit = self._hit(row)
+        if hit is None:
+            raise IndexError(row)
+        return hit
+
+    def held_pages(self) -> int:
+        """How many pages of hits are in memory (at most the first and ``kept_pages``)."""
+        return len(self._pages)
 
     def set_query(self, query: str) -> None:
         """Search afresh: the first page of ``query``. Errors of the fetch propagate (the model
@@ -137,7 +170,11 @@ class SearchResultTableModel(QAbstractTableModel):
         self._fetching = True
         try:
             self.beginResetModel()
-            self._query, self._words, self._hits = query, list(words), list(hits)
+            self._query, self._words = query, list(words)
+            self._starts, self._cursors, self._pages, self._rows = [], [], OrderedDict(), 0
+            self._next_cursor = None
+            if hits:
+                self._add_page(None, list(hits))
             self._more = more
             self.endResetModel()
         finally:
@@ -151,7 +188,7 @@ class SearchResultTableModel(QAbstractTableModel):
             return
         self._fetching = True
         try:
-            before = self._hits[-1].consultation_id if self._hits else None
+            before = self._next_cursor
             try:
                 _words, hits = self._fetch(self._query, before)
             except ServiceError as error:
@@ -160,15 +197,58 @@ class SearchResultTableModel(QAbstractTableModel):
                 return
             self._more = len(hits) >= self._page_size
             if hits:
-                first = len(self._hits)
+                first = self._rows
                 self.beginInsertRows(NO_PARENT, first, first + len(hits) - 1)
-                self._hits.extend(hits)
+                self._add_page(before, list(hits))
                 self.endInsertRows()
         finally:
             self._fetching = False
+        self.page_read.emit()
+
+    def _add_page(self, cursor: int | None, hits: list[SearchHit]) -> None:
+        self._starts.append(self._rows)
+        self._cursors.append(cursor)
+        self._rows += len(hits)
+        self._next_cursor = hits[-1].consultation_id
+        self._hold(len(self._starts) - 1, hits)
+
+    def _hold(self, page: int, hits: list[SearchHit]) -> None:
+        """Keep ``page``'s hits as the one used last; drop the one used longest ago."""
+        self._pages[page] = hits
+        self._pages.move_to_end(page)
+        while len(self._pages) > self._kept_pages + 1:
+            oldest = next(p for p in self._pages if p != 0)  # the first page stays
+            del self._pages[oldest]
+
+    def _hit(self, row: int) -> SearchHit | None:
+        """The hit shown in ``row``, reading its page again if it was dropped."""
+        if not 0 <= row < self._rows:
+            return None
+        page = bisect_right(self._starts, row) - 1
+        hits = self._pages.get(page)
+        if hits is None:
+            hits = self._read_again(page)
+        else:
+            self._pages.move_to_end(page)
+        offset = row - self._starts[page]
+        return hits[offset] if offset < len(hits) else None
+
+    def _read_again(self, page: int) -> list[SearchHit]:
+        """``page`` read again with the ``before_id`` it was first read with. A page that reads
+        shorter than before (a consultation changed since) leaves its last rows empty rather
+        than shifting every later page; a failure is reported and leaves the page empty."""
+        end = self._starts[page + 1] if page + 1 < len(self._starts) else self._rows
+        try:
+            _words, hits = self._fetch(self._query, self._cursors[page])
+        except ServiceError as error:
+            self.failed.emit(error.message)
+            hits = []
+        hits = hits[:end - self._starts[page]]
+        self._hold(page, hits)
+        return hits
 
     def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._hits)
+        return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(SEARCH_HEADERS)
@@ -180,9 +260,11 @@ class SearchResultTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+        if not index.isValid():
             return None
-        hit = self._hits[index.row()]
+        hit = self._hit(index.row())
+        if hit is None:
+            return None
         column = index.column()
         if role == DISPLAY:
             text = _SEARCH_TEXT.get(column)

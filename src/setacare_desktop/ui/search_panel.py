@@ -93,7 +93,7 @@ class SearchPanel(QWidget):
         self.search_edit.returnPressed.connect(self.run_search)
         self._timer.timeout.connect(self.run_search)
         self.table.activated.connect(self._activated)
-        self.model.rowsInserted.connect(self._show_count)
+        self.model.page_read.connect(self._show_count)
         self.model.failed.connect(self.status_label.setText)
 
     def _fetch(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:

@@ -54,7 +54,7 @@ from setacare_desktop.services.intake.records import (
     remove_draft,
     snapshot,
 )
-from setacare_desktop.services.search import index_consultation
+from setacare_desktop.services.search import index_consultation, indexed_text_now
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.services.visibility import audit_emergency_views, visibility_of
 from setacare_desktop.store import stats_summary
@@ -189,6 +189,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
             raise ServiceError("この相談は他の職員によって更新されています。"
                                "画面を開き直してから修正してください。")
         before = snapshot(case, detail)
+        indexed_before = indexed_text_now(session, case, detail)  # what the index holds
         counted_before = stats_summary.key_of(session, case)
         person, person_fields = apply_person(session, valid, actor)
         fill(case, detail, valid, person)
@@ -209,7 +210,7 @@ def amend_intake(db: Database, actor: StaffProfile, consultation_id: int, data: 
         detail.version = version + 1
         detail.amended_at = utc_now()
         detail.amended_by = actor.staff_id
-        index_consultation(session, case, detail, person)
+        index_consultation(session, case, detail, person, previous=indexed_before)
         remove_draft(session, actor, draft_id)
         audit.record(session, actor, "consultation_amend", entity="consultation",
                      entity_id=case.id, fields=changed)
@@ -273,7 +274,7 @@ def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> Load
     """A consultation as the form shows it (reading personal data is audited; a view under an
     emergency exception is audited as such). Refused for a case ``actor`` sees masked:
     :func:`masked_case` is what they may read of it."""
-    with db.transaction() as session:
+    with db.look() as session:
         return _load_whole(session, actor, consultation_id, MASKED_REFUSAL)
 
 
@@ -281,7 +282,7 @@ def load_intake(db: Database, actor: StaffProfile, consultation_id: int) -> Load
 def case_json(db: Database, actor: StaffProfile, consultation_id: int) -> IntakeInput:
     """The consultation in the shape ``case add`` reads back; refused for a masked case
     (docs/case-json.md)."""
-    with db.transaction() as session:
+    with db.look() as session:
         return _load_whole(session, actor, consultation_id, MASKED_JSON_REFUSAL).data
 
 
