@@ -20,14 +20,26 @@ connections), spread over a few processes. Each does, with a think time (exponen
 - 印刷 ``sheets.issue_liaison_sheet`` of one of its referrals, to a PDF file;
 - 統計 ``stats.compute`` of the month (district supervisors only; every 7th client is one).
 
-Printed: per operation the count, p50, p95 and max (after a 5 s warm-up that is not timed), the
-error count (each error's type once) and the throughput. Then the same for one SQLite file shared
-by ``--sqlite-clients`` (default 8) clients. The run is bounded in time (``--seconds``) and
-count (``--clients``); the database is
-dropped (or the file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other
-users of the server: when the clients could not each keep a connection below it, the clients of
-each process share a pool of what is left (``--connections``, printed). Prints figures; asserts
-nothing.
+Printed: per operation the count, p50, p95 and max of its wall time (after a 5 s warm-up that is
+not timed), the error count (each error's type once) and the throughput. Here the clients and the
+server share this machine's cores (and each process's threads one GIL), so a wall time also holds
+the time an operation waited for *other* clients' Python: 100 real counters each have their own
+PC. So each operation's time is also split, as measured on its own thread: ``CPU`` is its own
+Python's CPU time (``time.thread_time``: what its own PC would spend), ``DB`` the time it spent in
+the database driver (statements, commits, pings: the server's work, the network and the lock
+waits, plus any wait for the GIL or a core after the reply came back, so an over-estimate here),
+and ``PC+DB`` their sum, the figure of one counter on its own PC against this server (an upper
+bound of it, as ``DB`` includes the shared machine's waits). ``lock`` is the part of ``DB`` spent
+waiting for the audit chain's lock (PostgreSQL: every audited transaction of the ward takes it
+until its commit, so it is where a starved holder makes everyone else wait), ``held`` how long
+the operation held that lock before its commit began (what it makes the others wait).
+Then the same for one SQLite file shared by ``--sqlite-clients`` (default 8) clients. The run
+is bounded in time (``--seconds``) and count (``--clients``); the database is dropped (or the
+file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other users of the
+server: when the clients could not each keep a connection below it, the clients of each process
+share a pool of what is left (``--connections``, printed). Prints figures; asserts nothing.
+``--audit-at-commit`` is an experiment: it sizes a change to the audit trail that is proposed, not
+made (``_audit_at_commit``).
 """
 
 from __future__ import annotations
@@ -47,8 +59,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.pool import NullPool
 
 from setacare_desktop.domain import reference as ref
@@ -61,6 +74,7 @@ from setacare_desktop.domain.stats import Period
 from setacare_desktop.services import Database, directory, intake, referrals, sheets, stats
 from setacare_desktop.services.auth import login
 from setacare_desktop.services.search import search
+from setacare_desktop.store import postgresql as pg_store
 from setacare_desktop.store.models import Consultation, Staff
 
 DEFAULT_PG = "postgresql+psycopg://setacare_ci:setacare_ci@127.0.0.1:5432/postgres"
@@ -82,15 +96,27 @@ class Client:
     case_ids: list[int]
 
 
+def _per_op() -> dict[str, list[float]]:
+    return {op: [] for op in OPERATIONS}
+
+
 @dataclass
 class Result:
-    times: dict[str, list[float]] = field(default_factory=lambda: {op: [] for op in OPERATIONS})
+    times: dict[str, list[float]] = field(default_factory=_per_op)
+    cpu: dict[str, list[float]] = field(default_factory=_per_op)  # own Python, this thread
+    db: dict[str, list[float]] = field(default_factory=_per_op)  # inside the database driver
+    chain: dict[str, list[float]] = field(default_factory=_per_op)  # of it: the audit lock
+    held: dict[str, list[float]] = field(default_factory=_per_op)  # the lock held, to commit
     errors: dict[str, int] = field(default_factory=dict)
     first_error: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: Result) -> None:
-        for op, times in other.times.items():
-            self.times[op].extend(times)
+        for op in OPERATIONS:
+            self.times[op].extend(other.times[op])
+            self.cpu[op].extend(other.cpu[op])
+            self.db[op].extend(other.db[op])
+            self.chain[op].extend(other.chain[op])
+            self.held[op].extend(other.held[op])
         for key, count in other.errors.items():
             self.errors[key] = self.errors.get(key, 0) + count
             self.first_error.setdefault(key, other.first_error[key])
@@ -142,6 +168,85 @@ def _databases(url: str, mode: str, count: int, pool: int) -> list[Database]:
     return [Database(engine) for _ in range(count)]
 
 
+_DRIVER = threading.local()  # this thread's time inside the database driver (.seconds), and
+# of it in the statement that waits for the audit chain's lock (.chain, PostgreSQL)
+
+
+def _add_driver_time(started: float, chain: bool = False) -> None:
+    spent = time.perf_counter() - started
+    _DRIVER.seconds = getattr(_DRIVER, "seconds", 0.0) + spent
+    if chain:
+        _DRIVER.chain = getattr(_DRIVER, "chain", 0.0) + spent
+
+
+def _timed(call: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(connection: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:  # SQLAlchemy's (a dict), not the driver's; the pool's ad hoc proxy has none
+            info = connection.info
+        except (AttributeError, NotImplementedError):
+            info = None
+        locked = info.pop("bench_locked", None) if isinstance(info, dict) else None
+        if locked is not None:  # the audit chain's lock is held until this commit or rollback
+            _DRIVER.held = getattr(_DRIVER, "held", 0.0) + started - locked
+        try:
+            return call(connection, *args, **kwargs)
+        finally:
+            _add_driver_time(started)
+    return timed
+
+
+def _instrument(engine: Engine) -> None:
+    """Count the time each thread spends in the driver: statements (cursor events), and the
+    commits, rollbacks and pre-pings that run outside them (this engine's dialect only)."""
+    dialect = engine.dialect
+    if dialect.name == "postgresql":
+        pg_store.install_commit_flush(dialect)  # (what the first audit row does): timed too
+    for name in ("do_commit", "do_rollback", "do_ping"):
+        setattr(dialect, name, _timed(getattr(dialect, name)))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
+                executemany: bool) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        chain = "pg_advisory_xact_lock" in statement
+        _add_driver_time(conn.info.pop("bench_started"), chain)
+        if chain:
+            conn.info.setdefault("bench_locked", time.perf_counter())
+
+
+def _audit_at_commit() -> None:
+    """EXPERIMENT, not the program's behaviour (``--audit-at-commit``): on PostgreSQL, hold each
+    transaction's audit rows back and append them just before its commit, so that the audit
+    chain's lock is held for the append and the commit only, not from a save's first audit row
+    (its person's) through the rest of its statements. Sizes a change to
+    ``services/audit/trail.py`` that is proposed, not made (the rows' time becomes the commit's)."""
+    from setacare_desktop.services import audit
+    from setacare_desktop.services.audit import trail
+
+    record = trail.record
+
+    def append(session: Any) -> None:
+        for actor, action, kwargs in session.info.pop("bench_audit", []):
+            record(session, actor, action, **kwargs)
+
+    def deferred(session: Any, actor: Any, action: str, **kwargs: Any) -> None:
+        if session.get_bind().dialect.name != "postgresql":
+            return record(session, actor, action, **kwargs)
+        trail._check_write_session(session)
+        pending = session.info.setdefault("bench_audit", [])
+        if not pending:
+            event.listen(session, "before_commit", append, once=True)
+        pending.append((actor, action, kwargs))
+        return None
+
+    audit.record = trail.record = deferred  # type: ignore[assignment]
+
+
 # --- a client ------------------------------------------------------------------------------------
 
 
@@ -163,6 +268,8 @@ class Worker:
         while time.monotonic() < until:
             op = self.rng.choices(ops, weights)[0]
             call = self._call(op)
+            _DRIVER.seconds = _DRIVER.chain = _DRIVER.held = 0.0
+            cpu = time.thread_time()
             started = time.perf_counter()
             try:
                 call()
@@ -174,6 +281,10 @@ class Worker:
             else:
                 if time.monotonic() >= warm:  # the first seconds import and compile: not counted
                     result.times[op].append(time.perf_counter() - started)
+                    result.cpu[op].append(time.thread_time() - cpu)
+                    result.db[op].append(_DRIVER.seconds)
+                    result.chain[op].append(_DRIVER.chain)
+                    result.held[op].append(_DRIVER.held)
             pause = self.rng.expovariate(1 / think) if think > 0 else 0
             time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
@@ -230,6 +341,8 @@ def _process(args: tuple[str, str, int, list[tuple[Client, StaffProfile]], float
     warm = time.monotonic() + WARM_UP
     until = warm + seconds
     dbs = _databases(url, mode, len(clients), pool)
+    for engine in {id(db.engine): db.engine for db in dbs}.values():
+        _instrument(engine)
     workers = [Worker(db, client, actor, seed + i, Path(folder), service_id)
                for i, (db, (client, actor)) in enumerate(zip(dbs, clients, strict=True))]
     threads = [threading.Thread(target=w.run, args=(until, warm, think, result))
@@ -283,12 +396,18 @@ def run(label: str, url: str, *, clients: int, seconds: float, think: float, cas
     for part in parts:
         total.merge(part)
     count = sum(len(t) for t in total.times.values())
-    print(f"  {'operation':<10}{'count':>7}{'p50':>10}{'p95':>10}{'max':>10}")
+    print(f"  {'':<15}{'wall time on this machine':^30} | {'p50 / p95 of the split':^65}")
+    print(f"  {'operation':<8}{'count':>7}{'p50':>10}{'p95':>10}{'max':>10} |"
+          f"{'CPU':>13}{'DB':>13}{'lock':>13}{'held':>13}{'PC+DB':>13}")
     for op in OPERATIONS:
         times = total.times[op]
         if times:
+            both = [c + d for c, d in zip(total.cpu[op], total.db[op], strict=True)]
+            split = "".join(f"{_p(xs, 0.5):6.1f}/{_p(xs, 0.95):5.1f}ms"
+                            for xs in (total.cpu[op], total.db[op], total.chain[op],
+                                       total.held[op], both))
             print(f"  {op:　<5}{len(times):>9}{statistics.median(times) * 1000:8.1f} ms"
-                  f"{_p(times, 0.95):7.1f} ms{max(times) * 1000:7.1f} ms")
+                  f"{_p(times, 0.95):7.1f} ms{max(times) * 1000:7.1f} ms |{split}")
     errors = sum(total.errors.values())
     print(f"  {count:,} operations in {wall:.1f} s ({count / wall:.1f}/s); errors: {errors}")
     for key, n in sorted(total.errors.items()):
@@ -348,6 +467,9 @@ def main(argv: list[str] | None = None) -> None:
                         "one per operation, or a pool per process (auto: own when "
                         "max_connections allows, else pool)")
     parser.add_argument("--url", default=os.environ.get("SETACARE_TEST_POSTGRES_URL", DEFAULT_PG))
+    parser.add_argument("--audit-at-commit", action="store_true",
+                        help="EXPERIMENT: append PostgreSQL audit rows at commit (see "
+                        "_audit_at_commit; not the program's behaviour)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 200 or not 1 <= args.sqlite_clients <= 50:
         raise SystemExit("bounded: --clients 1..200, --sqlite-clients 1..50")
@@ -355,6 +477,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("bounded: --seconds 1..600")
     print(f"SetaCare load bench ({date.today()}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores shared by the clients and the database)")
+    if args.audit_at_commit:
+        print("EXPERIMENT: audit rows appended at commit on PostgreSQL (not the program's "
+              "behaviour: services/audit/trail.py is unchanged)")
+        _audit_at_commit()
     if args.backend in ("postgresql", "both"):
         _pg_run(args)
     if args.backend in ("sqlite", "both"):

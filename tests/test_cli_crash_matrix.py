@@ -359,6 +359,25 @@ def test_without_a_log_folder_the_command_still_runs(data_dir: Path) -> None:
     assert "相談" in result.out
 
 
+def _wait_reading_stdin(pid: int, timeout: float = 60.0) -> None:
+    """Until the process is blocked reading its standard input (Linux: /proc/PID/syscall reads
+    "0 0x0 …", read(0, …)). A fixed sleep was too short on a loaded machine: Ctrl-C then came
+    before the command read anything and the test saw another outcome."""
+    deadline = time.monotonic() + timeout
+    syscall = Path(f"/proc/{pid}/syscall")
+    while time.monotonic() < deadline:
+        try:
+            if syscall.read_text().startswith("0 0x0 "):
+                time.sleep(0.2)  # still reading: not a passing read of the password line
+                if syscall.read_text().startswith("0 0x0 "):
+                    return
+        except OSError:  # no /proc (or not allowed): the old fixed wait
+            time.sleep(3)
+            return
+        time.sleep(0.05)
+    raise AssertionError("the command never waited on its standard input")
+
+
 def test_ctrl_c_ends_with_a_message_and_exit_130(data_dir: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "case", "add",
@@ -368,7 +387,7 @@ def test_ctrl_c_ends_with_a_message_and_exit_130(data_dir: Path) -> None:
     assert process.stdin is not None
     process.stdin.write(with_password())
     process.stdin.flush()  # then the JSON never comes: the command waits on standard input
-    time.sleep(3)
+    _wait_reading_stdin(process.pid)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     result = Result(process.returncode, out.decode(), err.decode())

@@ -10,7 +10,9 @@ the data folder (``logs/setacare.log``), configured here before anything else ru
 Start-up: with no command (the window), the arguments can only be ``--data-dir`` and
 ``--database``; they are read by :func:`window_arguments` without importing ``cli`` (which
 registers every command and so imports reportlab, cryptography …). Anything else — a command,
-``--help``, ``--version``, a mistake — goes through the full parser as before.
+``--help``, ``--version``, a mistake — goes through the full parser as before. Nothing imported
+before the window's login dialog is shown loads the services or SQLAlchemy (``ui.application``:
+the database is opened while the password is typed; ``tests/test_startup_imports.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from setacare_desktop import cli_boundary, logs
-from setacare_desktop.cli_input import argv_problem
+from setacare_desktop.domain.text import text_problem
 from setacare_desktop.settings import Settings, password_in, private_folder
 
 
@@ -40,6 +42,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = cli.build_parser()
     args = parser.parse_args(arguments)
     return cli_boundary.guarded(args.command or "window", lambda: _run(args))
+
+
+def argv_problem(argv: Sequence[str]) -> str | None:
+    """The first argument that cannot be text: bytes that are not UTF-8, or a control character.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates (``surrogateescape``); written to a
+    database or a terminal they fail deep inside a driver, so they are refused here, by position.
+    """
+    for position, arg in enumerate(argv, start=1):
+        problem = text_problem(arg)
+        if problem:
+            shown = arg.encode("utf-8", "replace").decode("utf-8")
+            return f"{position}番目の引数「{shown}」: {problem}"
+    return None
 
 
 #: Said when ``--database`` holds a password (the URL itself is never echoed).
@@ -83,9 +99,14 @@ def _run(args: argparse.Namespace) -> int:
         private_folder(settings.data_dir)
     logs.configure(settings.data_dir)  # None when the folder cannot be made: go on without
     if args.command is None:
+        from setacare_desktop.store.sqlite_probe import StaffOnFile, staff_on_file
+        from setacare_desktop.ui import startup_report
         from setacare_desktop.ui.application import run
 
-        return run(settings)
+        startup_report.phase("imports")
+        staff = staff_on_file(settings.database_url)
+        startup_report.phase("probe")
+        return run(settings, login_first=staff is StaffOnFile.PRESENT)
     from setacare_desktop import cli
 
     if args.command == "package" and args.package_command == "open":

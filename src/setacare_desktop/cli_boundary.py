@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from setacare_desktop import logs
 from setacare_desktop.domain.errors import ServiceError
-from setacare_desktop.services.errors import ValidationError
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -69,16 +68,20 @@ def guarded(where: str, run: Callable[[], int]) -> int:
     """Run a command; whatever happens, return its exit code with a message already shown."""
     try:
         return run()
-    except ValidationError as error:
+    except ServiceError as error:
+        # Imported here, not at the top: the window's start-up imports this module and must not
+        # load the services (SQLAlchemy) before its login dialog is shown.
+        from setacare_desktop.services.errors import ValidationError
+
+        if not isinstance(error, ValidationError):
+            say(f"エラー: {error.message}")
+            return EXIT_REFUSED
         for problem in error.problems[:MAX_PROBLEM_LINES]:
             say(f"入力エラー: {problem}")
         if len(error.problems) > MAX_PROBLEM_LINES:
             say(f"入力エラー: ほか {len(error.problems) - MAX_PROBLEM_LINES:,} 件の問題があります"
                 "（最初の問題から直してください）")
         return EXIT_BAD_INPUT
-    except ServiceError as error:
-        say(f"エラー: {error.message}")
-        return EXIT_REFUSED
     except KeyboardInterrupt:
         say("中断しました。完了していない操作は保存されていません。")
         return EXIT_INTERRUPTED

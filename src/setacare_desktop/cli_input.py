@@ -11,12 +11,11 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from setacare_desktop.domain.intake import MAX_RECORD_ID
-from setacare_desktop.domain.text import is_utf8_text, text_problem
+from setacare_desktop.domain.text import is_utf8_text
 from setacare_desktop.services.errors import Problem, ValidationError
 from setacare_desktop.services.files import (
     FileExistsTargetError,
@@ -43,20 +42,6 @@ def bounded_int(text: str, *, low: int, high: int) -> int:
 def record_id(text: str) -> int:
     """A consultation's or referral's number (1 … 2,147,483,647)."""
     return bounded_int(text, low=1, high=MAX_RECORD_ID)
-
-
-def argv_problem(argv: Sequence[str]) -> str | None:
-    """The first argument that cannot be text: bytes that are not UTF-8, or a control character.
-
-    Bytes that are not UTF-8 reach Python as lone surrogates (``surrogateescape``); written to a
-    database or a terminal they fail deep inside a driver, so they are refused here, by position.
-    """
-    for position, arg in enumerate(argv, start=1):
-        problem = text_problem(arg)
-        if problem:
-            shown = arg.encode("utf-8", "replace").decode("utf-8")
-            return f"{position}番目の引数「{shown}」: {problem}"
-    return None
 
 
 #: The most a consultation's JSON may hold (one intake; 相談内容 is at most 20,000 characters).

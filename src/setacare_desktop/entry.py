@@ -19,6 +19,8 @@ EXIT_INTERRUPTED = 130
 
 
 def main() -> int:
+    from setacare_desktop.ui import startup_report  # noqa: F401 (its clock starts here)
+
     if os.name == "posix":
         os.umask(0o077)
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from setacare_desktop.domain.logins import LOGIN_MAX
 from setacare_desktop.domain.passwords import password_problems
 from setacare_desktop.domain.reference import (
     AREAS_BY_CODE,
@@ -39,8 +40,6 @@ from setacare_desktop.services.passwords import hash_password
 from setacare_desktop.services.unit import refusal, use_case
 from setacare_desktop.store.database import Database
 from setacare_desktop.store.models import Organisation, Staff, utc_now
-
-LOGIN_MAX = 64
 
 
 @dataclass(frozen=True, slots=True)

@@ -348,29 +348,5 @@ class Database:
                 raise UpgradeNotPermittedError(current, head) from error
             raise
         if self.is_sqlite and tables:
-            self._compact_after_migration()
+            sqlite_store.compact_if_mostly_free(self.engine)
         return MigrationReport(current, head, backup)
-
-    def _compact_after_migration(self) -> None:
-        """Give back what a migration freed (0020 drops ~2 GB of search copy at ward scale):
-        ``VACUUM`` when over a quarter of the file is free pages. SQLite reuses free pages
-        anyway, so a VACUUM that cannot run now (another program has the file open, too little
-        disk for its copy) is logged and skipped: the data is never at stake."""
-        # The driver's own connection: VACUUM cannot run inside the BEGIN that SQLAlchemy's
-        # connections issue (store.sqlite turns pysqlite's implicit transactions off).
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            free = cursor.execute("PRAGMA freelist_count").fetchone()[0]
-            pages = cursor.execute("PRAGMA page_count").fetchone()[0]
-            if pages and free * 4 >= pages:
-                log.info("compacting the database after the migration (%d of %d pages free)",
-                         free, pages)
-                cursor.execute("VACUUM")
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
-        except sqlite_store.Error as error:
-            log.warning("the database was not compacted after the migration: %s",
-                        type(error).__name__)
-        finally:
-            raw.close()

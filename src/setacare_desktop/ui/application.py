@@ -1,8 +1,18 @@
-"""Starting the window: the QApplication, the Japanese font, the database, then the session.
+"""Starting the window: the QApplication, the Japanese font, the login, the database, the session.
 
 ``run(settings)`` is called by ``app.main`` when no command is given. The flow of a session
-(first administrator → login → main window → logout → login …) lives in :class:`SessionController`,
-driven by signals so that tests can step through it without a blocking ``exec()``.
+(first administrator → login → main window → logout → login …) lives in
+:class:`~setacare_desktop.ui.session.SessionController`, driven by signals so that tests can step
+through it without a blocking ``exec()``.
+
+Login first: when the embedded SQLite file already has staff (``app`` asks
+``store.sqlite_probe``, a read-only look with the standard library), the login dialog is shown before the services and
+SQLAlchemy are even imported; once it is painted, ``DatabaseOpening`` imports them and opens,
+migrates and checks the database on a thread of its own while the password is typed. A login
+submitted before that waits for it; a database that cannot be opened is explained in the dialog.
+Otherwise — the first start (no file, no staff), PostgreSQL, a file that cannot be read cheaply —
+the database is opened first, as before, and then the first administrator's or the login dialog
+follows. This module imports no service at its top (``tests/test_startup_imports.py``).
 """
 
 from __future__ import annotations
@@ -13,39 +23,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import PySide6
-from PySide6.QtCore import (
-    QByteArray,
-    QLibraryInfo,
-    QLocale,
-    QObject,
-    QRect,
-    QRectF,
-    Qt,
-    QTranslator,
-    Signal,
-)
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from setacare_desktop import __version__, logs
 from setacare_desktop.fonts import japanese_font_path
-from setacare_desktop.services import (
-    Database,
-    SchemaTooNewError,
-    ServiceError,
-    StaffProfile,
-    auth,
-    staff,
-    system,
-)
 from setacare_desktop.settings import Settings
-from setacare_desktop.ui import error_boundary, main_thread, operations
-from setacare_desktop.ui.first_admin_dialog import FirstAdminDialog
-from setacare_desktop.ui.login_dialog import LoginDialog
+from setacare_desktop.ui import error_boundary, main_thread, startup_report
+from setacare_desktop.ui.database_opening import DatabaseOpening, when_exposed
+from setacare_desktop.ui.session import SessionController
 
-if TYPE_CHECKING:  # imported when the first window opens: it pulls in reportlab, QtPdf, QtCharts
-    from setacare_desktop.ui.main_window import MainWindow
+__all__ = ["SessionController", "run"]  # SessionController: its home was here
+
+if TYPE_CHECKING:  # imported once the database is open (the services), or when first used
+    from PySide6.QtGui import QIcon
+
+    from setacare_desktop.services import Database
 
 APPLICATION_NAME = "SetaCare Desktop"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -61,8 +55,12 @@ FONT_MISSING = (
 # --- application set-up -------------------------------------------------------------------------
 
 
-def application() -> QApplication:
-    """The QApplication (the existing one, e.g. in tests, or a new one)."""
+def application(*, before_first_paint: bool = False) -> QApplication:
+    """The QApplication (the existing one, e.g. in tests, or a new one).
+
+    ``before_first_paint``: only what the login dialog needs to be painted; the caller calls
+    :func:`after_first_paint` once it is.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName(APPLICATION_NAME)
@@ -70,11 +68,18 @@ def application() -> QApplication:
     app.setOrganizationName("Setagaya")
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     install_qt_translations(app)
-    main_thread.prepare()  # workers hand their results back through it
+    if not before_first_paint:
+        after_first_paint(app)
+    return app
+
+
+def after_first_paint(app: QApplication) -> None:
+    """The set-up the first dialog is painted without: the bridge that workers hand their
+    results back through, and the window icon (QtSvg and Qt's namespace cost start-up time)."""
+    main_thread.prepare()
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
-    return app
 
 
 #: Qt's own Japanese strings, installed once (kept alive here: a translator must outlive its use).
@@ -103,6 +108,10 @@ def application_icon() -> QIcon:
 
     The SVG is read as bytes (works from a wheel, a zip or a PyInstaller bundle alike).
     """
+    from PySide6.QtCore import QByteArray, QRectF, Qt
+    from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
+
     data = importlib.resources.files("setacare_desktop.resources").joinpath("icon.svg")
     renderer = QSvgRenderer(QByteArray(data.read_bytes()))
     icon = QIcon()
@@ -136,145 +145,54 @@ def install_japanese_font() -> str | None:
     return families[0]
 
 
-def open_database_for_window(settings: Settings, parent: QWidget | None = None
-                             ) -> Database | None:
-    """Open (and migrate) the database; on failure explain in a dialog and return None."""
+def database_or_reason(settings: Settings) -> Database | str:
+    """Open (and migrate) the database, or say in Japanese why it cannot be opened.
+
+    Safe on any thread (``DatabaseOpening`` runs it on its own); the services are imported here.
+    """
+    from setacare_desktop.services import SchemaTooNewError, ServiceError, system
+
     try:
         return system.open_database(settings)
     except SchemaTooNewError as error:
-        text = str(error)
+        return str(error)
     except ServiceError as error:
-        text = error.message
+        return error.message
     except Exception as error:
         # services.system converts connection, folder and file problems into ServiceError;
         # anything else is a bug: logged (type and stack only), explained without a traceback.
         logs.log_unexpected("opening the database", error)
         where = logs.log_path()
-        text = ("データベースを開けませんでした。設定（--database または "
+        return ("データベースを開けませんでした。設定（--database または "
                 "SETACARE_DATABASE_URL）、データベースのファイルとネットワークを確認してください。"
                 + (f"\n\n記録（ログ）: {where}" if where is not None else ""))
-    QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", text)
+
+
+def open_database_for_window(settings: Settings, parent: QWidget | None = None
+                             ) -> Database | None:
+    """Open (and migrate) the database; on failure explain in a dialog and return None."""
+    outcome = database_or_reason(settings)
+    if not isinstance(outcome, str):
+        return outcome
+    QMessageBox.critical(parent, "SetaCare Desktop — データベースを開けません", outcome)
     return None
 
 
-# --- the session ----------------------------------------------------------------------------
-
-
-class SessionController(QObject):
-    """First administrator (on an empty database) → login → main window → logout → login …
-
-    Logging out and switching user are audited (``services.auth.logout``) and return to the
-    login dialog; closing the login dialog or the main window ends the program (``finished``).
-    Another staff member logging in at the lock screen (``ui.idle_lock``) replaces the window with
-    theirs, in the same place; the lock screen's use case has logged the first one out.
-    """
-
-    finished = Signal(int)
-
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._db = db
-        self.first_admin_dialog: FirstAdminDialog | None = None
-        self.login_dialog: LoginDialog | None = None
-        self.main_window: MainWindow | None = None
-        self.profile: StaffProfile | None = None
-
-    def start(self) -> None:
-        if staff.needs_first_administrator(self._db):
-            dialog = FirstAdminDialog(self._db)
-            dialog.accepted.connect(self._first_admin_created)
-            dialog.rejected.connect(self._quit)
-            self.first_admin_dialog = dialog
-            dialog.show()
-        else:
-            self.show_login()
-
-    def show_login(self, login_id: str = "") -> None:
-        dialog = LoginDialog(self._db, login_id)
-        dialog.accepted.connect(self._logged_in)
-        dialog.rejected.connect(self._quit)
-        self.login_dialog = dialog
-        dialog.show()
-        dialog.activateWindow()
-
-    def _first_admin_created(self) -> None:
-        dialog = self.first_admin_dialog
-        assert dialog is not None and dialog.profile is not None
-        self.first_admin_dialog = None
-        self.show_login(dialog.profile.login)
-        dialog.deleteLater()
-
-    def _logged_in(self) -> None:
-        dialog = self.login_dialog
-        assert dialog is not None and dialog.profile is not None
-        self.login_dialog = None
-        self._open_window(dialog.profile)
-        dialog.deleteLater()
-
-    def _open_window(self, profile: StaffProfile, geometry: QRect | None = None) -> None:
-        from setacare_desktop.ui.main_window import MainWindow
-
-        self.profile = profile
-        window = MainWindow(self._db, profile)
-        window.logout_requested.connect(self.logout)
-        window.switch_user_requested.connect(self.switch_user)
-        window.switched_at_lock.connect(self._switched_at_lock)
-        window.closed.connect(self._window_closed)
-        self.main_window = window
-        if geometry is not None:
-            window.setGeometry(geometry)
-        window.show()
-        window.offer_drafts()  # unfinished intakes (e.g. after a crash), without blocking
-
-    def _switched_at_lock(self, profile: StaffProfile) -> None:
-        """Another staff member logged in at the lock screen: the first one is logged out
-        (audited by that login, their input kept as their draft); the window goes on as the
-        new staff member's, without anything of the first one's."""
-        old = self.main_window
-        geometry = old.geometry() if old is not None else None
-        self.profile = None  # already logged out, in the lock screen's transaction
-        self._end_session()
-        self._open_window(profile, geometry)
-
-    def logout(self) -> None:
-        """End the session; the login dialog comes back with the same login ID filled in."""
-        login_id = self.profile.login if self.profile else ""
-        self._end_session()
-        self.show_login(login_id)
-
-    def switch_user(self) -> None:
-        """End the session; the login dialog comes back empty for another staff member."""
-        self._end_session()
-        self.show_login()
-
-    def _end_session(self) -> None:
-        if self.profile is not None:
-            auth.logout(self._db, self.profile)
-            self.profile = None
-        window = self.main_window
-        self.main_window = None
-        if window is not None:
-            window.leave()
-            window.deleteLater()
-
-    def _window_closed(self) -> None:
-        self._end_session()
-        self._quit()
-
-    def _quit(self) -> None:
-        self.finished.emit(0)
-
-
-def start_application() -> QApplication:
+def start_application(*, before_first_paint: bool = False) -> QApplication:
     """The QApplication with the Japanese font installed (or the user told it is missing)."""
-    app = application()
+    app = application(before_first_paint=before_first_paint)
+    startup_report.phase("qapplication")
     if install_japanese_font() is None:
         QMessageBox.warning(None, "SetaCare Desktop — 日本語フォント", FONT_MISSING)
+    startup_report.phase("font")
     return app
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, login_first: bool = False) -> int:
     """Run the window until the user quits; 1 when the database cannot be opened.
+
+    ``login_first``: the database is known to have staff, so the login dialog is shown before
+    the database is opened (and the services imported); else the database is opened first.
 
     The log and the error boundary come first, before any window: from then on an unexpected
     error is logged and explained in a dialog, and the window stays.
@@ -282,23 +200,69 @@ def run(settings: Settings) -> int:
     logs.configure(settings.data_dir)
     uninstall = error_boundary.install()
     try:
-        return _run_window(settings)
+        return _run_window(settings, login_first)
     finally:
         uninstall()
 
 
-def _run_window(settings: Settings) -> int:
-    app = start_application()
-    db = open_database_for_window(settings)
-    if db is None:
-        return 1
+def _run_window(settings: Settings, login_first: bool) -> int:
+    startup_report.phase("setup")  # the log and the error boundary (``run``)
+    app = start_application(before_first_paint=login_first)
+    opening = DatabaseOpening(lambda: database_or_reason(settings))
+    if login_first:
+        controller = SessionController(None)
+        controller.start_before_database(opening, f"データベース: {settings.database_url}")
+    else:  # the first start, PostgreSQL …: the database decides which dialog comes first
+        db = open_database_for_window(settings)
+        if db is None:
+            return 1
+        startup_report.phase("database")
+        controller = SessionController(db)
     # The controller decides when the program ends (windows come and go between sessions).
     app.setQuitOnLastWindowClosed(False)
-    controller = SessionController(db)
     controller.finished.connect(app.exit)
     try:
-        controller.start()
+        if not login_first:
+            controller.start()
+        dialog = controller.login_dialog or controller.first_admin_dialog
+        assert dialog is not None
+        when_exposed(dialog, lambda: _painted(controller, opening, login_first))
         return app.exec()
     finally:
-        operations.shut_down()
-        db.close()
+        opening.wait()  # an open (or migration) under way is finished, never cut short
+        operations = sys.modules.get("setacare_desktop.ui.operations")
+        if operations is not None:
+            operations.shut_down()
+        db = controller.database or opening.database
+        if db is not None:
+            db.close()
+
+
+def _painted(controller: SessionController, opening: DatabaseOpening, login_first: bool) -> None:
+    """The first dialog is on screen: finish the set-up and open the database behind it."""
+    startup_report.phase("dialog")
+    if startup_report.enabled():  # the start-up benchmark (bench/startup_login.py)
+        startup_report.shown("SHOWN" if controller.login_dialog is not None
+                             else "SHOWN first-admin")
+        _quit_when_ready(opening, login_first)
+    if login_first:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        after_first_paint(app)
+        opening.start()
+
+
+def _quit_when_ready(opening: DatabaseOpening, login_first: bool) -> None:
+    app = QApplication.instance()
+    assert app is not None
+
+    def ready(code: int) -> None:
+        startup_report.phase("database-after-shown")
+        startup_report.say("READY" if code == 0 else "FAILED")
+        app.exit(code)
+
+    if not login_first:
+        app.exit(0)
+        return
+    opening.opened.connect(lambda _db: ready(0))
+    opening.failed.connect(lambda _message: ready(1))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from setacare_desktop import logs
@@ -73,6 +73,9 @@ def report_unexpected(where: str, error: BaseException) -> None:
 
 def _show() -> None:
     global current_dialog, _count
+    # Imported here: the login dialog is painted before Qt's namespace (costly) is loaded.
+    from PySide6.QtCore import Qt
+
     _count += 1
     if QApplication.instance() is None:
         return

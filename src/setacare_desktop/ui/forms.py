@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from setacare_desktop.services.errors import Problem
+from setacare_desktop.domain.problems import Problem
 
 ERROR_COLOR = "#b00020"
 _ERROR_STYLE = f"color: {ERROR_COLOR};"

@@ -1,14 +1,21 @@
-"""The login dialog: login ID and password, checked by ``services.auth.login``."""
+"""The login dialog: login ID and password, checked by ``services.auth.login``.
+
+It is the first thing the window shows, before the services are loaded (the database is opened
+behind it while the password is typed, ``ui.application``): this module imports no service at
+its top (``tests/test_startup_imports.py``).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -16,15 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from setacare_desktop.services import Database, ServiceError, StaffProfile, auth
-from setacare_desktop.services.staff import LOGIN_MAX
+from setacare_desktop.domain.logins import LOGIN_MAX
 from setacare_desktop.ui.forms import error_label
-from setacare_desktop.ui.operations import Operation
 from setacare_desktop.ui.page import heading
+
+if TYPE_CHECKING:
+    from setacare_desktop.services import Database, ServiceError, StaffProfile
 
 EMPTY_LOGIN = "ログインIDを入力してください。"
 EMPTY_PASSWORD = "パスワードを入力してください。"
-
 
 
 def credential_fields(parent: QWidget, login_id: str) -> tuple[QLineEdit, QLineEdit, QLabel,
@@ -67,6 +74,10 @@ class LoginDialog(QDialog):
     is cleared and takes the focus, and the service's message (wrong password, locked account)
     is shown.
     Closing the dialog (or 終了) rejects it.
+
+    At start-up it is shown before the database is open (no ``db``, no ``authenticate``): a login
+    submitted meanwhile waits for :meth:`database_ready` (busy cursor, fields disabled), and
+    :meth:`database_failed` shows why the database cannot be used.
     """
 
     def __init__(self, db: Database | None, login_id: str = "", parent: QWidget | None = None,
@@ -76,12 +87,11 @@ class LoginDialog(QDialog):
         ``auth.login`` by default, an offline day package's own check otherwise; ``context``
         says what is being opened (the database by default)."""
         super().__init__(parent)
-        if authenticate is None:
-            assert db is not None
-            authenticate = functools.partial(auth.login, db)
-        self._authenticate = authenticate
+        self._authenticate: Callable[[str, str], StaffProfile] | None = authenticate
         self.profile: StaffProfile | None = None
         self._given_up = False
+        self._waiting = False  # submitted before the database was open
+        self._unusable = False  # the database could not be opened
         self.setWindowTitle("SetaCare Desktop — ログイン")
 
         self.login_edit, self.password_edit, login_label, password_label = credential_fields(
@@ -93,12 +103,15 @@ class LoginDialog(QDialog):
         self.database_label.setWordWrap(True)
         self.database_label.setEnabled(False)  # greyed: context, not a control
 
-        self.buttons = QDialogButtonBox(self)
-        self.login_button: QPushButton = self.buttons.addButton(
-            "ログイン", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.quit_button: QPushButton = self.buttons.addButton(
-            "終了", QDialogButtonBox.ButtonRole.RejectRole)
+        # A plain row, not a QDialogButtonBox: creating one loads PySide6's Qt namespace (about
+        # 30 ms) before the first paint. Windows' order: ログイン, then 終了.
+        self.login_button = QPushButton("ログイン", self)
+        self.quit_button = QPushButton("終了", self)
         self.login_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.login_button)
+        buttons.addWidget(self.quit_button)
 
         form = QFormLayout()
         form.addRow(login_label, self.login_edit)
@@ -108,7 +121,7 @@ class LoginDialog(QDialog):
         layout.addWidget(QLabel("世田谷区 福祉の相談窓口", self))
         layout.addLayout(form)
         layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
+        layout.addLayout(buttons)
         layout.addWidget(self.database_label)
 
         QWidget.setTabOrder(self.login_edit, self.password_edit)
@@ -117,19 +130,69 @@ class LoginDialog(QDialog):
         (self.password_edit if login_id else self.login_edit).setFocus()
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("あ") * 26)
         self._connect_signals()
+        if authenticate is None and db is not None:
+            self.database_ready(db)
 
     def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.login_button.clicked.connect(self.accept)
+        self.quit_button.clicked.connect(self.reject)
+
+    def database_ready(self, db: Database) -> None:
+        """The database is open: passwords are checked against it (a login submitted while it
+        was being opened is checked now)."""
+        from setacare_desktop.services import auth
+
+        self._authenticate = functools.partial(auth.login, db)
+        if self._waiting:
+            self._stop_waiting()
+            self.accept()
+
+    def database_failed(self, message: str) -> None:
+        """The database cannot be opened: say why (in Japanese); only 終了 is left."""
+        self._unusable = True
+        if self._waiting:
+            self._stop_waiting()
+        for widget in self._inputs():
+            widget.setEnabled(False)
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.adjustSize()  # a reason of several lines: the dialog grows to show all of it
+        self.quit_button.setFocus()
+
+    def _stop_waiting(self) -> None:
+        self._waiting = False
+        QGuiApplication.restoreOverrideCursor()
+        for widget in self._inputs():
+            widget.setEnabled(True)
 
     def accept(self) -> None:
+        if self._unusable or self._waiting:
+            return
         typed = typed_credentials(self.login_edit, self.password_edit, self._refuse)
         if typed is None:
             return
-        login_id, password = typed
+        if self._authenticate is None:
+            # Submitted before the database is open: wait for it (busy cursor, fields disabled,
+            # what was typed kept); ``database_ready`` submits again.
+            # Not at the top: the dialog is painted before Qt's namespace (costly) is loaded.
+            from PySide6.QtCore import Qt
+
+            self._waiting = True
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            for widget in self._inputs():
+                widget.setEnabled(False)
+            self.error_label.hide()
+            return
+        self._check(*typed)
+
+    def _check(self, login_id: str, password: str) -> None:
+        from setacare_desktop.ui.operations import Operation
+
+        authenticate = self._authenticate
+        assert authenticate is not None
         # argon2 takes a good fraction of a second: checked on the worker, the dialog stays
         # responsive (and its buttons and fields disabled, so Enter cannot check twice).
-        Operation(self, lambda _progress: self._authenticate(login_id, password),
+        Operation(self, lambda _progress: authenticate(login_id, password),
                   guard=self._inputs(), label="パスワードを確認しています…",
                   title="SetaCare Desktop — ログイン"
                   ).success(self._authenticated).failure(self._refused).run()
@@ -146,6 +209,8 @@ class LoginDialog(QDialog):
 
     def reject(self) -> None:
         self._given_up = True
+        if self._waiting:
+            self._stop_waiting()
         super().reject()
 
     def _refused(self, error: ServiceError) -> None:

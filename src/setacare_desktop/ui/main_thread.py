@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication
 
 
@@ -18,6 +18,9 @@ class _Bridge(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        # Imported here: the login dialog is painted before Qt's namespace (costly) is loaded.
+        from PySide6.QtCore import Qt
+
         self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
     def _run(self, function: Callable[[], None]) -> None:

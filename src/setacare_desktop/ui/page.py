@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -30,6 +29,9 @@ class NoticePage(Page):
     """An area this staff member cannot use, saying why (e.g. 受付 for an administrator)."""
 
     def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        # Imported here: the login dialog (heading) is painted before Qt's namespace is loaded.
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.title_label = heading(title, self)
         self.text_label = QLabel(text, self)
