@@ -359,6 +359,13 @@ def test_without_a_log_folder_the_command_still_runs(data_dir: Path) -> None:
     assert "相談" in result.out
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches the command as it does from a terminal. A test run started as a
+    background job of a non-interactive shell (``pytest … &``) ignores SIGINT, and a child
+    inherits that: the command then rightly ignores Ctrl-C too, which is not what is tested."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_reading_stdin(pid: int, timeout: float = 60.0) -> None:
     """Until the process is blocked reading its standard input (Linux: /proc/PID/syscall reads
     "0 0x0 …", read(0, …)). A fixed sleep was too short on a loaded machine: Ctrl-C then came
@@ -383,7 +390,7 @@ def test_ctrl_c_ends_with_a_message_and_exit_130(data_dir: Path) -> None:
         [sys.executable, "-m", "setacare_desktop", "--data-dir", str(data_dir), "case", "add",
          "--json", "-", "--as", COUNTER, "--password-stdin"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_as_from_a_terminal)
     assert process.stdin is not None
     process.stdin.write(with_password())
     process.stdin.flush()  # then the JSON never comes: the command waits on standard input
