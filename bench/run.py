@@ -79,7 +79,11 @@ def time_until_shown(argv: list[str], phases: dict[str, list[float]] | None = No
         seen[name] = float(seconds)
         line = process.stdout.readline()
     elapsed = time.perf_counter() - started
-    out, err = process.communicate(timeout=TIMEOUT)
+    # The rest through the same reader: communicate() reads the pipe itself and would miss what
+    # readline() has already buffered (the CPU line often arrives with SHOWN).
+    rest = process.stdout.read()
+    _out, err = process.communicate(timeout=TIMEOUT)
+    out = rest + (_out or "")
     if not line.startswith("SHOWN") or process.returncode != 0:
         raise RuntimeError(f"{argv[1]} did not show its window: {line!r}\n{err}")
     if line.strip() != "SHOWN":
