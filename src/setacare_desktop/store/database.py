@@ -189,12 +189,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work that writes: commit on success, roll back on any error."""
-        with self._session("write"):
-            try:
-                with self._writes() as session, session.begin():
-                    yield session
-            except (DBAPIError, sqlite_store.Error) as error:
-                raise translate(error) from error
+        with self._unit_of_work(self._writes) as session:
+            yield session
 
     @contextmanager
     def look(self) -> Iterator[Session]:
@@ -211,11 +207,17 @@ class Database:
         their full durability: the level is set again at the beginning of every transaction.
         Never use it for a use case that changes anything but the audit trail.
         """
+        with self._unit_of_work(self._looks) as session:
+            if not self.is_sqlite:
+                session.execute(text("SET LOCAL synchronous_commit = off"))
+            yield session
+
+    @contextmanager
+    def _unit_of_work(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        """A writing session of ``sessions`` in one transaction, driver errors translated."""
         with self._session("write"):
             try:
-                with self._looks() as session, session.begin():
-                    if not self.is_sqlite:
-                        session.execute(text("SET LOCAL synchronous_commit = off"))
+                with sessions() as session, session.begin():
                     yield session
             except (DBAPIError, sqlite_store.Error) as error:
                 raise translate(error) from error
