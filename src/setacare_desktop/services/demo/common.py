@@ -183,9 +183,7 @@ def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
         fields = [pick(row)] if one else list(pick(row))
         if given is not None:
             fields.insert(0, next(given))
-        for i, convert in converters:
-            fields[i] = convert(fields[i])
-        values.append((*fields, *tail))
+        values.append(_converted(fields, converters, tail))
     if isinstance(session, Shipment):
         session.send(("rows", table.name, names, values))
     else:
@@ -199,13 +197,17 @@ def write_shipped(session: Session, table_name: str, names: tuple[str, ...],
     plan = _sqlite_plan(Base.metadata.tables[table_name], names, session.get_bind().dialect)
     assert plan is not None, table_name
     sql, converters, tail = plan
-    converted: list[tuple[Any, ...]] = []
-    for row in values:
-        fields = list(row)
-        for i, convert in converters:
-            fields[i] = convert(fields[i])
-        converted.append((*fields, *tail))
-    session.connection().exec_driver_sql(sql, converted)
+    session.connection().exec_driver_sql(
+        sql, [_converted(list(row), converters, tail) for row in values])
+
+
+def _converted(fields: list[Any], converters: list[tuple[int, Converter]],
+               tail: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One row as the DB-API takes it: ``fields`` through their converters (in place), then
+    the constant defaults of the columns left out."""
+    for i, convert in converters:
+        fields[i] = convert(fields[i])
+    return (*fields, *tail)
 
 
 def insert_returning_ids(session: Target, table: Any, rows: list[dict[str, Any]]) -> list[int]:
