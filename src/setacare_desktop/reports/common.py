@@ -361,17 +361,29 @@ class NumberedCanvas(canvas.Canvas):
         super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
+        notice, numbering = footer_texts(number, total, self._document_number, self._notice,
+                                         self._last_notice)
         self.saveState()
         self.setFont(FONT, 7.5)
-        y = 9 * mm
         self.setLineWidth(0.5)
-        self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
-        last = number == total and self._last_notice is not None
-        self.drawString(MARGIN, y, self._last_notice if last else self._notice)
+        self.line(MARGIN, FOOTER_RULE_Y, PAGE_WIDTH - MARGIN, FOOTER_RULE_Y)
+        self.drawString(MARGIN, FOOTER_Y, notice)
         self.setFont(FONT, 8.5)
-        self.drawRightString(PAGE_WIDTH - MARGIN, y,
-                             f"{self._document_number}　{number} / {total}")
+        self.drawRightString(PAGE_WIDTH - MARGIN, FOOTER_Y, numbering)
         self.restoreState()
+
+
+#: Where every page's footer stands: its text, and the rule above it.
+FOOTER_Y = 9 * mm
+FOOTER_RULE_Y = FOOTER_Y + 4 * mm
+
+
+def footer_texts(number: int, total: int, document_number: str, notice: str,
+                 last_notice: str | None) -> tuple[str, str]:
+    """A page's footer: its notice (the last page's own when there is one: the 返信票 that ends
+    a liaison sheet holds no personal data and says so) and 「番号　n / m」."""
+    shown = last_notice if number == total and last_notice is not None else notice
+    return shown, f"{document_number}　{number} / {total}"
 
 
 def build_pdf(story: list[Flowable], *, title: str, document_number: str,

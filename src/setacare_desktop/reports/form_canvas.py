@@ -22,11 +22,14 @@ from setacare_desktop.reports import metadata
 from setacare_desktop.reports.common import (
     CONTENT_WIDTH,
     FONT,
+    FOOTER_RULE_Y,
+    FOOTER_Y,
     HANDLING_NOTICE,
     MARGIN,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     document_info,
+    footer_texts,
     form_font,
 )
 
@@ -308,11 +311,11 @@ class FormWriter:
         canvas = self.canvas
         for number, ops in enumerate(self.pages, start=1):
             self.ops = ops
-            y = 9 * mm
-            self.line(MARGIN, y + 4 * mm, PAGE_WIDTH - MARGIN, y + 4 * mm)
-            last = number == total and self.last_notice is not None
-            self.text(MARGIN, y, self.last_notice if last and self.last_notice else self.notice, 7.5)
-            self.right(PAGE_WIDTH - MARGIN, y, f"{self.document_number}　{number} / {total}", 8.5)
+            notice, numbering = footer_texts(number, total, self.document_number, self.notice,
+                                             self.last_notice)
+            self.line(MARGIN, FOOTER_RULE_Y, PAGE_WIDTH - MARGIN, FOOTER_RULE_Y)
+            self.text(MARGIN, FOOTER_Y, notice, 7.5)
+            self.right(PAGE_WIDTH - MARGIN, FOOTER_Y, numbering, 8.5)
             canvas._code.extend(ops)
             canvas.showPage()
         canvas.save()
