@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
@@ -13,11 +14,18 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from setacare_desktop.domain.jpdate import local_now
-from setacare_desktop.services import Database, PermissionDeniedError, StaffProfile, audit
+from setacare_desktop.services import (
+    Database,
+    PermissionDeniedError,
+    ServiceError,
+    StaffProfile,
+    audit,
+)
 from setacare_desktop.services.search import PAGE_SIZE, SearchHit
 from setacare_desktop.ui.columns import row_list_view
 from setacare_desktop.ui.delegates import ELLIPSIS, MATCH_BACKGROUND, elide_document
 from setacare_desktop.ui.highlight import highlight_html, match_spans
+from setacare_desktop.ui.search_model import Page, SearchFetch
 from setacare_desktop.ui.search_panel import HINT, SEARCH_DELAY_MS, SearchPanel
 from setacare_desktop.ui.table_models import (
     HIGHLIGHT_ROLE,
@@ -282,6 +290,60 @@ def test_scrolling_a_long_list_down_and_back_up_shows_the_right_rows(qtbot: QtBo
     assert model.held_pages() <= 3
 
 
+class HeldReader:
+    """A page reader that keeps each read until the test delivers it (as the worker thread's
+    result would arrive later)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Callable[[], Page], Callable[[Page], None],
+                                 Callable[[ServiceError], None]]] = []
+
+    def __call__(self, read: Callable[[], Page], done: Callable[[Page], None],
+                 failed: Callable[[ServiceError], None]) -> None:
+        self.waiting.append((read, done, failed))
+
+    def deliver(self) -> None:
+        read, done, _failed = self.waiting.pop(0)
+        done(read())
+
+
+def test_pages_are_read_by_the_reader_not_while_the_view_asks(qtbot: QtBot) -> None:
+    fetch = CountingSearch(top=12, page=3)
+    reader = HeldReader()
+    model = SearchResultTableModel(fetch, page_size=3, kept_pages=2, reader=reader)
+    tester = QAbstractItemModelTester(model, WARN)
+    model.set_query("介護")  # (the first page comes from the panel's own operation)
+    model.fetchMore()
+    assert fetch.calls == [None] and len(reader.waiting) == 1  # nothing read yet
+    assert not model.canFetchMore() and model.rowCount() == 3  # one read at a time
+    with qtbot.waitSignal(model.page_read):
+        reader.deliver()
+    assert model.rowCount() == 6 and fetch.calls == [None, 10]
+    while model.canFetchMore() or reader.waiting:
+        model.fetchMore()
+        reader.deliver()
+    assert model.rowCount() == 12 and model.held_pages() == 3
+
+    # Row 4's page was dropped: its cells are empty until the page read again arrives.
+    assert model.data(model.index(4, 0), ID_ROLE) is None
+    assert model.data(model.index(5, 0), ID_ROLE) is None  # the same page: asked for once
+    assert len(reader.waiting) == 1
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        reader.deliver()
+    assert (changed.args[0].row(), changed.args[1].row()) == (3, 5)
+    assert model.data(model.index(4, 0), ID_ROLE) == 8
+
+    # A page that arrives after the user searched for something else is not shown.
+    assert None in shown_ids(model)  # a page dropped meanwhile, asked for again
+    model.fetchMore()
+    model.set_query("家賃")
+    for _ in range(len(reader.waiting)):
+        reader.deliver()
+    assert model.query == "家賃" and model.rowCount() == 3
+    assert shown_ids(model) == [12, 11, 10]
+    assert tester is not None
+
+
 # --- the panel, against the database -------------------------------------------------------
 
 
@@ -351,9 +413,10 @@ def test_scrolling_fetches_the_next_page(
         "<b>家賃</b>の相談 0")
 
 
-def test_the_count_is_final_when_the_last_page_was_full(
-        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
-    fetch = CountingSearch(top=2 * PAGE_SIZE, page=PAGE_SIZE)  # two full pages, then nothing
+def searched_panel(qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText,
+                   fetch: SearchFetch) -> SearchPanel:
+    """A shown search panel over a stand-in ``fetch``, after the user searched 「介護」 and its
+    first page is shown; the focus in the list."""
 
     class Panel(SearchPanel):
         def _fetch(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
@@ -368,10 +431,35 @@ def test_the_count_is_final_when_the_last_page_was_full(
     qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.model.rowCount() == PAGE_SIZE)
     panel.table.setFocus()
+    return panel
+
+
+def test_the_count_is_final_when_the_last_page_was_full(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText) -> None:
+    fetch = CountingSearch(top=2 * PAGE_SIZE, page=PAGE_SIZE)  # two full pages, then nothing
+    panel = searched_panel(qtbot, db, clerk, type_text, fetch)
     for _ in range(5):
         qtbot.keyClick(panel.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     assert fetch.calls == [None, PAGE_SIZE + 1, 1]  # the third page came back empty
     assert panel.status_label.text() == "200件（新しい順）"  # not 「200件以上」
+
+
+def test_no_page_is_read_on_the_windows_thread(
+        qtbot: QtBot, db: Database, clerk: StaffProfile, type_text: TypeText,
+        threaded_operations: None) -> None:
+    fetch = CountingSearch(top=3 * PAGE_SIZE, page=PAGE_SIZE)
+    threads: list[str] = []
+
+    def on_its_thread(query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
+        threads.append(threading.current_thread().name)
+        return fetch(query, before_id)
+
+    panel = searched_panel(qtbot, db, clerk, type_text, on_its_thread)
+    for rows in (2 * PAGE_SIZE, 3 * PAGE_SIZE):
+        qtbot.keyClick(panel.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda rows=rows: panel.model.rowCount() == rows)
+    assert fetch.calls[:3] == [None, 2 * PAGE_SIZE + 1, PAGE_SIZE + 1]
+    assert threads and threading.main_thread().name not in threads
 
 
 def test_double_click_on_a_hit_asks_to_open_it(

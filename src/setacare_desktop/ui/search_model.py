@@ -8,6 +8,12 @@ and of the ``KEPT_PAGES`` pages used last, and for every other page only where i
 read the first time; the user sees the same rows in the same places (a short pause, as when
 scrolling down). Reading a page again is no new search: it is not audited as one, and the first
 page (whose reading is the audited search) is never dropped.
+
+No page is read on the window's thread: the model hands each read to a ``PageReader`` (the
+panel's runs it as an ``ui.operations.Operation`` on the worker thread). While a next page is
+being read, ``canFetchMore`` is False; while a dropped page is read again, its rows show empty
+cells, filled in (``dataChanged``) when it arrives. A page that arrives after the query changed
+is dropped. Without a reader (the model's own tests) a page is read at once.
 """
 
 from __future__ import annotations
@@ -71,6 +77,25 @@ HIGHLIGHTED_COLUMNS = frozenset(
 #: ``lambda q, before: search.search(db, actor, q, before_id=before)``.
 SearchFetch: TypeAlias = Callable[[str, "int | None"], tuple[list[str], list[SearchHit]]]
 
+#: One page read: (folded words, hits).
+Page: TypeAlias = tuple[list[str], list[SearchHit]]
+#: ``reader(read, done, failed)``: run ``read()`` off the window's thread, then call ``done``
+#: with the page or ``failed`` with the :class:`ServiceError`, on the window's thread.
+PageReader: TypeAlias = Callable[
+    [Callable[[], Page], Callable[[Page], None], Callable[[ServiceError], None]], None]
+
+
+def read_at_once(read: Callable[[], Page], done: Callable[[Page], None],
+                 failed: Callable[[ServiceError], None]) -> None:
+    """A :data:`PageReader` that reads on the calling thread (for a model without a window)."""
+    try:
+        page = read()
+    except ServiceError as error:
+        failed(error)
+        return
+    done(page)
+
+
 #: Pages of hits kept besides the first (the ones used last); 20 pages of 100 rows are
 #: several screens above and below what is shown.
 KEPT_PAGES = 20
@@ -104,9 +129,15 @@ class SearchResultTableModel(QAbstractTableModel):
     page_read = Signal()
 
     def __init__(self, fetch: SearchFetch, parent: QObject | None = None, *,
-                 page_size: int = SEARCH_PAGE_SIZE, kept_pages: int = KEPT_PAGES) -> None:
+                 page_size: int = SEARCH_PAGE_SIZE, kept_pages: int = KEPT_PAGES,
+                 reader: PageReader = read_at_once) -> None:
         super().__init__(parent)
         self._fetch = fetch
+        self._reader = reader
+        #: Bumped by every reset: a page read for an earlier query is dropped on arrival.
+        self._generation = 0
+        #: Dropped pages being read again.
+        self._rereading: set[int] = set()
         self._page_size = page_size
         self._kept_pages = max(1, kept_pages)
         self._query = ""
@@ -173,6 +204,8 @@ class SearchResultTableModel(QAbstractTableModel):
             self._query, self._words = query, list(words)
             self._starts, self._cursors, self._pages, self._rows = [], [], OrderedDict(), 0
             self._next_cursor = None
+            self._generation += 1
+            self._rereading = set()
             if hits:
                 self._add_page(None, list(hits))
             self._more = more
@@ -187,23 +220,31 @@ class SearchResultTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        try:
-            before = self._next_cursor
-            try:
-                _words, hits = self._fetch(self._query, before)
-            except ServiceError as error:
-                self._more = False
-                self.failed.emit(error.message)
+        query, before, generation = self._query, self._next_cursor, self._generation
+
+        def done(page: Page) -> None:
+            if generation != self._generation:
+                return  # the list was reset meanwhile (its own _fetching is its own)
+            hits = page[1]
+            try:  # still fetching while the rows are announced: no nested fetch
+                self._more = len(hits) >= self._page_size
+                if hits:
+                    first = self._rows
+                    self.beginInsertRows(NO_PARENT, first, first + len(hits) - 1)
+                    self._add_page(before, list(hits))
+                    self.endInsertRows()
+            finally:
+                self._fetching = False
+            self.page_read.emit()
+
+        def failed(error: ServiceError) -> None:
+            if generation != self._generation:
                 return
-            self._more = len(hits) >= self._page_size
-            if hits:
-                first = self._rows
-                self.beginInsertRows(NO_PARENT, first, first + len(hits) - 1)
-                self._add_page(before, list(hits))
-                self.endInsertRows()
-        finally:
             self._fetching = False
-        self.page_read.emit()
+            self._more = False
+            self.failed.emit(error.message)
+
+        self._reader(lambda: self._fetch(query, before), done, failed)
 
     def _add_page(self, cursor: int | None, hits: list[SearchHit]) -> None:
         self._starts.append(self._rows)
@@ -221,31 +262,50 @@ class SearchResultTableModel(QAbstractTableModel):
             del self._pages[oldest]
 
     def _hit(self, row: int) -> SearchHit | None:
-        """The hit shown in ``row``, reading its page again if it was dropped."""
+        """The hit shown in ``row``; None while its page, dropped, is being read again."""
         if not 0 <= row < self._rows:
             return None
         page = bisect_right(self._starts, row) - 1
         hits = self._pages.get(page)
         if hits is None:
-            hits = self._read_again(page)
+            self._read_again(page)
+            hits = self._pages.get(page)  # (there already if the reader ran at once)
+            if hits is None:
+                return None
         else:
             self._pages.move_to_end(page)
         offset = row - self._starts[page]
         return hits[offset] if offset < len(hits) else None
 
-    def _read_again(self, page: int) -> list[SearchHit]:
-        """``page`` read again with the ``before_id`` it was first read with. A page that reads
-        shorter than before (a consultation changed since) leaves its last rows empty rather
-        than shifting every later page; a failure is reported and leaves the page empty."""
+    def _read_again(self, page: int) -> None:
+        """Read ``page`` again with the ``before_id`` it was first read with, and show it when
+        it arrives. A page that reads shorter than before (a consultation changed since)
+        leaves its last rows empty rather than shifting every later page; a failure is
+        reported and leaves the page empty."""
+        if page in self._rereading:
+            return
+        self._rereading.add(page)
+        inline = True  # a reader that runs at once: data() returns the page itself
+        start = self._starts[page]
         end = self._starts[page + 1] if page + 1 < len(self._starts) else self._rows
-        try:
-            _words, hits = self._fetch(self._query, self._cursors[page])
-        except ServiceError as error:
-            self.failed.emit(error.message)
-            hits = []
-        hits = hits[:end - self._starts[page]]
-        self._hold(page, hits)
-        return hits
+        query, cursor, generation = self._query, self._cursors[page], self._generation
+
+        def show(hits: list[SearchHit]) -> None:
+            if generation != self._generation:
+                return
+            self._rereading.discard(page)
+            self._hold(page, hits[:end - start])
+            if not inline:
+                self.dataChanged.emit(self.index(start, 0),
+                                      self.index(end - 1, self.columnCount() - 1))
+
+        def failed(error: ServiceError) -> None:
+            if generation == self._generation:
+                self.failed.emit(error.message)
+                show([])
+
+        self._reader(lambda: self._fetch(query, cursor), lambda found: show(found[1]), failed)
+        inline = False
 
     def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else self._rows

@@ -1,12 +1,14 @@
 """検索: consultations of any date in the staff member's scope, found as the user types.
 
 The search runs once the user pauses (``SEARCH_DELAY_MS``), or at once on Enter; each search is
-an audited read, its first page read on the worker thread (``ui.operations``). Hits come newest
+an audited read, its pages read on the worker thread (``ui.operations``). Hits come newest
 first, a page at a time as the list is scrolled, with the matched words in bold. Only what the
 staff member may see is ever found (``services.search``): a masked consultation is not a hit.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from setacare_desktop.services.search import SearchHit
 from setacare_desktop.ui.columns import fit_columns, row_list_view
 from setacare_desktop.ui.delegates import HighlightDelegate
 from setacare_desktop.ui.operations import Operation
+from setacare_desktop.ui.search_model import Page
 from setacare_desktop.ui.table_models import (
     ID_ROLE,
     SEARCH_COL_COMPLAINT,
@@ -64,7 +67,7 @@ class SearchPanel(QWidget):
         self.status_label = QLabel(HINT, self)
         self.status_label.setWordWrap(True)
 
-        self.model = SearchResultTableModel(self._fetch, self)
+        self.model = SearchResultTableModel(self._fetch, self, reader=self._read_page)
         self.table = row_list_view(self.model, self)
         self.table.setItemDelegate(HighlightDelegate(self.table))
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -98,6 +101,11 @@ class SearchPanel(QWidget):
 
     def _fetch(self, query: str, before_id: int | None) -> tuple[list[str], list[SearchHit]]:
         return search_service.search(self._db, self._actor, query, before_id=before_id)
+
+    def _read_page(self, read: Callable[[], Page], done: Callable[[Page], None],
+                   failed: Callable[[ServiceError], None]) -> None:
+        """The model's pages after the first, read on the worker thread like the first."""
+        Operation(self, lambda _progress: read()).success(done).failure(failed).run()
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
