@@ -123,7 +123,9 @@ def test_the_sign_off_records_the_chain_head_and_a_cut_tail_is_found(
 
 
 def test_two_transactions_never_fork_the_chain(any_db: Database) -> None:
-    """The second writer waits for the first to commit, then chains onto its row."""
+    """The second writer waits for the first to commit, then chains onto its row. (On
+    PostgreSQL a transaction appends its rows at its commit, or when it reads the chain's head as
+    a sign-off does: that is what the first one does here.)"""
     _write(any_db, "start")
     recorded, release = threading.Event(), threading.Event()
     done: list[str] = []
@@ -131,6 +133,7 @@ def test_two_transactions_never_fork_the_chain(any_db: Database) -> None:
     def first() -> None:
         with any_db.transaction() as session:
             audit.record(session, None, "first")
+            audit.chain_head(session)
             recorded.set()
             release.wait(10)
 
