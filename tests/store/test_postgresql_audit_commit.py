@@ -130,6 +130,18 @@ def test_a_read_of_the_chain_sees_the_transactions_own_rows(pg_db: Database) -> 
     assert audit.chain_status(pg_db).intact
 
 
+def test_any_read_of_the_trail_in_the_transaction_sees_its_rows(pg_db: Database) -> None:
+    with pg_db.transaction() as session:
+        audit.record(session, None, "test_one", detail="test")
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
+        audit.record(session, None, "test_two", detail="test")
+        assert session.scalar(sa.select(sa.func.count()).where(
+            AuditEvent.id.in_(sa.select(AuditEvent.id).where(
+                AuditEvent.action.like("test_%"))))) == 2
+    assert [r.action for r in _rows(pg_db)] == ["test_one", "test_two"]
+    assert audit.chain_status(pg_db).intact
+
+
 def test_many_writers_at_once_leave_one_intact_chain(pg_db: Database) -> None:
     errors: list[BaseException] = []
 

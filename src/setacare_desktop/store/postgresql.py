@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.util import find_tables
 
 from setacare_desktop.domain.audit_chain import CHAIN_VERSION, ChainContent, canonical
 from setacare_desktop.domain.kana import query_grams
@@ -93,6 +94,7 @@ AUDIT_APPEND_DROP = (f"DROP FUNCTION IF EXISTS {AUDIT_APPEND_FUNCTION}(timestamp
 _APPEND_CALL = (f"SELECT was, ids, hashes FROM {AUDIT_APPEND_FUNCTION}(%s::timestamp[],"
                 " %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
                 " %s::text[], %s::bytea[])")
+_AUDIT_TABLE = AuditEvent.__tablename__  # (found by name: an ORM statement's copy is annotated)
 #: ``Session.info`` key of the audit rows a transaction has recorded and not yet appended.
 AUDIT_QUEUE = "setacare_audit_queue"
 
@@ -142,9 +144,12 @@ def _append_before_commit(session: Session) -> None:
 
 
 def _append_before_reading_the_trail(state: ORMExecuteState) -> None:
-    if state.session.info.get(AUDIT_QUEUE) and any(
-            mapper.class_ is AuditEvent for mapper in state.all_mappers):
-        append_audit_queue(state.session)  # it reads the trail: let it see its own rows
+    """A SELECT that reads ``audit_event`` anywhere (a subquery, a join, ``count(*)``) sees the
+    transaction's own rows: the queue is appended first (~20 µs to look, and only while a
+    queue is pending)."""
+    if state.session.info.get(AUDIT_QUEUE) and state.is_select and any(
+            table.name == _AUDIT_TABLE for table in find_tables(state.statement)):
+        append_audit_queue(state.session)
 
 
 def _forget_queue(session: Session, transaction: SessionTransaction) -> None:
