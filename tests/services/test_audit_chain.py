@@ -172,6 +172,24 @@ def test_many_writers_at_once_leave_one_chain(any_db: Database) -> None:
     assert report.intact and report.count == 48
 
 
+def test_a_rolled_back_transaction_leaves_no_row_and_a_head_includes_its_own_rows(
+        any_db: Database) -> None:
+    _write(any_db, "start")
+    with pytest.raises(RuntimeError), any_db.transaction() as session:
+        audit.record(session, None, "rolled_back")
+        raise RuntimeError("abandon")
+    with any_db.transaction() as session:
+        audit.record(session, None, "first")
+        audit.record(session, None, "second")
+        head = audit.chain_head(session)  # (on PostgreSQL: appended here, before the commit)
+        audit.record(session, None, "third")
+    rows = _rows(any_db)
+    assert [r.action for r in rows] == ["start", "first", "second", "third"]
+    assert head == rows[2].hash
+    report = audit.chain_status(any_db)
+    assert report.intact and report.count == 4
+
+
 def test_an_audit_row_in_a_read_session_is_refused(any_db: Database) -> None:
     with pytest.raises(audit.AuditSessionError), any_db.read() as session:
         audit.record(session, None, "lost")

@@ -53,9 +53,10 @@ AUDIT_APPEND_FUNCTION = "audit_event_append"
 #: plpgsql function each statement takes a new snapshot, so it sees every append committed
 #: while it waited for the lock; a head read in the statement that takes the lock would not),
 #: and inserts the rows in order, hashing each as ``domain.audit_chain.link_hash`` does:
-#: sha256(CHAIN_VERSION, newline, prev_hash, newline, canonical), ``canonical`` passed from Python. It
-#: runs with its caller's rights (INSERT on audit_event), so the append-only triggers and the
-#: application role's grants are unchanged.
+#: sha256(CHAIN_VERSION, newline, prev_hash, newline, canonical), ``canonical`` passed from
+#: Python. It runs with its caller's rights (INSERT on audit_event), so the append-only
+#: triggers and the application role's grants are unchanged. ``fields`` comes as JSON text, a
+#: None as JSON ``null``, as the ORM stored it before.
 _PREFIX_HEX = (CHAIN_VERSION + b"\n").hex()
 AUDIT_APPEND_DDL = f"""
     CREATE OR REPLACE FUNCTION {AUDIT_APPEND_FUNCTION}(
@@ -129,7 +130,7 @@ def append_audit_queue(session: Any) -> list[tuple[int, str]]:
         [c.at.replace(tzinfo=None) for c in queue], [c.staff_id for c in queue],
         [c.login for c in queue], [c.action for c in queue], [c.entity for c in queue],
         [c.entity_id for c in queue],
-        [None if c.fields is None else json.dumps(list(c.fields)) for c in queue],
+        [json.dumps(None if c.fields is None else list(c.fields)) for c in queue],
         [c.detail for c in queue], [canonical(c) for c in queue])).one()
     if was != "off":
         install_commit_flush(connection.dialect)

@@ -14,6 +14,8 @@ never read the same head (the chain would fork), so appends are serialised:
   A rollback drops the queue. A statement of the transaction that reads ``audit_event``
   (:func:`chain_head`, an export's audit rows) appends the queue first, so it sees the
   transaction's own rows, as on SQLite (the lock is then held from there to the commit).
+  (A row queued inside a SAVEPOINT that is rolled back stays queued; no service audits inside
+  one: they audit after it, as ``chain._restore`` and the liaison sheet's numbering do.)
 
 A read session never commits, so an audit row written there would silently vanish: ``record``
 refuses it (:class:`AuditSessionError`, a programming error).
