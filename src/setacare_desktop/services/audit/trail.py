@@ -68,7 +68,8 @@ def record(
     detail: str | None = None,
     login: str | None = None,
 ) -> None:
-    """Append one audit row. ``fields`` are field *names*; never pass sensitive values."""
+    """Record one audit row (on PostgreSQL appended at the commit: see above). ``fields`` are
+    field *names*; never pass sensitive values."""
     _check_write_session(session)
     content = ChainContent(
         at=utc_now(),
