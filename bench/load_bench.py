@@ -30,16 +30,15 @@ the database driver (statements, commits, pings: the server's work, the network 
 waits, plus any wait for the GIL or a core after the reply came back, so an over-estimate here),
 and ``PC+DB`` their sum, the figure of one counter on its own PC against this server (an upper
 bound of it, as ``DB`` includes the shared machine's waits). ``lock`` is the part of ``DB`` spent
-waiting for the audit chain's lock (PostgreSQL: every audited transaction of the ward takes it
-until its commit, so it is where a starved holder makes everyone else wait), ``held`` how long
-the operation held that lock before its commit began (what it makes the others wait).
+appending to the audit chain (PostgreSQL: the round trip of ``audit_event_append``, which waits
+for the chain's lock, then inserts the transaction's audit rows; every audited transaction of the
+ward takes that lock, just before its commit, until the commit), ``held`` how long the operation
+held that lock before its commit began (what it makes the others wait beyond its commit).
 Then the same for one SQLite file shared by ``--sqlite-clients`` (default 8) clients. The run
 is bounded in time (``--seconds``) and count (``--clients``); the database is dropped (or the
 file deleted) afterwards. PostgreSQL's ``max_connections`` is shared with other users of the
 server: when the clients could not each keep a connection below it, the clients of each process
 share a pool of what is left (``--connections``, printed). Prints figures; asserts nothing.
-``--audit-at-commit`` is an experiment: it sizes a change to the audit trail that is proposed, not
-made (``_audit_at_commit``).
 """
 
 from __future__ import annotations
@@ -201,7 +200,7 @@ def _instrument(engine: Engine) -> None:
     commits, rollbacks and pre-pings that run outside them (this engine's dialect only)."""
     dialect = engine.dialect
     if dialect.name == "postgresql":
-        pg_store.install_commit_flush(dialect)  # (what the first audit row does): timed too
+        pg_store.install_commit_flush(dialect)  # (what the first audit append does): timed too
     for name in ("do_commit", "do_rollback", "do_ping"):
         setattr(dialect, name, _timed(getattr(dialect, name)))
 
@@ -213,38 +212,10 @@ def _instrument(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any,
                executemany: bool) -> None:
-        chain = "pg_advisory_xact_lock" in statement
+        chain = pg_store.AUDIT_APPEND_FUNCTION in statement
         _add_driver_time(conn.info.pop("bench_started"), chain)
         if chain:
             conn.info.setdefault("bench_locked", time.perf_counter())
-
-
-def _audit_at_commit() -> None:
-    """EXPERIMENT, not the program's behaviour (``--audit-at-commit``): on PostgreSQL, hold each
-    transaction's audit rows back and append them just before its commit, so that the audit
-    chain's lock is held for the append and the commit only, not from a save's first audit row
-    (its person's) through the rest of its statements. Sizes a change to
-    ``services/audit/trail.py`` that is proposed, not made (the rows' time becomes the commit's)."""
-    from setacare_desktop.services import audit
-    from setacare_desktop.services.audit import trail
-
-    record = trail.record
-
-    def append(session: Any) -> None:
-        for actor, action, kwargs in session.info.pop("bench_audit", []):
-            record(session, actor, action, **kwargs)
-
-    def deferred(session: Any, actor: Any, action: str, **kwargs: Any) -> None:
-        if session.get_bind().dialect.name != "postgresql":
-            return record(session, actor, action, **kwargs)
-        trail._check_write_session(session)
-        pending = session.info.setdefault("bench_audit", [])
-        if not pending:
-            event.listen(session, "before_commit", append, once=True)
-        pending.append((actor, action, kwargs))
-        return None
-
-    audit.record = trail.record = deferred  # type: ignore[assignment]
 
 
 # --- a client ------------------------------------------------------------------------------------
@@ -467,9 +438,6 @@ def main(argv: list[str] | None = None) -> None:
                         "one per operation, or a pool per process (auto: own when "
                         "max_connections allows, else pool)")
     parser.add_argument("--url", default=os.environ.get("SETACARE_TEST_POSTGRES_URL", DEFAULT_PG))
-    parser.add_argument("--audit-at-commit", action="store_true",
-                        help="EXPERIMENT: append PostgreSQL audit rows at commit (see "
-                        "_audit_at_commit; not the program's behaviour)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 200 or not 1 <= args.sqlite_clients <= 50:
         raise SystemExit("bounded: --clients 1..200, --sqlite-clients 1..50")
@@ -477,10 +445,6 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("bounded: --seconds 1..600")
     print(f"SetaCare load bench ({date.today()}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores shared by the clients and the database)")
-    if args.audit_at_commit:
-        print("EXPERIMENT: audit rows appended at commit on PostgreSQL (not the program's "
-              "behaviour: services/audit/trail.py is unchanged)")
-        _audit_at_commit()
     if args.backend in ("postgresql", "both"):
         _pg_run(args)
     if args.backend in ("sqlite", "both"):

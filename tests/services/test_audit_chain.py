@@ -123,7 +123,9 @@ def test_the_sign_off_records_the_chain_head_and_a_cut_tail_is_found(
 
 
 def test_two_transactions_never_fork_the_chain(any_db: Database) -> None:
-    """The second writer waits for the first to commit, then chains onto its row."""
+    """The second writer waits for the first to commit, then chains onto its row. (On
+    PostgreSQL a transaction appends its rows at its commit, or when it reads the chain's head as
+    a sign-off does: that is what the first one does here.)"""
     _write(any_db, "start")
     recorded, release = threading.Event(), threading.Event()
     done: list[str] = []
@@ -131,6 +133,7 @@ def test_two_transactions_never_fork_the_chain(any_db: Database) -> None:
     def first() -> None:
         with any_db.transaction() as session:
             audit.record(session, None, "first")
+            audit.chain_head(session)
             recorded.set()
             release.wait(10)
 
@@ -167,6 +170,24 @@ def test_many_writers_at_once_leave_one_chain(any_db: Database) -> None:
     assert len(rows) == 48 and len({r.prev_hash for r in rows}) == 48  # no two share a parent
     report = audit.chain_status(any_db)
     assert report.intact and report.count == 48
+
+
+def test_a_rolled_back_transaction_leaves_no_row_and_a_head_includes_its_own_rows(
+        any_db: Database) -> None:
+    _write(any_db, "start")
+    with pytest.raises(RuntimeError), any_db.transaction() as session:
+        audit.record(session, None, "rolled_back")
+        raise RuntimeError("abandon")
+    with any_db.transaction() as session:
+        audit.record(session, None, "first")
+        audit.record(session, None, "second")
+        head = audit.chain_head(session)  # (on PostgreSQL: appended here, before the commit)
+        audit.record(session, None, "third")
+    rows = _rows(any_db)
+    assert [r.action for r in rows] == ["start", "first", "second", "third"]
+    assert head == rows[2].hash
+    report = audit.chain_status(any_db)
+    assert report.intact and report.count == 4
 
 
 def test_an_audit_row_in_a_read_session_is_refused(any_db: Database) -> None:

@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from setacare_desktop.store import postgresql as pg_store
 from setacare_desktop.store import sqlite as sqlite_store
 from setacare_desktop.store.errors import SchemaTooNewError, UpgradeNotPermittedError, translate
 from setacare_desktop.store.start_errors import UnversionedDatabaseError
@@ -133,6 +134,10 @@ class Database:
         self._looks = sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True, LOOK_OPTION: True}),
             expire_on_commit=False)
+        if engine.dialect.name == "postgresql":
+            # The audit rows of a transaction are appended at its commit (store.postgresql).
+            pg_store.install_audit_queue(self._writes)
+            pg_store.install_audit_queue(self._looks)
         self.strict_sessions = (os.environ.get(ENV_STRICT_SESSIONS) == "1"
                                 if strict_sessions is None else strict_sessions)
         self._local = threading.local()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.util import find_tables
+
+from setacare_desktop.domain.audit_chain import CHAIN_VERSION, ChainContent, canonical
 from setacare_desktop.domain.kana import query_grams
+from setacare_desktop.store.models import AuditEvent
 
 AUDIT_FUNCTION_BODY = " BEGIN RAISE EXCEPTION 'audit_event is append-only'; END "
 AUDIT_FUNCTION_DDL = f"""
@@ -36,33 +43,128 @@ AUDIT_CHAIN_LOCK = 0x5E7A_CA4E_A0D1
 
 
 #: The DBAPI connections whose transaction holds the audit chain lock and must be on disk before
-#: their commit returns (``lock_audit_chain``); weak, so a closed connection drops out.
+#: their commit returns (``append_audit_queue``); weak, so a closed connection drops out.
 _FLUSH_AFTER_COMMIT: weakref.WeakSet[Any] = weakref.WeakSet()
 
+#: The server-side function that appends a transaction's audit rows (migration 0022).
+AUDIT_APPEND_FUNCTION = "audit_event_append"
+#: It takes the chain's lock, relaxes ``synchronous_commit`` for the rest of the transaction
+#: (returning the setting as it was), reads the head in a statement of its own (in a VOLATILE
+#: plpgsql function each statement takes a new snapshot, so it sees every append committed
+#: while it waited for the lock; a head read in the statement that takes the lock would not),
+#: and inserts the rows in order, hashing each as ``domain.audit_chain.link_hash`` does:
+#: sha256(CHAIN_VERSION, newline, prev_hash, newline, canonical), ``canonical`` passed from
+#: Python. It runs with its caller's rights (INSERT on audit_event), so the append-only
+#: triggers and the application role's grants are unchanged. ``fields`` comes as JSON text, a
+#: None as JSON ``null``, as the ORM stored it before.
+_PREFIX_HEX = (CHAIN_VERSION + b"\n").hex()
+AUDIT_APPEND_DDL = f"""
+    CREATE OR REPLACE FUNCTION {AUDIT_APPEND_FUNCTION}(
+        p_at timestamp[], p_staff_id integer[], p_login text[], p_action text[],
+        p_entity text[], p_entity_id text[], p_fields text[], p_detail text[],
+        p_canonical bytea[], OUT was text, OUT ids integer[], OUT hashes text[])
+    LANGUAGE plpgsql VOLATILE AS $$
+    DECLARE
+        previous text;
+        digest text;
+        new_id integer;
+    BEGIN
+        was := current_setting('synchronous_commit');
+        PERFORM pg_advisory_xact_lock({AUDIT_CHAIN_LOCK});
+        PERFORM set_config('synchronous_commit', 'off', true);
+        SELECT e.hash INTO previous FROM audit_event e ORDER BY e.id DESC LIMIT 1;
+        ids := ARRAY[]::integer[];
+        hashes := ARRAY[]::text[];
+        FOR i IN 1 .. coalesce(array_length(p_canonical, 1), 0) LOOP
+            digest := encode(sha256(decode('{_PREFIX_HEX}', 'hex')
+                                    || convert_to(coalesce(previous, ''), 'UTF8')
+                                    || decode('0a', 'hex') || p_canonical[i]), 'hex');
+            INSERT INTO audit_event (at, staff_id, login, action, entity, entity_id, fields,
+                                     detail, prev_hash, hash)
+            VALUES (p_at[i], p_staff_id[i], p_login[i], p_action[i], p_entity[i],
+                    p_entity_id[i], p_fields[i]::json, p_detail[i], previous, digest)
+            RETURNING id INTO new_id;
+            ids := ids || new_id;
+            hashes := hashes || digest;
+            previous := digest;
+        END LOOP;
+    END $$
+    """
+AUDIT_APPEND_DROP = (f"DROP FUNCTION IF EXISTS {AUDIT_APPEND_FUNCTION}(timestamp[], integer[],"
+                     " text[], text[], text[], text[], text[], text[], bytea[])")
+_APPEND_CALL = (f"SELECT was, ids, hashes FROM {AUDIT_APPEND_FUNCTION}(%s::timestamp[],"
+                " %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
+                " %s::text[], %s::bytea[])")
+_AUDIT_TABLE = AuditEvent.__tablename__  # (found by name: an ORM statement's copy is annotated)
+#: ``Session.info`` key of the audit rows a transaction has recorded and not yet appended.
+AUDIT_QUEUE = "setacare_audit_queue"
 
-def lock_audit_chain(connection: Any) -> None:
-    """Wait until no other transaction is appending to the audit chain; held until commit or
-    rollback. Read Committed then shows this transaction the newest committed head.
+
+def queue_audit_row(session: Any, content: ChainContent) -> None:
+    """Hold one audit row back until the transaction appends its queue (its commit, or a read
+    of the trail before it: ``install_audit_queue``)."""
+    session.info.setdefault(AUDIT_QUEUE, []).append(content)
+
+
+def append_audit_queue(session: Any) -> list[tuple[int, str]]:
+    """Append the session's queued audit rows to the chain (one round trip; the lock is then
+    held until the commit or rollback) and return their ids and hashes, in order.
 
     The lock serialises every audited transaction of the ward (each read of personal data is
-    one), so it must not be held while the commit waits for the disk: with 100 counters, one
-    fsync after another under the lock made each search wait behind the saves' fsyncs (issue 17,
-    item 6). So the transaction commits with ``synchronous_commit = off`` (the lock goes as soon
-    as the commit record is in the WAL) and, unless the caller had already turned durability off
-    for it, the commit call returns only once the WAL is flushed past that record
-    (``_flush_wal``), outside the lock, where concurrent commits share one fsync. A commit that
-    returns is as durable as before; a crash before the flush loses a suffix of the WAL (whole
-    transactions, the chain still whole), never a row in the middle, and whatever read such a
-    row was itself audited, hence flushed after it, or lost with it.
+    one), so it is taken as late as possible, just before the commit (issue 17, item 6), and it
+    must not be held while the commit waits for the disk: with 100 counters, one fsync after
+    another under the lock made each search wait behind the saves' fsyncs. So the transaction
+    commits with ``synchronous_commit = off`` (the lock goes as soon as the commit record is in
+    the WAL) and, unless the caller had already turned durability off for it, the commit call
+    returns only once the WAL is flushed past that record (``_flush_wal``), outside the lock,
+    where concurrent commits share one fsync. A commit that returns is as durable as before; a
+    crash before the flush loses a suffix of the WAL (whole transactions, the chain still
+    whole), never a row in the middle, and whatever read such a row was itself audited, hence
+    flushed after it, or lost with it.
     """
-    # One round trip; the target list is evaluated left to right: the setting as it was, the
-    # lock, then the setting for the rest of this transaction.
-    was, _lock, _off = connection.exec_driver_sql(
-        "SELECT current_setting('synchronous_commit'), pg_advisory_xact_lock(%s),"
-        " set_config('synchronous_commit', 'off', true)", (AUDIT_CHAIN_LOCK,)).one()
+    queue: list[ChainContent] | None = session.info.pop(AUDIT_QUEUE, None)
+    if not queue:
+        return []
+    connection = session.connection()
+    was, ids, hashes = connection.exec_driver_sql(_APPEND_CALL, (
+        [c.at.replace(tzinfo=None) for c in queue], [c.staff_id for c in queue],
+        [c.login for c in queue], [c.action for c in queue], [c.entity for c in queue],
+        [c.entity_id for c in queue],
+        [json.dumps(None if c.fields is None else list(c.fields)) for c in queue],
+        [c.detail for c in queue], [canonical(c) for c in queue])).one()
     if was != "off":
         install_commit_flush(connection.dialect)
         _FLUSH_AFTER_COMMIT.add(_raw(connection.connection))
+    return list(zip(ids, hashes, strict=True))
+
+
+def _append_before_commit(session: Session) -> None:
+    if session.info.get(AUDIT_QUEUE) and not session.in_nested_transaction():
+        session.flush()  # the transaction's own statements first: the lock is taken last
+        append_audit_queue(session)
+
+
+def _append_before_reading_the_trail(state: ORMExecuteState) -> None:
+    """A SELECT that reads ``audit_event`` anywhere (a subquery, a join, ``count(*)``) sees the
+    transaction's own rows: the queue is appended first (~20 µs to look, and only while a
+    queue is pending)."""
+    if state.session.info.get(AUDIT_QUEUE) and state.is_select and any(
+            table.name == _AUDIT_TABLE for table in find_tables(state.statement)):
+        append_audit_queue(state.session)
+
+
+def _forget_queue(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended (a rollback drops the queue)
+        session.info.pop(AUDIT_QUEUE, None)
+
+
+def install_audit_queue(sessions: sessionmaker[Session]) -> None:
+    """Make the sessions of ``sessions`` append their queued audit rows just before their
+    commit, and before any statement of theirs that reads ``audit_event`` (a day sign-off's or
+    a package's chain head, an export's audit rows must include the transaction's own rows)."""
+    event.listen(sessions, "before_commit", _append_before_commit)
+    event.listen(sessions, "do_orm_execute", _append_before_reading_the_trail)
+    event.listen(sessions, "after_transaction_end", _forget_queue)
 
 
 def _raw(connection: Any) -> Any:
@@ -73,7 +175,7 @@ def _raw(connection: Any) -> Any:
 def install_commit_flush(dialect: Any) -> None:
     """Make this engine's commits wait for the WAL flush of the connections that asked for it,
     and its rollbacks forget the request (once per dialect, i.e. per engine).
-    ``lock_audit_chain`` installs it on first use (``bench/load_bench.py`` up front, so that
+    ``append_audit_queue`` installs it on first use (``bench/load_bench.py`` up front, so that
     its timing of the commits includes the flush)."""
     if getattr(dialect, "_setacare_flush_after_commit", False):
         return
