@@ -286,7 +286,13 @@ def write_referrals(session: Target, writer: Referrals, referred: list[tuple[int
                      counts: Counter[str]) -> None:
     """Bulk-insert the referrals of ``referred``, their steps and the consents they needed."""
     referrals, steps, consents = writer.build(referred)
-    bulk_insert(session, ConsentRecordRow.__table__, consents)
+    write_consents(session, consents, counts)
+    write_built(session, writer, referrals, steps, counts)
+
+
+def write_built(session: Target, writer: Referrals, referrals: list[dict[str, Any]],
+                steps: list[list[dict[str, Any]]], counts: Counter[str]) -> None:
+    """Bulk-insert built referrals (``Referrals.build``) and their steps."""
     for start in range(0, len(referrals), BATCH):
         chunk = referrals[start:start + BATCH]
         ids = insert_returning_ids(session, Referral.__table__, chunk)
@@ -301,6 +307,12 @@ def write_referrals(session: Target, writer: Referrals, referred: list[tuple[int
         counts[f"referral:{status.value}"] += 1
         counts["referrals_anonymised"] += referral["anonymised"]
         counts["referrals_overdue"] += is_overdue(status, referral["reply_due"], writer.last)
+
+
+def write_consents(session: Target, consents: list[dict[str, Any]],
+                   counts: Counter[str]) -> None:
+    """Bulk-insert the destination consents the referrals needed (``Referrals.build``)."""
+    bulk_insert(session, ConsentRecordRow.__table__, consents)
     given = sum(c["given"] for c in consents)
     counts["destination_consents_given"] += given
     counts["destination_consents_refused"] += len(consents) - given

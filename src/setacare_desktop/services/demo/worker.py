@@ -19,17 +19,21 @@ import logging
 import multiprocessing
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from setacare_desktop.services.demo.common import Phases, Shipment, next_id, write_shipped
+from setacare_desktop.services.demo.consultations import Case
+from setacare_desktop.services.demo.people import DemoPerson
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.store import search as search_store
 
 R = TypeVar("R")
+#: (table name, column names, the rows' values as shipped)
+RowsHook = Callable[[str, tuple[str, ...], list[tuple[Any, ...]]], None]
 _log = logging.getLogger(__name__)
 
 #: A fill of this many consultations or more forks a worker to generate them.
@@ -53,12 +57,15 @@ def _work(job: Callable[[Shipment], Any], send: Connection, shipment: Shipment) 
 
 
 def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
-              phases: Phases) -> R:
+              phases: Phases, *, on_rows: RowsHook | None = None,
+              on_referred: Callable[[list[Any]], None] | None = None) -> R:
     """Run ``job`` in a forked worker with a :class:`Shipment` giving ids of ``tables``; write
     what it ships in ``session`` (time counted as ``insert``), index the search texts it ships
     (``store.search.index_many``, counted as ``index``), and return what the job returns.
     A failure of the worker raises :class:`ServiceError` here (the worker's traceback goes to
-    the log), so the fill's transaction rolls back."""
+    the log), so the fill's transaction rolls back. ``on_rows`` sees each insert's rows once
+    written (table name, column names, unconverted values), ``on_referred`` each batch of cases
+    to refer (``ShippedReferred``)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     dialect = session.get_bind().dialect
@@ -76,9 +83,14 @@ def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
             if message[0] == "rows":
                 with phases("insert"):
                     write_shipped(session, *message[1:])
-            elif message[0] == "index":
+                if on_rows is not None:
+                    on_rows(*message[1:])
+            elif message[0] == "referred":
+                if on_referred is not None:
+                    on_referred(message[1])
+            elif message[0] == "grams":
                 with phases("index"):
-                    search_store.index_many(session, message[1])
+                    search_store.index_grams(session, message[1])
             elif message[0] == "done":
                 return message[1]  # type: ignore[no-any-return]
             else:
@@ -90,3 +102,26 @@ def pipelined(session: Session, tables: list[Any], job: Callable[[Shipment], R],
         if worker.is_alive():
             worker.terminate()
             worker.join()
+
+
+class ShippedReferred:
+    """The cases to refer, sent to the fill as they are written, as plain tuples of what the
+    referrals read of them (``referrals.Referrals``); :meth:`cases` makes them cases again."""
+
+    def __init__(self, shipment: Shipment) -> None:
+        self.shipment = shipment
+
+    def extend(self, cases: Iterable[tuple[int, Case]], /) -> None:
+        self.shipment.send(("referred", [
+            (cid, case.row, case.groups, case.elements,
+             None if case.person is None else case.person.id,
+             case.person is not None and case.person.child,
+             case.detail["urgency"], case.detail["consulter_relation"])
+            for cid, case in cases]))
+
+    @staticmethod
+    def cases(shipped: list[Any]) -> list[tuple[int, Case]]:
+        return [(cid, Case(row, groups, elements, None if person_id is None else DemoPerson(
+            None, "", None, None, "", child=child, id=person_id),
+            {"urgency": urgency, "consulter_relation": relation}, [], "", "", True))
+            for cid, row, groups, elements, person_id, child, urgency, relation in shipped]
