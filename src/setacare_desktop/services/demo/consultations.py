@@ -278,6 +278,7 @@ def write_consultations(
     last_day = day_list[-1]
 
     buffer: list[Case] = []
+    keys: Counter[tuple[Any, ...]] = Counter()
     for day, count in zip(day_list, per_day, strict=True):
         start = datetime.combine(day, OPENING)
         limit = now if day == last else datetime.combine(day, CLOSING)
@@ -361,24 +362,30 @@ def write_consultations(
                                    person.tokens if person else ()))
             buffer.append(Case(row, phrase.groups, tuple(elements), person, detail, consents,
                                 folded, grams, refer=response in REFERRAL_SHARE))
-            counts[f"org:{kind.value}"] += 1
-            if summary is not None:
-                summary[SummaryKey(day, district, kind.value, channel, response or "",
-                                   frozenset(phrase.groups), frozenset(elements))] += 1
+            # Plain tuples while generating (made statistics keys once, below).
+            keys[day, district, kind, channel, response, phrase.groups, tuple(elements)] += 1
             counts["urgent"] += urgent
-            counts["mixed"] += ref.is_mixed(set(phrase.groups))
-            counts["expansion"] += ref.is_expansion(kind, set(phrase.groups))
             counts["anonymous"] += person is None
             counts["persons"] += new
             counts["repeat_persons"] += person is not None and person.visits == 2
-            counts["consents_given"] += sum(c["given"] for c in consents)
-            counts["consents_refused"] += sum(not c["given"] for c in consents)
-            counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None for c in consents)
+            if consents:
+                given = sum(c["given"] for c in consents)
+                counts["consents_given"] += given
+                counts["consents_refused"] += len(consents) - given
+                counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None
+                                                    for c in consents)
         if len(buffer) >= BATCH:
             with phases("insert"):
                 _flush(session, buffer, counts, referred, index=index)
     with phases("insert"):
         _flush(session, buffer, counts, referred, index=index)
+    for (day, district, kind, channel, response, groups, elements), n in keys.items():
+        counts[f"org:{kind.value}"] += n
+        counts["mixed"] += n * ref.is_mixed(set(groups))
+        counts["expansion"] += n * ref.is_expansion(kind, set(groups))
+        if summary is not None:
+            summary[SummaryKey(day, district, kind.value, channel, response or "",
+                               frozenset(groups), frozenset(elements))] += n
     return counts, day_list
 
 

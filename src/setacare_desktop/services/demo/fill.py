@@ -34,6 +34,7 @@ from setacare_desktop.services.demo.common import (
     Target,
     advance_id_sequences,
     as_shipped,
+    without_cycle_collection,
 )
 from setacare_desktop.services.demo.consultations import Case, days_covered, write_consultations
 from setacare_desktop.services.demo.referrals import (
@@ -255,7 +256,7 @@ def generate(
         pool = staff_pool(session)
         summary: Counter[stats_summary.SummaryKey] = Counter()
         reviewed = False
-        with large_cache(session):
+        with large_cache(session), without_cycle_collection():
             if in_worker:
                 counts, day_list, summary, reviewed = _in_worker(
                     session, rng, orgs, pool, cases, days, now, directory, ids, seed, phases)

@@ -110,7 +110,7 @@ class Referrals:
         self.pool = pool
         self.last = last
         self.now_utc = now_utc
-        self.ranked: dict[tuple[Any, ...], list[int]] = {}
+        self.ranked: dict[tuple[Any, ...], list[tuple[int, str, str | None]]] = {}
         #: (person, service id, purpose) → consent record already written (given or refused).
         self.asked: dict[tuple[int, int, str], dict[str, Any]] = {}
         self.pick_outcome = Pick(_OUTCOME_WEIGHTS)
@@ -122,18 +122,18 @@ class Referrals:
         organisation that took the consultation left out: one does not refer to oneself."""
         row, detail = case.row, case.detail
         flags: list[str] | bool = list(detail["urgency"]) or bool(row["urgent"])
-        key = (row["district_code"], row["organisation_id"], case.groups, case.elements,
+        key = (row["district_code"], case.groups, case.elements,
                tuple(flags) if isinstance(flags, list) else flags, row["main_complaint"])
-        found = self.ranked.get(key)
-        if found is None:
-            kind, district = self.org_kind[row["organisation_id"]]
-            found = [self.ids[s.service.id] for s in rank(
-                self.directory, district_code=row["district_code"], target_groups=case.groups,
-                elements=case.elements, urgent=flags, text=row["main_complaint"], limit=8)
-                if not (s.organization.kind == kind and s.organization.district_code == district)
+        ranked = self.ranked.get(key)
+        if ranked is None:  # the ranking does not depend on who asks: one per case kind
+            ranked = self.ranked[key] = [
+                (self.ids[s.service.id], s.organization.kind, s.organization.district_code)
+                for s in rank(self.directory, district_code=row["district_code"],
+                              target_groups=case.groups, elements=case.elements,
+                              urgent=flags, text=row["main_complaint"], limit=8)]
+        own = self.org_kind[row["organisation_id"]]
+        return [service for service, *owner in ranked if tuple(owner) != own
                 ][:len(_PICK_WEIGHTS)]
-            self.ranked[key] = found
-        return found
 
     def build(self, referred: list[tuple[int, Case]]) -> tuple[
             list[dict[str, Any]], list[list[dict[str, Any]]], list[dict[str, Any]]]:
