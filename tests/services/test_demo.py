@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import re
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -36,6 +37,7 @@ from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import referrals as referral_service
 from setacare_desktop.services.demo import consultations as demo_consultations
 from setacare_desktop.services.demo import fill as demo_fill
+from setacare_desktop.services.demo import reviews as demo_reviews
 from setacare_desktop.services.demo import worker as demo_worker
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
@@ -394,6 +396,16 @@ def test_a_large_fill_indexes_what_an_index_rebuild_would(
         rebuilt.close()
     answers = _fts_answers(db)
     assert len(answers) > 500 and answers == expected
+
+
+def test_review_decision_uids_are_random_version_4_uuids() -> None:
+    """The reviews' uids, made in bulk, are what ``str(uuid.uuid4())`` would give."""
+    uids = list(itertools.islice(demo_reviews._uids(chunk=100), 250))
+    assert len(set(uids)) == 250
+    for text in uids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
 
 
 def test_a_fill_is_one_use_case_in_one_session(db: Database,

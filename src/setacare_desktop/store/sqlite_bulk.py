@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 #: The page cache of a demo fill on SQLite, in KiB (SQLite's default is 2 MB).
-FILL_CACHE_KIB = 512 * 1024
+FILL_CACHE_KIB = 1536 * 1024
 
 
 @contextmanager

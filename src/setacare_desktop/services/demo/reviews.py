@@ -7,10 +7,11 @@ comment. A second demo run over the same days reviews only what is left.
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +27,21 @@ _RETURN_SHARE = 0.04
 REVIEW_TIME = time(17, 30)  # the supervisor goes through the day after closing
 
 
+_SECONDS = [timedelta(seconds=n) for n in range(3600)]
+#: The RFC 4122 variant's hex digit for a random one.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def _uids(chunk: int = 10_000) -> Iterator[str]:
+    """Random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` gives them, from one
+    ``os.urandom`` call per ``chunk`` (a large fill makes two million)."""
+    while True:
+        digits = os.urandom(16 * chunk).hex()
+        for i in range(0, 32 * chunk, 32):
+            h = digits[i:i + 32]
+            yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
 class Reviewer:
     """The supervisors' decisions on consultations, in the order of their ids, and the days
     signed off: every district's days but the last two, the day before the last half
@@ -35,7 +51,9 @@ class Reviewer:
     def __init__(self, session: Session, rng: random.Random, day_list: list[date]) -> None:
         self.rng = rng
         self.reviewed_days = day_list[:-1]
-        self.days = set(self.reviewed_days)
+        #: each reviewed day → when its review starts (naive UTC)
+        self.days = {day: datetime.combine(day, REVIEW_TIME) - UTC_OFFSET
+                     for day in self.reviewed_days}
         self.half_day = self.reviewed_days[-1] if self.reviewed_days else None
         self.supervisors: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
             select(Organisation.district_code, Staff.id)
@@ -49,15 +67,15 @@ class Reviewer:
         """Review ``cases`` (id, district, day, 対応), in the order of their ids."""
         rng, t, days, half_day = self.rng, tables(), self.days, self.half_day
         reviews: list[dict[str, Any]] = []
+        uids = _uids()
         for cid, district, day, response in cases:
             if day not in days or (day == half_day and rng.random() < 0.5):
                 continue
             returned = (not response and rng.random() < 0.5) or rng.random() < _RETURN_SHARE
             comment = ((t.no_response_comment if not response else rng.choice(t.return_comments))
                        if returned else "")
-            at = datetime.combine(day, REVIEW_TIME) - UTC_OFFSET + timedelta(
-                seconds=rng.randrange(3600))
-            reviews.append({"decision_uid": str(uuid.uuid4()),
+            at = days[day] + _SECONDS[rng.randrange(3600)]
+            reviews.append({"decision_uid": next(uids),
                             "consultation_id": cid,
                             "decision": "returned" if returned else "confirmed",
                             "comment": comment, "version": 1,
