@@ -361,10 +361,10 @@ def test_the_index_tokens_built_from_pieces_are_those_of_the_whole_text(
     assert sum(checked) == 3000
 
 
-def _fts_answers(db: Database) -> dict[str, list[int]]:
+def _fts_answers(db: Database) -> dict[str, list[Any]]:
     """The rows the SQLite index gives for every token of some texts and every district and
     organisation token."""
-    answers: dict[str, list[int]] = {}
+    answers: dict[str, list[Any]] = {}
     with db.read() as session:
         ids = list(session.scalars(select(Consultation.id).order_by(Consultation.id)))
         texts = [search_store.indexed_text(session, cid) or "" for cid in ids[::7]]
@@ -372,6 +372,9 @@ def _fts_answers(db: Database) -> dict[str, list[int]]:
         tokens |= {t for cid in ids for t in search_store.fts_tokens(
             *session.execute(select(Consultation.district_code, Consultation.organisation_id)
                              .where(Consultation.id == cid)).one(), "").split()}
+        # the index's own settings too: a fill's bulk-load buffer is not left behind
+        answers["§config"] = [tuple(row) for row in session.connection().exec_driver_sql(
+            "SELECT k, v FROM search_fts_config ORDER BY k")]
         for token in sorted(tokens):
             answers[token] = [row[0] for row in session.connection().exec_driver_sql(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid",
@@ -396,6 +399,7 @@ def test_a_large_fill_indexes_what_an_index_rebuild_would(
         rebuilt.close()
     answers = _fts_answers(db)
     assert len(answers) > 500 and answers == expected
+    assert [key for key, _value in answers["§config"]] == ["version"]
 
 
 def test_review_decision_uids_are_random_version_4_uuids() -> None:

@@ -256,7 +256,8 @@ def generate(
         pool = staff_pool(session)
         summary: Counter[stats_summary.SummaryKey] = Counter()
         reviewed = False
-        with large_cache(session), without_cycle_collection():
+        with (large_cache(session), without_cycle_collection(),
+              search_store.bulk_load(session)):
             if in_worker:
                 counts, day_list, summary, reviewed = _in_worker(
                     session, rng, orgs, pool, cases, days, now, directory, ids, seed, phases)
