@@ -18,8 +18,7 @@ so a search finds exactly the consultations whose text holds every word, on both
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, inspect, select
@@ -240,33 +239,6 @@ def index_grams(session: Session, rows: Sequence[Row]) -> None:
     session.connection().exec_driver_sql(
         "INSERT INTO search_fts (rowid, t) VALUES (?, ?)",
         [(cid, f"{district(d)} {org(o)} {grammed}") for cid, d, o, grammed in rows])
-
-
-#: The new postings the SQLite index keeps in memory during a bulk load before it writes them
-#: as a segment, in bytes (FTS5's default, and what the services index with, is 1 MiB).
-BULK_HASHSIZE = 256 * 1024 * 1024
-_DEFAULT_HASHSIZE = 1024 * 1024
-
-
-@contextmanager
-def bulk_load(session: Session) -> Iterator[None]:
-    """While a bulk load indexes many consultations in one transaction (the demo fill), let
-    the SQLite index buffer up to ``BULK_HASHSIZE`` of new postings instead of 1 MiB: it writes
-    a few large segments instead of thousands of small ones that it then merges again and
-    again. The entries and the answers are the same. Once the load is done the setting is put
-    back as it was (no row of it in the index's configuration); a failed load rolls it back."""
-    if not _is_sqlite(session):
-        yield
-        return
-    connection = session.connection()
-    had = connection.exec_driver_sql(
-        "SELECT v FROM search_fts_config WHERE k = 'hashsize'").scalar()
-    set_size = "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', ?)"
-    connection.exec_driver_sql(set_size, (BULK_HASHSIZE,))
-    yield
-    connection.exec_driver_sql(set_size, (had if had is not None else _DEFAULT_HASHSIZE,))
-    if had is None:
-        connection.exec_driver_sql("DELETE FROM search_fts_config WHERE k = 'hashsize'")
 
 
 def rebuild(session: Session, *, chunk: int = 20_000) -> int:

@@ -36,8 +36,8 @@ same rows (``tests/services/test_demo.py`` pins a digest of them).
 
 from __future__ import annotations
 
-from setacare_desktop.services.demo.common import BATCH, CLOSING, OPENING, UTC_OFFSET
-from setacare_desktop.services.demo.consultations import ORG_WEIGHTS, working_days
+from setacare_desktop.services.demo.common import BATCH, CLOSING, OPENING, UTC_OFFSET, working_days
+from setacare_desktop.services.demo.consultations import ORG_WEIGHTS
 from setacare_desktop.services.demo.fill import (
     DEFAULT_DAYS,
     WARD_CASES_PER_WORKING_DAY,

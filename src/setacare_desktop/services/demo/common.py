@@ -11,7 +11,7 @@ import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Dialect, Table, func, insert, select, text
@@ -56,6 +56,37 @@ class Pick:
 
 def seconds(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def working_days(last: date, count: int) -> list[date]:
+    """The ``count`` working days (Monday–Friday) up to and including ``last``, oldest first.
+
+    Public holidays are not skipped: demo data does not need the holiday calendar.
+    """
+    days: list[date] = []
+    day = last
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+def days_covered(now: datetime, days: int) -> tuple[list[date], float]:
+    """The working days a fill of ``days`` days up to ``now`` covers, and the share of the
+    last one that has passed. The last day is today unless the window has not opened yet (or
+    it is a weekend)."""
+    last = now.date()
+    day_list = working_days(last, days)
+    today_share = 1.0
+    if day_list[-1] == last:
+        open_seconds = seconds(CLOSING) - seconds(OPENING)
+        elapsed = (now - datetime.combine(last, OPENING)).total_seconds()
+        if elapsed <= 0:
+            day_list = working_days(last - timedelta(days=1), days)
+        else:
+            today_share = min(1.0, elapsed / open_seconds)
+    return day_list, today_share
 
 
 class Phases:

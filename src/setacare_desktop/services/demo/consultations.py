@@ -34,8 +34,8 @@ from setacare_desktop.services.demo.common import (
     Shipment,
     Target,
     bulk_insert,
+    days_covered,
     insert_returning_ids,
-    seconds,
 )
 from setacare_desktop.services.demo.people import DemoPerson, People, consulter_details, fold
 from setacare_desktop.services.demo.tables import Phrase, tables
@@ -139,37 +139,6 @@ class Case:
     folded: str  # the whole search text, as services.search.indexed_text_of makes it
     grams: str  # its SQLite index tokens (``domain.kana.index_tokens``), from cached pieces
     refer: bool = False  # gets referrals (written after every consultation is in)
-
-
-def working_days(last: date, count: int) -> list[date]:
-    """The ``count`` working days (Monday–Friday) up to and including ``last``, oldest first.
-
-    Public holidays are not skipped: demo data does not need the holiday calendar.
-    """
-    days: list[date] = []
-    day = last
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= timedelta(days=1)
-    return days[::-1]
-
-
-def days_covered(now: datetime, days: int) -> tuple[list[date], float]:
-    """The working days a fill of ``days`` days up to ``now`` covers, and the share of the
-    last one that has passed. The last day is today unless the window has not opened yet (or
-    it is a weekend)."""
-    last = now.date()
-    day_list = working_days(last, days)
-    today_share = 1.0
-    if day_list[-1] == last:
-        open_seconds = seconds(CLOSING) - seconds(OPENING)
-        elapsed = (now - datetime.combine(last, OPENING)).total_seconds()
-        if elapsed <= 0:
-            day_list = working_days(last - timedelta(days=1), days)
-        else:
-            today_share = min(1.0, elapsed / open_seconds)
-    return day_list, today_share
 
 
 class Referred(Protocol):

@@ -34,9 +34,10 @@ from setacare_desktop.services.demo.common import (
     Target,
     advance_id_sequences,
     as_shipped,
+    days_covered,
     without_cycle_collection,
 )
-from setacare_desktop.services.demo.consultations import Case, days_covered, write_consultations
+from setacare_desktop.services.demo.consultations import Case, write_consultations
 from setacare_desktop.services.demo.referrals import (
     Referrals,
     write_built,
@@ -66,7 +67,7 @@ from setacare_desktop.store.models import (
     Referral,
     Staff,
 )
-from setacare_desktop.store.sqlite_bulk import large_cache
+from setacare_desktop.store.sqlite_bulk import bulk_index, large_cache
 
 DEFAULT_DAYS = 20
 #: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
@@ -257,7 +258,7 @@ def generate(
         summary: Counter[stats_summary.SummaryKey] = Counter()
         reviewed = False
         with (large_cache(session), without_cycle_collection(),
-              search_store.bulk_load(session)):
+              bulk_index(session)):
             if in_worker:
                 counts, day_list, summary, reviewed = _in_worker(
                     session, rng, orgs, pool, cases, days, now, directory, ids, seed, phases)
