@@ -89,8 +89,8 @@ def test_a_large_demo_says_where_its_time_went(
     code, out, err = run(capsys, "--database", str(db_path), "demo", "--cases", "300",
                          "--days", "3")
     assert code == 0, err
-    for label in ("相談（作成と書き込み）", "  うち書き込み", "検索索引", "  作成側：つなぎ",
-                  "確定（ディスク）"):
+    for label in ("相談（作成と書き込み）", "  うち書き込み", "検索索引", "つなぎ", "監督者の確認",
+                  "  作成側：相談の行の変換と送信", "確定（ディスク）"):
         assert re.search(rf"^{re.escape(label)} +\d+\.\d +\d+\.\d$", out, re.MULTILINE), label
     assert count(db_path, Consultation) == 300
 

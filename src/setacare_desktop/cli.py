@@ -219,8 +219,7 @@ PHASES_FROM = 100_000
 _PHASE_LABELS = {"staff": "職員", "consultations": "相談（作成と書き込み）",
                  "insert": "  うち書き込み", "referrals": "つなぎ", "reviews": "監督者の確認",
                  "index": "検索索引", "summary": "統計・採番", "commit": "確定（ディスク）",
-                 "worker insert": "  作成側：相談の行の変換と送信",
-                 "worker referrals": "  作成側：つなぎ"}
+                 "worker insert": "  作成側：相談の行の変換と送信"}
 
 
 def _print_phases(report: demo.DemoReport) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import multiprocessing
 import re
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -22,7 +24,7 @@ from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.consent import Purpose, destination_recipient, org_recipient
 from setacare_desktop.domain.intake import URGENCY_FLAGS, validate
 from setacare_desktop.domain.jpdate import age_on
-from setacare_desktop.domain.kana import name_key, reading_key, reading_problem
+from setacare_desktop.domain.kana import index_tokens, name_key, reading_key, reading_problem
 from setacare_desktop.domain.referral import (
     ReferralMethod,
     ReferralStatus,
@@ -33,7 +35,9 @@ from setacare_desktop.domain.roles import Role, StaffProfile
 from setacare_desktop.services import Database, ServiceError, auth, demo, intake, review, search
 from setacare_desktop.services import directory as directory_service
 from setacare_desktop.services import referrals as referral_service
+from setacare_desktop.services.demo import consultations as demo_consultations
 from setacare_desktop.services.demo import fill as demo_fill
+from setacare_desktop.services.demo import reviews as demo_reviews
 from setacare_desktop.services.demo import worker as demo_worker
 from setacare_desktop.services.staff import NewStaff, add_staff
 from setacare_desktop.store import search as search_store
@@ -302,17 +306,110 @@ def test_a_seed_gives_exactly_the_rows_it_always_gave(db: Database, in_worker: b
 
 def test_a_worker_that_fails_leaves_the_database_as_it_was(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large demo's worker failing half way (here: in its referrals) is a message, not a
-    traceback, and not one of its rows stays."""
+    """A large demo's worker failing half way (here: after it sent its first batches) is a
+    message, not a traceback, and not one of its rows stays."""
     monkeypatch.setattr(demo_worker, "WORKER_FROM", 1)
+    monkeypatch.setattr(demo_consultations, "BATCH", 50)
+    real = demo_consultations._details
+    made: list[int] = []
+
+    def breaks_half_way(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        if len(made) > 150:
+            raise OSError("disk gone")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(demo_consultations, "_details", breaks_half_way)
+    with pytest.raises(ServiceError, match="デモデータの作成処理が失敗しました"):
+        demo.generate(db, cases=300, seed=7, today=TODAY)
+    assert _count(db, Consultation) == _count(db, Staff) == _count(db, Person) == 0
+    assert _count(db, Referral) == _count(db, CaseReview) == 0
+
+
+def test_a_failure_of_the_fill_while_the_worker_runs_leaves_the_database_as_it_was(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fill writes the referrals of each batch the worker sends: failing there rolls
+    everything back too, and the worker is not left running."""
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 1)
+    monkeypatch.setattr(demo_consultations, "BATCH", 50)
 
     def broken(*_args: object) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(demo_fill, "write_referrals", broken)
-    with pytest.raises(ServiceError, match="デモデータの作成処理が失敗しました"):
+    monkeypatch.setattr(demo_fill, "write_built", broken)
+    with pytest.raises(OSError, match="disk gone"):
         demo.generate(db, cases=300, seed=7, today=TODAY)
     assert _count(db, Consultation) == _count(db, Staff) == _count(db, Person) == 0
+    assert not multiprocessing.active_children()
+
+
+def test_the_index_tokens_built_from_pieces_are_those_of_the_whole_text(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each consultation's index tokens, built from the cached tokens of its pieces, are
+    ``index_tokens`` of its whole folded text (what ``store.search`` would index)."""
+    real = demo_consultations._flush
+    checked: list[int] = []
+
+    def checking(session: Any, buffer: list[Any], *args: Any, **kwargs: Any) -> None:
+        for case in buffer:
+            assert case.grams == index_tokens(case.folded), case.folded
+        checked.append(len(buffer))
+        real(session, buffer, *args, **kwargs)
+
+    monkeypatch.setattr(demo_consultations, "_flush", checking)
+    demo.generate(db, cases=3000, days=5, seed=11, today=TODAY)
+    assert sum(checked) == 3000
+
+
+def _fts_answers(db: Database) -> dict[str, list[Any]]:
+    """The rows the SQLite index gives for every token of some texts and every district and
+    organisation token."""
+    answers: dict[str, list[Any]] = {}
+    with db.read() as session:
+        ids = list(session.scalars(select(Consultation.id).order_by(Consultation.id)))
+        texts = [search_store.indexed_text(session, cid) or "" for cid in ids[::7]]
+        tokens = {token for text in texts for token in index_tokens(text).split()}
+        tokens |= {t for cid in ids for t in search_store.fts_tokens(
+            *session.execute(select(Consultation.district_code, Consultation.organisation_id)
+                             .where(Consultation.id == cid)).one(), "").split()}
+        # the index's own settings too: a fill's bulk-load buffer is not left behind
+        answers["§config"] = [tuple(row) for row in session.connection().exec_driver_sql(
+            "SELECT k, v FROM search_fts_config ORDER BY k")]
+        for token in sorted(tokens):
+            answers[token] = [row[0] for row in session.connection().exec_driver_sql(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid",
+                ('"' + token.replace('"', '""') + '"',))]
+    return answers
+
+
+def test_a_large_fill_indexes_what_an_index_rebuild_would(
+        db: Database, sqlite_template: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's fill indexes each batch from the tokens the worker built; the index then
+    answers every token as the index built after the rows (``store.search.rebuild``) does."""
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 1)
+    demo.generate(db, cases=600, days=3, seed=5, today=TODAY)
+    monkeypatch.setattr(demo_worker, "WORKER_FROM", 10**9)
+    shutil.copyfile(sqlite_template, tmp_path / "rebuilt.db")
+    rebuilt = Database.open(f"sqlite:///{tmp_path / 'rebuilt.db'}")
+    try:
+        demo.generate(rebuilt, cases=600, days=3, seed=5, today=TODAY)
+        expected = _fts_answers(rebuilt)
+    finally:
+        rebuilt.close()
+    answers = _fts_answers(db)
+    assert len(answers) > 500 and answers == expected
+    assert [key for key, _value in answers["§config"]] == ["version"]
+
+
+def test_review_decision_uids_are_random_version_4_uuids() -> None:
+    """The reviews' uids, made in bulk, are what ``str(uuid.uuid4())`` would give."""
+    uids = list(itertools.islice(demo_reviews._uids(chunk=100), 250))
+    assert len(set(uids)) == 250
+    for text in uids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
 
 
 def test_a_fill_is_one_use_case_in_one_session(db: Database,

@@ -230,6 +230,17 @@ def index_many(session: Session, rows: Sequence[tuple[int, str, str] | Row]) -> 
     _add(session, full)  # type: ignore[arg-type]
 
 
+def index_grams(session: Session, rows: Sequence[Row]) -> None:
+    """SQLite: index many new consultations given (id, district code, organisation id, the
+    ``domain.kana.index_tokens`` of the folded text), the tokens computed by the caller (a bulk
+    load that builds them from cached pieces). The same index entries as :func:`index_many`."""
+    assert _is_sqlite(session), "index_grams is the SQLite index's"
+    district, org = _district_token, _org_token
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_fts (rowid, t) VALUES (?, ?)",
+        [(cid, f"{district(d)} {org(o)} {grammed}") for cid, d, o, grammed in rows])
+
+
 def rebuild(session: Session, *, chunk: int = 20_000) -> int:
     """Index every consultation again into an empty index (migration 0020), ``chunk`` rows at a
     time (memory stays flat). Returns the number of consultations indexed.

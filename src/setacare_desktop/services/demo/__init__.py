@@ -15,14 +15,20 @@ folded search text is built from cached pieces. Rows go in by executemany: on SQ
 DB-API tuples converted by the columns' own types (``common.bulk_insert``), on PostgreSQL through
 SQLAlchemy's batched insert. Into an empty index the search index is built once after the rows
 (``store.search.rebuild``). From 100,000 cases on (SQLite on Linux) a forked worker generates
-while the fill writes and indexes what it sends (``worker``), so both processors work; the
-fill uses a large SQLite page cache meanwhile (``store.sqlite_bulk``; memory only, durability
-unchanged). ``setacare demo`` prints the wall and CPU seconds of each phase from 100,000 cases
-on. A database holding accounts other than demo ones is refused: demo data never mixes with
-real records.
+the consultations and sends each batch's rows ready for the DB-API, with their search index
+tokens (the ordered union of their pieces' tokens, each piece tokenised once: ``tokens``); the
+fill writes and indexes them, builds and writes the batch's referrals and reviews it, while
+the worker generates the next (``worker``), so both processors work and little is left to do
+after the worker ends. The fill uses a large SQLite page cache meanwhile
+(``store.sqlite_bulk``; memory only, durability unchanged) and pauses Python's cycle collector
+(``common.without_cycle_collection``: its full collections walk every object the fill holds).
+``setacare demo`` prints the wall and CPU seconds of each phase from 100,000 cases on. A
+database holding accounts other than demo ones is refused: demo data never mixes with real
+records.
 
 The modules: ``fill`` (the use case), ``staff``, ``people``, ``consultations``, ``referrals`` and
-``reviews`` (what each part writes), ``worker`` (the large fill's second process), ``common``
+``reviews`` (what each part writes), ``worker`` (the large fill's second process), ``tokens``
+(the search index tokens from cached pieces), ``common``
 (clock, weighted choice, bulk inserts, phase timings) and ``tables`` (the
 names, phrases and texts, read from ``resources/demo/*.json``). The same seed and day give the
 same rows (``tests/services/test_demo.py`` pins a digest of them).
@@ -30,8 +36,8 @@ same rows (``tests/services/test_demo.py`` pins a digest of them).
 
 from __future__ import annotations
 
-from setacare_desktop.services.demo.common import BATCH, CLOSING, OPENING, UTC_OFFSET
-from setacare_desktop.services.demo.consultations import ORG_WEIGHTS, working_days
+from setacare_desktop.services.demo.common import BATCH, CLOSING, OPENING, UTC_OFFSET, working_days
+from setacare_desktop.services.demo.consultations import ORG_WEIGHTS
 from setacare_desktop.services.demo.fill import (
     DEFAULT_DAYS,
     WARD_CASES_PER_WORKING_DAY,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import itertools
-import operator
 import random
 import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Dialect, Table, func, insert, select, text
@@ -58,6 +58,37 @@ def seconds(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
+def working_days(last: date, count: int) -> list[date]:
+    """The ``count`` working days (Monday–Friday) up to and including ``last``, oldest first.
+
+    Public holidays are not skipped: demo data does not need the holiday calendar.
+    """
+    days: list[date] = []
+    day = last
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+def days_covered(now: datetime, days: int) -> tuple[list[date], float]:
+    """The working days a fill of ``days`` days up to ``now`` covers, and the share of the
+    last one that has passed. The last day is today unless the window has not opened yet (or
+    it is a weekend)."""
+    last = now.date()
+    day_list = working_days(last, days)
+    today_share = 1.0
+    if day_list[-1] == last:
+        open_seconds = seconds(CLOSING) - seconds(OPENING)
+        elapsed = (now - datetime.combine(last, OPENING)).total_seconds()
+        if elapsed <= 0:
+            day_list = working_days(last - timedelta(days=1), days)
+        else:
+            today_share = min(1.0, elapsed / open_seconds)
+    return day_list, today_share
+
+
 class Phases:
     """Wall-clock and CPU seconds spent in each phase of a fill, in the order first entered
     (``setacare demo`` prints them for a large demo; the benches read them)."""
@@ -87,6 +118,24 @@ class Phases:
     def report(self) -> tuple[tuple[str, float, float], ...]:
         """(phase, wall seconds, CPU seconds) of each phase."""
         return tuple((name, wall, cpu) for name, (wall, cpu) in self.spent.items())
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a fill generates (reference counting still frees
+    what is dropped).
+
+    A large fill holds millions of live objects (the persons met so far, the rows of a batch),
+    and each full collection walks all of them again: at 400,000 consultations the collector
+    was a third of the generator's time, and it grows with the fill. The fill makes few
+    cycles; whatever it made is collected once the collector is back."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 Converter = Callable[[Any], Any]
@@ -170,21 +219,21 @@ def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
             {"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return
     sql, converters, tail = plan
+    if tuple(rows[-1]) != keys:
+        raise ValueError(f"{table.name}: rows with different columns in one bulk insert")
+    width = len(keys)
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"{table.name}: rows with different columns in one bulk insert")
+    # The rows come from one dict display each (same keys, same order): their values are the
+    # columns in ``keys`` order.
+    if ids is None:
+        values = [tuple(row.values()) for row in rows]
+    else:
+        values = [(i, *row.values()) for i, row in zip(ids, rows, strict=True)]
+    values = _converted(values, converters, tail)
     if isinstance(session, Shipment):
-        # The fill converts them (write_shipped): the worker has the more work of the two.
-        converters, tail = [], ()
-    pick = operator.itemgetter(*keys)
-    one = len(keys) == 1
-    given = iter(ids) if ids is not None else None
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        if len(row) != len(keys):
-            raise ValueError(f"{table.name}: rows with different columns in one bulk insert")
-        fields = [pick(row)] if one else list(pick(row))
-        if given is not None:
-            fields.insert(0, next(given))
-        values.append(_converted(fields, converters, tail))
-    if isinstance(session, Shipment):
+        # Converted here: the fill only writes them (write_shipped). A converted value is the
+        # same object wherever it repeats (the converters remember), which pickle sends once.
         session.send(("rows", table.name, names, values))
     else:
         session.connection().exec_driver_sql(sql, values)
@@ -192,19 +241,31 @@ def bulk_insert(session: Target, table: Any, rows: list[dict[str, Any]],
 
 def write_shipped(session: Session, table_name: str, names: tuple[str, ...],
                   values: list[tuple[Any, ...]]) -> None:
-    """Write rows a worker's :func:`bulk_insert` shipped unconverted, converted as it would
-    have converted them in-process."""
+    """Write rows a worker's :func:`bulk_insert` shipped, converted as it converts them
+    in-process."""
     plan = _sqlite_plan(Base.metadata.tables[table_name], names, session.get_bind().dialect)
     assert plan is not None, table_name
-    sql, converters, tail = plan
-    session.connection().exec_driver_sql(
-        sql, [_converted(list(row), converters, tail) for row in values])
+    session.connection().exec_driver_sql(plan[0], values)
 
 
-def _converted(fields: list[Any], converters: list[tuple[int, Converter]],
-               tail: tuple[Any, ...]) -> tuple[Any, ...]:
-    """One row as the DB-API takes it: ``fields`` through their converters (in place), then
-    the constant defaults of the columns left out."""
+def as_shipped(session: Session, column: Any, value: Any) -> Any:
+    """``value`` of ``column`` as :func:`bulk_insert` sends it to the DB-API."""
+    dialect = session.get_bind().dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value
+
+
+def _converted(values: list[tuple[Any, ...]], converters: list[tuple[int, Converter]],
+               tail: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Rows as the DB-API takes them: the fields with a converter converted, then the
+    constant defaults of the columns left out."""
+    if not converters and not tail:
+        return values
+    return [_row(list(row), converters, tail) for row in values]
+
+
+def _row(fields: list[Any], converters: list[tuple[int, Converter]],
+         tail: tuple[Any, ...]) -> tuple[Any, ...]:
     for i, convert in converters:
         fields[i] = convert(fields[i])
     return (*fields, *tail)

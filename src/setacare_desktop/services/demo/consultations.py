@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.jpdate import age_on
@@ -34,11 +34,12 @@ from setacare_desktop.services.demo.common import (
     Shipment,
     Target,
     bulk_insert,
+    days_covered,
     insert_returning_ids,
-    seconds,
 )
 from setacare_desktop.services.demo.people import DemoPerson, People, consulter_details, fold
 from setacare_desktop.services.demo.tables import Phrase, tables
+from setacare_desktop.services.demo.tokens import joined_tokens, piece_tokens, union
 from setacare_desktop.store import search as search_store
 from setacare_desktop.store.models import (
     ConsentRecordRow,
@@ -136,21 +137,15 @@ class Case:
     detail: dict[str, Any]
     consents: list[dict[str, Any]]
     folded: str  # the whole search text, as services.search.indexed_text_of makes it
+    grams: str  # its SQLite index tokens (``domain.kana.index_tokens``), from cached pieces
     refer: bool = False  # gets referrals (written after every consultation is in)
 
 
-def working_days(last: date, count: int) -> list[date]:
-    """The ``count`` working days (Monday–Friday) up to and including ``last``, oldest first.
+class Referred(Protocol):
+    """Where :func:`write_consultations` puts the cases to refer, with their ids: a list, or
+    a large fill's worker sending them to the fill (``ShippedReferred``)."""
 
-    Public holidays are not skipped: demo data does not need the holiday calendar.
-    """
-    days: list[date] = []
-    day = last
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= timedelta(days=1)
-    return days[::-1]
+    def extend(self, cases: Iterable[tuple[int, Case]], /) -> None: ...
 
 
 def _split(total: int, weights: Sequence[float]) -> list[int]:
@@ -166,8 +161,9 @@ def _split(total: int, weights: Sequence[float]) -> list[int]:
 
 def _details(rng: random.Random, *, channel: str, consulter: str, relation: str,
              category: str, person: DemoPerson | None, day: date, response: str | None,
-             urgency: list[str]) -> tuple[str, str]:
-    """(相談内容, its folded form): a few sentences as a clerk writes them down.
+             urgency: list[str]) -> tuple[str, str, tuple[str, ...]]:
+    """(相談内容, its folded form, its index tokens): a few sentences as a clerk writes them
+    down.
 
     Built from pieces that repeat, each folded once (``people.fold``); folding is character by
     character, so the folded pieces joined are the folded whole.
@@ -187,7 +183,8 @@ def _details(rng: random.Random, *, channel: str, consulter: str, relation: str,
     if "{target}" in action:
         action = action.format(target=rng.choice(t.referral_targets[category]))
     pieces.append(action)
-    return "".join(pieces), "".join(fold(p) for p in pieces)
+    folded = [fold(p) for p in pieces]
+    return "".join(pieces), "".join(folded), joined_tokens(folded)
 
 
 def _urgency(rng: random.Random, phrase: Phrase, urgent: bool) -> list[str]:
@@ -207,7 +204,7 @@ def write_consultations(
     cases: int,
     days: int,
     now: datetime,
-    referred: list[tuple[int, Case]] | None = None,
+    referred: Referred | None = None,
     summary: Counter[SummaryKey] | None = None,
     *,
     index: bool = True,
@@ -220,18 +217,8 @@ def write_consultations(
     phases = phases or Phases()
     counts: Counter[str] = Counter()
     t = tables()
-    # The last day is today unless the window has not opened yet (or it is a weekend).
     last = now.date()
-    day_list = working_days(last, days)
-    opening_today = datetime.combine(last, OPENING)
-    today_share = 1.0
-    if day_list[-1] == last:
-        open_seconds = seconds(CLOSING) - seconds(OPENING)
-        elapsed = (now - opening_today).total_seconds()
-        if elapsed <= 0:
-            day_list = working_days(last - timedelta(days=1), days)
-        else:
-            today_share = min(1.0, elapsed / open_seconds)
+    day_list, today_share = days_covered(now, days)
     weights = [_WEEKDAY_WEIGHTS[d.weekday()] for d in day_list]
     if day_list[-1] == last:
         weights[-1] *= today_share
@@ -260,6 +247,7 @@ def write_consultations(
     last_day = day_list[-1]
 
     buffer: list[Case] = []
+    keys: Counter[tuple[Any, ...]] = Counter()
     for day, count in zip(day_list, per_day, strict=True):
         start = datetime.combine(day, OPENING)
         limit = now if day == last else datetime.combine(day, CLOSING)
@@ -306,7 +294,7 @@ def write_consultations(
             relation, consulter_name, contact = consulter_details(rng, consulter, phrase,
                                                                    person)
             urgency = _urgency(rng, phrase, urgent)
-            details, folded_details = _details(
+            details, folded_details, details_tokens = _details(
                 rng, channel=channel, consulter=consulter, relation=relation,
                 category=category, person=person, day=day, response=response, urgency=urgency)
             next_date = (day + timedelta(days=rng.choice((7, 14)))
@@ -336,33 +324,42 @@ def write_consultations(
             consents = (people.consents(person, district, org, consulter, relation, day,
                                         last_day, staff_id, recorded)
                         if person is not None and new else [])
+            folded_complaint = fold(phrase.text)
             folded = " ".join(part for part in (
-                fold(phrase.text), folded_details, person.folded if person else "") if part)
+                folded_complaint, folded_details, person.folded if person else "") if part)
+            grams = " ".join(union(piece_tokens(folded_complaint), details_tokens,
+                                   person.tokens if person else ()))
             buffer.append(Case(row, phrase.groups, tuple(elements), person, detail, consents,
-                                folded, refer=response in REFERRAL_SHARE))
-            counts[f"org:{kind.value}"] += 1
-            if summary is not None:
-                summary[SummaryKey(day, district, kind.value, channel, response or "",
-                                   frozenset(phrase.groups), frozenset(elements))] += 1
+                                folded, grams, refer=response in REFERRAL_SHARE))
+            # Plain tuples while generating (made statistics keys once, below).
+            keys[day, district, kind, channel, response, phrase.groups, tuple(elements)] += 1
             counts["urgent"] += urgent
-            counts["mixed"] += ref.is_mixed(set(phrase.groups))
-            counts["expansion"] += ref.is_expansion(kind, set(phrase.groups))
             counts["anonymous"] += person is None
             counts["persons"] += new
             counts["repeat_persons"] += person is not None and person.visits == 2
-            counts["consents_given"] += sum(c["given"] for c in consents)
-            counts["consents_refused"] += sum(not c["given"] for c in consents)
-            counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None for c in consents)
+            if consents:
+                given = sum(c["given"] for c in consents)
+                counts["consents_given"] += given
+                counts["consents_refused"] += len(consents) - given
+                counts["consents_withdrawn"] += sum(c["withdrawn_on"] is not None
+                                                    for c in consents)
         if len(buffer) >= BATCH:
             with phases("insert"):
                 _flush(session, buffer, counts, referred, index=index)
     with phases("insert"):
         _flush(session, buffer, counts, referred, index=index)
+    for (day, district, kind, channel, response, groups, elements), n in keys.items():
+        counts[f"org:{kind.value}"] += n
+        counts["mixed"] += n * ref.is_mixed(set(groups))
+        counts["expansion"] += n * ref.is_expansion(kind, set(groups))
+        if summary is not None:
+            summary[SummaryKey(day, district, kind.value, channel, response or "",
+                               frozenset(groups), frozenset(elements))] += n
     return counts, day_list
 
 
 def _flush(session: Target, buffer: list[Case], counts: Counter[str],
-           referred: list[tuple[int, Case]] | None = None, *, index: bool = True) -> None:
+           referred: Referred | None = None, *, index: bool = True) -> None:
     """Insert the buffered consultations with their persons, details, classification rows,
     consents and search text, then empty the buffer. Cases to refer are kept in ``referred``
     with their new ids. With ``index`` False they are not indexed: the caller builds the index
@@ -390,14 +387,16 @@ def _flush(session: Target, buffer: list[Case], counts: Counter[str],
         {**consent, "person_id": case.person.id, "consultation_id": cid}
         for cid, case in pairs if case.person is not None for consent in case.consents])
     if index:  # findable at once, as services.search.index_consultation does one by one
-        texts = [(cid, case.row["district_code"], case.row["organisation_id"], case.folded)
-                 for cid, case in pairs]
-        if isinstance(session, Shipment):
-            session.send(("index", texts))  # the fill indexes them while this generates on
+        if isinstance(session, Shipment):  # the fill indexes them while this generates on
+            session.send(("grams", [(cid, case.row["district_code"],
+                                     case.row["organisation_id"], case.grams)
+                                    for cid, case in pairs]))
         else:
-            search_store.index_many(session, texts)
+            search_store.index_many(session, [
+                (cid, case.row["district_code"], case.row["organisation_id"], case.folded)
+                for cid, case in pairs])
     for _cid, case in pairs:  # what the referrals no longer need
-        case.consents, case.folded = [], ""
+        case.consents, case.folded, case.grams = [], "", ""
     if referred is not None:
         referred.extend((cid, case) for cid, case in pairs if case.refer)
     counts["consultations"] += len(ids)

@@ -10,6 +10,7 @@ failure half way (the worker's too) leaves the database as it was.
 
 from __future__ import annotations
 
+import operator
 import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain.directory import Directory
@@ -31,10 +33,18 @@ from setacare_desktop.services.demo.common import (
     Shipment,
     Target,
     advance_id_sequences,
+    as_shipped,
+    days_covered,
+    without_cycle_collection,
 )
 from setacare_desktop.services.demo.consultations import Case, write_consultations
-from setacare_desktop.services.demo.referrals import Referrals, write_referrals
-from setacare_desktop.services.demo.reviews import write_reviews
+from setacare_desktop.services.demo.referrals import (
+    Referrals,
+    write_built,
+    write_consents,
+    write_referrals,
+)
+from setacare_desktop.services.demo.reviews import Reviewer, write_reviews
 from setacare_desktop.services.demo.staff import (
     DEMO_LOGIN_PREFIX,
     DEMO_PASSWORD,
@@ -43,6 +53,7 @@ from setacare_desktop.services.demo.staff import (
     demo_logins,
     staff_pool,
 )
+from setacare_desktop.services.demo.worker import ShippedReferred
 from setacare_desktop.services.errors import ServiceError
 from setacare_desktop.services.unit import use_case
 from setacare_desktop.store import search as search_store
@@ -56,7 +67,7 @@ from setacare_desktop.store.models import (
     Referral,
     Staff,
 )
-from setacare_desktop.store.sqlite_bulk import large_cache
+from setacare_desktop.store.sqlite_bulk import bulk_index, large_cache
 
 DEFAULT_DAYS = 20
 #: Ward-wide consultations per working day (about 190,000 a year over about 243 working days).
@@ -124,6 +135,69 @@ def _consultations_and_referrals(
     return counts, day_list
 
 
+def _in_worker(session: Session, rng: random.Random, orgs: list[Organisation],
+               pool: dict[int, tuple[list[int], list[int]]], cases: int, days: int,
+               now: datetime, directory: Directory, ids: dict[str, int], seed: int,
+               phases: Phases) -> tuple[Counter[str], list[date],
+                                        Counter[stats_summary.SummaryKey], bool]:
+    """A large fill: a forked worker generates the consultations (``worker``); this process
+    writes and indexes them, builds and writes the referrals of each batch the worker sends
+    (their own generator, the same order: the same referrals as in-process), and, into a
+    database without consultations, reviews each batch as it writes it (the order of ids is
+    the order ``write_reviews`` reads them in). Returns the counts, the days, the statistics
+    keys and whether the reviews are written."""
+    day_list, _share = days_covered(now, days)
+    writer = Referrals(random.Random(f"referrals-{seed}"), directory, ids,
+                       orgs, pool, day_list[-1], now - UTC_OFFSET)
+    mine: Counter[str] = Counter()
+    destination_consents: list[dict[str, Any]] = []
+    reviewer = (Reviewer(session, random.Random(f"reviews-{seed}"), day_list)
+                if len(day_list) > 1 and session.scalar(select(Consultation.id).limit(1)) is None
+                else None)
+
+    # The rows come as the DB-API takes them: their days as the column stores them.
+    day_of = {as_shipped(session, Consultation.__table__.c.received_on, day): day
+              for day in day_list}
+
+    def on_rows(table: str, names: tuple[str, ...], values: list[tuple[Any, ...]]) -> None:
+        if reviewer is not None and table == Consultation.__table__.name:
+            fields = operator.itemgetter(*(names.index(name) for name in (
+                "id", "district_code", "received_on", "response_code")))
+            with phases("reviews"):
+                reviewer.take(session, ((cid, district, day_of[day], response) for
+                                        cid, district, day, response in map(fields, values)),
+                              mine)
+
+    def on_referred(referred: list[Any]) -> None:
+        with phases("referrals"):
+            referrals, steps, consents = writer.build(ShippedReferred.cases(referred))
+            write_built(session, writer, referrals, steps, mine)
+            destination_consents.extend(consents)  # after every consultation's own
+
+    def job(shipment: Shipment) -> tuple[Counter[str], list[date],
+                                         Counter[stats_summary.SummaryKey], Any]:
+        spent = Phases()
+        summary: Counter[stats_summary.SummaryKey] = Counter()
+        counts, covered = write_consultations(shipment, rng, orgs, pool, cases, days, now,
+                                              ShippedReferred(shipment), summary, index=True,
+                                              phases=spent)
+        return counts, covered, summary, spent.report()
+
+    with phases("consultations"):
+        counts, covered, summary, spent = worker.pipelined(
+            session, [Person.__table__, Consultation.__table__], job, phases,
+            on_rows=on_rows, on_referred=on_referred)
+    assert covered == day_list, (covered, day_list)
+    phases.spent.update({f"worker {name}": [wall, cpu] for name, wall, cpu in spent})
+    with phases("referrals"):
+        write_consents(session, destination_consents, mine)
+    if reviewer is not None:
+        with phases("reviews"):
+            reviewer.sign_off(session, mine)
+    counts.update(mine)
+    return counts, day_list, summary, reviewer is not None
+
+
 @use_case
 def generate(
     db: Database,
@@ -182,29 +256,20 @@ def generate(
             staff_created = 0 if demo_total else create_staff(session, orgs, rng)
         pool = staff_pool(session)
         summary: Counter[stats_summary.SummaryKey] = Counter()
-        with large_cache(session):
+        reviewed = False
+        with (large_cache(session), without_cycle_collection(),
+              bulk_index(session)):
             if in_worker:
-                def job(shipment: Shipment) -> tuple[Counter[str], list[date],
-                                                     Counter[stats_summary.SummaryKey], Any]:
-                    mine = Phases()
-                    counts, day_list = _consultations_and_referrals(
-                        shipment, rng, orgs, pool, cases, days, now, summary, directory, ids,
-                        seed, index=True, phases=mine)
-                    return counts, day_list, summary, mine.report()
-
-                with phases("consultations"):
-                    counts, day_list, summary, spent = worker.pipelined(
-                        session, [Person.__table__, Consultation.__table__,
-                                  Referral.__table__], job, phases)
-                phases.spent.update({f"worker {name}": [wall, cpu]
-                                     for name, wall, cpu in spent})
+                counts, day_list, summary, reviewed = _in_worker(
+                    session, rng, orgs, pool, cases, days, now, directory, ids, seed, phases)
             else:
                 with phases("consultations"):
                     counts, day_list = _consultations_and_referrals(
                         session, rng, orgs, pool, cases, days, now, summary, directory, ids,
                         seed, index=not index_after, phases=phases)
-            with phases("reviews"):
-                write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
+            if not reviewed:
+                with phases("reviews"):
+                    write_reviews(session, random.Random(f"reviews-{seed}"), day_list, counts)
             if index_after:
                 with phases("index"):
                     search_store.rebuild(session)

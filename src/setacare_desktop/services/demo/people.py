@@ -20,6 +20,7 @@ from setacare_desktop.domain.consent import org_recipient
 from setacare_desktop.domain.kana import digits_only, name_key, reading_key, search_text
 from setacare_desktop.services.demo.common import Org, Pick
 from setacare_desktop.services.demo.tables import Phrase, tables
+from setacare_desktop.services.demo.tokens import piece_tokens, union
 
 
 def fake_phone(rng: random.Random) -> str:
@@ -42,6 +43,7 @@ class DemoPerson:
     birth: date | None
     household: str | None
     folded: str  # the name, reading and phone part of the search text
+    tokens: tuple[str, ...] = ()  # its index tokens (``tokens.piece_tokens`` of its parts)
     sex: str | None = None
     child: bool = False
     id: int | None = None
@@ -143,9 +145,10 @@ class People:
             birth_date: date | None = birth
         else:
             birth_date = None  # not told
-        folded = " ".join([fold(name), fold(name.replace(" ", "")), fold(reading),
-                           fold(reading.replace(" ", ""))]
-                          + ([search_text(phone), digits_only(phone)] if phone else []))
+        parts = [fold(name), fold(name.replace(" ", "")), fold(reading),
+                 fold(reading.replace(" ", ""))] + (
+            [search_text(phone), digits_only(phone)] if phone else [])
+        folded = " ".join(parts)
         row = {
             "district_code": district, "name": name, "reading": reading,
             "name_key": _name_key(name), "reading_key": _reading_key(reading),
@@ -153,7 +156,8 @@ class People:
             "phone": phone, "phone_digits": digits_only(phone), "household": household,
             "created_at": recorded, "updated_at": recorded,
         }
-        return DemoPerson(row, surname, birth_date, household, folded, sex, child=age < 15)
+        return DemoPerson(row, surname, birth_date, household, folded,
+                          union(*map(piece_tokens, parts)), sex, child=age < 15)
 
     def consents(self, person: DemoPerson, district: str, taken_at: Org,
                  consulter: str, relation: str, day: date, last: date, staff_id: int,

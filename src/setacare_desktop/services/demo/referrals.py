@@ -110,7 +110,7 @@ class Referrals:
         self.pool = pool
         self.last = last
         self.now_utc = now_utc
-        self.ranked: dict[tuple[Any, ...], list[int]] = {}
+        self.ranked: dict[tuple[Any, ...], list[tuple[int, str, str | None]]] = {}
         #: (person, service id, purpose) → consent record already written (given or refused).
         self.asked: dict[tuple[int, int, str], dict[str, Any]] = {}
         self.pick_outcome = Pick(_OUTCOME_WEIGHTS)
@@ -122,18 +122,18 @@ class Referrals:
         organisation that took the consultation left out: one does not refer to oneself."""
         row, detail = case.row, case.detail
         flags: list[str] | bool = list(detail["urgency"]) or bool(row["urgent"])
-        key = (row["district_code"], row["organisation_id"], case.groups, case.elements,
+        key = (row["district_code"], case.groups, case.elements,
                tuple(flags) if isinstance(flags, list) else flags, row["main_complaint"])
-        found = self.ranked.get(key)
-        if found is None:
-            kind, district = self.org_kind[row["organisation_id"]]
-            found = [self.ids[s.service.id] for s in rank(
-                self.directory, district_code=row["district_code"], target_groups=case.groups,
-                elements=case.elements, urgent=flags, text=row["main_complaint"], limit=8)
-                if not (s.organization.kind == kind and s.organization.district_code == district)
+        ranked = self.ranked.get(key)
+        if ranked is None:  # the ranking does not depend on who asks: one per case kind
+            ranked = self.ranked[key] = [
+                (self.ids[s.service.id], s.organization.kind, s.organization.district_code)
+                for s in rank(self.directory, district_code=row["district_code"],
+                              target_groups=case.groups, elements=case.elements,
+                              urgent=flags, text=row["main_complaint"], limit=8)]
+        own = self.org_kind[row["organisation_id"]]
+        return [service for service, *owner in ranked if tuple(owner) != own
                 ][:len(_PICK_WEIGHTS)]
-            self.ranked[key] = found
-        return found
 
     def build(self, referred: list[tuple[int, Case]]) -> tuple[
             list[dict[str, Any]], list[list[dict[str, Any]]], list[dict[str, Any]]]:
@@ -286,7 +286,13 @@ def write_referrals(session: Target, writer: Referrals, referred: list[tuple[int
                      counts: Counter[str]) -> None:
     """Bulk-insert the referrals of ``referred``, their steps and the consents they needed."""
     referrals, steps, consents = writer.build(referred)
-    bulk_insert(session, ConsentRecordRow.__table__, consents)
+    write_consents(session, consents, counts)
+    write_built(session, writer, referrals, steps, counts)
+
+
+def write_built(session: Target, writer: Referrals, referrals: list[dict[str, Any]],
+                steps: list[list[dict[str, Any]]], counts: Counter[str]) -> None:
+    """Bulk-insert built referrals (``Referrals.build``) and their steps."""
     for start in range(0, len(referrals), BATCH):
         chunk = referrals[start:start + BATCH]
         ids = insert_returning_ids(session, Referral.__table__, chunk)
@@ -301,6 +307,12 @@ def write_referrals(session: Target, writer: Referrals, referred: list[tuple[int
         counts[f"referral:{status.value}"] += 1
         counts["referrals_anonymised"] += referral["anonymised"]
         counts["referrals_overdue"] += is_overdue(status, referral["reply_due"], writer.last)
+
+
+def write_consents(session: Target, consents: list[dict[str, Any]],
+                   counts: Counter[str]) -> None:
+    """Bulk-insert the destination consents the referrals needed (``Referrals.build``)."""
+    bulk_insert(session, ConsentRecordRow.__table__, consents)
     given = sum(c["given"] for c in consents)
     counts["destination_consents_given"] += given
     counts["destination_consents_refused"] += len(consents) - given
