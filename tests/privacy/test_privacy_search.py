@@ -25,6 +25,16 @@ from setacare_desktop.services import PermissionDeniedError, audit
 from setacare_desktop.services import intake as intake_service
 from setacare_desktop.services.persons import person_details, possible_duplicates
 from setacare_desktop.services.search import search
+from setacare_desktop.store import search as search_store
+
+
+@pytest.fixture(autouse=True, params=["consent-side", "index-side"])
+def shared_road(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both roads to the other organisations' matches (``store.search.matching_ids``): from the
+    consent side, where few cases are shared with the viewer, and from the index side, where
+    consent is the rule (more than ``SHARED_CAP`` shared: here any)."""
+    if request.param == "index-side":
+        monkeypatch.setattr(search_store, "SHARED_CAP", 0)
 
 
 def _queries(spec: Spec) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import jaconv
-from sqlalchemy import Row, Select, bindparam, select, union
+from sqlalchemy import Row, Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from setacare_desktop.domain import reference as ref
@@ -66,14 +66,16 @@ def shared_with(actor: StaffProfile) -> Select[tuple[int]]:
     """Ids of the consultations another organisation might let ``actor`` see: those of persons
     who consented to share with the actor's organisation, and those under an emergency
     exception (the consent and exception branches of ``services.visibility.may_be_visible``,
-    driven from the consent side so that they stay a short list)."""
+    driven from the consent side). A UNION ALL (a case in both comes twice; the caller takes a
+    set), so that ``store.search.matching_ids`` can count it up to a cap without reading it
+    all: where consent is the rule the list is long, and the index side is asked instead."""
     consented = (select(ConsultationDetail.consultation_id)
                  .join(ConsentRecordRow, ConsentRecordRow.person_id == ConsultationDetail.person_id)
                  .where(ConsentRecordRow.recipient == org_recipient(actor.organisation_id),
                         ConsentRecordRow.purpose == Purpose.SHARE.value,
                         ConsentRecordRow.given.is_(True)))
     excepted = select(EmergencyExceptionRow.consultation_id)
-    either = union(consented, excepted).subquery()
+    either = union_all(consented, excepted).subquery()
     return select(either.c[0])
 
 
