@@ -21,8 +21,9 @@ from tests.privacy.conftest import (
 
 from setacare_desktop.domain.intake import ConsentInput, IntakeInput, PersonInput
 from setacare_desktop.domain.visibility import MASKED_TEXT, Access
-from setacare_desktop.services import PermissionDeniedError, audit
+from setacare_desktop.services import PermissionDeniedError, StaffProfile, audit
 from setacare_desktop.services import intake as intake_service
+from setacare_desktop.services import search as search_service
 from setacare_desktop.services.persons import person_details, possible_duplicates
 from setacare_desktop.services.search import search
 from setacare_desktop.store import search as search_store
@@ -88,6 +89,31 @@ def test_paging_skips_masked_matches_and_still_reaches_every_visible_one(world: 
             break
         before = page[-1].consultation_id
     assert pages == whole  # every consented case, newest first, no masked one, none twice
+
+
+@pytest.mark.parametrize("scan_pages", [0, 1, search_service.SCAN_PAGES])
+def test_a_one_character_word_pages_alike_scanned_or_from_the_index(
+        world: World, monkeypatch: pytest.MonkeyPatch, scan_pages: int) -> None:
+    """「ん」 (in every case's 相談内容) is checked on the scope's newest consultations first and
+    asked of the index below them: the pages are what the index alone gives."""
+    def pages(actor: StaffProfile) -> list[int]:
+        found: list[int] = []
+        before = None
+        while True:
+            _words, page = search(world.db, actor, "ん", limit=2, before_id=before)
+            if actor is not world.taker:
+                assert_hidden(page, REFUSED, UNRECORDED, ANONYMOUS)
+            found += [h.consultation_id for h in page]
+            if len(page) < 2:
+                return found
+            before = page[-1].consultation_id
+
+    monkeypatch.setattr(search_service, "SCAN_PAGES", 0)
+    from_the_index = {actor.login: pages(actor) for actor in (world.viewer, world.taker)}
+    monkeypatch.setattr(search_service, "SCAN_PAGES", scan_pages)
+    assert {actor.login: pages(actor) for actor in (world.viewer, world.taker)} == from_the_index
+    assert from_the_index[world.viewer.login] == [world.ids["consented"]]
+    assert len(from_the_index[world.taker.login]) == len(world.ids)
 
 
 def test_the_duplicate_check_never_offers_a_masked_person(world: World) -> None:

@@ -384,6 +384,30 @@ def matching_ids(session: Session, words: list[str], districts: list[str], *, li
     return sorted(set(own) | set(others), reverse=True)[:limit]
 
 
+def newest_in_districts(session: Session, districts: list[str], *, limit: int,
+                        before_id: int | None) -> list[int]:
+    """The newest ``limit`` consultations of ``districts`` below ``before_id``, whatever their
+    text: the candidates of a one-character word while it is probably in most texts
+    (``services.search``), where the index's prefix query (every bigram that starts with the
+    character) costs far more than checking a page's texts. Read newest first along the
+    primary key (on SQLite the district's own index, which would sort every consultation of
+    the districts, is kept out with a unary ``+``)."""
+    if not districts:
+        return []
+    sqlite = _is_sqlite(session)
+    mark = "?" if sqlite else "%s"
+    column = "+district_code" if sqlite else "district_code"
+    sql = (f"SELECT id FROM consultation WHERE {column} IN "
+           f"({', '.join([mark] * len(districts))})")
+    params: list[Any] = list(districts)
+    if before_id is not None:
+        sql += f" AND id < {mark}"
+        params.append(before_id)
+    sql += f" ORDER BY id DESC LIMIT {mark}"
+    params.append(limit)
+    return [r[0] for r in session.connection().exec_driver_sql(sql, tuple(params))]
+
+
 def indexed_text(session: Session, consultation_id: int) -> str | None:
     """The folded text a consultation is found by (from its rows), None if there is none."""
     row = _texts(session, [consultation_id]).get(consultation_id)
