@@ -17,13 +17,7 @@ from sqlalchemy.orm import Session
 from setacare_desktop.domain import reference as ref
 from setacare_desktop.domain import roles
 from setacare_desktop.domain.consent import Purpose, org_recipient
-from setacare_desktop.domain.kana import (
-    query_tokens,
-    search_matcher,
-    search_parts,
-    search_text,
-    search_words,
-)
+from setacare_desktop.domain.kana import search_matcher, search_parts, search_text, search_words
 from setacare_desktop.domain.roles import StaffProfile
 from setacare_desktop.domain.visibility import Access, Visibility
 from setacare_desktop.services import audit
@@ -86,7 +80,7 @@ def shared_with(actor: StaffProfile) -> Select[tuple[int]]:
 
 
 #: Batches (of twice the page size) of the scope's newest consultations that a search with a
-#: one-character word checks before it asks the index, whose prefix query (every bigram that
+#: one-character word checks before it asks the SQLite index, whose prefix query (every bigram that
 #: starts with the character) took ~700 ms for 「い」 on a 2,000,000-case demo database. A
 #: common character fills the page from them (4 ms); a rare one costs these batches more
 #: (「林」 16 -> 22 ms on the intake bench's database), then the index goes on below them.
@@ -136,7 +130,7 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
         cursor = before_id
         # A one-character word is probably in most texts: the newest consultations of the
         # scope are checked first, and the index asked only below them (``SCAN_PAGES``).
-        scans = SCAN_PAGES if any(query_tokens(word)[1] for word in words) else 0
+        scans = SCAN_PAGES if search_store.scans_first(session, words) else 0
         while len(shown) < limit:
             if scans:
                 scans -= 1

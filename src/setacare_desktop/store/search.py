@@ -384,6 +384,14 @@ def matching_ids(session: Session, words: list[str], districts: list[str], *, li
     return sorted(set(own) | set(others), reverse=True)[:limit]
 
 
+def scans_first(session: Session, words: list[str]) -> bool:
+    """Whether a search for ``words`` should check the scope's newest consultations before it
+    asks the index (``newest_in_districts``): on SQLite, where the index answers a
+    one-character word with a prefix query over every bigram that starts with it. PostgreSQL
+    indexes single characters (``g1``): one lexeme, no such cost."""
+    return _is_sqlite(session) and any(query_tokens(word)[1] for word in words)
+
+
 def newest_in_districts(session: Session, districts: list[str], *, limit: int,
                         before_id: int | None) -> list[int]:
     """The newest ``limit`` consultations of ``districts`` below ``before_id``, whatever their
