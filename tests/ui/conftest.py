@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -34,6 +35,9 @@ from setacare_desktop.services import intake as intake_service
 from setacare_desktop.store import stats_summary
 from setacare_desktop.store.models import Consultation, ConsultationTargetGroup, Organisation
 from setacare_desktop.ui import operations
+
+if TYPE_CHECKING:
+    from setacare_desktop.ui.application import SessionController
 
 TypeText = Callable[[QWidget, str], None]
 AddConsultation = Callable[..., int]
@@ -55,6 +59,14 @@ def threaded_operations(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setattr(operations, "synchronous", False)
     yield
     qtbot.waitUntil(operations.idle, timeout=30_000)
+
+
+def close_session_windows(session: SessionController) -> None:
+    """Hide and delete whatever windows a ``SessionController`` still shows (fixture teardown)."""
+    for widget in (session.first_admin_dialog, session.login_dialog, session.main_window):
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
 
 
 def ime_commit(widget: QWidget, text: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from tests.ui.conftest import close_session_windows
 
 from setacare_desktop.services import Database, StaffProfile, audit, staff
 from setacare_desktop.settings import Settings
@@ -27,10 +28,7 @@ AnswerMessageBox = Callable[..., list[str]]  # the ``answer_message_box`` fixtur
 def controller(qtbot: QtBot, db: Database) -> Iterator[SessionController]:
     session = SessionController(db)
     yield session
-    for widget in (session.first_admin_dialog, session.login_dialog, session.main_window):
-        if widget is not None:
-            widget.hide()
-            widget.deleteLater()
+    close_session_windows(session)
 
 
 def _log_in(qtbot: QtBot, controller: SessionController, password: str = PASSWORD) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from tests.ui.conftest import close_session_windows
 
 from setacare_desktop.services import Database, StaffProfile, audit
 from setacare_desktop.settings import Settings
@@ -37,10 +38,7 @@ def controller(qtbot: QtBot) -> Iterator[SessionController]:
     main_thread.prepare()
     session = SessionController(None)
     yield session
-    for widget in (session.first_admin_dialog, session.login_dialog, session.main_window):
-        if widget is not None:
-            widget.hide()
-            widget.deleteLater()
+    close_session_windows(session)
 
 
 def gated(outcome: Callable[[], Database | str]) -> tuple[DatabaseOpening, threading.Event]:
@@ -58,6 +56,20 @@ def _type_credentials(qtbot: QtBot, dialog: LoginDialog, login: str, password: s
     qtbot.keyClicks(dialog.login_edit, login)
     qtbot.keyClick(dialog.login_edit, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.password_edit, password)
+
+
+def _opened_behind_the_login(qtbot: QtBot, controller: SessionController,
+                             db: Database) -> LoginDialog:
+    """Show the login before the database, then let ``db`` open at once behind it; the dialog
+    that was shown."""
+    opening, gate = gated(lambda: db)
+    gate.set()
+    controller.start_before_database(opening, CONTEXT)
+    dialog = controller.login_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(opening.opened, timeout=10_000):
+        opening.start()
+    return dialog
 
 
 def test_a_login_typed_before_the_database_is_open_waits_for_it(
@@ -93,13 +105,7 @@ def test_a_wrong_password_after_the_database_opened_is_refused_as_usual(
         qtbot: QtBot, db: Database, controller: SessionController,
         staff_factory: Callable[..., StaffProfile]) -> None:
     staff_factory(db, "ikejiri1")
-    opening, gate = gated(lambda: db)
-    gate.set()
-    controller.start_before_database(opening, CONTEXT)
-    dialog = controller.login_dialog
-    assert dialog is not None
-    with qtbot.waitSignal(opening.opened, timeout=10_000):
-        opening.start()
+    dialog = _opened_behind_the_login(qtbot, controller, db)
     _type_credentials(qtbot, dialog, "ikejiri1", "wrong-pass-123")
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert dialog.error_label.text() == "ログインIDまたはパスワードが正しくありません。"
@@ -133,13 +139,7 @@ def test_a_database_that_cannot_be_opened_is_explained_in_the_dialog(
 
 def test_an_empty_database_turns_the_login_into_the_first_start(
         qtbot: QtBot, db: Database, controller: SessionController) -> None:
-    opening, gate = gated(lambda: db)
-    gate.set()
-    controller.start_before_database(opening, CONTEXT)
-    login = controller.login_dialog
-    assert login is not None
-    with qtbot.waitSignal(opening.opened, timeout=10_000):
-        opening.start()
+    login = _opened_behind_the_login(qtbot, controller, db)
     assert controller.login_dialog is None and not login.isVisible()
     assert controller.first_admin_dialog is not None
     assert controller.first_admin_dialog.isVisible()
