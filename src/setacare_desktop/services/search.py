@@ -131,6 +131,8 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
         # A one-character word is probably in most texts: the newest consultations of the
         # scope are checked first, and the index asked only below them (``SCAN_PAGES``).
         scans = SCAN_PAGES if search_store.scans_first(session, words) else 0
+        shared = shared_with(actor)
+        shared_is_long = search_store.is_long(session, shared)
         while len(shown) < limit:
             if scans:
                 scans -= 1
@@ -139,7 +141,8 @@ def search(db: Database, actor: StaffProfile, query: str, *, limit: int = PAGE_S
             else:
                 ids = search_store.matching_ids(
                     session, words, districts, limit=limit, before_id=cursor,
-                    organisation_id=actor.organisation_id, shared=shared_with(actor))
+                    organisation_id=actor.organisation_id, shared=shared,
+                    shared_is_long=shared_is_long)
             seen = visibilities(session, actor, ids)
             rows.update(_rows(session, [cid for cid in ids
                                         if cid in seen and seen[cid].identifying]))

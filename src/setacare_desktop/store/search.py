@@ -337,9 +337,14 @@ def _query(session: Session, words: list[str], districts: list[str], *,
 SHARED_CAP = 2_000
 
 
+def is_long(session: Session, shared: Select[tuple[int]]) -> bool:
+    """Whether ``shared`` holds more than ``SHARED_CAP`` ids (reads at most that many)."""
+    return len(list(session.scalars(shared.limit(SHARED_CAP + 1)))) > SHARED_CAP
+
+
 def matching_ids(session: Session, words: list[str], districts: list[str], *, limit: int,
                  organisation_id: int, shared: Select[tuple[int]] | None = None,
-                 before_id: int | None = None) -> list[int]:
+                 shared_is_long: bool = False, before_id: int | None = None) -> list[int]:
     """Candidate ids for every word, newest first (highest id first), in districts, that are
     the caller's organisation's or among ``shared``: every consultation whose text holds the
     words is among them, and the caller checks each one's text (``domain.kana.search_matcher``
@@ -348,16 +353,16 @@ def matching_ids(session: Session, words: list[str], districts: list[str], *, li
     ``shared`` selects the ids of the other consultations the caller might see (through a
     consent or an exception: ``services.search``; a UNION ALL, so that a LIMIT stops it early).
     Where it is short, the index is asked only over the span of ids it could add to this page;
-    where it holds more than ``SHARED_CAP`` (consent is the rule), the index's answer over
-    every organisation is returned instead, newest first. The own
+    where it holds more than ``SHARED_CAP`` (``shared_is_long``, from :func:`is_long`, asked
+    once per search: consent is the rule), the index's answer over every organisation is
+    returned instead, newest first. The own
     organisation's cases come from the index alone (its ``o`` token / column). Paging is by
     ``before_id`` (the last id of the previous page) rather than OFFSET, so page 100 costs what
     page 1 costs. The caller still applies the exact visibility rule to what this returns.
     """
     if not words or not districts:
         return []
-    if shared is not None and len(list(session.scalars(
-            shared.limit(SHARED_CAP + 1)))) > SHARED_CAP:
+    if shared is not None and shared_is_long:
         # Consent is the rule (a district whose persons mostly agreed to share): the index's
         # newest-first answer over every organisation is the shorter road; the caller's exact
         # visibility rule filters it as it filters the rest.
